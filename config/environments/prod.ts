@@ -1,0 +1,36 @@
+import { EnvironmentConfig } from '../types';
+import {
+  LAB_CONTAINER_DEFAULTS,
+  LAB_GIT,
+  SEED_BACKEND_RESOURCES,
+  SEED_CLIENT_RESOURCES,
+  SEED_LOAD_GENERATOR_RESOURCES,
+  times,
+} from './defaults';
+
+/** prod: 4 backend replicas, pinned tags, resources x4 (seed 11-3), production quota (seed 8). */
+export const prod: EnvironmentConfig = {
+  name: 'prod',
+  domain: 'lab-prod.local',
+  team: 'platform',
+  git: LAB_GIT,
+  features: { light: false, skipIstio: false },
+  pinnedImagesOnly: true,
+  platform: {
+    quota: { requestsCpu: '64', limitsCpu: '128', requestsMemory: '256Gi', limitsMemory: '512Gi', pods: 100 },
+    containerDefaults: LAB_CONTAINER_DEFAULTS,
+    backendPdbMinAvailable: 1,
+  },
+  demo: {
+    backend: { replicas: 4, imageTag: 'v2.19.0', resources: times(4, SEED_BACKEND_RESOURCES) },
+    frontend: { replicas: 1, imageTag: '8.5.0', resources: times(4, SEED_CLIENT_RESOURCES) },
+    // Synthetic traffic has no place in production.
+    loadGenerator: {
+      enabled: false,
+      imageTag: '8.5.0',
+      eastWestRequests: 50,
+      northSouthRequests: 50,
+      resources: times(4, SEED_LOAD_GENERATOR_RESOURCES),
+    },
+  },
+};

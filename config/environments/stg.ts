@@ -1,0 +1,36 @@
+import { EnvironmentConfig } from '../types';
+import {
+  LAB_CONTAINER_DEFAULTS,
+  LAB_GIT,
+  SEED_BACKEND_RESOURCES,
+  SEED_CLIENT_RESOURCES,
+  SEED_LOAD_GENERATOR_RESOURCES,
+  times,
+} from './defaults';
+
+/** stg: pre-production check of prod; demo resources doubled (seed 11-3). */
+export const stg: EnvironmentConfig = {
+  name: 'stg',
+  domain: 'lab-stg.local',
+  team: 'platform',
+  git: LAB_GIT,
+  features: { light: false, skipIstio: false },
+  pinnedImagesOnly: false,
+  platform: {
+    // Twice dev, so the doubled demo still fits with room for rollouts.
+    quota: { requestsCpu: '8', limitsCpu: '16', requestsMemory: '16Gi', limitsMemory: '32Gi', pods: 40 },
+    containerDefaults: LAB_CONTAINER_DEFAULTS,
+    backendPdbMinAvailable: 1,
+  },
+  demo: {
+    backend: { replicas: 2, imageTag: 'latest', resources: times(2, SEED_BACKEND_RESOURCES) },
+    frontend: { replicas: 1, imageTag: 'latest', resources: times(2, SEED_CLIENT_RESOURCES) },
+    loadGenerator: {
+      enabled: true,
+      imageTag: 'latest',
+      eastWestRequests: 50,
+      northSouthRequests: 50,
+      resources: times(2, SEED_LOAD_GENERATOR_RESOURCES),
+    },
+  },
+};

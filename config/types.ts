@@ -1,0 +1,92 @@
+/**
+ * The environment model: one typed object per environment is the only place
+ * where dev, stg and prod differ. Charts receive slices of it.
+ */
+
+export const ENVIRONMENT_NAMES = ['dev', 'stg', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+/** A Kubernetes resource quantity such as `250m`, `2`, `512Mi`. Checked at load time. */
+export type Quantity = string;
+
+export interface CpuMemory {
+  readonly cpu: Quantity;
+  readonly memory: Quantity;
+}
+
+export interface ResourceSizes {
+  readonly requests: CpuMemory;
+  readonly limits: CpuMemory;
+}
+
+/** An image tag, pinned (`v2.19.0`) or floating (`latest`, allowed outside prod). */
+export interface WorkloadSettings {
+  readonly replicas: number;
+  readonly imageTag: string;
+  readonly resources: ResourceSizes;
+}
+
+export interface LoadGeneratorSettings {
+  readonly enabled: boolean;
+  readonly imageTag: string;
+  /** East-west calls straight to backend.demo.svc. */
+  readonly eastWestRequests: number;
+  /** North-south calls through the Kong proxy with `Host: api.<domain>`. */
+  readonly northSouthRequests: number;
+  readonly resources: ResourceSizes;
+}
+
+export interface DemoSettings {
+  readonly backend: WorkloadSettings;
+  readonly frontend: WorkloadSettings;
+  readonly loadGenerator: LoadGeneratorSettings;
+}
+
+/** Hard limits of the `demo` namespace ResourceQuota (seed section 8). */
+export interface QuotaSettings {
+  readonly requestsCpu: Quantity;
+  readonly limitsCpu: Quantity;
+  readonly requestsMemory: Quantity;
+  readonly limitsMemory: Quantity;
+  readonly pods: number;
+}
+
+export interface PlatformSettings {
+  readonly quota: QuotaSettings;
+  /** LimitRange defaults injected into containers that declare no resources. */
+  readonly containerDefaults: ResourceSizes;
+  readonly backendPdbMinAvailable: number;
+}
+
+/** The seed's setup.sh switches, kept as data so every render is reproducible. */
+export interface FeatureSwitches {
+  /** `--light`: the smallest footprint that still works on a laptop Kind cluster. */
+  readonly light: boolean;
+  /** `--skip-istio`: render nothing that belongs to, or refers to, Istio. */
+  readonly skipIstio: boolean;
+}
+
+export interface GitSource {
+  /** The repository Argo CD tracks; point it at your fork. */
+  readonly repoURL: string;
+  readonly targetRevision: string;
+}
+
+export interface EnvironmentConfig {
+  readonly name: EnvironmentName;
+  /** Base domain; hosts are `<service>.<domain>`, e.g. `api.lab-dev.local`. */
+  readonly domain: string;
+  /** Value of the `team` label that the label policy requires. */
+  readonly team: string;
+  readonly git: GitSource;
+  readonly features: FeatureSwitches;
+  /**
+   * Air-gapped registry (seed section 12, Harbor). When set, every image this
+   * project renders is pulled from `<registry>/<repository>:<tag>` instead.
+   */
+  readonly registry?: string;
+  /** Reject floating tags such as `latest` (seed 11-3: production pins every tag). */
+  readonly pinnedImagesOnly: boolean;
+  readonly platform: PlatformSettings;
+  readonly demo: DemoSettings;
+}

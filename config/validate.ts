@@ -1,0 +1,109 @@
+import { isQuantity, parseQuantity } from './quantity';
+import { CpuMemory, EnvironmentConfig, ENVIRONMENT_NAMES, ResourceSizes } from './types';
+
+/** RFC 1123 subdomain: what Kubernetes, DNS and TLS all accept as a host name. */
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const REGISTRY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+const GIT_URL = /^(https:\/\/|ssh:\/\/|git@)\S+$/;
+const FLOATING_TAGS = new Set(['latest', 'main', 'master', 'stable']);
+
+/**
+ * Every problem with one environment, as `path: what is wrong (got X)`.
+ * Types already catch shape errors at compile time; this catches values.
+ */
+export function findProblems(env: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  const check = (ok: boolean, path: string, message: string, got: unknown) => {
+    if (!ok) problems.push(`${path} ${message} (got ${JSON.stringify(got)})`);
+  };
+  const count = (value: number, path: string, min = 0) =>
+    check(Number.isInteger(value) && value >= min, path, `must be an integer >= ${min}`, value);
+  const quantity = (value: string, path: string) => check(isQuantity(value), path, 'must be a Kubernetes quantity such as 250m, 2 or 512Mi', value);
+  const sizes = (value: ResourceSizes, path: string) => {
+    for (const side of ['requests', 'limits'] as const) {
+      quantity(value[side].cpu, `${path}.${side}.cpu`);
+      quantity(value[side].memory, `${path}.${side}.memory`);
+    }
+    for (const resource of ['cpu', 'memory'] as const) {
+      if (isQuantity(value.requests[resource]) && isQuantity(value.limits[resource])) {
+        check(
+          parseQuantity(value.requests[resource]) <= parseQuantity(value.limits[resource]),
+          `${path}.requests.${resource}`,
+          `must not exceed limits.${resource} (${value.limits[resource]})`,
+          value.requests[resource],
+        );
+      }
+    }
+  };
+  const tag = (value: string, path: string) => {
+    check(IMAGE_TAG.test(value), path, 'must be a valid image tag', value);
+    if (env.pinnedImagesOnly) {
+      check(!FLOATING_TAGS.has(value), path, `must be a pinned version in ${env.name} (pinnedImagesOnly)`, value);
+    }
+  };
+
+  check((ENVIRONMENT_NAMES as readonly string[]).includes(env.name), 'name', `must be one of ${ENVIRONMENT_NAMES.join(', ')}`, env.name);
+  check(DNS_SUBDOMAIN.test(env.domain), 'domain', 'must be a DNS-safe name (lower-case letters, digits, - and .)', env.domain);
+  check(LABEL_VALUE.test(env.team) && env.team.length > 0 && env.team.length <= 63, 'team', 'must be a valid label value', env.team);
+  check(GIT_URL.test(env.git.repoURL), 'git.repoURL', 'must be an https://, ssh:// or git@ URL', env.git.repoURL);
+  check(env.git.targetRevision.trim().length > 0, 'git.targetRevision', 'must not be empty', env.git.targetRevision);
+  if (env.registry !== undefined) {
+    check(REGISTRY.test(env.registry), 'registry', 'must be a registry host[:port][/path] without scheme', env.registry);
+  }
+
+  const { quota, containerDefaults } = env.platform;
+  for (const key of ['requestsCpu', 'limitsCpu', 'requestsMemory', 'limitsMemory'] as const) {
+    quantity(quota[key], `platform.quota.${key}`);
+  }
+  count(quota.pods, 'platform.quota.pods', 1);
+  sizes(containerDefaults, 'platform.containerDefaults');
+
+  const { backend, frontend, loadGenerator } = env.demo;
+  count(backend.replicas, 'demo.backend.replicas');
+  count(frontend.replicas, 'demo.frontend.replicas');
+  tag(backend.imageTag, 'demo.backend.imageTag');
+  tag(frontend.imageTag, 'demo.frontend.imageTag');
+  tag(loadGenerator.imageTag, 'demo.loadGenerator.imageTag');
+  sizes(backend.resources, 'demo.backend.resources');
+  sizes(frontend.resources, 'demo.frontend.resources');
+  sizes(loadGenerator.resources, 'demo.loadGenerator.resources');
+  count(loadGenerator.eastWestRequests, 'demo.loadGenerator.eastWestRequests', 1);
+  count(loadGenerator.northSouthRequests, 'demo.loadGenerator.northSouthRequests', 1);
+
+  // A PDB that demands every replica blocks node drains forever.
+  count(env.platform.backendPdbMinAvailable, 'platform.backendPdbMinAvailable');
+  if (backend.replicas > 0) {
+    check(
+      env.platform.backendPdbMinAvailable < backend.replicas,
+      'platform.backendPdbMinAvailable',
+      `must be lower than demo.backend.replicas (${backend.replicas}) or drains never finish`,
+      env.platform.backendPdbMinAvailable,
+    );
+  }
+
+  if (problems.length === 0) problems.push(...quotaProblems(env));
+  return problems;
+}
+
+/** The demo workloads must fit inside the namespace quota, or pods are rejected at admission. */
+function quotaProblems(env: EnvironmentConfig): string[] {
+  const { backend, frontend, loadGenerator } = env.demo;
+  const pods: Array<{ replicas: number; resources: ResourceSizes }> = [backend, frontend];
+  if (loadGenerator.enabled) pods.push({ replicas: 1, resources: loadGenerator.resources });
+  const total = (pick: (r: ResourceSizes) => CpuMemory, resource: keyof CpuMemory) =>
+    pods.reduce((sum, p) => sum + p.replicas * parseQuantity(pick(p.resources)[resource]), 0);
+  const q = env.platform.quota;
+  const problems: string[] = [];
+  const fits = (used: number, hard: string, path: string) => {
+    if (used > parseQuantity(hard)) problems.push(`${path} is too small for the demo workloads (they need more than ${hard})`);
+  };
+  fits(total((r) => r.requests, 'cpu'), q.requestsCpu, 'platform.quota.requestsCpu');
+  fits(total((r) => r.limits, 'cpu'), q.limitsCpu, 'platform.quota.limitsCpu');
+  fits(total((r) => r.requests, 'memory'), q.requestsMemory, 'platform.quota.requestsMemory');
+  fits(total((r) => r.limits, 'memory'), q.limitsMemory, 'platform.quota.limitsMemory');
+  const podCount = pods.reduce((sum, p) => sum + p.replicas, 0);
+  if (podCount > q.pods) problems.push(`platform.quota.pods is too small for the demo workloads (they need ${podCount})`);
+  return problems;
+}
