@@ -1,0 +1,74 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+
+/** The CRD kinds we build objects from, by API group. Anything else is dropped. */
+export const IMPORTED_KINDS: Readonly<Record<string, readonly string[]>> = {
+  'cilium.io': ['CiliumNetworkPolicy'],
+  'gateway.networking.k8s.io': ['GatewayClass', 'Gateway', 'HTTPRoute', 'ReferenceGrant'],
+  'security.istio.io': ['AuthorizationPolicy', 'PeerAuthentication'],
+  'argoproj.io': ['Application', 'AppProject'],
+  'templates.gatekeeper.sh': ['ConstraintTemplate'],
+};
+
+/** Where each upstream repository's files sit in the mirror (see shared/crds/SOURCES.md). */
+const MIRROR_DIRS: Readonly<Record<string, string>> = {
+  'cilium/cilium': 'cilium',
+  'kubernetes-sigs/gateway-api': 'gateway-api',
+  'istio/istio': 'istio',
+  'argoproj/argo-cd': 'argo-cd',
+  'open-policy-agent/gatekeeper': 'gatekeeper',
+};
+
+export type Crd = {
+  kind: string;
+  spec: { group: string; names: { kind: string }; versions: Array<{ name: string; schema?: { openAPIV3Schema?: Schema } }> };
+};
+export type Schema = { [key: string]: unknown; type?: string; enum?: unknown[]; items?: Schema; properties?: Record<string, Schema> };
+
+export function importUrls(cdk8sYaml: string): string[] {
+  const config = YAML.parse(fs.readFileSync(cdk8sYaml, 'utf8')) as { imports?: string[] };
+  return (config.imports ?? []).filter((entry) => /^https?:\/\//.test(entry));
+}
+
+/** Mirror files for one upstream URL: the file of the same name, or the documents cut out of it. */
+export function mirrorFiles(url: string, mirror: string): string[] {
+  const match = /^https:\/\/raw\.githubusercontent\.com\/([^/]+\/[^/]+)\//.exec(url);
+  const dir = match && MIRROR_DIRS[match[1]];
+  if (!dir) throw new Error(`no mirror folder is known for ${url}; add its repository to MIRROR_DIRS`);
+  const folder = path.join(mirror, dir);
+  const same = path.join(folder, path.basename(url));
+  if (fs.existsSync(same)) return [same];
+  const cut = fs.readdirSync(folder).filter((f) => f.endsWith('.yaml')).sort();
+  if (cut.length === 0) throw new Error(`mirror folder ${folder} holds nothing for ${url}`);
+  return cut.map((f) => path.join(folder, f));
+}
+
+export async function readSource(url: string, mirror?: string): Promise<string> {
+  if (mirror) return mirrorFiles(url, mirror).map((f) => fs.readFileSync(f, 'utf8')).join('\n---\n');
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}; pass --mirror <dir> to import offline`);
+  return response.text();
+}
+
+/**
+ * json2jsii only reads enums on scalar types. Gatekeeper's v1alpha1 schema puts
+ * the operations enum on the array instead of its items; move it where it
+ * means the same thing, so the import stays typed instead of falling back to `any`.
+ */
+export function moveArrayEnumsToItems(schema: Schema): void {
+  if (schema.type === 'array' && Array.isArray(schema.enum) && schema.items) {
+    schema.items.enum = schema.items.enum ?? schema.enum;
+    delete schema.enum;
+  }
+  for (const value of Object.values(schema)) {
+    if (value && typeof value === 'object') moveArrayEnumsToItems(value as Schema);
+  }
+}
+
+export function selectCrds(documents: unknown[]): Crd[] {
+  return documents
+    .filter((d): d is Crd => !!d && (d as Crd).kind === 'CustomResourceDefinition')
+    .filter((crd) => IMPORTED_KINDS[crd.spec.group]?.includes(crd.spec.names.kind));
+}
+
