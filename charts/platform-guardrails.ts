@@ -1,0 +1,74 @@
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-30';
+import { Construct } from 'constructs';
+import { PlatformSettings } from '../config';
+import { PART_OF } from '../lib/labels';
+import { resourceRequirements } from '../lib/security';
+
+export interface PlatformGuardrailsProps {
+  readonly env: string;
+  readonly settings: PlatformSettings;
+  /** Namespace that gets the quota, the LimitRange and the backend PDB. */
+  readonly namespace: string;
+  /** Labels of the pods the backend PDB protects; must match the demo backend. */
+  readonly backendSelector: Record<string, string>;
+}
+
+/** Seed section 8 priority classes. lab-normal is the cluster default. */
+export const PRIORITY_CLASSES = {
+  critical: { name: 'lab-critical', value: 1_000_000, globalDefault: false },
+  high: { name: 'lab-high', value: 100_000, globalDefault: false },
+  normal: { name: 'lab-normal', value: 10_000, globalDefault: true },
+} as const;
+
+/**
+ * Seed section 8: PriorityClass, ResourceQuota, LimitRange and PDB. It syncs
+ * before the demo app, because quota and LimitRange defaults only apply to
+ * pods admitted after they exist.
+ */
+export class PlatformGuardrails extends Chart {
+  constructor(scope: Construct, id: string, props: PlatformGuardrailsProps) {
+    super(scope, id);
+    const labels = { env: props.env, 'app.kubernetes.io/part-of': PART_OF };
+
+    for (const pc of Object.values(PRIORITY_CLASSES)) {
+      new k8s.KubePriorityClass(this, `priority-${pc.name}`, {
+        metadata: { name: pc.name, labels },
+        value: pc.value,
+        globalDefault: pc.globalDefault,
+        preemptionPolicy: 'PreemptLowerPriority',
+        description: `Seed section 8 priority class ${pc.name} (${pc.value}).`,
+      });
+    }
+
+    const quota = props.settings.quota;
+    new k8s.KubeResourceQuota(this, 'quota', {
+      metadata: { name: `${props.namespace}-quota`, namespace: props.namespace, labels },
+      spec: {
+        hard: {
+          'requests.cpu': k8s.Quantity.fromString(quota.requestsCpu),
+          'limits.cpu': k8s.Quantity.fromString(quota.limitsCpu),
+          'requests.memory': k8s.Quantity.fromString(quota.requestsMemory),
+          'limits.memory': k8s.Quantity.fromString(quota.limitsMemory),
+          pods: k8s.Quantity.fromNumber(quota.pods),
+        },
+      },
+    });
+
+    const defaults = resourceRequirements(props.settings.containerDefaults);
+    new k8s.KubeLimitRange(this, 'limit-range', {
+      metadata: { name: `${props.namespace}-limits`, namespace: props.namespace, labels },
+      spec: {
+        limits: [{ type: 'Container', default: defaults.limits, defaultRequest: defaults.requests }],
+      },
+    });
+
+    new k8s.KubePodDisruptionBudget(this, 'backend-pdb', {
+      metadata: { name: 'backend-pdb', namespace: props.namespace, labels },
+      spec: {
+        minAvailable: k8s.IntOrString.fromNumber(props.settings.backendPdbMinAvailable),
+        selector: { matchLabels: props.backendSelector },
+      },
+    });
+  }
+}

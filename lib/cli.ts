@@ -1,0 +1,95 @@
+import { performance } from 'perf_hooks';
+import { assertValid, EnvironmentConfig, environmentByName, ENVIRONMENTS, UserError } from '../config';
+import { compareWithDisk, writeAtomically } from './output';
+import { ChartComponent, renderEnvironment, RenderedEnvironment } from './synth';
+
+export interface SynthOptions {
+  readonly envs: readonly string[];
+  readonly outDir: string;
+  /** Compare with the tree on disk instead of writing it. */
+  readonly check: boolean;
+}
+
+const USAGE = 'usage: npm run synth -- [--env dev|stg|prod] [--out <dir>] [--check]';
+
+export function parseArgs(argv: readonly string[]): SynthOptions {
+  const envs: string[] = [];
+  let outDir = 'dist';
+  let check = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UserError(`${arg} needs a value; ${USAGE}`);
+      return v;
+    };
+    if (arg === '--env') envs.push(value());
+    else if (arg.startsWith('--env=')) envs.push(arg.slice('--env='.length));
+    else if (arg === '--out') outDir = value();
+    else if (arg === '--check') check = true;
+    else throw new UserError(`unknown argument '${arg}'; ${USAGE}`);
+  }
+  return { envs, outDir, check };
+}
+
+/** Looks up and validates every requested environment before anything renders. */
+export function selectEnvironments(
+  names: readonly string[],
+  all: Readonly<Record<string, EnvironmentConfig>> = ENVIRONMENTS,
+): EnvironmentConfig[] {
+  const selected = names.length > 0 ? names : Object.keys(all);
+  return selected.map((name) => assertValid(environmentByName(name, all)));
+}
+
+export interface SynthResult {
+  readonly rendered: readonly RenderedEnvironment[];
+  readonly objects: number;
+  readonly files: number;
+  readonly millis: number;
+}
+
+/**
+ * The whole synth: validate, render every environment in memory, then write
+ * atomically. Any error happens before the first byte reaches `outDir`.
+ */
+export function synth(
+  options: SynthOptions,
+  components: readonly ChartComponent[],
+  all: Readonly<Record<string, EnvironmentConfig>> = ENVIRONMENTS,
+): SynthResult {
+  const start = performance.now();
+  const envs = selectEnvironments(options.envs, all);
+  const rendered = envs.map((env) => renderEnvironment(env, components));
+  const objects = rendered.reduce((n, r) => n + r.files.length, 0);
+  let files = 0;
+  if (options.check) {
+    const diff = compareWithDisk(rendered, options.outDir);
+    const stale = [...diff.added.map((f) => `+${f}`), ...diff.removed.map((f) => `-${f}`), ...diff.changed.map((f) => `~${f}`)];
+    if (stale.length > 0) {
+      throw new UserError(
+        `${options.outDir}/ differs from a fresh synth in ${stale.length} file(s) (${stale.slice(0, 5).join(' ')}${stale.length > 5 ? ' ...' : ''}); run npm run synth and commit the result`,
+      );
+    }
+  } else {
+    files = writeAtomically(rendered, options.outDir);
+  }
+  return { rendered, objects, files, millis: performance.now() - start };
+}
+
+/** Entry point shared by main.ts: one line of summary, or one line of error and exit code 1. */
+export function runCli(argv: readonly string[], components: readonly ChartComponent[]): number {
+  try {
+    const options = parseArgs(argv);
+    const result = synth(options, components);
+    const names = result.rendered.map((r) => r.env.name).join(', ');
+    const action = options.check ? `checked against ${options.outDir}/, up to date` : `${result.files} files written to ${options.outDir}/`;
+    console.log(`synth: ${result.rendered.length} environments (${names}), ${result.objects} objects, ${action}, in ${Math.round(result.millis)} ms`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UserError) {
+      console.error(`synth: error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

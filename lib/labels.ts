@@ -1,0 +1,25 @@
+/** Labels every object carries, so `kubectl get -l` and cost reports can find them. */
+export const PART_OF = 'kind-parity-platform';
+
+export interface WorkloadIdentity {
+  /** The `app` label, also the selector key. */
+  readonly app: string;
+  readonly env: string;
+  readonly team: string;
+}
+
+/** The three labels the K8sRequireLabels policy demands, plus the recommended ones. */
+export function workloadLabels(id: WorkloadIdentity): Record<string, string> {
+  return {
+    app: id.app,
+    env: id.env,
+    team: id.team,
+    'app.kubernetes.io/name': id.app,
+    'app.kubernetes.io/part-of': PART_OF,
+  };
+}
+
+/** Selector labels stay minimal: they are immutable on Deployments. */
+export function selectorLabels(app: string): Record<string, string> {
+  return { app };
+}

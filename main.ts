@@ -1,0 +1,5 @@
+import { COMPONENTS } from './components';
+import { runCli } from './lib/cli';
+
+// Thin on purpose: the knowledge lives in charts/, argocd/, config/ and lib/.
+process.exitCode = runCli(process.argv.slice(2), COMPONENTS);
