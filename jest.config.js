@@ -1,0 +1,9 @@
+/** Type checks run once in `npm test` (tsc --noEmit); jest only transpiles. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
+  testTimeout: 300000,
+};

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# npm test: everything CI checks, in the order that fails fastest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$1"; }
+
+mkdir -p .build
+
+step "typecheck (tsc --noEmit)"
+npx tsc --noEmit -p tsconfig.json
+
+step "jest"
+npx jest --ci --json --outputFile=.build/jest-results.json
+
+step "dist/ matches a fresh synth"
+node scripts/run-ts.js main.ts --check
+
+node -e '
+  const r = require("./.build/jest-results.json");
+  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+'

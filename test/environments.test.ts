@@ -1,0 +1,131 @@
+import { assertValid, environmentByName, ENVIRONMENTS, EnvironmentConfig, UserError } from '../config';
+import { parseQuantity, scaleQuantity } from '../config/quantity';
+import { findProblems } from '../config/validate';
+
+const { dev, stg, prod } = ENVIRONMENTS;
+
+/** A deep copy with one change, for negative cases. */
+function variant(base: EnvironmentConfig, change: (env: any) => void): EnvironmentConfig {
+  const copy = JSON.parse(JSON.stringify(base));
+  change(copy);
+  return copy;
+}
+
+const cpu = (q: string) => parseQuantity(q);
+const mem = (q: string) => parseQuantity(q);
+
+describe('environment values differ exactly as the seed says', () => {
+  test.each(Object.values(ENVIRONMENTS))('$name uses the domain lab-<env>.local and is valid', (env) => {
+    expect(env.domain).toBe(`lab-${env.name}.local`);
+    expect(findProblems(env)).toEqual([]);
+  });
+
+  test('backend replicas: dev keeps the seed default of 2, stg matches it, prod runs 4', () => {
+    expect([dev.demo.backend.replicas, stg.demo.backend.replicas, prod.demo.backend.replicas]).toEqual([2, 2, 4]);
+  });
+
+  test('demo resources: dev is the seed (100-200m, 128-256Mi), stg doubles, prod quadruples', () => {
+    expect(dev.demo.backend.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '200m', memory: '256Mi' },
+    });
+    for (const workload of ['backend', 'frontend'] as const) {
+      for (const side of ['requests', 'limits'] as const) {
+        const base = dev.demo[workload].resources[side];
+        for (const [env, factor] of [
+          [stg, 2],
+          [prod, 4],
+        ] as const) {
+          const sized = env.demo[workload].resources[side];
+          expect(cpu(sized.cpu)).toBeCloseTo(cpu(base.cpu) * factor, 6);
+          expect(mem(sized.memory)).toBe(mem(base.memory) * factor);
+        }
+      }
+    }
+  });
+
+  test('prod pins every image tag; dev keeps the seed floating tags', () => {
+    const tags = (env: EnvironmentConfig) => [env.demo.backend.imageTag, env.demo.frontend.imageTag, env.demo.loadGenerator.imageTag];
+    expect(tags(prod).some((t) => t === 'latest')).toBe(false);
+    expect(prod.pinnedImagesOnly).toBe(true);
+    expect(tags(dev)).toEqual(['latest', 'latest', 'latest']);
+  });
+
+  test('quota: dev and prod are the seed table (section 8)', () => {
+    expect(dev.platform.quota).toEqual({ requestsCpu: '4', limitsCpu: '8', requestsMemory: '8Gi', limitsMemory: '16Gi', pods: 20 });
+    expect(prod.platform.quota).toEqual({ requestsCpu: '64', limitsCpu: '128', requestsMemory: '256Gi', limitsMemory: '512Gi', pods: 100 });
+  });
+
+  test('LimitRange defaults are the same everywhere: limits 2 CPU / 4Gi, requests 250m / 512Mi', () => {
+    for (const env of Object.values(ENVIRONMENTS)) {
+      expect(env.platform.containerDefaults).toEqual({ limits: { cpu: '2', memory: '4Gi' }, requests: { cpu: '250m', memory: '512Mi' } });
+    }
+  });
+
+  test('only the environment config differs: dev and prod share team, git source and PDB', () => {
+    expect(prod.team).toBe(dev.team);
+    expect(prod.git).toEqual(dev.git);
+    expect(prod.platform.backendPdbMinAvailable).toBe(1);
+  });
+});
+
+describe('bad environment input fails with one clear line', () => {
+  const message = (env: EnvironmentConfig) => {
+    try {
+      assertValid(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(UserError);
+      return (error as Error).message;
+    }
+    throw new Error('expected the environment to be rejected');
+  };
+
+  test('unknown environment name lists the known ones', () => {
+    expect(() => environmentByName('qa')).toThrow(new UserError("unknown environment 'qa': use --env with one of dev, stg, prod"));
+  });
+
+  test.each([
+    ['negative replicas', (e: any) => (e.demo.backend.replicas = -1), 'demo.backend.replicas must be an integer >= 0 (got -1)'],
+    ['fractional replicas', (e: any) => (e.demo.frontend.replicas = 1.5), 'demo.frontend.replicas must be an integer >= 0 (got 1.5)'],
+    ['malformed quantity', (e: any) => (e.demo.backend.resources.limits.memory = '256MB'), 'demo.backend.resources.limits.memory must be a Kubernetes quantity'],
+    ['malformed quota', (e: any) => (e.platform.quota.requestsCpu = 'four'), 'platform.quota.requestsCpu must be a Kubernetes quantity'],
+    ['domain that is not DNS-safe', (e: any) => (e.domain = 'Lab_Dev.local'), 'domain must be a DNS-safe name'],
+    ['requests above limits', (e: any) => (e.demo.backend.resources.requests.cpu = '900m'), 'demo.backend.resources.requests.cpu must not exceed limits.cpu (800m)'],
+    ['floating tag where tags must be pinned', (e: any) => (e.demo.backend.imageTag = 'latest'), 'demo.backend.imageTag must be a pinned version in prod'],
+    ['registry with a scheme', (e: any) => (e.registry = 'https://harbor.local'), 'registry must be a registry host[:port][/path] without scheme'],
+    ['PDB that blocks every drain', (e: any) => (e.platform.backendPdbMinAvailable = 4), 'platform.backendPdbMinAvailable must be lower than demo.backend.replicas (4)'],
+    ['quota too small for the workloads', (e: any) => (e.platform.quota.requestsCpu = '1'), 'platform.quota.requestsCpu is too small for the demo workloads'],
+  ])('%s', (_, change, expected) => {
+    const text = message(variant(prod, change));
+    expect(text).toContain(expected);
+    expect(text.startsWith("invalid environment 'prod': ")).toBe(true);
+    expect(text).not.toContain('\n');
+  });
+
+  test('several problems are reported together, still on one line', () => {
+    const text = message(
+      variant(dev, (e) => {
+        e.demo.backend.replicas = -2;
+        e.domain = 'bad domain';
+      }),
+    );
+    expect(text).toContain('domain must be a DNS-safe name');
+    expect(text).toContain('demo.backend.replicas must be an integer >= 0');
+    expect(text).not.toContain('\n');
+  });
+});
+
+describe('quantities', () => {
+  test('parse SI and binary suffixes', () => {
+    expect(parseQuantity('250m')).toBeCloseTo(0.25);
+    expect(parseQuantity('2')).toBe(2);
+    expect(parseQuantity('512Mi')).toBe(512 * 2 ** 20);
+    expect(parseQuantity('1G')).toBe(1e9);
+    expect(() => parseQuantity('1.5.0')).toThrow("'1.5.0' is not a Kubernetes quantity");
+  });
+  test('scale keeps the suffix', () => {
+    expect(scaleQuantity('100m', 4)).toBe('400m');
+    expect(scaleQuantity('128Mi', 2)).toBe('256Mi');
+    expect(scaleQuantity('0.5', 3)).toBe('1.5');
+  });
+});

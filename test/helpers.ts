@@ -1,0 +1,70 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { k8s } from 'cdk8s-plus-30';
+import { COMPONENTS } from '../components';
+import { ENVIRONMENTS, EnvironmentConfig } from '../config';
+import { KubeObject, renderEnvironment, RenderedEnvironment } from '../lib/synth';
+
+export const ROOT = path.resolve(__dirname, '..');
+
+export function render(env: EnvironmentConfig): RenderedEnvironment {
+  return renderEnvironment(env, COMPONENTS);
+}
+
+export const ALL_ENVS = Object.values(ENVIRONMENTS);
+
+export function objectsOf(env: EnvironmentConfig, component?: string): KubeObject[] {
+  return render(env)
+    .files.filter((f) => component === undefined || f.component === component)
+    .map((f) => f.object);
+}
+
+export function find(objects: KubeObject[], kind: string, name: string): KubeObject {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  return found;
+}
+
+export interface PodOwner {
+  readonly object: KubeObject;
+  readonly podLabels: Record<string, string>;
+  readonly podSpec: k8s.PodSpec;
+}
+
+/** Every object that carries a pod template (or is a Pod), with its pod labels and spec. */
+export function podOwners(objects: KubeObject[]): PodOwner[] {
+  const owners: PodOwner[] = [];
+  for (const object of objects) {
+    const spec = object.spec as Record<string, any> | undefined;
+    if (object.kind === 'Pod') owners.push({ object, podLabels: (object.metadata.labels ?? {}) as Record<string, string>, podSpec: spec as k8s.PodSpec });
+    else if (spec?.template?.spec) owners.push({ object, podLabels: spec.template.metadata?.labels ?? {}, podSpec: spec.template.spec });
+    else if (spec?.jobTemplate?.spec?.template?.spec) {
+      const t = spec.jobTemplate.spec.template;
+      owners.push({ object, podLabels: t.metadata?.labels ?? {}, podSpec: t.spec });
+    }
+  }
+  return owners;
+}
+
+export function allContainers(spec: k8s.PodSpec): k8s.Container[] {
+  return [...(spec.initContainers ?? []), ...spec.containers, ...((spec.ephemeralContainers ?? []) as k8s.Container[])];
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Path -> content of every file below `dir`, for byte-for-byte comparisons. */
+export function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, rel: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(path.join(d, e.name), r);
+      else out[r] = fs.readFileSync(path.join(d, e.name), 'utf8');
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir, '');
+  return out;
+}

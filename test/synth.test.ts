@@ -1,0 +1,143 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Chart } from 'cdk8s';
+import { COMPONENTS } from '../components';
+import { ENVIRONMENTS, UserError } from '../config';
+import { parseArgs, synth } from '../lib/cli';
+import { ChartComponent } from '../lib/synth';
+import { ALL_ENVS, podOwners, readTree, render, ROOT, tempDir } from './helpers';
+
+function runSynth(args: string[]) {
+  return spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+}
+
+/** A dist/ with known content, to prove that failures leave it alone. */
+function seededDist(): string {
+  const out = tempDir('dist-');
+  fs.mkdirSync(path.join(out, 'dev', 'demo'), { recursive: true });
+  fs.writeFileSync(path.join(out, 'dev', 'demo', 'old.yaml'), 'kind: Old\n');
+  return out;
+}
+
+describe('deterministic output', () => {
+  test('synthesizing twice gives identical bytes', () => {
+    const a = tempDir('synth-a-');
+    const b = tempDir('synth-b-');
+    synth({ envs: [], outDir: a, check: false }, COMPONENTS);
+    synth({ envs: [], outDir: b, check: false }, COMPONENTS);
+    const treeA = readTree(a);
+    expect(Object.keys(treeA).length).toBeGreaterThan(30);
+    expect(readTree(b)).toEqual(treeA);
+  });
+
+  test('no object has a generated (hashed) name', () => {
+    for (const env of ALL_ENVS) {
+      for (const file of render(env).files) {
+        expect(file.object.metadata.name).not.toMatch(/-c8[0-9a-f]{6,}$/);
+      }
+    }
+  });
+
+  test('layout is dist/<env>/<component>/<kind>-<name>.yaml, one object per file', () => {
+    const files = render(ENVIRONMENTS.dev).files.map((f) => f.path);
+    expect(files).toContain('demo/deployment-backend.yaml');
+    expect(files).toContain('platform/poddisruptionbudget-backend-pdb.yaml');
+    for (const file of render(ENVIRONMENTS.dev).files) expect(file.content.match(/^apiVersion:/gm)).toHaveLength(1);
+  });
+
+  test('keys come in a stable order: apiVersion, kind, metadata, spec', () => {
+    const content = render(ENVIRONMENTS.dev).files.find((f) => f.path === 'demo/deployment-backend.yaml')!.content;
+    expect(content.split('\n').slice(0, 4)).toEqual(['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: backend']);
+  });
+
+  test('a one-value config change touches exactly one file', () => {
+    const base = render(ENVIRONMENTS.prod).files;
+    const changed = render({ ...ENVIRONMENTS.prod, demo: { ...ENVIRONMENTS.prod.demo, backend: { ...ENVIRONMENTS.prod.demo.backend, replicas: 5 } } }).files;
+    const differing = base.filter((f, i) => f.content !== changed[i].content).map((f) => f.path);
+    expect(differing).toEqual(['demo/deployment-backend.yaml']);
+  });
+});
+
+describe('atomic writes and bad input', () => {
+  test('an unknown --env prints one line, exits non-zero and leaves dist/ untouched', () => {
+    const out = seededDist();
+    const before = readTree(out);
+    const result = runSynth(['--env', 'qa', '--out', out]);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual(["synth: error: unknown environment 'qa': use --env with one of dev, stg, prod"]);
+    expect(readTree(out)).toEqual(before);
+  });
+
+  test('an unknown flag is rejected with the usage line', () => {
+    const result = runSynth(['--environment', 'dev', '--out', tempDir('x-')]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^synth: error: unknown argument '--environment'; usage: npm run synth/);
+  });
+
+  test('an invalid environment value fails before anything is written', () => {
+    const out = seededDist();
+    const before = readTree(out);
+    const broken = { ...ENVIRONMENTS, dev: { ...ENVIRONMENTS.dev, demo: { ...ENVIRONMENTS.dev.demo, backend: { ...ENVIRONMENTS.dev.demo.backend, replicas: -1 } } } };
+    expect(() => synth({ envs: [], outDir: out, check: false }, COMPONENTS, broken)).toThrow(UserError);
+    expect(readTree(out)).toEqual(before);
+  });
+
+  test('a chart that throws halfway leaves the old tree in place', () => {
+    const out = seededDist();
+    const before = readTree(out);
+    const failing: ChartComponent = {
+      name: 'zz-broken',
+      namespace: 'demo',
+      wave: 99,
+      enabled: (env) => env.name === 'prod',
+      build: (scope, id) => {
+        new Chart(scope, id);
+        throw new Error('boom');
+      },
+    };
+    expect(() => synth({ envs: [], outDir: out, check: false }, [...COMPONENTS, failing])).toThrow('boom');
+    expect(readTree(out)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(out)).filter((f) => f.startsWith('.synth-staging-'))).toEqual([]);
+  });
+
+  test('--env renders one environment and leaves the others alone', () => {
+    const out = tempDir('one-env-');
+    synth({ envs: [], outDir: out, check: false }, COMPONENTS);
+    fs.writeFileSync(path.join(out, 'prod', 'marker'), 'kept');
+    const result = runSynth(['--env', 'dev', '--out', out]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^synth: 1 environments \(dev\), \d+ objects, \d+ files written to .*, in \d+ ms$/m);
+    expect(fs.readFileSync(path.join(out, 'prod', 'marker'), 'utf8')).toBe('kept');
+  });
+
+  test('--check fails on a stale tree and names the file', () => {
+    const out = tempDir('check-');
+    synth({ envs: [], outDir: out, check: false }, COMPONENTS);
+    expect(() => synth({ envs: [], outDir: out, check: true }, COMPONENTS)).not.toThrow();
+    fs.appendFileSync(path.join(out, 'dev', 'demo', 'service-backend.yaml'), '# hand edit\n');
+    expect(() => synth({ envs: [], outDir: out, check: true }, COMPONENTS)).toThrow(/~dev\/demo\/service-backend\.yaml/);
+  });
+
+  test('argument parsing', () => {
+    expect(parseArgs(['--env', 'prod', '--check'])).toEqual({ envs: ['prod'], outDir: 'dist', check: true });
+    expect(parseArgs(['--env=stg'])).toEqual({ envs: ['stg'], outDir: 'dist', check: false });
+    expect(() => parseArgs(['--env'])).toThrow('--env needs a value');
+  });
+});
+
+describe('registry override (seed section 12, Harbor)', () => {
+  test('rewrites every image this project renders and keeps the repository path', () => {
+    const harbor = 'harbor.corp.example:5000/lab';
+    for (const base of ALL_ENVS) {
+      const env = { ...base, registry: harbor, demo: { ...base.demo, loadGenerator: { ...base.demo.loadGenerator, enabled: true } } };
+      const images = podOwners(render(env).files.map((f) => f.object)).flatMap((o) =>
+        [...(o.podSpec.initContainers ?? []), ...o.podSpec.containers].map((c) => c.image!),
+      );
+      expect(images.length).toBeGreaterThanOrEqual(3);
+      for (const image of images) expect(image).toMatch(new RegExp(`^${harbor.replace(/\./g, '\\.')}/(mccutchen/go-httpbin|curlimages/curl):`));
+      // Nothing mentions the public registry any more.
+      expect(render(env).files.some((f) => f.content.includes('docker.io/'))).toBe(false);
+    }
+  });
+});
