@@ -59,6 +59,26 @@ export interface PlatformSettings {
 }
 
 /** The seed's setup.sh switches, kept as data so every render is reproducible. */
+/** Gatekeeper's enforcement modes (seed lab 6-2). */
+export type EnforcementAction = 'deny' | 'warn' | 'dryrun';
+
+/** The four seed policies by key; the keys of POLICY_TEMPLATES in policies/templates.ts. */
+export type PolicyKey = 'denyPrivileged' | 'requireLabels' | 'requireNonRoot' | 'requireResourceLimits';
+
+export interface SecuritySettings {
+  /** enforcementAction of each Constraint. */
+  readonly enforcementActions: Readonly<Record<PolicyKey, EnforcementAction>>;
+  /** Labels K8sRequireLabels demands (seed: app, env, team). */
+  readonly requiredLabels: readonly string[];
+  /** `backend-allow-frontend-only` (seed lab 2-1). */
+  readonly backendL3L4Policy: boolean;
+  /**
+   * `backend-l7-http-policy` (seed lab 2-3). Cilium cannot parse HTTP inside
+   * Istio mTLS, so this needs `features.skipIstio`; validation enforces it.
+   */
+  readonly backendL7Policy: boolean;
+}
+
 export interface FeatureSwitches {
   /** `--light`: the smallest footprint that still works on a laptop Kind cluster. */
   readonly light: boolean;
@@ -88,5 +108,6 @@ export interface EnvironmentConfig {
   /** Reject floating tags such as `latest` (seed 11-3: production pins every tag). */
   readonly pinnedImagesOnly: boolean;
   readonly platform: PlatformSettings;
+  readonly security: SecuritySettings;
   readonly demo: DemoSettings;
 }

@@ -83,6 +83,18 @@ export function findProblems(env: EnvironmentConfig): string[] {
     );
   }
 
+  // Cilium's HTTP policy cannot see inside Istio's mTLS (Cilium docs: STRICT and PERMISSIVE are not compatible).
+  check(
+    !(env.security.backendL7Policy && !env.features.skipIstio),
+    'security.backendL7Policy',
+    'needs plaintext HTTP to the backend, but Istio ambient mTLS encrypts it; set features.skipIstio or turn the L7 policy off',
+    env.security.backendL7Policy,
+  );
+  check(env.security.requiredLabels.length > 0, 'security.requiredLabels', 'must name at least one label', env.security.requiredLabels);
+  for (const [key, action] of Object.entries(env.security.enforcementActions)) {
+    check(['deny', 'warn', 'dryrun'].includes(action), `security.enforcementActions.${key}`, 'must be deny, warn or dryrun', action);
+  }
+
   if (problems.length === 0) problems.push(...quotaProblems(env));
   return problems;
 }

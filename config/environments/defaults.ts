@@ -1,4 +1,4 @@
-import { GitSource, ResourceSizes } from '../types';
+import { EnforcementAction, GitSource, PolicyKey, ResourceSizes } from '../types';
 import { scaleResources } from '../quantity';
 
 /** The repository Argo CD tracks. Forks change this one line. */
@@ -32,3 +32,13 @@ export const LAB_CONTAINER_DEFAULTS: ResourceSizes = {
 
 /** Seed section 11-3: stg doubles and prod quadruples the demo resources. */
 export const times = (factor: number, sizes: ResourceSizes): ResourceSizes => scaleResources(sizes, factor);
+
+/** Seed section 6: every policy denies. */
+export const DENY_ALL: Readonly<Record<PolicyKey, EnforcementAction>> = {
+  denyPrivileged: 'deny',
+  requireLabels: 'deny',
+  requireNonRoot: 'deny',
+  requireResourceLimits: 'deny',
+};
+
+export const SEED_REQUIRED_LABELS = ['app', 'env', 'team'] as const;

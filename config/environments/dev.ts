@@ -1,18 +1,28 @@
 import { EnvironmentConfig } from '../types';
-import { LAB_CONTAINER_DEFAULTS, LAB_GIT, SEED_BACKEND_RESOURCES, SEED_CLIENT_RESOURCES, SEED_LOAD_GENERATOR_RESOURCES } from './defaults';
+import { DENY_ALL, LAB_CONTAINER_DEFAULTS, LAB_GIT, SEED_BACKEND_RESOURCES, SEED_CLIENT_RESOURCES, SEED_LOAD_GENERATOR_RESOURCES, SEED_REQUIRED_LABELS } from './defaults';
 
-/** dev: the seed's lab as written (backend x2, floating demo tags). */
+/**
+ * dev: the seed's light lab (`setup.sh --env dev --light --skip-istio`):
+ * backend x2, floating demo tags, and the L7 HTTP policy of lab 2-3, which
+ * needs plaintext HTTP and so runs without the Istio mesh.
+ */
 export const dev: EnvironmentConfig = {
   name: 'dev',
   domain: 'lab-dev.local',
   team: 'platform',
   git: LAB_GIT,
-  features: { light: true, skipIstio: false },
+  features: { light: true, skipIstio: true },
   pinnedImagesOnly: false,
   platform: {
     quota: { requestsCpu: '4', limitsCpu: '8', requestsMemory: '8Gi', limitsMemory: '16Gi', pods: 20 },
     containerDefaults: LAB_CONTAINER_DEFAULTS,
     backendPdbMinAvailable: 1,
+  },
+  security: {
+    enforcementActions: DENY_ALL,
+    requiredLabels: SEED_REQUIRED_LABELS,
+    backendL3L4Policy: true,
+    backendL7Policy: true,
   },
   demo: {
     backend: { replicas: 2, imageTag: 'latest', resources: SEED_BACKEND_RESOURCES },

@@ -1,10 +1,12 @@
 import { EnvironmentConfig } from '../types';
 import {
+  DENY_ALL,
   LAB_CONTAINER_DEFAULTS,
   LAB_GIT,
   SEED_BACKEND_RESOURCES,
   SEED_CLIENT_RESOURCES,
   SEED_LOAD_GENERATOR_RESOURCES,
+  SEED_REQUIRED_LABELS,
   times,
 } from './defaults';
 
@@ -20,6 +22,12 @@ export const prod: EnvironmentConfig = {
     quota: { requestsCpu: '64', limitsCpu: '128', requestsMemory: '256Gi', limitsMemory: '512Gi', pods: 100 },
     containerDefaults: LAB_CONTAINER_DEFAULTS,
     backendPdbMinAvailable: 1,
+  },
+  security: {
+    enforcementActions: DENY_ALL,
+    requiredLabels: SEED_REQUIRED_LABELS,
+    backendL3L4Policy: true,
+    backendL7Policy: false,
   },
   demo: {
     backend: { replicas: 4, imageTag: 'v2.19.0', resources: times(4, SEED_BACKEND_RESOURCES) },

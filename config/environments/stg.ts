@@ -1,10 +1,12 @@
 import { EnvironmentConfig } from '../types';
 import {
+  DENY_ALL,
   LAB_CONTAINER_DEFAULTS,
   LAB_GIT,
   SEED_BACKEND_RESOURCES,
   SEED_CLIENT_RESOURCES,
   SEED_LOAD_GENERATOR_RESOURCES,
+  SEED_REQUIRED_LABELS,
   times,
 } from './defaults';
 
@@ -21,6 +23,12 @@ export const stg: EnvironmentConfig = {
     quota: { requestsCpu: '8', limitsCpu: '16', requestsMemory: '16Gi', limitsMemory: '32Gi', pods: 40 },
     containerDefaults: LAB_CONTAINER_DEFAULTS,
     backendPdbMinAvailable: 1,
+  },
+  security: {
+    enforcementActions: DENY_ALL,
+    requiredLabels: SEED_REQUIRED_LABELS,
+    backendL3L4Policy: true,
+    backendL7Policy: false,
   },
   demo: {
     backend: { replicas: 2, imageTag: 'latest', resources: times(2, SEED_BACKEND_RESOURCES) },
