@@ -1,21 +1,52 @@
-import { DemoApp } from './charts/demo-app';
+import { BackendNetworkPolicies } from './charts/backend-network-policies';
+import { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT, DemoApp } from './charts/demo-app';
+import { GatekeeperPolicies } from './charts/gatekeeper-policies';
+import { GatewayRoutes } from './charts/gateway-routes';
+import { MeshSecurity } from './charts/mesh-security';
 import { PlatformGuardrails, PRIORITY_CLASSES } from './charts/platform-guardrails';
+import { EnvironmentConfig } from './config';
 import { ChartComponent } from './lib/synth';
+import { KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, BOOTSTRAP_SECRETS, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from './lib/upstream';
 import { SYNC_WAVES } from './lib/waves';
 
 /** The namespace the seed's demo app and its guardrails live in. */
 export const DEMO_NAMESPACE = 'demo';
+export const ISTIO_NAMESPACE = 'istio-system';
+export const GATEKEEPER_NAMESPACE = 'gatekeeper-system';
+export const KONG_NAMESPACE = UPSTREAM_SERVICES.kongProxy.namespace;
 
 /** Kong's proxy Service as the upstream `ingress` chart names it (release `kong`). */
-export const KONG_PROXY = { name: 'kong-gateway-proxy', namespace: 'kong', port: 80 } as const;
+export const KONG_PROXY = { name: UPSTREAM_SERVICES.kongProxy.name, namespace: KONG_NAMESPACE, port: UPSTREAM_SERVICES.kongProxy.ports.http };
+
+/** Kong on the Gateway API (seed section 3). */
+export const KONG_GATEWAY = { gatewayClassName: 'kong', controllerName: 'konghq.com/kic-gateway-controller', namespace: KONG_NAMESPACE, name: 'kong-gateway' };
 
 const BACKEND_SELECTOR = { app: 'backend' };
+const FRONTEND_SA = { namespace: DEMO_NAMESPACE, name: 'frontend' };
+
+/** The frontend tier: the curl client, and the load generator when it runs. */
+function frontendTier(env: EnvironmentConfig): Array<Record<string, string>> {
+  return [{ app: 'frontend' }, ...(env.demo.loadGenerator.enabled ? [{ app: 'load-generator' }] : [])];
+}
 
 /**
  * The component registry: the one list that synth, the App-of-Apps and the
- * checks all read. Order here is not render order; waves decide sync order.
+ * checks all read. Waves, not list order, decide the sync order.
  */
 export const COMPONENTS: readonly ChartComponent[] = [
+  {
+    name: 'gatekeeper-policies',
+    namespace: GATEKEEPER_NAMESPACE,
+    wave: SYNC_WAVES.gatekeeperPolicies,
+    enabled: () => true,
+    build: (scope, id, env) =>
+      new GatekeeperPolicies(scope, id, {
+        env: env.name,
+        namespaces: [DEMO_NAMESPACE],
+        enforcementActions: env.security.enforcementActions,
+        requiredLabels: env.security.requiredLabels,
+      }),
+  },
   {
     name: 'platform',
     namespace: DEMO_NAMESPACE,
@@ -27,6 +58,61 @@ export const COMPONENTS: readonly ChartComponent[] = [
         settings: env.platform,
         namespace: DEMO_NAMESPACE,
         backendSelector: BACKEND_SELECTOR,
+      }),
+  },
+  {
+    name: 'network-policies',
+    namespace: DEMO_NAMESPACE,
+    wave: SYNC_WAVES.networkSecurity,
+    enabled: (env) => env.security.backendL3L4Policy || env.security.backendL7Policy,
+    build: (scope, id, env) =>
+      new BackendNetworkPolicies(scope, id, {
+        env: env.name,
+        namespace: DEMO_NAMESPACE,
+        backendSelector: BACKEND_SELECTOR,
+        backendPort: BACKEND_CONTAINER_PORT,
+        clientSelectors: frontendTier(env),
+        gatewayNamespace: KONG_NAMESPACE,
+        meshHbone: !env.features.skipIstio,
+        l3l4: env.security.backendL3L4Policy,
+        l7: env.security.backendL7Policy,
+        l7AllowedGetPaths: ['/get', '/status/[0-9]+'],
+      }),
+  },
+  {
+    name: 'mesh-security',
+    namespace: ISTIO_NAMESPACE,
+    wave: SYNC_WAVES.meshSecurity,
+    enabled: (env) => !env.features.skipIstio,
+    build: (scope, id, env) =>
+      new MeshSecurity(scope, id, {
+        env: env.name,
+        meshRootNamespace: ISTIO_NAMESPACE,
+        trustDomain: 'cluster.local',
+        backend: { namespace: DEMO_NAMESPACE, selector: BACKEND_SELECTOR },
+        backendCallers: [FRONTEND_SA, UPSTREAM_SERVICE_ACCOUNTS.kongGateway],
+        gatewayProxy: { namespace: KONG_NAMESPACE, selector: KONG_PROXY_POD_LABELS, port: KONG_PROXY_CONTAINER_PORT },
+      }),
+  },
+  {
+    name: 'gateway',
+    namespace: KONG_NAMESPACE,
+    wave: SYNC_WAVES.gatewayRoutes,
+    enabled: () => true,
+    build: (scope, id, env) =>
+      new GatewayRoutes(scope, id, {
+        env: env.name,
+        domain: env.domain,
+        gatewayClassName: KONG_GATEWAY.gatewayClassName,
+        controllerName: KONG_GATEWAY.controllerName,
+        gateway: { namespace: KONG_GATEWAY.namespace, name: KONG_GATEWAY.name },
+        tlsSecret: BOOTSTRAP_SECRETS.labWildcardTls,
+        routes: [
+          { host: 'api', service: { namespace: DEMO_NAMESPACE, name: 'backend', port: BACKEND_SERVICE_PORT } },
+          { host: 'grafana', service: { namespace: UPSTREAM_SERVICES.grafana.namespace, name: UPSTREAM_SERVICES.grafana.name, port: UPSTREAM_SERVICES.grafana.ports.http } },
+          { host: 'argocd', service: { namespace: UPSTREAM_SERVICES.argocdServer.namespace, name: UPSTREAM_SERVICES.argocdServer.name, port: UPSTREAM_SERVICES.argocdServer.ports.http } },
+          { host: 'hubble', service: { namespace: UPSTREAM_SERVICES.hubbleUi.namespace, name: UPSTREAM_SERVICES.hubbleUi.name, port: UPSTREAM_SERVICES.hubbleUi.ports.http } },
+        ],
       }),
   },
   {
@@ -42,6 +128,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
         namespace: DEMO_NAMESPACE,
         settings: env.demo,
         registry: env.registry,
+        namespaceLabels: env.features.skipIstio ? {} : { 'istio.io/dataplane-mode': 'ambient' },
         backendPriorityClass: PRIORITY_CLASSES.high.name,
         kongProxy: KONG_PROXY,
       }),

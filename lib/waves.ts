@@ -1,7 +1,10 @@
 /**
- * Argo CD sync waves, in the seed's install order (section 1). Platform
- * guardrails move ahead of the demo app: quota and LimitRange defaults only
- * apply to pods admitted after they exist.
+ * Argo CD sync waves of the child Applications, in the seed's install order
+ * (section 1): CNI, gateway and mesh, Argo CD, Gatekeeper, observability,
+ * then the workloads. Two deliberate moves: platform guardrails come before
+ * the demo app (quota and LimitRange defaults only apply to pods admitted
+ * after them), and every policy that guards the demo pods (network, mesh,
+ * routes) is in place before those pods start.
  */
 export const SYNC_WAVES = {
   cilium: 0,
@@ -11,8 +14,10 @@ export const SYNC_WAVES = {
   argocd: 3,
   gatekeeper: 4,
   gatekeeperPolicies: 5,
-  networkSecurity: 6,
-  observability: 7,
-  platform: 8,
+  observability: 6,
+  platform: 7,
+  networkSecurity: 8,
+  meshSecurity: 8,
+  gatewayRoutes: 8,
   demo: 9,
 } as const;

@@ -1,0 +1,67 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  AuthorizationPolicy,
+  AuthorizationPolicySpecAction,
+  PeerAuthentication,
+  PeerAuthenticationSpecMtlsMode,
+  PeerAuthenticationSpecPortLevelMtlsMode,
+} from '../imports/security.istio.io';
+import { PART_OF } from '../lib/labels';
+
+export interface ServiceAccountRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export interface MeshSecurityProps {
+  readonly env: string;
+  /** Istio's root namespace: a PeerAuthentication there applies mesh-wide. */
+  readonly meshRootNamespace: string;
+  readonly backend: { readonly namespace: string; readonly selector: Record<string, string> };
+  /** Identities allowed to call the backend (seed: frontend, and Kong's, fix #7). */
+  readonly backendCallers: readonly ServiceAccountRef[];
+  /** The Kong proxy pods and the container port that NodePort traffic reaches (fix #8). */
+  readonly gatewayProxy: { readonly namespace: string; readonly selector: Record<string, string>; readonly port: number };
+  readonly trustDomain: string;
+}
+
+/** SPIFFE-style principal Istio uses for a ServiceAccount. */
+export function principalOf(sa: ServiceAccountRef, trustDomain: string): string {
+  return `${trustDomain}/ns/${sa.namespace}/sa/${sa.name}`;
+}
+
+/**
+ * Seed section 4: mesh-wide STRICT mTLS, identity-based access to the
+ * backend, and a PERMISSIVE hole on Kong's proxy port for traffic that comes
+ * in through the NodePort without mesh identity.
+ */
+export class MeshSecurity extends Chart {
+  constructor(scope: Construct, id: string, props: MeshSecurityProps) {
+    super(scope, id);
+    const labels = { env: props.env, 'app.kubernetes.io/part-of': PART_OF };
+
+    new PeerAuthentication(this, 'mesh-strict', {
+      metadata: { name: 'default', namespace: props.meshRootNamespace, labels },
+      spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
+    });
+
+    new PeerAuthentication(this, 'kong-proxy-permissive', {
+      metadata: { name: 'kong-proxy-permissive', namespace: props.gatewayProxy.namespace, labels },
+      spec: {
+        selector: { matchLabels: props.gatewayProxy.selector },
+        mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT },
+        portLevelMtls: { [String(props.gatewayProxy.port)]: { mode: PeerAuthenticationSpecPortLevelMtlsMode.PERMISSIVE } },
+      },
+    });
+
+    new AuthorizationPolicy(this, 'backend-allow-callers', {
+      metadata: { name: 'backend-allow-frontend-and-kong', namespace: props.backend.namespace, labels },
+      spec: {
+        selector: { matchLabels: props.backend.selector },
+        action: AuthorizationPolicySpecAction.ALLOW,
+        rules: [{ from: [{ source: { principals: props.backendCallers.map((sa) => principalOf(sa, props.trustDomain)) } }] }],
+      },
+    });
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Names that upstream Helm charts create and our objects refer to: Services
+ * that HTTPRoutes point at and ServiceAccounts that mesh policies allow. The
+ * reference checks resolve against this typed list, since these objects are
+ * not rendered here.
+ */
+export interface UpstreamService {
+  readonly chart: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly ports: Readonly<Record<string, number>>;
+}
+
+export const UPSTREAM_SERVICES = {
+  /** Kong `ingress` chart, release `kong`: the gateway subchart's proxy (seed section 3). */
+  kongProxy: { chart: 'kong/ingress', namespace: 'kong', name: 'kong-gateway-proxy', ports: { http: 80, https: 443 } },
+  /** Grafana chart, release `grafana`. */
+  grafana: { chart: 'grafana/grafana', namespace: 'monitoring', name: 'grafana', ports: { http: 80 } },
+  /** Argo CD chart (nameOverride `argocd`): the API/UI server, plain HTTP with server.insecure. */
+  argocdServer: { chart: 'argo/argo-cd', namespace: 'argocd', name: 'argocd-server', ports: { http: 80, https: 443 } },
+  /** Cilium chart with hubble.ui.enabled. */
+  hubbleUi: { chart: 'cilium/cilium', namespace: 'kube-system', name: 'hubble-ui', ports: { http: 80 } },
+} as const satisfies Record<string, UpstreamService>;
+
+export interface UpstreamServiceAccount {
+  readonly chart: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export const UPSTREAM_SERVICE_ACCOUNTS = {
+  /** The Kong proxy's identity; the seed's fix #7 allows it on the backend. */
+  kongGateway: { chart: 'kong/ingress', namespace: 'kong', name: 'kong-gateway' },
+} as const satisfies Record<string, UpstreamServiceAccount>;
+
+/** Labels of the Kong proxy pods (the `gateway` subchart of release `kong`). */
+export const KONG_PROXY_POD_LABELS = { 'app.kubernetes.io/instance': 'kong', 'app.kubernetes.io/name': 'gateway' } as const;
+/** The proxy's container port for plain HTTP, which NodePort 30080 reaches. */
+export const KONG_PROXY_CONTAINER_PORT = 8000;
+
+/**
+ * Secrets created outside git by the bootstrap (never committed). The Gateway's
+ * HTTPS listener refers to the lab's wildcard certificate.
+ */
+export const BOOTSTRAP_SECRETS = {
+  labWildcardTls: { namespace: 'kong', name: 'lab-wildcard-tls' },
+} as const;
+
+/** Pods created by upstream charts that our policies select, by namespace. */
+export const UPSTREAM_PODS: ReadonlyArray<{ readonly chart: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>> }> = [
+  { chart: 'kong/ingress', namespace: 'kong', labels: KONG_PROXY_POD_LABELS },
+];
+
+/** Namespaces the upstream charts (or the bootstrap) create. */
+export const UPSTREAM_NAMESPACES = ['kube-system', 'kong', 'istio-system', 'argocd', 'gatekeeper-system', 'monitoring'] as const;
