@@ -7,6 +7,9 @@ step() { printf '\n== %s\n' "$1"; }
 
 mkdir -p .build
 
+step "pinned tools (built once into .tools/bin)"
+bash scripts/tools.sh
+
 step "typecheck (tsc --noEmit)"
 npx tsc --noEmit -p tsconfig.json
 

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Provides the pinned external tools the tests run, built from the Go module
+# proxy into .tools/bin (git-ignored). A tool already on PATH at the pinned
+# version is used as it is. Prints one "name=path" line per tool.
+#
+#   scripts/tools.sh            # every tool
+#   scripts/tools.sh gator      # just one
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BIN="$ROOT/.tools/bin"
+
+# name|go package|pinned version|version command|text its output must contain
+# gator: the seed pins Gatekeeper 3.21.1, but the module proxy serves only v3.17.0
+# and v3.23.1 of gatekeeper/v3; v3.23.1 is the nearest that builds.
+TOOLS=(
+  "gator|github.com/open-policy-agent/gatekeeper/v3/cmd/gator|v3.23.1|version|GitVersion:    v3.23.1"
+)
+
+find_tool() {
+  local name=$1 package=$2 version=$3 vcmd=$4 expect=$5 found
+  if found=$(command -v "$name" 2>/dev/null) && [[ "$found" != "$BIN/$name" ]] && "$found" $vcmd 2>&1 | grep -qF -- "$expect"; then
+    echo "$found"
+    return
+  fi
+  if [[ -x "$BIN/$name" && "$(cat "$BIN/$name.version" 2>/dev/null)" == "$version" ]]; then
+    echo "$BIN/$name"
+    return
+  fi
+  if ! command -v go >/dev/null 2>&1; then
+    echo "tools: Go is not installed; install Go 1.22 or newer (https://go.dev/dl/) so $name $version can be built, or put $name $version on PATH" >&2
+    exit 1
+  fi
+  mkdir -p "$BIN"
+  echo "tools: building $name $version from the Go module proxy (one time, cached in .tools/bin)" >&2
+  local start=$SECONDS
+  if ! GOBIN="$BIN" GOFLAGS=-mod=mod go install "$package@$version" >"$BIN/$name.build.log" 2>&1; then
+    echo "tools: building $name $version failed; see .tools/bin/$name.build.log" >&2
+    exit 1
+  fi
+  echo "$version" >"$BIN/$name.version"
+  echo "tools: built $name $version in $((SECONDS - start))s" >&2
+  echo "$BIN/$name"
+}
+
+wanted=("$@")
+known=" "
+for entry in "${TOOLS[@]}"; do known+="${entry%%|*} "; done
+for name in "${wanted[@]}"; do
+  if [[ "$known" != *" $name "* ]]; then
+    echo "tools: unknown tool '$name'; known:$known" >&2
+    exit 2
+  fi
+done
+
+for entry in "${TOOLS[@]}"; do
+  IFS='|' read -r name package version vcmd expect <<<"$entry"
+  if [[ ${#wanted[@]} -gt 0 && ! " ${wanted[*]} " =~ \ $name\  ]]; then continue; fi
+  echo "$name=$(find_tool "$name" "$package" "$version" "$vcmd" "$expect")"
+done

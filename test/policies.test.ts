@@ -1,0 +1,144 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { COMPONENTS } from '../components';
+import { ENVIRONMENTS, EnvironmentConfig } from '../config';
+import { KubeObject, renderEnvironment } from '../lib/synth';
+import { toYaml } from '../lib/yaml';
+import { ALL_POLICY_TEMPLATES, templateName } from '../policies/templates';
+import { ALL_ENVS, ROOT, tempDir } from './helpers';
+import { toolPath } from './tools';
+
+const gator = toolPath('gator');
+
+function run(args: string[], cwd = ROOT) {
+  return spawnSync(gator, args, { cwd, encoding: 'utf8' });
+}
+
+function writeObjects(dir: string, objects: KubeObject[]): void {
+  fs.mkdirSync(dir, { recursive: true });
+  objects.forEach((object, i) => fs.writeFileSync(path.join(dir, `${String(i).padStart(3, '0')}-${object.kind}-${object.metadata.name}.yaml`), toYaml(object)));
+}
+
+function policyObjects(env: EnvironmentConfig): KubeObject[] {
+  return renderEnvironment(env, COMPONENTS)
+    .files.filter((f) => f.component === 'gatekeeper-policies')
+    .map((f) => f.object);
+}
+
+/**
+ * The pods a workload would create, as Gatekeeper's expansion would present
+ * them at admission: the pod template's metadata and spec, in the owner's namespace.
+ */
+export function expandPods(objects: KubeObject[]): KubeObject[] {
+  const pods: KubeObject[] = [];
+  for (const object of objects) {
+    const spec = object.spec as Record<string, any> | undefined;
+    const template = spec?.template ?? spec?.jobTemplate?.spec?.template;
+    if (!template?.spec) continue;
+    pods.push({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { ...template.metadata, name: `${object.metadata.name}-expanded`, namespace: object.metadata.namespace },
+      spec: template.spec,
+    });
+  }
+  return pods;
+}
+
+describe('gator verify: the seed lab 6-1 cases and edge cases, per template', () => {
+  test.each(ALL_POLICY_TEMPLATES.map((t) => templateName(t)))('%s suite passes', (name) => {
+    const suite = path.join('policies/tests', name);
+    expect(fs.existsSync(path.join(ROOT, suite, 'suite.yaml'))).toBe(true);
+    const result = run(['verify', '-v', suite]);
+    expect(result.stdout + result.stderr).not.toContain('FAIL');
+    expect(result.stdout).toMatch(/--- PASS: .*is-admitted/);
+    expect(result.stdout).toMatch(/--- PASS: .*is-denied/);
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('gator verify fails when a Rego rule is broken (mutation check)', () => {
+  // Each mutation disables the rule's key condition; the suites must notice.
+  const MUTATIONS: Record<string, [string, string]> = {
+    k8sdenyprivileged: ['container.securityContext.privileged == true', 'container.securityContext.privileged == "never"'],
+    k8srequirelabels: ['not has_label(label)', 'has_label(label)'],
+    k8srequirenonroot: ['effective_run_as_user(container) == 0', 'effective_run_as_user(container) == -1'],
+    k8srequireresourcelimits: ['count(missing) > 0', 'count(missing) > 5'],
+  };
+
+  test.each(Object.entries(MUTATIONS))('%s with a broken rule fails its suite', (name, [from, to]) => {
+    const work = tempDir('gator-mutant-');
+    fs.cpSync(path.join(ROOT, 'policies/tests'), path.join(work, 'policies/tests'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'dist/prod/gatekeeper-policies'), path.join(work, 'dist/prod/gatekeeper-policies'), { recursive: true });
+    const templateFile = path.join(work, 'dist/prod/gatekeeper-policies', `constrainttemplate-${name}.yaml`);
+    const source = fs.readFileSync(templateFile, 'utf8');
+    expect(source).toContain(from);
+    fs.writeFileSync(templateFile, source.replace(from, to));
+    const result = run(['verify', path.join('policies/tests', name)], work);
+    expect(result.status).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain('FAIL');
+  });
+});
+
+describe('enforcementAction from the environment config (seed lab 6-2)', () => {
+  const privilegedPod = path.join(ROOT, 'policies/tests/k8sdenyprivileged/privileged.yaml');
+
+  function gatorTest(env: EnvironmentConfig) {
+    const dir = tempDir('gator-action-');
+    writeObjects(dir, policyObjects(env));
+    fs.copyFileSync(privilegedPod, path.join(dir, 'pod.yaml'));
+    return run(['test', '-f', dir]);
+  }
+
+  test('deny: the privileged pod is rejected with the seed message', () => {
+    const result = gatorTest(ENVIRONMENTS.prod);
+    expect(result.status).toBe(1);
+    expect(result.stdout + result.stderr).toContain("컨테이너 'test'가 privileged 모드로 실행됩니다.");
+  });
+
+  test('warn: the same pod is admitted, with the message as a warning', () => {
+    const warn = { ...ENVIRONMENTS.prod, security: { ...ENVIRONMENTS.prod.security, enforcementActions: { ...ENVIRONMENTS.prod.security.enforcementActions, denyPrivileged: 'warn' as const } } };
+    const constraint = policyObjects(warn).find((o) => o.kind === 'K8sDenyPrivileged')!;
+    expect((constraint.spec as any).enforcementAction).toBe('warn');
+    const result = gatorTest(warn);
+    expect(result.status).toBe(0);
+    expect(result.stdout + result.stderr).toContain("컨테이너 'test'가 privileged 모드로 실행됩니다.");
+  });
+});
+
+describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: our own workloads pass our own policies (gator test)', (_, env) => {
+  test('every workload in a constrained namespace, and the pods it creates, has zero violations', () => {
+    const rendered = renderEnvironment(env, COMPONENTS).files.map((f) => f.object);
+    const constrained = new Set<string>();
+    for (const o of rendered) {
+      if (o.apiVersion.startsWith('constraints.gatekeeper.sh/')) for (const ns of (o.spec as any).match.namespaces) constrained.add(ns);
+    }
+    expect([...constrained]).toEqual(['demo']);
+    const workloads = rendered.filter((o) => o.metadata.namespace && constrained.has(o.metadata.namespace) && (o.spec as any)?.template);
+    const pods = expandPods(workloads);
+    expect(pods.length).toBe(workloads.length);
+    expect(pods.length).toBeGreaterThanOrEqual(2);
+
+    const dir = tempDir('gator-own-');
+    writeObjects(dir, [...policyObjects(env), ...workloads, ...pods]);
+    const result = run(['test', '-f', dir, '-o', 'json']);
+    expect(result.stderr).toBe('');
+    // gator prints `null` when nothing is violated.
+    expect(JSON.parse(result.stdout) ?? []).toEqual([]);
+    expect(result.status).toBe(0);
+  });
+
+  test('the same check catches a workload that breaks a policy', () => {
+    const rendered = renderEnvironment(env, COMPONENTS).files.map((f) => f.object);
+    const backend = JSON.parse(JSON.stringify(rendered.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend')));
+    backend.spec.template.spec.containers[0].securityContext.privileged = true;
+    delete backend.metadata.labels.team;
+    const dir = tempDir('gator-bad-');
+    writeObjects(dir, [...policyObjects(env), backend, ...expandPods([backend])]);
+    const result = run(['test', '-f', dir, '-o', 'json']);
+    const messages = (JSON.parse(result.stdout) as Array<{ msg: string }>).map((v) => v.msg).sort();
+    expect(messages).toEqual(["컨테이너 'httpbin'가 privileged 모드로 실행됩니다.", "필수 라벨 'team'이(가) 없습니다."]);
+    expect(result.status).toBe(1);
+  });
+});
