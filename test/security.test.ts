@@ -1,0 +1,109 @@
+import { ENVIRONMENTS, EnvironmentConfig, assertValid } from '../config';
+import { KubeObject } from '../lib/synth';
+import { ALL_ENVS, find, objectsOf } from './helpers';
+
+const { dev, prod } = ENVIRONMENTS;
+const withIstio = (env: EnvironmentConfig, on: boolean): EnvironmentConfig => ({
+  ...env,
+  features: { ...env.features, skipIstio: !on },
+  security: { ...env.security, backendL7Policy: on ? false : env.security.backendL7Policy },
+});
+
+describe('Cilium policies (seed section 2)', () => {
+  test('L3/L4: backend accepts only the frontend tier and the kong namespace, on the app port and HBONE', () => {
+    const cnp = find(objectsOf(prod), 'CiliumNetworkPolicy', 'backend-allow-frontend-only').spec as any;
+    expect(cnp.endpointSelector).toEqual({ matchLabels: { app: 'backend' } });
+    expect(cnp.ingress).toEqual([
+      {
+        fromEndpoints: [{ matchLabels: { app: 'frontend' } }, { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kong' } }],
+        toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }, { port: '15008', protocol: 'TCP' }] }],
+      },
+    ]);
+  });
+
+  test('L7: the frontend tier may only GET the allowed paths; POST and /delay/.* match nothing', () => {
+    const cnp = find(objectsOf(dev), 'CiliumNetworkPolicy', 'backend-l7-http-policy').spec as any;
+    const rules: Array<{ method: string; path: string }> = cnp.ingress[0].toPorts[0].rules.http;
+    // Cilium matches method and path as full POSIX regexes.
+    const allowed = (method: string, path: string) => rules.some((r) => new RegExp(`^(?:${r.method})$`).test(method) && new RegExp(`^(?:${r.path})$`).test(path));
+    expect(allowed('GET', '/get')).toBe(true);
+    expect(allowed('GET', '/status/200')).toBe(true);
+    expect(allowed('POST', '/post')).toBe(false);
+    expect(allowed('DELETE', '/delete')).toBe(false);
+    expect(allowed('GET', '/delay/1')).toBe(false);
+    expect(cnp.ingress[0].fromEndpoints.map((e: any) => e.matchLabels.app)).toEqual(['frontend', 'load-generator']);
+  });
+
+  test('with L7 on, the L3/L4 policy no longer admits the frontend tier (an L4 allow would void the L7 rules)', () => {
+    const cnp = find(objectsOf(dev), 'CiliumNetworkPolicy', 'backend-allow-frontend-only').spec as any;
+    expect(cnp.ingress[0].fromEndpoints).toEqual([{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kong' } }]);
+  });
+
+  test('each policy switches off per environment', () => {
+    const off = { ...prod, security: { ...prod.security, backendL3L4Policy: false, backendL7Policy: false } };
+    expect(objectsOf(off).some((o) => o.kind === 'CiliumNetworkPolicy')).toBe(false);
+  });
+
+  test('L7 with the Istio mesh on is rejected: Cilium cannot read HTTP inside mTLS', () => {
+    const bad = { ...prod, security: { ...prod.security, backendL7Policy: true } };
+    expect(() => assertValid(bad)).toThrow(/security.backendL7Policy needs plaintext HTTP to the backend/);
+  });
+});
+
+describe('Istio ambient (seed section 4, fixes #7 and #8)', () => {
+  const objects = objectsOf(prod);
+
+  test('demo is in the ambient data plane', () => {
+    expect(find(objects, 'Namespace', 'demo').metadata.labels).toMatchObject({ 'istio.io/dataplane-mode': 'ambient' });
+  });
+
+  test('mesh-wide STRICT mTLS from the root namespace', () => {
+    const pa = find(objects, 'PeerAuthentication', 'default');
+    expect(pa.metadata.namespace).toBe('istio-system');
+    expect(pa.spec).toEqual({ mtls: { mode: 'STRICT' } });
+  });
+
+  test('the backend admits the frontend and Kong identities only', () => {
+    const authz = find(objects, 'AuthorizationPolicy', 'backend-allow-frontend-and-kong').spec as any;
+    expect(authz.action).toBe('ALLOW');
+    expect(authz.selector.matchLabels).toEqual({ app: 'backend' });
+    expect(authz.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/demo/sa/frontend', 'cluster.local/ns/kong/sa/kong-gateway']);
+  });
+
+  test("Kong's proxy port is PERMISSIVE so NodePort traffic still gets in", () => {
+    const pa = find(objects, 'PeerAuthentication', 'kong-proxy-permissive');
+    expect(pa.metadata.namespace).toBe('kong');
+    expect((pa.spec as any).portLevelMtls).toEqual({ '8000': { mode: 'PERMISSIVE' } });
+  });
+
+  test('--skip-istio renders none of it, and nothing else refers to Istio', () => {
+    for (const env of [dev, withIstio(prod, false)]) {
+      const all: KubeObject[] = objectsOf(env);
+      expect(all.filter((o) => o.apiVersion.includes('istio.io'))).toEqual([]);
+      const text = JSON.stringify(all);
+      expect(text).not.toMatch(/istio/i);
+      expect(text).not.toContain('15008');
+    }
+  });
+});
+
+describe('Kong on the Gateway API (seed section 3)', () => {
+  test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s: class, gateway and four routes on *.lab-<env>.local', (_, env) => {
+    const objects = objectsOf(env);
+    expect((find(objects, 'GatewayClass', 'kong').spec as any).controllerName).toBe('konghq.com/kic-gateway-controller');
+    const gw = find(objects, 'Gateway', 'kong-gateway');
+    expect(gw.metadata.namespace).toBe('kong');
+    const listeners = (gw.spec as any).listeners;
+    expect(listeners.map((l: any) => [l.name, l.port, l.protocol, l.allowedRoutes.namespaces.from])).toEqual([
+      ['http', 80, 'HTTP', 'All'],
+      ['https', 443, 'HTTPS', 'All'],
+    ]);
+    const routes = objects.filter((o) => o.kind === 'HTTPRoute');
+    expect(routes.map((r) => [(r.spec as any).hostnames[0], `${r.metadata.namespace}/${(r.spec as any).rules[0].backendRefs[0].name}:${(r.spec as any).rules[0].backendRefs[0].port}`]).sort()).toEqual([
+      [`api.lab-${env.name}.local`, 'demo/backend:80'],
+      [`argocd.lab-${env.name}.local`, 'argocd/argocd-server:80'],
+      [`grafana.lab-${env.name}.local`, 'monitoring/grafana:80'],
+      [`hubble.lab-${env.name}.local`, 'kube-system/hubble-ui:80'],
+    ]);
+  });
+});
