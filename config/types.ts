@@ -86,6 +86,29 @@ export interface FeatureSwitches {
   readonly skipIstio: boolean;
 }
 
+/** The cluster the environment runs on; the lab runs every environment on Kind. */
+export interface ClusterSettings {
+  /** Kind cluster name; nodes are `<name>-control-plane`, `<name>-worker`, ... */
+  readonly name: string;
+  /** Kind node image (seed: Kubernetes v1.35.0). */
+  readonly nodeImage: string;
+  readonly workers: number;
+  /** API server address Cilium uses, since there is no kube-proxy to reach the Service VIP. */
+  readonly apiServerHost: string;
+  readonly apiServerPort: number;
+}
+
+/** Replica counts and modes of the upstream charts. */
+export interface UpstreamSettings {
+  readonly ciliumOperatorReplicas: number;
+  /** Argo CD server, repo server and ApplicationSet replicas (seed 10-1: 1 in the lab, 2 in prod). */
+  readonly argocdReplicas: number;
+  /** Serve the Argo CD UI over plain HTTP behind Kong (lab only). */
+  readonly argocdServerInsecure: boolean;
+  /** Gatekeeper controller-manager replicas (seed Q&A: 3 or more in production). */
+  readonly gatekeeperReplicas: number;
+}
+
 export interface GitSource {
   /** The repository Argo CD tracks; point it at your fork. */
   readonly repoURL: string;
@@ -107,6 +130,8 @@ export interface EnvironmentConfig {
   readonly registry?: string;
   /** Reject floating tags such as `latest` (seed 11-3: production pins every tag). */
   readonly pinnedImagesOnly: boolean;
+  readonly cluster: ClusterSettings;
+  readonly upstream: UpstreamSettings;
   readonly platform: PlatformSettings;
   readonly security: SecuritySettings;
   readonly demo: DemoSettings;

@@ -53,6 +53,15 @@ export function findProblems(env: EnvironmentConfig): string[] {
     check(REGISTRY.test(env.registry), 'registry', 'must be a registry host[:port][/path] without scheme', env.registry);
   }
 
+  check(DNS_SUBDOMAIN.test(env.cluster.name) && !env.cluster.name.includes('.'), 'cluster.name', 'must be a DNS label', env.cluster.name);
+  check(DNS_SUBDOMAIN.test(env.cluster.apiServerHost), 'cluster.apiServerHost', 'must be a DNS name', env.cluster.apiServerHost);
+  check(Number.isInteger(env.cluster.apiServerPort) && env.cluster.apiServerPort > 0 && env.cluster.apiServerPort < 65536, 'cluster.apiServerPort', 'must be a TCP port', env.cluster.apiServerPort);
+  count(env.cluster.workers, 'cluster.workers', 1);
+  check(/^[a-z0-9./-]+:[A-Za-z0-9_.-]+$/.test(env.cluster.nodeImage), 'cluster.nodeImage', 'must be an image reference with a tag', env.cluster.nodeImage);
+  count(env.upstream.ciliumOperatorReplicas, 'upstream.ciliumOperatorReplicas', 1);
+  count(env.upstream.argocdReplicas, 'upstream.argocdReplicas', 1);
+  count(env.upstream.gatekeeperReplicas, 'upstream.gatekeeperReplicas', 1);
+
   const { quota, containerDefaults } = env.platform;
   for (const key of ['requestsCpu', 'limitsCpu', 'requestsMemory', 'limitsMemory'] as const) {
     quantity(quota[key], `platform.quota.${key}`);

@@ -44,6 +44,8 @@ export function selectEnvironments(
 export interface SynthResult {
   readonly rendered: readonly RenderedEnvironment[];
   readonly objects: number;
+  /** Non-Kubernetes files (Kind config, values files). */
+  readonly plain: number;
   readonly files: number;
   readonly millis: number;
 }
@@ -61,6 +63,7 @@ export function synth(
   const envs = selectEnvironments(options.envs, all);
   const rendered = envs.map((env) => renderEnvironment(env, components));
   const objects = rendered.reduce((n, r) => n + r.files.length, 0);
+  const plain = rendered.reduce((n, r) => n + r.plainFiles.length, 0);
   let files = 0;
   if (options.check) {
     const diff = compareWithDisk(rendered, options.outDir);
@@ -73,7 +76,7 @@ export function synth(
   } else {
     files = writeAtomically(rendered, options.outDir);
   }
-  return { rendered, objects, files, millis: performance.now() - start };
+  return { rendered, objects, plain, files, millis: performance.now() - start };
 }
 
 /** Entry point shared by main.ts: one line of summary, or one line of error and exit code 1. */
@@ -83,7 +86,7 @@ export function runCli(argv: readonly string[], components: readonly ChartCompon
     const result = synth(options, components);
     const names = result.rendered.map((r) => r.env.name).join(', ');
     const action = options.check ? `checked against ${options.outDir}/, up to date` : `${result.files} files written to ${options.outDir}/`;
-    console.log(`synth: ${result.rendered.length} environments (${names}), ${result.objects} objects, ${action}, in ${Math.round(result.millis)} ms`);
+    console.log(`synth: ${result.rendered.length} environments (${names}), ${result.objects} objects and ${result.plain} plain files, ${action}, in ${Math.round(result.millis)} ms`);
     return 0;
   } catch (error) {
     if (error instanceof UserError) {

@@ -10,8 +10,8 @@ export function writeAtomically(rendered: readonly RenderedEnvironment[], distDi
   fs.rmSync(staging, { recursive: true, force: true });
   let written = 0;
   try {
-    for (const { env, files } of rendered) {
-      for (const file of files) {
+    for (const { env, files, plainFiles } of rendered) {
+      for (const file of [...files, ...plainFiles.map((p) => ({ path: p.name, content: p.content }))]) {
         const target = path.join(staging, env.name, file.path);
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.writeFileSync(target, file.content);
@@ -52,10 +52,10 @@ function listFiles(dir: string, prefix = ''): string[] {
 /** Compares what synth would write with what is committed, file by file. */
 export function compareWithDisk(rendered: readonly RenderedEnvironment[], distDir: string): TreeDifference {
   const diff: TreeDifference = { added: [], removed: [], changed: [] };
-  for (const { env, files } of rendered) {
+  for (const { env, files, plainFiles } of rendered) {
     const envDir = path.join(distDir, env.name);
     const onDisk = new Set(listFiles(envDir));
-    for (const file of files) {
+    for (const file of [...files, ...plainFiles.map((p) => ({ path: p.name, content: p.content }))]) {
       const rel = `${env.name}/${file.path}`;
       if (!onDisk.has(file.path)) diff.added.push(rel);
       else if (fs.readFileSync(path.join(envDir, file.path), 'utf8') !== file.content) diff.changed.push(rel);

@@ -11,7 +11,20 @@ export interface ChartComponent {
   readonly wave: number;
   readonly enabled: (env: EnvironmentConfig) => boolean;
   readonly build: (scope: Construct, id: string, env: EnvironmentConfig) => Chart;
+  /** False for the folders Argo CD does not sync as a child app (the App-of-Apps itself, the bootstrap). */
+  readonly childApp?: boolean;
+  /** Non-Kubernetes files written next to the objects (Kind config, Helm values for the bootstrap). */
+  readonly files?: (env: EnvironmentConfig) => readonly PlainFile[];
 }
+
+/** A file that is not a Kubernetes object. Its name ends in `.values.yaml`, `.config.yaml` or `.env`. */
+export interface PlainFile {
+  readonly name: string;
+  readonly content: string;
+}
+
+/** The naming rule that tells non-Kubernetes files apart in dist/ (schema validation skips them). */
+export const PLAIN_FILE_PATTERN = /(\.values\.yaml|\.config\.yaml|\.env)$/;
 
 export interface KubeObject {
   readonly apiVersion: string;
@@ -30,7 +43,10 @@ export interface RenderedFile {
 
 export interface RenderedEnvironment {
   readonly env: EnvironmentConfig;
+  /** One Kubernetes object per file. */
   readonly files: readonly RenderedFile[];
+  /** Plain files, path inside `dist/<env>/`. */
+  readonly plainFiles: readonly PlainFile[];
 }
 
 /** One object per file, named by kind and name, so a PR diff names what changed. */
@@ -60,5 +76,13 @@ export function renderEnvironment(env: EnvironmentConfig, components: readonly C
     }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { env, files };
+  const plainFiles: PlainFile[] = [];
+  for (const { component } of charts) {
+    for (const file of component.files?.(env) ?? []) {
+      if (!PLAIN_FILE_PATTERN.test(file.name)) throw new Error(`${component.name}/${file.name}: plain files must end in .values.yaml, .config.yaml or .env`);
+      plainFiles.push({ name: `${component.name}/${file.name}`, content: file.content });
+    }
+  }
+  plainFiles.sort((a, b) => (a.name < b.name ? -1 : 1));
+  return { env, files, plainFiles };
 }

@@ -107,7 +107,7 @@ describe('atomic writes and bad input', () => {
     fs.writeFileSync(path.join(out, 'prod', 'marker'), 'kept');
     const result = runSynth(['--env', 'dev', '--out', out]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^synth: 1 environments \(dev\), \d+ objects, \d+ files written to .*, in \d+ ms$/m);
+    expect(result.stdout).toMatch(/^synth: 1 environments \(dev\), \d+ objects and \d+ plain files, \d+ files written to .*, in \d+ ms$/m);
     expect(fs.readFileSync(path.join(out, 'prod', 'marker'), 'utf8')).toBe('kept');
   });
 

@@ -1,4 +1,4 @@
-import { EnforcementAction, GitSource, PolicyKey, ResourceSizes } from '../types';
+import { ClusterSettings, EnforcementAction, GitSource, PolicyKey, ResourceSizes } from '../types';
 import { scaleResources } from '../quantity';
 
 /** The repository Argo CD tracks. Forks change this one line. */
@@ -42,3 +42,9 @@ export const DENY_ALL: Readonly<Record<PolicyKey, EnforcementAction>> = {
 };
 
 export const SEED_REQUIRED_LABELS = ['app', 'env', 'team'] as const;
+
+/** Seed section 0: Kind, 1 control plane + 2 workers, Kubernetes v1.35.0. */
+export function labCluster(env: string): ClusterSettings {
+  const name = `lab-${env}`;
+  return { name, nodeImage: 'kindest/node:v1.35.0', workers: 2, apiServerHost: `${name}-control-plane`, apiServerPort: 6443 };
+}

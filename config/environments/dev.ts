@@ -1,5 +1,5 @@
 import { EnvironmentConfig } from '../types';
-import { DENY_ALL, LAB_CONTAINER_DEFAULTS, LAB_GIT, SEED_BACKEND_RESOURCES, SEED_CLIENT_RESOURCES, SEED_LOAD_GENERATOR_RESOURCES, SEED_REQUIRED_LABELS } from './defaults';
+import { DENY_ALL, labCluster, LAB_CONTAINER_DEFAULTS, LAB_GIT, SEED_BACKEND_RESOURCES, SEED_CLIENT_RESOURCES, SEED_LOAD_GENERATOR_RESOURCES, SEED_REQUIRED_LABELS } from './defaults';
 
 /**
  * dev: the seed's light lab (`setup.sh --env dev --light --skip-istio`):
@@ -13,6 +13,13 @@ export const dev: EnvironmentConfig = {
   git: LAB_GIT,
   features: { light: true, skipIstio: true },
   pinnedImagesOnly: false,
+  cluster: labCluster('dev'),
+  upstream: {
+    ciliumOperatorReplicas: 2,
+    argocdReplicas: 1,
+    argocdServerInsecure: true,
+    gatekeeperReplicas: 1,
+  },
   platform: {
     quota: { requestsCpu: '4', limitsCpu: '8', requestsMemory: '8Gi', limitsMemory: '16Gi', pods: 20 },
     containerDefaults: LAB_CONTAINER_DEFAULTS,

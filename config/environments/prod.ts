@@ -1,6 +1,7 @@
 import { EnvironmentConfig } from '../types';
 import {
   DENY_ALL,
+  labCluster,
   LAB_CONTAINER_DEFAULTS,
   LAB_GIT,
   SEED_BACKEND_RESOURCES,
@@ -18,6 +19,13 @@ export const prod: EnvironmentConfig = {
   git: LAB_GIT,
   features: { light: false, skipIstio: false },
   pinnedImagesOnly: true,
+  cluster: labCluster('prod'),
+  upstream: {
+    ciliumOperatorReplicas: 2,
+    argocdReplicas: 2,
+    argocdServerInsecure: true,
+    gatekeeperReplicas: 3,
+  },
   platform: {
     quota: { requestsCpu: '64', limitsCpu: '128', requestsMemory: '256Gi', limitsMemory: '512Gi', pods: 100 },
     containerDefaults: LAB_CONTAINER_DEFAULTS,

@@ -1,6 +1,7 @@
 import { EnvironmentConfig } from '../types';
 import {
   DENY_ALL,
+  labCluster,
   LAB_CONTAINER_DEFAULTS,
   LAB_GIT,
   SEED_BACKEND_RESOURCES,
@@ -18,6 +19,13 @@ export const stg: EnvironmentConfig = {
   git: LAB_GIT,
   features: { light: false, skipIstio: false },
   pinnedImagesOnly: false,
+  cluster: labCluster('stg'),
+  upstream: {
+    ciliumOperatorReplicas: 2,
+    argocdReplicas: 1,
+    argocdServerInsecure: true,
+    gatekeeperReplicas: 2,
+  },
   platform: {
     // Twice dev, so the doubled demo still fits with room for rollouts.
     quota: { requestsCpu: '8', limitsCpu: '16', requestsMemory: '16Gi', limitsMemory: '32Gi', pods: 40 },
