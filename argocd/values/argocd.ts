@@ -1,0 +1,56 @@
+import { EnvironmentConfig } from '../../config';
+import { mirroredRepository } from '../../lib/images';
+
+/** Argo CD chart 9.4.5 values this project sets. */
+export interface ArgoCdValues {
+  readonly global?: { readonly image: { readonly repository: string } };
+  readonly configs: {
+    readonly params: { readonly 'server.insecure': boolean };
+    readonly cm: Readonly<Record<string, string>>;
+  };
+  readonly server: { readonly replicas: number };
+  readonly repoServer: { readonly replicas: number };
+  readonly applicationSet: { readonly replicas: number };
+  readonly dex?: { readonly image: { readonly repository: string } };
+  readonly redis?: { readonly image: { readonly repository: string } };
+}
+
+/**
+ * Argo CD 1.8 removed the health check of Application resources, so an
+ * App-of-Apps would not wait for one wave before starting the next. This
+ * restores it (Argo CD docs, "App of Apps" sync waves).
+ */
+export const APPLICATION_HEALTH_LUA = `hs = {}
+hs.status = "Progressing"
+hs.message = ""
+if obj.status ~= nil then
+  if obj.status.health ~= nil then
+    hs.status = obj.status.health.status
+    if obj.status.health.message ~= nil then
+      hs.message = obj.status.health.message
+    end
+  end
+end
+return hs
+`;
+
+export function argocdValues(env: EnvironmentConfig): ArgoCdValues {
+  const replicas = env.upstream.argocdReplicas;
+  return {
+    configs: {
+      // TLS terminates at the Kong Gateway; the server behind it speaks plain HTTP.
+      params: { 'server.insecure': env.upstream.argocdServerInsecure },
+      cm: { 'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA },
+    },
+    server: { replicas },
+    repoServer: { replicas },
+    applicationSet: { replicas },
+    ...(env.registry
+      ? {
+          global: { image: { repository: mirroredRepository('quay.io/argoproj/argocd', env.registry) } },
+          dex: { image: { repository: mirroredRepository('ghcr.io/dexidp/dex', env.registry) } },
+          redis: { image: { repository: mirroredRepository('public.ecr.aws/docker/library/redis', env.registry) } },
+        }
+      : {}),
+  };
+}
