@@ -1,10 +1,21 @@
 import { BackendNetworkPolicies } from './charts/backend-network-policies';
 import { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT, DemoApp } from './charts/demo-app';
-import { GatekeeperPolicies } from './charts/gatekeeper-policies';
-import { GatewayRoutes } from './charts/gateway-routes';
+import { CONSTRAINT_NAMES, GatekeeperPolicies } from './charts/gatekeeper-policies';
+import { GatewayRoutes, RouteTarget } from './charts/gateway-routes';
 import { MeshSecurity } from './charts/mesh-security';
 import { PlatformGuardrails, PRIORITY_CLASSES } from './charts/platform-guardrails';
-import { EnvironmentConfig } from './config';
+import { AppOfApps } from './argocd/app-of-apps';
+import { childApps, distPath } from './argocd/children';
+import { RootApplication } from './argocd/root-application';
+import { UPSTREAM_COMPONENTS, UpstreamComponent } from './argocd/upstream-components';
+import { argocdValues } from './argocd/values/argocd';
+import { ciliumValues } from './argocd/values/cilium';
+import { bootstrapEnv } from './bootstrap/bootstrap-env';
+import { kindConfig } from './bootstrap/kind-config';
+import { KongNamespace } from './bootstrap/kong-namespace';
+import { EnvironmentConfig, PolicyKey } from './config';
+import { POLICY_TEMPLATES } from './policies/templates';
+import { toYaml } from './lib/yaml';
 import { ChartComponent } from './lib/synth';
 import { KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, BOOTSTRAP_SECRETS, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from './lib/upstream';
 import { SYNC_WAVES } from './lib/waves';
@@ -12,6 +23,8 @@ import { SYNC_WAVES } from './lib/waves';
 /** The namespace the seed's demo app and its guardrails live in. */
 export const DEMO_NAMESPACE = 'demo';
 export const ISTIO_NAMESPACE = 'istio-system';
+export const ARGOCD_NAMESPACE = 'argocd';
+export const ARGOCD_PROJECT = 'platform';
 export const GATEKEEPER_NAMESPACE = 'gatekeeper-system';
 export const KONG_NAMESPACE = UPSTREAM_SERVICES.kongProxy.namespace;
 
@@ -22,6 +35,14 @@ export const KONG_PROXY = { name: UPSTREAM_SERVICES.kongProxy.name, namespace: K
 export const KONG_GATEWAY = { gatewayClassName: 'kong', controllerName: 'konghq.com/kic-gateway-controller', namespace: KONG_NAMESPACE, name: 'kong-gateway' };
 
 const BACKEND_SELECTOR = { app: 'backend' };
+
+/** Seed section 3: one host per UI, each pointing at its real Service and port. */
+const ROUTES: readonly RouteTarget[] = [
+  { host: 'api', service: { namespace: DEMO_NAMESPACE, name: 'backend', port: BACKEND_SERVICE_PORT } },
+  { host: 'grafana', service: { namespace: UPSTREAM_SERVICES.grafana.namespace, name: UPSTREAM_SERVICES.grafana.name, port: UPSTREAM_SERVICES.grafana.ports.http } },
+  { host: 'argocd', service: { namespace: UPSTREAM_SERVICES.argocdServer.namespace, name: UPSTREAM_SERVICES.argocdServer.name, port: UPSTREAM_SERVICES.argocdServer.ports.http } },
+  { host: 'hubble', service: { namespace: UPSTREAM_SERVICES.hubbleUi.namespace, name: UPSTREAM_SERVICES.hubbleUi.name, port: UPSTREAM_SERVICES.hubbleUi.ports.http } },
+];
 const FRONTEND_SA = { namespace: DEMO_NAMESPACE, name: 'frontend' };
 
 /** The frontend tier: the curl client, and the load generator when it runs. */
@@ -29,11 +50,70 @@ function frontendTier(env: EnvironmentConfig): Array<Record<string, string>> {
   return [{ app: 'frontend' }, ...(env.demo.loadGenerator.enabled ? [{ app: 'load-generator' }] : [])];
 }
 
+function upstream(name: string): UpstreamComponent {
+  const found = UPSTREAM_COMPONENTS.find((u) => u.name === name);
+  if (!found) throw new Error(`no upstream component ${name}`);
+  return found;
+}
+
 /**
  * The component registry: the one list that synth, the App-of-Apps and the
- * checks all read. Waves, not list order, decide the sync order.
+ * checks all read. Waves, not list order, decide the sync order. Upstream
+ * charts are listed in argocd/upstream-components.ts.
  */
 export const COMPONENTS: readonly ChartComponent[] = [
+  {
+    // The root Application's source: the AppProject and every child Application.
+    name: 'apps',
+    namespace: ARGOCD_NAMESPACE,
+    wave: 0,
+    childApp: false,
+    enabled: () => true,
+    build: (scope, id, env) =>
+      new AppOfApps(scope, id, {
+        env,
+        argocdNamespace: ARGOCD_NAMESPACE,
+        projectName: ARGOCD_PROJECT,
+        children: childApps(env, COMPONENTS, UPSTREAM_COMPONENTS),
+      }),
+  },
+  {
+    // What setup.sh applies before Argo CD takes over; the same values the Applications use.
+    name: 'bootstrap',
+    namespace: ARGOCD_NAMESPACE,
+    wave: 0,
+    childApp: false,
+    enabled: () => true,
+    build: (scope, id, env) => {
+      const chart = new RootApplication(scope, id, { env, argocdNamespace: ARGOCD_NAMESPACE, appsPath: distPath(env, 'apps') });
+      new KongNamespace(chart, 'kong-namespace', { env, name: KONG_NAMESPACE, labels: upstream('kong').namespaceLabels?.(env) ?? {} });
+      return chart;
+    },
+    files: (env) => [
+      { name: 'kind.config.yaml', content: toYaml(kindConfig(env)) },
+      { name: 'cilium.values.yaml', content: toYaml(ciliumValues(env)) },
+      { name: 'argocd.values.yaml', content: toYaml(argocdValues(env)) },
+      {
+        name: 'bootstrap.env',
+        content: bootstrapEnv({
+          env,
+          argocdNamespace: ARGOCD_NAMESPACE,
+          cilium: upstream('cilium'),
+          argocd: upstream('argocd'),
+          tlsSecret: BOOTSTRAP_SECRETS.labWildcardTls,
+          hosts: ROUTES.map((r) => `${r.host}.${env.domain}`),
+          rootApplicationFile: `application-root-${env.name}.yaml`,
+          kongNamespaceFile: `namespace-${KONG_NAMESPACE}.yaml`,
+          verify: {
+            namespaces: [...new Set([...UPSTREAM_COMPONENTS.filter((u) => u.enabled(env)).map((u) => u.namespace), DEMO_NAMESPACE])].sort(),
+            gateway: `${KONG_GATEWAY.namespace}/${KONG_GATEWAY.name}`,
+            httpRoutes: ROUTES.map((r) => `${r.service.namespace}/${r.host}`),
+            constraints: Object.entries(CONSTRAINT_NAMES).map(([key, name]) => `${POLICY_TEMPLATES[key as PolicyKey].kind.toLowerCase()}/${name}`),
+          },
+        }),
+      },
+    ],
+  },
   {
     name: 'gatekeeper-policies',
     namespace: GATEKEEPER_NAMESPACE,
@@ -107,12 +187,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
         controllerName: KONG_GATEWAY.controllerName,
         gateway: { namespace: KONG_GATEWAY.namespace, name: KONG_GATEWAY.name },
         tlsSecret: BOOTSTRAP_SECRETS.labWildcardTls,
-        routes: [
-          { host: 'api', service: { namespace: DEMO_NAMESPACE, name: 'backend', port: BACKEND_SERVICE_PORT } },
-          { host: 'grafana', service: { namespace: UPSTREAM_SERVICES.grafana.namespace, name: UPSTREAM_SERVICES.grafana.name, port: UPSTREAM_SERVICES.grafana.ports.http } },
-          { host: 'argocd', service: { namespace: UPSTREAM_SERVICES.argocdServer.namespace, name: UPSTREAM_SERVICES.argocdServer.name, port: UPSTREAM_SERVICES.argocdServer.ports.http } },
-          { host: 'hubble', service: { namespace: UPSTREAM_SERVICES.hubbleUi.namespace, name: UPSTREAM_SERVICES.hubbleUi.name, port: UPSTREAM_SERVICES.hubbleUi.ports.http } },
-        ],
+        routes: ROUTES,
       }),
   },
   {

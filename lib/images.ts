@@ -20,3 +20,14 @@ export const IMAGES = {
 export function imageRef(source: ImageSource, tag: string, registryOverride?: string): string {
   return `${registryOverride ?? source.registry}/${source.repository}:${tag}`;
 }
+
+/**
+ * A chart's image repository (`quay.io/cilium/cilium`), moved to the mirror
+ * when one is set (`harbor.example.com/lab/cilium/cilium`), as seed 12-6 does.
+ */
+export function mirroredRepository(repository: string, registryOverride?: string): string {
+  if (!registryOverride) return repository;
+  const [first, ...rest] = repository.split('/');
+  const hasRegistryHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  return `${registryOverride}/${hasRegistryHost ? rest.join('/') : repository}`;
+}

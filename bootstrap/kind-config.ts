@@ -1,0 +1,42 @@
+import { EnvironmentConfig } from '../config';
+import { KONG_NODE_PORTS } from '../argocd/values/kong';
+
+/** The subset of Kind's `kind.x-k8s.io/v1alpha4` Cluster config this lab uses. */
+export interface KindClusterConfig {
+  readonly kind: 'Cluster';
+  readonly apiVersion: 'kind.x-k8s.io/v1alpha4';
+  readonly name: string;
+  readonly networking: { readonly disableDefaultCNI: boolean; readonly kubeProxyMode: 'none' | 'iptables' | 'ipvs' | 'nftables' };
+  readonly nodes: readonly KindNode[];
+}
+
+export interface KindNode {
+  readonly role: 'control-plane' | 'worker';
+  readonly image: string;
+  readonly extraPortMappings?: ReadonlyArray<{ readonly containerPort: number; readonly hostPort: number; readonly protocol: 'TCP' }>;
+}
+
+/**
+ * Seed step 1: no kube-proxy and no default CNI (Cilium replaces both), and
+ * fix #6: host ports 80/443 land on Kong's NodePorts 30080/30443.
+ */
+export function kindConfig(env: EnvironmentConfig): KindClusterConfig {
+  const node = (role: KindNode['role']): KindNode => ({ role, image: env.cluster.nodeImage });
+  return {
+    kind: 'Cluster',
+    apiVersion: 'kind.x-k8s.io/v1alpha4',
+    name: env.cluster.name,
+    networking: { disableDefaultCNI: true, kubeProxyMode: 'none' },
+    nodes: [
+      {
+        ...node('control-plane'),
+        extraPortMappings: [
+          { containerPort: KONG_NODE_PORTS.http, hostPort: 80, protocol: 'TCP' },
+          { containerPort: KONG_NODE_PORTS.https, hostPort: 443, protocol: 'TCP' },
+          { containerPort: KONG_NODE_PORTS.manager, hostPort: KONG_NODE_PORTS.manager, protocol: 'TCP' },
+        ],
+      },
+      ...Array.from({ length: env.cluster.workers }, () => node('worker')),
+    ],
+  };
+}

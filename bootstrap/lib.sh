@@ -1,0 +1,62 @@
+# shellcheck shell=bash
+# Shared by setup.sh, verify.sh and teardown.sh: argument parsing, the
+# rendered bootstrap.env, and one-line errors. No versions or names live
+# here; they come from dist/<env>/bootstrap/bootstrap.env (npm run synth).
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+die() { # die <exit code> <message>
+  echo "error: $2" >&2
+  exit "$1"
+}
+
+info() { echo "==> $*"; }
+
+# load_env <env>: checks the name and sources its rendered bootstrap.env.
+load_env() {
+  local env=$1 known
+  [[ -n "$env" ]] || die 2 "missing --env; use --env dev|stg|prod"
+  BOOTSTRAP_DIR="$ROOT/dist/$env/bootstrap"
+  if [[ ! "$env" =~ ^[a-z0-9-]+$ || ! -f "$BOOTSTRAP_DIR/bootstrap.env" ]]; then
+    known=$(find "$ROOT/dist" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort | tr '\n' ' ')
+    die 2 "unknown environment '$env'; use --env with one of: ${known:-none (run npm run synth first)}"
+  fi
+  # shellcheck source=/dev/null
+  source "$BOOTSTRAP_DIR/bootstrap.env"
+}
+
+# version_of <tool>: the first x.y.z in the tool's own version output.
+version_of() {
+  local out
+  case $1 in
+    docker) out=$(docker version --format '{{.Client.Version}}' 2>/dev/null || docker --version 2>/dev/null) ;;
+    kind) out=$(kind version 2>/dev/null) ;;
+    kubectl) out=$(kubectl version --client 2>/dev/null) ;;
+    helm) out=$(helm version --short 2>/dev/null) ;;
+    openssl) out=$(openssl version 2>/dev/null) ;;
+  esac
+  grep -oE '[0-9]+\.[0-9]+\.[0-9]+' <<<"$out" | head -n1
+}
+
+# require <tool>...: each must be on PATH at its MIN_<TOOL> version or newer.
+require() {
+  local tool upper min install have
+  for tool in "$@"; do
+    upper=$(tr '[:lower:]' '[:upper:]' <<<"$tool")
+    min="MIN_$upper" install="INSTALL_$upper"
+    command -v "$tool" >/dev/null 2>&1 || die 1 "$tool is not installed; install $tool >= ${!min} (${!install})"
+    have=$(version_of "$tool")
+    [[ -n "$have" ]] || die 1 "cannot read the version of $tool; install $tool >= ${!min} (${!install})"
+    if [[ "$(printf '%s\n%s\n' "${!min}" "$have" | sort -V | head -n1)" != "${!min}" ]]; then
+      die 1 "$tool $have is too old; install $tool >= ${!min} (${!install})"
+    fi
+  done
+}
+
+# step <description> <command...>: runs one step, or stops with its name.
+step() {
+  local description=$1
+  shift
+  info "$description"
+  "$@" || die 1 "step '$description' failed (exit $?); fix the cause and run the same command again, finished steps are skipped"
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Creates the Kind cluster, installs Cilium and Argo CD, then hands everything
+# else to Argo CD (the root Application). Safe to run again: a cluster,
+# release or secret that exists is left alone.
+#
+#   bash bootstrap/setup.sh --env dev [--light] [--skip-istio]
+set -euo pipefail
+# shellcheck source=bootstrap/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+usage="usage: bash bootstrap/setup.sh --env <dev|stg|prod> [--light] [--skip-istio]"
+env="" want_light="" want_skip_istio=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --env) env=${2:-}; shift 2 || die 2 "--env needs a value; $usage" ;;
+    --env=*) env=${1#--env=}; shift ;;
+    --light) want_light=true; shift ;;
+    --skip-istio) want_skip_istio=true; shift ;;
+    -h | --help) echo "$usage"; exit 0 ;;
+    *) die 2 "unknown argument '$1'; $usage" ;;
+  esac
+done
+load_env "$env"
+
+# The switches live in the environment config, because Argo CD renders from git:
+# a flag that disagrees with the committed dist/ would be undone on the next sync.
+config="config/environments/$ENV_NAME.ts"
+if [[ -n "$want_light" && "$LIGHT" != true ]]; then
+  die 2 "--light asks for features.light, but dist/$ENV_NAME was rendered without it; set features.light: true in $config, run npm run synth, commit and push"
+fi
+if [[ -n "$want_skip_istio" && "$SKIP_ISTIO" != true ]]; then
+  die 2 "--skip-istio asks for features.skipIstio, but dist/$ENV_NAME was rendered with Istio; set features.skipIstio: true in $config, run npm run synth, commit and push"
+fi
+
+require docker kind kubectl helm openssl
+info "environment $ENV_NAME (light=$LIGHT, skip-istio=$SKIP_ISTIO), cluster $CLUSTER_NAME"
+
+kc() { kubectl --context "$KUBE_CONTEXT" "$@"; }
+
+create_cluster() {
+  if kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
+    echo "    cluster $CLUSTER_NAME exists, left alone"
+  else
+    kind create cluster --config "$BOOTSTRAP_DIR/kind.config.yaml" --wait 0s
+  fi
+}
+
+install_release() { # install_release <release> <namespace> <chart> <repo> <version> <values file>
+  if helm status "$1" --namespace "$2" --kube-context "$KUBE_CONTEXT" >/dev/null 2>&1; then
+    echo "    release $1 exists, left alone (Argo CD manages it from here)"
+  else
+    helm install "$1" "$3" --repo "$4" --version "$5" --namespace "$2" --create-namespace \
+      --kube-context "$KUBE_CONTEXT" --values "$6" --wait --timeout 10m
+  fi
+}
+
+wait_for_cilium() {
+  kc --namespace "$CILIUM_NAMESPACE" rollout status daemonset/cilium --timeout 10m
+  kc wait --for=condition=Ready nodes --all --timeout 5m
+}
+
+create_tls_secret() {
+  kc apply --filename "$BOOTSTRAP_DIR/$KONG_NAMESPACE_FILE"
+  if kc --namespace "$TLS_SECRET_NAMESPACE" get secret "$TLS_SECRET_NAME" >/dev/null 2>&1; then
+    echo "    secret $TLS_SECRET_NAMESPACE/$TLS_SECRET_NAME exists, left alone"
+    return
+  fi
+  local dir
+  dir=$(mktemp -d)
+  # A self-signed wildcard for the lab; production brings its own certificate under the same name.
+  openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=*.$DOMAIN" \
+    -addext "subjectAltName=DNS:*.$DOMAIN,DNS:$DOMAIN" -keyout "$dir/tls.key" -out "$dir/tls.crt" 2>/dev/null
+  kc --namespace "$TLS_SECRET_NAMESPACE" create secret tls "$TLS_SECRET_NAME" --cert "$dir/tls.crt" --key "$dir/tls.key"
+  rm -rf "$dir"
+}
+
+step "create Kind cluster $CLUSTER_NAME" create_cluster
+step "install Cilium $CILIUM_VERSION" install_release "$CILIUM_RELEASE" "$CILIUM_NAMESPACE" "$CILIUM_CHART" "$CILIUM_REPO" "$CILIUM_VERSION" "$BOOTSTRAP_DIR/cilium.values.yaml"
+step "wait for Cilium and the nodes" wait_for_cilium
+step "create the lab TLS secret $TLS_SECRET_NAMESPACE/$TLS_SECRET_NAME" create_tls_secret
+step "install Argo CD (chart $ARGOCD_VERSION)" install_release "$ARGOCD_RELEASE" "$ARGOCD_NAMESPACE" "$ARGOCD_CHART" "$ARGOCD_REPO" "$ARGOCD_VERSION" "$BOOTSTRAP_DIR/argocd.values.yaml"
+step "apply the root Application $ROOT_APPLICATION" kc apply --filename "$BOOTSTRAP_DIR/$ROOT_APPLICATION_FILE"
+
+cat <<TABLE
+
+Argo CD now brings up the rest in sync-wave order. Watch it:
+  kubectl --context $KUBE_CONTEXT -n $ARGOCD_NAMESPACE get applications -w
+
+Add the lab hosts once:
+  echo "127.0.0.1 $HOSTS" | sudo tee -a /etc/hosts
+
+  service    URL                              login
+  Demo API   http://api.$DOMAIN       none
+  Grafana    http://grafana.$DOMAIN   admin / kubectl --context $KUBE_CONTEXT get secret -n monitoring grafana -o jsonpath="{.data.admin-password}" | base64 -d
+  Argo CD    http://argocd.$DOMAIN    admin / kubectl --context $KUBE_CONTEXT -n $ARGOCD_NAMESPACE get secret argocd-initial-admin-secret -o jsonpath="{.data.password}" | base64 -d
+  Hubble UI  http://hubble.$DOMAIN    none
+
+Check it: bash bootstrap/verify.sh --env $ENV_NAME
+TABLE

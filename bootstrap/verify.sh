@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Checks a running environment, as the seed's verify-all.sh did. Prints one
+# line per check and exits with the number of failed checks (0 = all good).
+#
+#   bash bootstrap/verify.sh --env dev
+set -uo pipefail
+# shellcheck source=bootstrap/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+usage="usage: bash bootstrap/verify.sh --env <dev|stg|prod>"
+env=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --env) env=${2:-}; shift 2 || die 2 "--env needs a value; $usage" ;;
+    --env=*) env=${1#--env=}; shift ;;
+    -h | --help) echo "$usage"; exit 0 ;;
+    *) die 2 "unknown argument '$1'; $usage" ;;
+  esac
+done
+load_env "$env"
+require kubectl
+command -v curl >/dev/null 2>&1 || die 1 "curl is not installed; install curl to check the demo API through Kong"
+
+failed=0
+check() { # check <description> <command...>
+  local description=$1
+  shift
+  if "$@" >/dev/null 2>&1; then
+    printf 'ok    %s\n' "$description"
+  else
+    printf 'FAIL  %s\n' "$description"
+    failed=$((failed + 1))
+  fi
+}
+check_equal() { # check_equal <description> <actual> <expected>
+  if [[ "$2" == "$3" ]]; then
+    printf 'ok    %s\n' "$1"
+  else
+    printf 'FAIL  %s (got %s, want %s)\n' "$1" "${2:-nothing}" "$3"
+    failed=$((failed + 1))
+  fi
+}
+kc() { kubectl --context "$KUBE_CONTEXT" "$@"; }
+
+for ns in $VERIFY_NAMESPACES; do
+  check "pods ready in $ns" kc wait pods --all --namespace "$ns" --field-selector=status.phase!=Succeeded --for=condition=Ready --timeout=60s
+done
+check "Cilium KubeProxyReplacement is True" bash -c "kubectl --context '$KUBE_CONTEXT' -n kube-system exec ds/cilium -- cilium-dbg status | grep -q 'KubeProxyReplacement:[[:space:]]*True'"
+check_equal "Gateway $GATEWAY is Programmed" "$(kc -n "${GATEWAY%%/*}" get gateway "${GATEWAY##*/}" -o jsonpath='{.status.conditions[?(@.type=="Programmed")].status}')" True
+for route in $HTTPROUTES; do
+  check_equal "HTTPRoute $route is Accepted" "$(kc -n "${route%%/*}" get httproute "${route##*/}" -o jsonpath='{.status.parents[0].conditions[?(@.type=="Accepted")].status}')" True
+done
+for constraint in $CONSTRAINTS; do
+  check "Constraint $constraint is present" kc get "$constraint"
+done
+if [[ "$SKIP_ISTIO" != true ]]; then
+  check_equal "PeerAuthentication istio-system/default is STRICT" "$(kc -n istio-system get peerauthentication default -o jsonpath='{.spec.mtls.mode}')" STRICT
+fi
+check_equal "demo API answers through Kong (http://api.$DOMAIN/status/200)" "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Host: api.$DOMAIN" http://127.0.0.1/status/200)" 200
+
+if [[ $failed -eq 0 ]]; then
+  echo "verify: all checks passed"
+else
+  echo "verify: $failed check(s) failed" >&2
+fi
+exit "$failed"
