@@ -19,7 +19,4 @@ npx jest --ci --json --outputFile=.build/jest-results.json
 step "dist/ matches a fresh synth"
 node scripts/run-ts.js main.ts --check
 
-node -e '
-  const r = require("./.build/jest-results.json");
-  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed`);
-'
+node scripts/jest-summary.js .build/jest-results.json

@@ -15,15 +15,45 @@ BIN="$ROOT/.tools/bin"
 # and v3.23.1 of gatekeeper/v3; v3.23.1 is the nearest that builds.
 TOOLS=(
   "gator|github.com/open-policy-agent/gatekeeper/v3/cmd/gator|v3.23.1|version|GitVersion:    v3.23.1"
+  "kubeconform|github.com/yannh/kubeconform/cmd/kubeconform|v0.7.0|-v|v0.7.0"
+  "kube-score|github.com/zegl/kube-score/cmd/kube-score|v1.20.0|version|kube-score version: 1.20.0"
+  "promtool|github.com/prometheus/prometheus/cmd/promtool|v0.316.0|--version|promtool, version 3.16.0"
+  "shellcheck|deb:shellcheck|0.9.0-1|--version|version: 0.9.0"
 )
+
+# A Debian package, unpacked into .tools (no system install, no root needed
+# unless the package lists are missing).
+install_deb() {
+  local name=$1 package=$2 version=$3 work
+  command -v apt-get >/dev/null 2>&1 || { echo "tools: $name $version comes from Debian's packages; install $name $version yourself (no apt-get here)" >&2; exit 1; }
+  work=$(mktemp -d)
+  chmod 777 "$work"
+  if ! (cd "$work" && apt-get download "$package=$version" >/dev/null 2>&1); then
+    if [[ $(id -u) -eq 0 ]]; then apt-get update -qq >/dev/null 2>&1 || true; fi
+    (cd "$work" && apt-get download "$package=$version" >/dev/null 2>&1) ||
+      { echo "tools: cannot download Debian package $package=$version; run apt-get update, or install $name $version yourself" >&2; exit 1; }
+  fi
+  rm -rf "$ROOT/.tools/deb/$name"
+  mkdir -p "$ROOT/.tools/deb/$name" "$BIN"
+  dpkg-deb -x "$work"/*.deb "$ROOT/.tools/deb/$name"
+  ln -sf "$ROOT/.tools/deb/$name/usr/bin/$name" "$BIN/$name"
+  rm -rf "$work"
+}
 
 find_tool() {
   local name=$1 package=$2 version=$3 vcmd=$4 expect=$5 found
-  if found=$(command -v "$name" 2>/dev/null) && [[ "$found" != "$BIN/$name" ]] && "$found" $vcmd 2>&1 | grep -qF -- "$expect"; then
+  if found=$(command -v "$name" 2>/dev/null) && [[ "$found" != "$BIN/$name" ]] && "$found" "$vcmd" 2>&1 | grep -qF -- "$expect"; then
     echo "$found"
     return
   fi
   if [[ -x "$BIN/$name" && "$(cat "$BIN/$name.version" 2>/dev/null)" == "$version" ]]; then
+    echo "$BIN/$name"
+    return
+  fi
+  if [[ "$package" == deb:* ]]; then
+    echo "tools: unpacking $name $version from Debian's packages into .tools" >&2
+    install_deb "$name" "${package#deb:}" "$version"
+    echo "$version" >"$BIN/$name.version"
     echo "$BIN/$name"
     return
   fi

@@ -68,3 +68,9 @@ export function readTree(dir: string): Record<string, string> {
   if (fs.existsSync(dir)) walk(dir, '');
   return out;
 }
+
+/** The offline mirror of upstream CRDs and schemas when there is one (CI, this lab); else callers use upstream URLs. */
+export function crdMirror(): string | undefined {
+  const candidate = process.env.CRD_MIRROR ?? path.resolve(ROOT, '../shared/crds');
+  return fs.existsSync(candidate) ? candidate : undefined;
+}

@@ -2,13 +2,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { moveArrayEnumsToItems } from '../lib/crd-import';
-import { readTree, ROOT, tempDir } from './helpers';
+import { crdMirror, readTree, ROOT, tempDir } from './helpers';
 
-/** The offline mirror when there is one (CI, this lab), else the upstream URLs in cdk8s.yaml. */
-export function crdMirror(): string | undefined {
-  const candidate = process.env.CRD_MIRROR ?? path.resolve(ROOT, '../shared/crds');
-  return fs.existsSync(candidate) ? candidate : undefined;
-}
 
 describe('imports/', () => {
   test('committed imports/ are exactly what npm run import generates', () => {

@@ -1,0 +1,191 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ROOT, tempDir } from './helpers';
+import { toolPath } from './tools';
+
+const STUBBED = ['docker', 'kind', 'kubectl', 'helm', 'openssl', 'curl'];
+/** System tools the scripts may use; nothing else is on PATH, so no real kubectl or docker can leak in. */
+const SYSTEM = ['bash', 'env', 'dirname', 'basename', 'find', 'tr', 'grep', 'sort', 'head', 'mktemp', 'rm', 'cat', 'touch', 'awk', 'sed', 'printf'];
+
+interface Harness {
+  readonly run: (script: string, args: string[], env?: Record<string, string>) => { status: number | null; stdout: string; stderr: string };
+  readonly calls: () => string[];
+  readonly clearLog: () => void;
+}
+
+function harness(options: { without?: string[] } = {}): Harness {
+  const dir = tempDir('bootstrap-harness-');
+  const bin = path.join(dir, 'bin');
+  const state = path.join(dir, 'state');
+  const log = path.join(dir, 'calls.log');
+  fs.mkdirSync(bin);
+  fs.mkdirSync(state);
+  for (const tool of SYSTEM) {
+    const found = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+    if (found.startsWith('/')) fs.symlinkSync(found, path.join(bin, tool));
+  }
+  for (const tool of STUBBED.filter((t) => !options.without?.includes(t))) {
+    fs.symlinkSync(path.join(ROOT, 'test/fixtures/recording-stub.sh'), path.join(bin, tool));
+  }
+  return {
+    run: (script, args, env = {}) => {
+      const result = spawnSync(path.join(bin, 'bash'), [path.join(ROOT, 'bootstrap', script), ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { PATH: bin, HOME: dir, STUB_LOG: log, STUB_STATE: state, ...env },
+      });
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    },
+    calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : []),
+    clearLog: () => fs.rmSync(log, { force: true }),
+  };
+}
+
+const bootstrapDir = (env: string) => path.join(ROOT, 'dist', env, 'bootstrap');
+
+/** Asserts that each expected call appears, in this order, among the recorded calls. */
+function expectInOrder(calls: string[], expected: string[]): void {
+  let from = 0;
+  for (const want of expected) {
+    const at = calls.findIndex((call, i) => i >= from && call.startsWith(want));
+    expect({ want, found: at >= 0 }).toEqual({ want, found: true });
+    from = at + 1;
+  }
+}
+
+describe('shellcheck', () => {
+  test('bootstrap scripts, project scripts and the CI entry point are clean', () => {
+    const files = [...fs.readdirSync(path.join(ROOT, 'bootstrap')).filter((f) => f.endsWith('.sh')).map((f) => `bootstrap/${f}`), 'scripts/test.sh', 'scripts/tools.sh', '.ci/run', 'test/fixtures/recording-stub.sh'];
+    const result = spawnSync(toolPath('shellcheck'), ['-x', ...files], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('setup.sh with recording stubs', () => {
+  test('a fresh run creates the cluster, installs Cilium then Argo CD from the rendered files, and applies the root app', () => {
+    const h = harness();
+    const result = h.run('setup.sh', ['--env', 'dev']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const dir = bootstrapDir('dev');
+    expectInOrder(h.calls(), [
+      'docker version',
+      'kind version',
+      'kubectl version --client',
+      'helm version --short',
+      'openssl version',
+      'kind get clusters',
+      `kind create cluster --config ${dir}/kind.config.yaml`,
+      'helm status cilium --namespace kube-system --kube-context kind-lab-dev',
+      `helm install cilium cilium --repo https://helm.cilium.io/ --version 1.19.1 --namespace kube-system --create-namespace --kube-context kind-lab-dev --values ${dir}/cilium.values.yaml --wait`,
+      'kubectl --context kind-lab-dev --namespace kube-system rollout status daemonset/cilium',
+      'kubectl --context kind-lab-dev wait --for=condition=Ready nodes --all',
+      `kubectl --context kind-lab-dev apply --filename ${dir}/namespace-kong.yaml`,
+      'kubectl --context kind-lab-dev --namespace kong get secret lab-wildcard-tls',
+      'openssl req -x509',
+      'kubectl --context kind-lab-dev --namespace kong create secret tls lab-wildcard-tls',
+      'helm status argocd --namespace argocd',
+      `helm install argocd argo-cd --repo https://argoproj.github.io/argo-helm --version 9.4.5 --namespace argocd --create-namespace --kube-context kind-lab-dev --values ${dir}/argocd.values.yaml`,
+      `kubectl --context kind-lab-dev apply --filename ${dir}/application-root-dev.yaml`,
+    ]);
+    expect(result.stdout).toContain('echo "127.0.0.1 api.lab-dev.local grafana.lab-dev.local argocd.lab-dev.local hubble.lab-dev.local" | sudo tee -a /etc/hosts');
+    expect(result.stdout).toContain('http://argocd.lab-dev.local');
+    expect(result.stdout).toContain('argocd-initial-admin-secret');
+  });
+
+  test('a second run changes nothing: no create, no install, no new secret', () => {
+    const h = harness();
+    expect(h.run('setup.sh', ['--env', 'prod']).status).toBe(0);
+    h.clearLog();
+    const again = h.run('setup.sh', ['--env', 'prod']);
+    expect(again.status).toBe(0);
+    const calls = h.calls();
+    expect(calls.filter((c) => /^kind create|^helm install|create secret|^openssl req/.test(c))).toEqual([]);
+    expect(again.stdout).toContain('cluster lab-prod exists, left alone');
+    expect(again.stdout).toContain('release cilium exists, left alone');
+    expect(again.stdout).toContain('secret kong/lab-wildcard-tls exists, left alone');
+  });
+
+  test.each(['kind', 'helm', 'kubectl', 'docker'])('a missing %s stops before any change, with what to install', (tool) => {
+    const h = harness({ without: [tool] });
+    const result = h.run('setup.sh', ['--env', 'dev']);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(new RegExp(`^error: ${tool} is not installed; install ${tool} >= [0-9.]+ \\(https://`));
+    expect(h.calls().filter((c) => /create|install/.test(c))).toEqual([]);
+  });
+
+  test('a too old tool is named with the minimum version', () => {
+    const result = harness().run('setup.sh', ['--env', 'dev'], { STUB_KIND_VERSION: '0.20.0' });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe('error: kind 0.20.0 is too old; install kind >= 0.31.0 (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)');
+  });
+
+  test('a bad --env or argument stops with one line and exit 2', () => {
+    const h = harness();
+    const bad = h.run('setup.sh', ['--env', 'qa']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe("error: unknown environment 'qa'; use --env with one of: dev prod stg");
+    expect(h.run('setup.sh', []).stderr.trim()).toBe('error: missing --env; use --env dev|stg|prod');
+    expect(h.run('setup.sh', ['--env', 'dev', '--fast']).stderr.trim()).toMatch(/^error: unknown argument '--fast'; usage: /);
+    expect(h.calls()).toEqual([]);
+  });
+
+  test('a failing step stops there with its name, and later steps do not run', () => {
+    const h = harness();
+    const result = h.run('setup.sh', ['--env', 'dev'], { STUB_FAIL: 'helm install cilium' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("error: step 'install Cilium 1.19.1' failed (exit 1)");
+    expect(h.calls().some((c) => c.startsWith('helm install argocd'))).toBe(false);
+    expect(h.calls().some((c) => c.includes('application-root'))).toBe(false);
+  });
+
+  test('--skip-istio / --light must match the rendered environment', () => {
+    const h = harness();
+    const mismatch = h.run('setup.sh', ['--env', 'prod', '--skip-istio']);
+    expect(mismatch.status).toBe(2);
+    expect(mismatch.stderr.trim()).toBe(
+      'error: --skip-istio asks for features.skipIstio, but dist/prod was rendered with Istio; set features.skipIstio: true in config/environments/prod.ts, run npm run synth, commit and push',
+    );
+    expect(h.run('setup.sh', ['--env', 'dev', '--light', '--skip-istio']).status).toBe(0);
+  });
+});
+
+describe('teardown.sh and verify.sh with recording stubs', () => {
+  test('teardown deletes the cluster when it exists and is a no-op otherwise', () => {
+    const h = harness();
+    h.run('setup.sh', ['--env', 'stg']);
+    expect(h.run('teardown.sh', ['--env', 'stg']).status).toBe(0);
+    expect(h.calls()).toContain('kind delete cluster --name lab-stg');
+    const again = h.run('teardown.sh', ['--env', 'stg']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('cluster lab-stg does not exist; nothing to do');
+  });
+
+  test('verify runs every check and passes when the cluster is healthy', () => {
+    const result = harness().run('verify.sh', ['--env', 'prod']);
+    expect(result.stdout).toContain('ok    Cilium KubeProxyReplacement is True');
+    expect(result.stdout).toContain('ok    Gateway kong/kong-gateway is Programmed');
+    expect(result.stdout).toContain('ok    HTTPRoute monitoring/grafana is Accepted');
+    expect(result.stdout).toContain('ok    Constraint k8sdenyprivileged/deny-privileged-container is present');
+    expect(result.stdout).toContain('ok    PeerAuthentication istio-system/default is STRICT');
+    expect(result.stdout).toContain('ok    demo API answers through Kong (http://api.lab-prod.local/status/200)');
+    expect(result.stdout).toContain('ok    pods ready in istio-system');
+    expect(result.status).toBe(0);
+  });
+
+  test('verify names each failed check and exits with their count', () => {
+    const result = harness().run('verify.sh', ['--env', 'prod'], { STUB_FAIL: 'kubectl --context kind-lab-prod -n kong get gateway' });
+    expect(result.stdout).toContain('FAIL  Gateway kong/kong-gateway is Programmed (got nothing, want True)');
+    expect(result.status).toBe(1);
+  });
+
+  test('verify skips the mesh check where Istio is skipped', () => {
+    const result = harness().run('verify.sh', ['--env', 'dev']);
+    expect(result.stdout).not.toContain('PeerAuthentication');
+    expect(result.stdout).not.toContain('istio-system');
+    expect(result.status).toBe(0);
+  });
+});
