@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { DemoSettings } from '../config';
 import { IMAGES, imageRef } from '../lib/images';
 import { selectorLabels, workloadLabels, WorkloadIdentity } from '../lib/labels';
-import { resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../lib/security';
+import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../lib/security';
 
 export interface DemoAppProps {
   readonly env: string;
@@ -78,6 +78,13 @@ export class DemoApp extends Chart {
             priorityClassName: props.backendPriorityClass,
             securityContext: restrictedPodSecurityContext(),
             // Spread replicas so a single node drain exercises the PDB (seed lab 8-2).
+            affinity: {
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                  { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: this.backendSelector } } },
+                ],
+              },
+            },
             topologySpreadConstraints: [
               {
                 maxSkew: 1,
@@ -95,7 +102,7 @@ export class DemoApp extends Chart {
                 ports: [{ name: 'http', containerPort: BACKEND_CONTAINER_PORT, protocol: 'TCP' }],
                 readinessProbe: probe(5),
                 livenessProbe: probe(10),
-                resources: resourceRequirements(backend.resources),
+                resources: containerResources(backend.resources),
                 securityContext: restrictedContainerSecurityContext(),
               },
             ],
@@ -141,7 +148,7 @@ export class DemoApp extends Chart {
                 imagePullPolicy: 'IfNotPresent',
                 // An idle client for `kubectl exec deploy/frontend -- curl ...` (east-west tests).
                 command: ['sleep', 'infinity'],
-                resources: resourceRequirements(frontend.resources),
+                resources: containerResources(frontend.resources),
                 securityContext: restrictedContainerSecurityContext(),
               },
             ],
@@ -187,7 +194,7 @@ export class DemoApp extends Chart {
                     { name: 'NORTH_SOUTH_REQUESTS', value: String(loadGenerator.northSouthRequests) },
                   ],
                   command: ['/bin/sh', '-c', LOAD_GENERATOR_SCRIPT],
-                  resources: resourceRequirements(loadGenerator.resources),
+                  resources: containerResources(loadGenerator.resources),
                   securityContext: restrictedContainerSecurityContext(),
                 },
               ],

@@ -25,12 +25,32 @@ export function restrictedContainerSecurityContext(): k8s.SecurityContext {
   };
 }
 
-export function resourceRequirements(sizes: {
+/**
+ * Scratch space per container (logs, /tmp if mounted). Bounded so one pod
+ * filling a node's disk is evicted alone instead of taking the node down.
+ */
+export const EPHEMERAL_STORAGE = { request: '64Mi', limit: '256Mi' } as const;
+
+interface Sizes {
   requests: { cpu: string; memory: string };
   limits: { cpu: string; memory: string };
-}): k8s.ResourceRequirements {
+}
+
+/** CPU and memory, as the environment config sizes them. */
+export function resourceRequirements(sizes: Sizes): k8s.ResourceRequirements {
+  const q = k8s.Quantity.fromString;
   return {
-    requests: { cpu: k8s.Quantity.fromString(sizes.requests.cpu), memory: k8s.Quantity.fromString(sizes.requests.memory) },
-    limits: { cpu: k8s.Quantity.fromString(sizes.limits.cpu), memory: k8s.Quantity.fromString(sizes.limits.memory) },
+    requests: { cpu: q(sizes.requests.cpu), memory: q(sizes.requests.memory) },
+    limits: { cpu: q(sizes.limits.cpu), memory: q(sizes.limits.memory) },
+  };
+}
+
+/** What our containers declare: CPU and memory from the config, plus bounded scratch space. */
+export function containerResources(sizes: Sizes): k8s.ResourceRequirements {
+  const base = resourceRequirements(sizes);
+  const q = k8s.Quantity.fromString;
+  return {
+    requests: { ...base.requests, 'ephemeral-storage': q(EPHEMERAL_STORAGE.request) },
+    limits: { ...base.limits, 'ephemeral-storage': q(EPHEMERAL_STORAGE.limit) },
   };
 }

@@ -67,7 +67,10 @@ describe('demo app as the seed describes it (sections 9 and 11)', () => {
     expect(container.readinessProbe.initialDelaySeconds).toBe(5);
     expect(container.livenessProbe.httpGet.path).toBe('/status/200');
     expect(container.livenessProbe.initialDelaySeconds).toBe(10);
-    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '200m', memory: '256Mi' } });
+    expect(container.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '200m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
+    });
   });
 
   test('backend listens on an unprivileged port; Service backend:80 targets it by name', () => {
