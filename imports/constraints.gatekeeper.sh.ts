@@ -152,6 +152,11 @@ export interface K8SDenyPrivilegedSpecMatch {
   readonly scope?: K8SDenyPrivilegedSpecMatchScope;
 
   /**
+   * @schema K8SDenyPrivilegedSpecMatch#source
+   */
+  readonly source?: K8SDenyPrivilegedSpecMatchSource;
+
+  /**
    * @schema K8SDenyPrivilegedSpecMatch#name
    */
   readonly name?: string;
@@ -170,6 +175,7 @@ export function toJson_K8SDenyPrivilegedSpecMatch(obj: K8SDenyPrivilegedSpecMatc
     'labelSelector': toJson_K8SDenyPrivilegedSpecMatchLabelSelector(obj.labelSelector),
     'namespaceSelector': toJson_K8SDenyPrivilegedSpecMatchNamespaceSelector(obj.namespaceSelector),
     'scope': obj.scope,
+    'source': obj.source,
     'name': obj.name,
   };
   // filter undefined values
@@ -289,6 +295,18 @@ export enum K8SDenyPrivilegedSpecMatchScope {
   CLUSTER = "Cluster",
   /** Namespaced */
   NAMESPACED = "Namespaced",
+}
+
+/**
+ * @schema K8SDenyPrivilegedSpecMatchSource
+ */
+export enum K8SDenyPrivilegedSpecMatchSource {
+  /** All */
+  ALL = "All",
+  /** Generated */
+  GENERATED = "Generated",
+  /** Original */
+  ORIGINAL = "Original",
 }
 
 /**
@@ -547,6 +565,11 @@ export interface K8SRequireLabelsSpecMatch {
   readonly scope?: K8SRequireLabelsSpecMatchScope;
 
   /**
+   * @schema K8SRequireLabelsSpecMatch#source
+   */
+  readonly source?: K8SRequireLabelsSpecMatchSource;
+
+  /**
    * @schema K8SRequireLabelsSpecMatch#name
    */
   readonly name?: string;
@@ -565,6 +588,7 @@ export function toJson_K8SRequireLabelsSpecMatch(obj: K8SRequireLabelsSpecMatch 
     'labelSelector': toJson_K8SRequireLabelsSpecMatchLabelSelector(obj.labelSelector),
     'namespaceSelector': toJson_K8SRequireLabelsSpecMatchNamespaceSelector(obj.namespaceSelector),
     'scope': obj.scope,
+    'source': obj.source,
     'name': obj.name,
   };
   // filter undefined values
@@ -710,6 +734,18 @@ export enum K8SRequireLabelsSpecMatchScope {
   CLUSTER = "Cluster",
   /** Namespaced */
   NAMESPACED = "Namespaced",
+}
+
+/**
+ * @schema K8SRequireLabelsSpecMatchSource
+ */
+export enum K8SRequireLabelsSpecMatchSource {
+  /** All */
+  ALL = "All",
+  /** Generated */
+  GENERATED = "Generated",
+  /** Original */
+  ORIGINAL = "Original",
 }
 
 /**
@@ -962,6 +998,11 @@ export interface K8SRequireNonRootSpecMatch {
   readonly scope?: K8SRequireNonRootSpecMatchScope;
 
   /**
+   * @schema K8SRequireNonRootSpecMatch#source
+   */
+  readonly source?: K8SRequireNonRootSpecMatchSource;
+
+  /**
    * @schema K8SRequireNonRootSpecMatch#name
    */
   readonly name?: string;
@@ -980,6 +1021,7 @@ export function toJson_K8SRequireNonRootSpecMatch(obj: K8SRequireNonRootSpecMatc
     'labelSelector': toJson_K8SRequireNonRootSpecMatchLabelSelector(obj.labelSelector),
     'namespaceSelector': toJson_K8SRequireNonRootSpecMatchNamespaceSelector(obj.namespaceSelector),
     'scope': obj.scope,
+    'source': obj.source,
     'name': obj.name,
   };
   // filter undefined values
@@ -1099,6 +1141,18 @@ export enum K8SRequireNonRootSpecMatchScope {
   CLUSTER = "Cluster",
   /** Namespaced */
   NAMESPACED = "Namespaced",
+}
+
+/**
+ * @schema K8SRequireNonRootSpecMatchSource
+ */
+export enum K8SRequireNonRootSpecMatchSource {
+  /** All */
+  ALL = "All",
+  /** Generated */
+  GENERATED = "Generated",
+  /** Original */
+  ORIGINAL = "Original",
 }
 
 /**
@@ -1351,6 +1405,11 @@ export interface K8SRequireResourceLimitsSpecMatch {
   readonly scope?: K8SRequireResourceLimitsSpecMatchScope;
 
   /**
+   * @schema K8SRequireResourceLimitsSpecMatch#source
+   */
+  readonly source?: K8SRequireResourceLimitsSpecMatchSource;
+
+  /**
    * @schema K8SRequireResourceLimitsSpecMatch#name
    */
   readonly name?: string;
@@ -1369,6 +1428,7 @@ export function toJson_K8SRequireResourceLimitsSpecMatch(obj: K8SRequireResource
     'labelSelector': toJson_K8SRequireResourceLimitsSpecMatchLabelSelector(obj.labelSelector),
     'namespaceSelector': toJson_K8SRequireResourceLimitsSpecMatchNamespaceSelector(obj.namespaceSelector),
     'scope': obj.scope,
+    'source': obj.source,
     'name': obj.name,
   };
   // filter undefined values
@@ -1488,6 +1548,18 @@ export enum K8SRequireResourceLimitsSpecMatchScope {
   CLUSTER = "Cluster",
   /** Namespaced */
   NAMESPACED = "Namespaced",
+}
+
+/**
+ * @schema K8SRequireResourceLimitsSpecMatchSource
+ */
+export enum K8SRequireResourceLimitsSpecMatchSource {
+  /** All */
+  ALL = "All",
+  /** Generated */
+  GENERATED = "Generated",
+  /** Original */
+  ORIGINAL = "Original",
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ALL_POLICY_TEMPLATES, ParameterSchema, PolicyTemplate, templateName } from '../policies/templates';
+import { ALL_POLICY_TEMPLATES, ParameterSchema, PolicyTemplate } from '../policies/templates';
 
 /**
  * The CRD Gatekeeper creates for each ConstraintTemplate, rebuilt from our
@@ -38,6 +38,7 @@ export const MATCH_SCHEMA = {
     labelSelector: LABEL_SELECTOR,
     namespaceSelector: LABEL_SELECTOR,
     scope: { type: 'string', enum: ['*', 'Cluster', 'Namespaced'] },
+    source: { type: 'string', enum: ['All', 'Generated', 'Original'] },
     name: { type: 'string' },
   },
 };
@@ -49,13 +50,22 @@ function toOpenApi(schema: ParameterSchema): Record<string, unknown> {
 }
 
 export function constraintCrd(template: PolicyTemplate): Record<string, unknown> {
-  const plural = templateName(template);
+  return constraintCrdFor(template.kind, template.parameters ? toOpenApi(template.parameters) : undefined);
+}
+
+/**
+ * The CRD for one Constraint kind, from the kind and the template's
+ * parameters schema: what Gatekeeper creates when the template is applied.
+ */
+export function constraintCrdFor(kind: string, parameters?: Record<string, unknown>): Record<string, unknown> {
+  const plural = kind.toLowerCase();
+  const template = { kind };
   const spec: Record<string, unknown> = {
     type: 'object',
     properties: {
       match: MATCH_SCHEMA,
       enforcementAction: { type: 'string', enum: [...ENFORCEMENT_ACTIONS] },
-      ...(template.parameters ? { parameters: toOpenApi(template.parameters) } : {}),
+      ...(parameters ? { parameters } : {}),
     },
   };
   return {
@@ -71,7 +81,12 @@ export function constraintCrd(template: PolicyTemplate): Record<string, unknown>
           name: 'v1beta1',
           served: true,
           storage: true,
-          schema: { openAPIV3Schema: { type: 'object', properties: { spec } } },
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec },
+            },
+          },
         },
       ],
     },
