@@ -1,0 +1,66 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as YAML from 'yaml';
+
+/**
+ * kube-score over our rendered workloads, compared with the reviewed list
+ * of accepted findings. Anything new fails; so does an exception that no
+ * longer matches anything, so the list cannot rot.
+ */
+export interface Finding {
+  readonly env: string;
+  readonly check: string;
+  /** `Kind namespace/name`. */
+  readonly object: string;
+  readonly summary: string;
+}
+
+export interface AcceptedFinding {
+  readonly check: string;
+  readonly object: string;
+  /** Environments it applies to; all when absent. */
+  readonly envs?: readonly string[];
+  readonly reason: string;
+}
+
+export function scanEnvironment(kubeScore: string, env: string, files: readonly string[]): Finding[] {
+  const result = spawnSync(kubeScore, ['score', '--output-format', 'json', ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (!result.stdout) throw new Error(`kube-score produced no output: ${result.stderr}`);
+  const report = JSON.parse(result.stdout) as Array<{
+    type_meta: { kind: string };
+    object_meta: { name: string; namespace?: string };
+    checks: Array<{ check: { id: string }; grade: number; skipped: boolean; comments: Array<{ summary: string; path?: string }> | null }>;
+  }>;
+  const findings: Finding[] = [];
+  for (const object of report) {
+    for (const c of object.checks) {
+      // Grade 10 is "all OK"; 5 is a warning, 1 is critical.
+      if (c.skipped || c.grade >= 10) continue;
+      findings.push({
+        env,
+        check: c.check.id,
+        object: `${object.type_meta.kind} ${object.object_meta.namespace ?? ''}/${object.object_meta.name}`,
+        summary: (c.comments ?? []).map((x) => x.summary).join('; '),
+      });
+    }
+  }
+  return findings.sort((a, b) => `${a.object} ${a.check}`.localeCompare(`${b.object} ${b.check}`));
+}
+
+export function loadAcceptedFindings(file: string): AcceptedFinding[] {
+  const entries = YAML.parse(fs.readFileSync(file, 'utf8')) as AcceptedFinding[];
+  for (const e of entries) {
+    if (!e.check || !e.object || !e.reason || e.reason.trim().length < 20) {
+      throw new Error(`${file}: every entry needs check, object and a real reason (got ${JSON.stringify(e)})`);
+    }
+  }
+  return entries;
+}
+
+const covers = (a: AcceptedFinding, f: Finding) => a.check === f.check && a.object === f.object && (!a.envs || a.envs.includes(f.env));
+
+export function compareWithAccepted(findings: readonly Finding[], accepted: readonly AcceptedFinding[], envs: readonly string[]) {
+  const unlisted = findings.filter((f) => !accepted.some((a) => covers(a, f)));
+  const stale = accepted.filter((a) => (a.envs ?? envs).some((env) => envs.includes(env)) && !findings.some((f) => covers(a, f) && (a.envs ?? envs).includes(f.env)));
+  return { unlisted, stale };
+}
