@@ -1,0 +1,107 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as path from 'path';
+import { COMPONENTS } from '../components';
+import { ENVIRONMENTS, EnvironmentConfig } from '../config';
+import { writeAtomically } from '../lib/output';
+import { diffTrees, failureReason, formatMarkdown, formatText, treeAtRef, treeOf } from '../lib/rendered-diff';
+import { renderEnvironment } from '../lib/synth';
+import { ROOT, tempDir } from './helpers';
+
+const { prod } = ENVIRONMENTS;
+
+/** A throwaway repository whose main branch holds dist/ rendered from `base`. */
+function repoWith(base: EnvironmentConfig): { dir: string; git: (...args: string[]) => string; commit: (env: EnvironmentConfig, branch: string) => void } {
+  const dir = tempDir('diff-repo-');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'ci@example.com');
+  git('config', 'user.name', 'CI');
+  const commit = (env: EnvironmentConfig, message: string) => {
+    writeAtomically([renderEnvironment(env, COMPONENTS)], path.join(dir, 'dist'));
+    git('add', '-A');
+    git('commit', '-q', '--allow-empty', '-m', message);
+  };
+  commit(base, 'base');
+  return { dir, git, commit };
+}
+
+const withBackendReplicas = (n: number): EnvironmentConfig => ({ ...prod, demo: { ...prod.demo, backend: { ...prod.demo.backend, replicas: n } } });
+
+describe('rendered diff on real git history', () => {
+  test('a one-line config change (prod backend replicas) is exactly one changed field in one object', () => {
+    const repo = repoWith(prod);
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.commit(withBackendReplicas(5), 'scale backend');
+    const base = repo.git('merge-base', 'HEAD', 'main');
+    const changes = diffTrees('prod', treeAtRef(repo.dir, base, 'prod'), treeAtRef(repo.dir, 'HEAD', 'prod'));
+    expect(changes).toEqual([
+      {
+        env: 'prod',
+        component: 'demo',
+        file: 'demo/deployment-backend.yaml',
+        object: 'Deployment demo/backend',
+        change: 'changed',
+        fields: [{ path: 'spec.replicas', before: 4, after: 5 }],
+      },
+    ]);
+    expect(formatText(changes, ['prod'])).toBe('prod: 0 added, 0 removed, 1 changed\n  demo/\n    ~ Deployment demo/backend\n        spec.replicas: 4 -> 5\n');
+    expect(formatMarkdown(changes, ['prod'])).toContain('| ✏️ changed | `Deployment demo/backend` | `spec.replicas` | `4` | `5` |');
+  });
+
+  test('the working tree render against the base commit gives the same answer', () => {
+    const repo = repoWith(prod);
+    const changes = diffTrees('prod', treeAtRef(repo.dir, 'main', 'prod'), treeOf(renderEnvironment(withBackendReplicas(5), COMPONENTS)));
+    expect(changes.map((c) => [c.object, c.fields])).toEqual([['Deployment demo/backend', [{ path: 'spec.replicas', before: 4, after: 5 }]]]);
+  });
+
+  test('added and removed objects show as such', () => {
+    const repo = repoWith(prod);
+    repo.git('checkout', '-q', '-b', 'feature');
+    const next: EnvironmentConfig = {
+      ...prod,
+      security: { ...prod.security, backendL3L4Policy: false },
+      demo: { ...prod.demo, loadGenerator: { ...prod.demo.loadGenerator, enabled: true, imageTag: '8.5.0' } },
+    };
+    repo.commit(next, 'load generator on, L3/L4 policy off');
+    const changes = diffTrees('prod', treeAtRef(repo.dir, 'main', 'prod'), treeAtRef(repo.dir, 'feature', 'prod'));
+    const brief = changes.map((c) => `${c.change} ${c.object}`);
+    expect(brief).toEqual(
+      expect.arrayContaining([
+        'added Job demo/load-generator',
+        'removed CiliumNetworkPolicy demo/backend-allow-frontend-only',
+        'removed Application argocd/network-policies',
+      ]),
+    );
+    expect(failureReason(changes, ['removals'])).toBe('objects are removed');
+    expect(failureReason(changes, ['stg'])).toBeUndefined();
+    expect(failureReason(changes, ['prod'])).toMatch(/^prod changes \(1 added, \d+ removed, \d+ changed\)$/);
+  });
+
+  test('a domain change shows as field paths in the routes and the bootstrap env', () => {
+    const repo = repoWith(prod);
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.commit({ ...prod, domain: 'lab-prod.example' }, 'new domain');
+    const changes = diffTrees('prod', treeAtRef(repo.dir, 'main', 'prod'), treeAtRef(repo.dir, 'feature', 'prod'));
+    const route = changes.find((c) => c.object === 'HTTPRoute demo/api')!;
+    expect(route.fields).toEqual([{ path: 'spec.hostnames[0]', before: 'api.lab-prod.local', after: 'api.lab-prod.example' }]);
+    expect(changes.find((c) => c.object === 'file bootstrap.env')!.fields).toEqual(
+      expect.arrayContaining([{ path: 'DOMAIN', before: "'lab-prod.local'", after: "'lab-prod.example'" }]),
+    );
+  });
+});
+
+describe('npm run diff', () => {
+  const run = (args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/diff.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+
+  test('exits 0 with nothing to report when dist/ matches the render', () => {
+    const result = run(['--base', 'HEAD']);
+    expect(result.stdout).toBe('diff: no changes in dev, stg, prod\n');
+    expect(result.status).toBe(0);
+  });
+
+  test('bad input: one line and exit 2', () => {
+    const result = run(['--base', 'no-such-ref']);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe("diff: error: 'no-such-ref' is not a commit in this repository; pass --base <git-ref>");
+  });
+});
