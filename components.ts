@@ -3,6 +3,7 @@ import { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT, DemoApp } from './charts/
 import { CONSTRAINT_NAMES, GatekeeperPolicies } from './charts/gatekeeper-policies';
 import { GatewayRoutes, RouteTarget } from './charts/gateway-routes';
 import { MeshSecurity } from './charts/mesh-security';
+import { OtelCollector } from './charts/otel-collector';
 import { PlatformGuardrails, PRIORITY_CLASSES } from './charts/platform-guardrails';
 import { AppOfApps } from './argocd/app-of-apps';
 import { childApps, distPath } from './argocd/children';
@@ -15,7 +16,9 @@ import { kindConfig } from './bootstrap/kind-config';
 import { KongNamespace } from './bootstrap/kong-namespace';
 import { EnvironmentConfig, PolicyKey } from './config';
 import { POLICY_TEMPLATES } from './policies/templates';
+import { IMAGES } from './lib/images';
 import { toYaml } from './lib/yaml';
+import { collectorConfig, CollectorSettings } from './observability/collector-config';
 import { ChartComponent } from './lib/synth';
 import { KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, BOOTSTRAP_SECRETS, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from './lib/upstream';
 import { SYNC_WAVES } from './lib/waves';
@@ -25,6 +28,23 @@ export const DEMO_NAMESPACE = 'demo';
 export const ISTIO_NAMESPACE = 'istio-system';
 export const ARGOCD_NAMESPACE = 'argocd';
 export const ARGOCD_PROJECT = 'platform';
+export const MONITORING_NAMESPACE = 'monitoring';
+
+const svc = (s: { name: string; namespace: string }) => `${s.name}.${s.namespace}.svc`;
+
+/** Seed section 7-1: 512Mi container, memory_limiter at 75%, 30s decision wait, 10% of normal traffic, 2s = slow. */
+export const COLLECTOR_SETTINGS: CollectorSettings = {
+  memoryLimitMib: 512,
+  memoryLimiterPercent: 75,
+  decisionWait: '30s',
+  normalTracesPercent: 10,
+  slowTraceThresholdMs: 2000,
+  endpoints: {
+    mimirOtlp: `http://${svc(UPSTREAM_SERVICES.mimirGateway)}:${UPSTREAM_SERVICES.mimirGateway.ports.http}/otlp`,
+    lokiOtlp: `http://${svc(UPSTREAM_SERVICES.lokiGateway)}:${UPSTREAM_SERVICES.lokiGateway.ports.http}/otlp`,
+    tempoOtlpGrpc: `${svc(UPSTREAM_SERVICES.tempo)}:${UPSTREAM_SERVICES.tempo.ports.otlpGrpc}`,
+  },
+};
 export const GATEKEEPER_NAMESPACE = 'gatekeeper-system';
 export const KONG_NAMESPACE = UPSTREAM_SERVICES.kongProxy.namespace;
 
@@ -125,6 +145,22 @@ export const COMPONENTS: readonly ChartComponent[] = [
         namespaces: [DEMO_NAMESPACE],
         enforcementActions: env.security.enforcementActions,
         requiredLabels: env.security.requiredLabels,
+      }),
+  },
+  {
+    name: 'otel-collector',
+    namespace: MONITORING_NAMESPACE,
+    wave: SYNC_WAVES.observability,
+    enabled: () => true,
+    build: (scope, id, env) =>
+      new OtelCollector(scope, id, {
+        env: env.name,
+        namespace: MONITORING_NAMESPACE,
+        replicas: env.observability.replicas.collector,
+        config: collectorConfig(COLLECTOR_SETTINGS),
+        image: { source: IMAGES.otelCollectorContrib, tag: '0.146.1' },
+        registry: env.registry,
+        memoryLimitMib: COLLECTOR_SETTINGS.memoryLimitMib,
       }),
   },
   {

@@ -109,6 +109,32 @@ export interface UpstreamSettings {
   readonly gatekeeperReplicas: number;
 }
 
+/** Replica counts of the LGTM stack: the smallest working set in light mode, HA in prod. */
+export interface ObservabilityReplicas {
+  readonly collector: number;
+  readonly mimirDistributor: number;
+  readonly mimirIngester: number;
+  readonly mimirQuerier: number;
+  readonly mimirQueryFrontend: number;
+  readonly mimirStoreGateway: number;
+  readonly mimirCompactor: number;
+  readonly mimirRuler: number;
+  readonly mimirGateway: number;
+  readonly loki: number;
+  readonly tempo: number;
+  readonly grafana: number;
+}
+
+export interface ObservabilitySettings {
+  readonly replicas: ObservabilityReplicas;
+  /** Spread Mimir ingesters and store-gateways over three zones (needs 3+ replicas). */
+  readonly zoneAwareReplication: boolean;
+  /** grafana.com dashboards by gnetId (seed 12-5); off when the cluster cannot reach the internet. */
+  readonly onlineDashboards: boolean;
+  /** Retention of metrics and logs (seed: 7 days). */
+  readonly retention: string;
+}
+
 export interface GitSource {
   /** The repository Argo CD tracks; point it at your fork. */
   readonly repoURL: string;
@@ -134,5 +160,6 @@ export interface EnvironmentConfig {
   readonly upstream: UpstreamSettings;
   readonly platform: PlatformSettings;
   readonly security: SecuritySettings;
+  readonly observability: ObservabilitySettings;
   readonly demo: DemoSettings;
 }

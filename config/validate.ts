@@ -104,6 +104,13 @@ export function findProblems(env: EnvironmentConfig): string[] {
     check(['deny', 'warn', 'dryrun'].includes(action), `security.enforcementActions.${key}`, 'must be deny, warn or dryrun', action);
   }
 
+  for (const [key, value] of Object.entries(env.observability.replicas)) count(value, `observability.replicas.${key}`, 1);
+  if (env.observability.zoneAwareReplication) {
+    check(env.observability.replicas.mimirIngester >= 3, 'observability.zoneAwareReplication', 'needs at least 3 Mimir ingesters (one per zone)', env.observability.replicas.mimirIngester);
+  }
+  check(/^[0-9]+[dh]$/.test(env.observability.retention), 'observability.retention', 'must be a duration in days or hours such as 7d', env.observability.retention);
+  check(!(env.registry && env.observability.onlineDashboards), 'observability.onlineDashboards', 'needs internet access, which an air-gapped (registry override) cluster does not have', env.observability.onlineDashboards);
+
   if (problems.length === 0) problems.push(...quotaProblems(env));
   return problems;
 }

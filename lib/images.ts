@@ -14,6 +14,8 @@ export const IMAGES = {
   /** go-httpbin: the httpbin API on port 8080 as a non-root user (kennethreitz/httpbin needs root for port 80). */
   httpbin: { registry: 'docker.io', repository: 'mccutchen/go-httpbin' },
   curl: { registry: 'docker.io', repository: 'curlimages/curl' },
+  otelCollectorContrib: { registry: 'docker.io', repository: 'otel/opentelemetry-collector-contrib' },
+  alertmanager: { registry: 'docker.io', repository: 'prom/alertmanager' },
 } as const satisfies Record<string, ImageSource>;
 
 /** `<registry>/<repository>:<tag>`, with the registry replaced when an override is set. */

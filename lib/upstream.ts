@@ -18,6 +18,12 @@ export const UPSTREAM_SERVICES = {
   grafana: { chart: 'grafana/grafana', namespace: 'monitoring', name: 'grafana', ports: { http: 80 } },
   /** Argo CD chart (nameOverride `argocd`): the API/UI server, plain HTTP with server.insecure. */
   argocdServer: { chart: 'argo/argo-cd', namespace: 'argocd', name: 'argocd-server', ports: { http: 80, https: 443 } },
+  /** mimir-distributed chart, release `mimir`: the nginx gateway in front of push, query and OTLP. */
+  mimirGateway: { chart: 'grafana/mimir-distributed', namespace: 'monitoring', name: 'mimir-gateway', ports: { http: 80 } },
+  /** Loki chart, release `loki`, single binary behind its gateway. */
+  lokiGateway: { chart: 'grafana/loki', namespace: 'monitoring', name: 'loki-gateway', ports: { http: 80 } },
+  /** Tempo chart, release `tempo`: OTLP gRPC in, HTTP query API out. */
+  tempo: { chart: 'grafana/tempo', namespace: 'monitoring', name: 'tempo', ports: { otlpGrpc: 4317, http: 3200 } },
   /** Cilium chart with hubble.ui.enabled. */
   hubbleUi: { chart: 'cilium/cilium', namespace: 'kube-system', name: 'hubble-ui', ports: { http: 80 } },
 } as const satisfies Record<string, UpstreamService>;

@@ -19,7 +19,28 @@ TOOLS=(
   "kube-score|github.com/zegl/kube-score/cmd/kube-score|v1.20.0|version|kube-score version: 1.20.0"
   "promtool|github.com/prometheus/prometheus/cmd/promtool|v0.316.0|--version|promtool, version 3.16.0"
   "shellcheck|deb:shellcheck|0.9.0-1|--version|version: 0.9.0"
+  # The seed's collector release, built with exactly the components our config uses.
+  "otelcol-lab|ocb:go.opentelemetry.io/collector/cmd/builder|0.146.1|--version|otelcol-lab version 0.146.1"
 )
+
+# A slim OpenTelemetry Collector: the builder generates the sources from the
+# manifest TypeScript derives from our config; `go build -mod=mod` then fetches
+# only what the build imports (`go mod tidy` would also want test-only modules
+# that the proxy does not serve for this release).
+build_collector() {
+  local name=$1 builder_module=$2 version=$3 stamp=$4 src="$ROOT/.tools/otelcol"
+  GOBIN="$BIN" GOFLAGS=-mod=mod go install "$builder_module@v$version" >"$BIN/$name.build.log" 2>&1 ||
+    { echo "tools: building the collector builder v$version failed; see .tools/bin/$name.build.log" >&2; exit 1; }
+  rm -rf "$src"
+  mkdir -p "$src"
+  node "$ROOT/scripts/run-ts.js" "$ROOT/scripts/collector-manifest.ts" "$src/sources" >"$src/manifest.yaml"
+  if ! "$BIN/builder" --config "$src/manifest.yaml" --skip-get-modules --skip-compilation >>"$BIN/$name.build.log" 2>&1 ||
+    ! (cd "$src/sources" && GOFLAGS=-mod=mod go build -trimpath -ldflags='-s -w' -o "$BIN/$name" .) >>"$BIN/$name.build.log" 2>&1; then
+    echo "tools: building $name $version failed; see .tools/bin/$name.build.log" >&2
+    exit 1
+  fi
+  echo "$stamp" >"$BIN/$name.version"
+}
 
 # A Debian package, unpacked into .tools (no system install, no root needed
 # unless the package lists are missing).
@@ -46,7 +67,12 @@ find_tool() {
     echo "$found"
     return
   fi
-  if [[ -x "$BIN/$name" && "$(cat "$BIN/$name.version" 2>/dev/null)" == "$version" ]]; then
+  local stamp=$version
+  if [[ "$package" == ocb:* ]]; then
+    # Rebuild when the set of components changes, not only the version.
+    stamp="$version+$(node "$ROOT/scripts/run-ts.js" "$ROOT/scripts/collector-manifest.ts" "$ROOT/.tools/otelcol/sources" | sha256sum | cut -c1-12)"
+  fi
+  if [[ -x "$BIN/$name" && "$(cat "$BIN/$name.version" 2>/dev/null)" == "$stamp" ]]; then
     echo "$BIN/$name"
     return
   fi
@@ -64,6 +90,12 @@ find_tool() {
   mkdir -p "$BIN"
   echo "tools: building $name $version from the Go module proxy (one time, cached in .tools/bin)" >&2
   local start=$SECONDS
+  if [[ "$package" == ocb:* ]]; then
+    build_collector "$name" "${package#ocb:}" "$version" "$stamp"
+    echo "tools: built $name $version in $((SECONDS - start))s" >&2
+    echo "$BIN/$name"
+    return
+  fi
   if ! GOBIN="$BIN" GOFLAGS=-mod=mod go install "$package@$version" >"$BIN/$name.build.log" 2>&1; then
     echo "tools: building $name $version failed; see .tools/bin/$name.build.log" >&2
     exit 1

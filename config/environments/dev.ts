@@ -31,6 +31,12 @@ export const dev: EnvironmentConfig = {
     backendL3L4Policy: true,
     backendL7Policy: true,
   },
+  observability: {
+    replicas: { collector: 1, mimirDistributor: 1, mimirIngester: 1, mimirQuerier: 1, mimirQueryFrontend: 1, mimirStoreGateway: 1, mimirCompactor: 1, mimirRuler: 1, mimirGateway: 1, loki: 1, tempo: 1, grafana: 1 },
+    zoneAwareReplication: false,
+    onlineDashboards: true,
+    retention: '7d',
+  },
   demo: {
     backend: { replicas: 2, imageTag: 'latest', resources: SEED_BACKEND_RESOURCES },
     frontend: { replicas: 1, imageTag: 'latest', resources: SEED_CLIENT_RESOURCES },

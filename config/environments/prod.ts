@@ -37,6 +37,12 @@ export const prod: EnvironmentConfig = {
     backendL3L4Policy: true,
     backendL7Policy: false,
   },
+  observability: {
+    replicas: { collector: 2, mimirDistributor: 3, mimirIngester: 3, mimirQuerier: 3, mimirQueryFrontend: 2, mimirStoreGateway: 3, mimirCompactor: 1, mimirRuler: 2, mimirGateway: 2, loki: 1, tempo: 1, grafana: 2 },
+    zoneAwareReplication: true,
+    onlineDashboards: true,
+    retention: '7d',
+  },
   demo: {
     backend: { replicas: 4, imageTag: 'v2.19.0', resources: times(4, SEED_BACKEND_RESOURCES) },
     frontend: { replicas: 1, imageTag: '8.5.0', resources: times(4, SEED_CLIENT_RESOURCES) },

@@ -38,6 +38,12 @@ export const stg: EnvironmentConfig = {
     backendL3L4Policy: true,
     backendL7Policy: false,
   },
+  observability: {
+    replicas: { collector: 2, mimirDistributor: 2, mimirIngester: 2, mimirQuerier: 2, mimirQueryFrontend: 1, mimirStoreGateway: 1, mimirCompactor: 1, mimirRuler: 1, mimirGateway: 1, loki: 1, tempo: 1, grafana: 1 },
+    zoneAwareReplication: false,
+    onlineDashboards: true,
+    retention: '7d',
+  },
   demo: {
     backend: { replicas: 2, imageTag: 'latest', resources: times(2, SEED_BACKEND_RESOURCES) },
     frontend: { replicas: 1, imageTag: 'latest', resources: times(2, SEED_CLIENT_RESOURCES) },
