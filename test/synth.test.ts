@@ -5,6 +5,7 @@ import { Chart } from 'cdk8s';
 import { COMPONENTS } from '../components';
 import { ENVIRONMENTS, UserError } from '../config';
 import { parseArgs, synth } from '../lib/cli';
+import { IMAGES } from '../lib/images';
 import { ChartComponent } from '../lib/synth';
 import { ALL_ENVS, podOwners, readTree, render, ROOT, tempDir } from './helpers';
 
@@ -135,7 +136,8 @@ describe('registry override (seed section 12, Harbor)', () => {
         [...(o.podSpec.initContainers ?? []), ...o.podSpec.containers].map((c) => c.image!),
       );
       expect(images.length).toBeGreaterThanOrEqual(3);
-      for (const image of images) expect(image).toMatch(new RegExp(`^${harbor.replace(/\./g, '\\.')}/(mccutchen/go-httpbin|curlimages/curl):`));
+      const repositories = Object.values(IMAGES).map((i) => i.repository).join('|');
+      for (const image of images) expect(image).toMatch(new RegExp(`^${harbor.replace(/\./g, '\\.')}/(${repositories}):`));
       // Nothing mentions the public registry any more.
       expect(render(env).files.some((f) => f.content.includes('docker.io/'))).toBe(false);
     }
