@@ -3,6 +3,9 @@ import { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT, DemoApp } from './charts/
 import { CONSTRAINT_NAMES, GatekeeperPolicies } from './charts/gatekeeper-policies';
 import { GatewayRoutes, RouteTarget } from './charts/gateway-routes';
 import { MeshSecurity } from './charts/mesh-security';
+import { Alertmanager } from './charts/alertmanager';
+import { GrafanaDashboards } from './charts/grafana-dashboards';
+import { MimirRules } from './charts/mimir-rules';
 import { OtelCollector } from './charts/otel-collector';
 import { PlatformGuardrails, PRIORITY_CLASSES } from './charts/platform-guardrails';
 import { AppOfApps } from './argocd/app-of-apps';
@@ -18,9 +21,12 @@ import { EnvironmentConfig, PolicyKey } from './config';
 import { POLICY_TEMPLATES } from './policies/templates';
 import { IMAGES } from './lib/images';
 import { toYaml } from './lib/yaml';
+import { DASHBOARD_LABEL, DATASOURCE_UIDS } from './argocd/values/grafana';
 import { collectorConfig, CollectorSettings } from './observability/collector-config';
+import { platformOverviewDashboard, redDashboard } from './observability/dashboards';
+import { rollbackRules, SEED_ROLLBACK_CRITERIA } from './observability/rollback-rules';
 import { ChartComponent } from './lib/synth';
-import { KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, BOOTSTRAP_SECRETS, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from './lib/upstream';
+import { KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, BOOTSTRAP_SECRETS, MONITORING_NAMESPACE, serviceHost as svc, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from './lib/upstream';
 import { SYNC_WAVES } from './lib/waves';
 
 /** The namespace the seed's demo app and its guardrails live in. */
@@ -28,9 +34,8 @@ export const DEMO_NAMESPACE = 'demo';
 export const ISTIO_NAMESPACE = 'istio-system';
 export const ARGOCD_NAMESPACE = 'argocd';
 export const ARGOCD_PROJECT = 'platform';
-export const MONITORING_NAMESPACE = 'monitoring';
+export { MONITORING_NAMESPACE } from './lib/upstream';
 
-const svc = (s: { name: string; namespace: string }) => `${s.name}.${s.namespace}.svc`;
 
 /** Seed section 7-1: 512Mi container, memory_limiter at 75%, 30s decision wait, 10% of normal traffic, 2s = slow. */
 export const COLLECTOR_SETTINGS: CollectorSettings = {
@@ -161,6 +166,34 @@ export const COMPONENTS: readonly ChartComponent[] = [
         image: { source: IMAGES.otelCollectorContrib, tag: '0.146.1' },
         registry: env.registry,
         memoryLimitMib: COLLECTOR_SETTINGS.memoryLimitMib,
+      }),
+  },
+  {
+    name: 'mimir-rules',
+    namespace: MONITORING_NAMESPACE,
+    wave: SYNC_WAVES.observability,
+    enabled: () => true,
+    build: (scope, id, env) => new MimirRules(scope, id, { env: env.name, namespace: MONITORING_NAMESPACE, groups: rollbackRules(SEED_ROLLBACK_CRITERIA) }),
+  },
+  {
+    name: 'alertmanager',
+    namespace: MONITORING_NAMESPACE,
+    wave: SYNC_WAVES.observability,
+    enabled: () => true,
+    build: (scope, id, env) =>
+      new Alertmanager(scope, id, { env: env.name, namespace: MONITORING_NAMESPACE, image: { source: IMAGES.alertmanager, tag: 'v0.30.1' }, registry: env.registry }),
+  },
+  {
+    name: 'grafana-dashboards',
+    namespace: MONITORING_NAMESPACE,
+    wave: SYNC_WAVES.observability,
+    enabled: () => true,
+    build: (scope, id, env) =>
+      new GrafanaDashboards(scope, id, {
+        env: env.name,
+        namespace: MONITORING_NAMESPACE,
+        label: DASHBOARD_LABEL,
+        dashboards: [redDashboard('backend', { type: 'prometheus', uid: DATASOURCE_UIDS.mimir }), platformOverviewDashboard({ type: 'prometheus', uid: DATASOURCE_UIDS.mimir })],
       }),
   },
   {

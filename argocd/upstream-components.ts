@@ -6,6 +6,10 @@ import { ciliumValues } from './values/cilium';
 import { gatekeeperValues } from './values/gatekeeper';
 import { istioBaseValues, istioCniValues, istiodValues, ztunnelValues } from './values/istio';
 import { kongValues } from './values/kong';
+import { grafanaValues } from './values/grafana';
+import { alloyValues, kubeStateMetricsValues, LGTM_ENDPOINTS, lokiValues, mimirValues, tempoValues } from './values/lgtm';
+import { MIMIR_RULES } from '../charts/mimir-rules';
+import { MONITORING_NAMESPACE } from '../lib/upstream';
 
 /** A pinned Helm chart with values from a typed builder. */
 export interface HelmChartSource<V = unknown> {
@@ -54,6 +58,7 @@ const webhookCaBundles = (failurePolicyToo: boolean): ApplicationSpecIgnoreDiffe
 const withIstio = (env: EnvironmentConfig) => !env.features.skipIstio;
 const always = () => true;
 const ISTIO_REPO = 'https://istio-release.storage.googleapis.com/charts';
+const GRAFANA_REPO = 'https://grafana.github.io/helm-charts';
 const ISTIO_VERSION = '1.29.0';
 
 /** The seed's upstream components (sections 0, 1 and 12), pinned. */
@@ -159,5 +164,72 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     serverSideApply: true,
     ignoreDifferences: webhookCaBundles(false),
     images: ['docker.io/openpolicyagent/gatekeeper:v3.21.1', 'docker.io/openpolicyagent/gatekeeper-crds:v3.21.1'],
+  },
+  {
+    name: 'kube-state-metrics',
+    namespace: MONITORING_NAMESPACE,
+    wave: SYNC_WAVES.observability,
+    enabled: always,
+    // Source of the CrashLoopBackOff rollback criterion (kube_pod_container_status_waiting_reason).
+    source: helm({
+      repoURL: 'https://prometheus-community.github.io/helm-charts',
+      chart: 'kube-state-metrics',
+      version: '5.33.2',
+      releaseName: 'kube-state-metrics',
+      values: kubeStateMetricsValues,
+    }),
+    serverSideApply: false,
+    images: ['registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.15.0'],
+  },
+  {
+    name: 'mimir',
+    namespace: MONITORING_NAMESPACE,
+    wave: SYNC_WAVES.observability,
+    enabled: always,
+    source: helm({
+      repoURL: GRAFANA_REPO,
+      chart: 'mimir-distributed',
+      version: '6.0.5',
+      releaseName: 'mimir',
+      values: (env) => mimirValues(env, LGTM_ENDPOINTS, { configMap: MIMIR_RULES.configMap, directory: MIMIR_RULES.directory, tenant: MIMIR_RULES.tenant }),
+    }),
+    serverSideApply: true,
+    images: ['docker.io/grafana/mimir:3.0.1', 'docker.io/nginxinc/nginx-unprivileged:1.29-alpine', 'docker.io/grafana/rollout-operator:v0.32.0'],
+  },
+  {
+    name: 'loki',
+    namespace: MONITORING_NAMESPACE,
+    wave: SYNC_WAVES.observability,
+    enabled: always,
+    source: helm({ repoURL: GRAFANA_REPO, chart: 'loki', version: '6.53.0', releaseName: 'loki', values: lokiValues }),
+    serverSideApply: false,
+    images: ['docker.io/grafana/loki:3.6.5', 'docker.io/grafana/loki-canary:3.6.5', 'docker.io/nginxinc/nginx-unprivileged:1.29-alpine'],
+  },
+  {
+    name: 'tempo',
+    namespace: MONITORING_NAMESPACE,
+    wave: SYNC_WAVES.observability,
+    enabled: always,
+    source: helm({ repoURL: GRAFANA_REPO, chart: 'tempo', version: '1.24.4', releaseName: 'tempo', values: (env) => tempoValues(env, LGTM_ENDPOINTS) }),
+    serverSideApply: false,
+    images: ['docker.io/grafana/tempo:2.9.0'],
+  },
+  {
+    name: 'alloy',
+    namespace: MONITORING_NAMESPACE,
+    wave: SYNC_WAVES.observability,
+    enabled: always,
+    source: helm({ repoURL: GRAFANA_REPO, chart: 'alloy', version: '1.6.0', releaseName: 'alloy', values: (env) => alloyValues(env, LGTM_ENDPOINTS) }),
+    serverSideApply: false,
+    images: ['docker.io/grafana/alloy:v1.13.0', 'quay.io/prometheus-operator/prometheus-config-reloader:v0.81.0'],
+  },
+  {
+    name: 'grafana',
+    namespace: MONITORING_NAMESPACE,
+    wave: SYNC_WAVES.observability,
+    enabled: always,
+    source: helm({ repoURL: GRAFANA_REPO, chart: 'grafana', version: '10.5.15', releaseName: 'grafana', values: (env) => grafanaValues(env, LGTM_ENDPOINTS, MONITORING_NAMESPACE) }),
+    serverSideApply: false,
+    images: ['docker.io/grafana/grafana:12.3.1', 'docker.io/kiwigrid/k8s-sidecar:1.30.9'],
   },
 ];

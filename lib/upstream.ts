@@ -24,6 +24,8 @@ export const UPSTREAM_SERVICES = {
   lokiGateway: { chart: 'grafana/loki', namespace: 'monitoring', name: 'loki-gateway', ports: { http: 80 } },
   /** Tempo chart, release `tempo`: OTLP gRPC in, HTTP query API out. */
   tempo: { chart: 'grafana/tempo', namespace: 'monitoring', name: 'tempo', ports: { otlpGrpc: 4317, http: 3200 } },
+  /** kube-state-metrics chart, release `kube-state-metrics`. */
+  kubeStateMetrics: { chart: 'prometheus-community/kube-state-metrics', namespace: 'monitoring', name: 'kube-state-metrics', ports: { http: 8080 } },
   /** Cilium chart with hubble.ui.enabled. */
   hubbleUi: { chart: 'cilium/cilium', namespace: 'kube-system', name: 'hubble-ui', ports: { http: 80 } },
 } as const satisfies Record<string, UpstreamService>;
@@ -56,6 +58,11 @@ export const BOOTSTRAP_SECRETS = {
 export const UPSTREAM_PODS: ReadonlyArray<{ readonly chart: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>> }> = [
   { chart: 'kong/ingress', namespace: 'kong', labels: KONG_PROXY_POD_LABELS },
 ];
+
+export const MONITORING_NAMESPACE = 'monitoring';
+
+/** `<name>.<namespace>.svc`, the in-cluster DNS name of a Service. */
+export const serviceHost = (s: { readonly name: string; readonly namespace: string }) => `${s.name}.${s.namespace}.svc`;
 
 /** Namespaces the upstream charts (or the bootstrap) create. */
 export const UPSTREAM_NAMESPACES = ['kube-system', 'kong', 'istio-system', 'argocd', 'gatekeeper-system', 'monitoring'] as const;

@@ -18,6 +18,7 @@ TOOLS=(
   "kubeconform|github.com/yannh/kubeconform/cmd/kubeconform|v0.7.0|-v|v0.7.0"
   "kube-score|github.com/zegl/kube-score/cmd/kube-score|v1.20.0|version|kube-score version: 1.20.0"
   "promtool|github.com/prometheus/prometheus/cmd/promtool|v0.316.0|--version|promtool, version 3.16.0"
+  "amtool|github.com/prometheus/alertmanager/cmd/amtool|v0.30.1|--version|amtool, version 0.30.1"
   "shellcheck|deb:shellcheck|0.9.0-1|--version|version: 0.9.0"
   # The seed's collector release, built with exactly the components our config uses.
   "otelcol-lab|ocb:go.opentelemetry.io/collector/cmd/builder|0.146.1|--version|otelcol-lab version 0.146.1"

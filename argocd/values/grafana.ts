@@ -1,0 +1,107 @@
+import { EnvironmentConfig } from '../../config';
+import { LgtmEndpoints } from './lgtm';
+
+/** Grafana 10.5.15 chart values this project sets. */
+export interface GrafanaValues {
+  readonly replicas: number;
+  readonly datasources: { readonly 'datasources.yaml': { readonly apiVersion: 1; readonly datasources: readonly GrafanaDatasource[] } };
+  readonly sidecar: { readonly dashboards: { readonly enabled: boolean; readonly label: string; readonly labelValue: string; readonly searchNamespace: string } };
+  readonly dashboardProviders?: Record<string, unknown>;
+  readonly dashboards?: Record<string, Record<string, { readonly gnetId: number; readonly revision: number; readonly datasource: string }>>;
+  readonly image?: { readonly registry: string; readonly repository: string };
+}
+
+export interface GrafanaDatasource {
+  readonly name: string;
+  readonly uid: string;
+  readonly type: 'prometheus' | 'loki' | 'tempo' | 'alertmanager';
+  readonly url: string;
+  readonly access: 'proxy';
+  readonly isDefault?: boolean;
+  readonly jsonData: Record<string, unknown>;
+}
+
+/** Datasource uids; correlations refer to each other by these. */
+export const DATASOURCE_UIDS = { mimir: 'mimir', loki: 'loki', tempo: 'tempo', alertmanager: 'alertmanager' } as const;
+
+/** Seed 7-6: the Loki derived field that turns a logged trace id into a Tempo link. */
+export const TRACE_ID_REGEX = '\\[([a-f0-9]{32}),';
+
+/** Label the Grafana sidecar looks for on dashboard ConfigMaps. */
+export const DASHBOARD_LABEL = { key: 'grafana_dashboard', value: '1' } as const;
+
+/** grafana.com dashboards of seed 12-4. */
+export const ONLINE_DASHBOARDS = {
+  'kubernetes-overview': { gnetId: 15520, revision: 2 },
+  'node-exporter-full': { gnetId: 1860, revision: 37 },
+} as const;
+
+/**
+ * Four datasources with the seed's correlations: traces to logs and to
+ * metrics, the service map from span metrics, and logs back to traces.
+ */
+export function grafanaDatasources(e: LgtmEndpoints): GrafanaDatasource[] {
+  const uid = DATASOURCE_UIDS;
+  return [
+    {
+      name: 'Mimir',
+      uid: uid.mimir,
+      type: 'prometheus',
+      url: e.mimirQuery,
+      access: 'proxy',
+      isDefault: true,
+      jsonData: { httpMethod: 'POST', exemplarTraceIdDestinations: [{ name: 'trace_id', datasourceUid: uid.tempo }] },
+    },
+    {
+      name: 'Loki',
+      uid: uid.loki,
+      type: 'loki',
+      url: e.lokiQuery,
+      access: 'proxy',
+      // `$$` escapes Grafana's provisioning variable expansion.
+      jsonData: { derivedFields: [{ name: 'TraceID', matcherRegex: TRACE_ID_REGEX, url: '$${__value.raw}', datasourceUid: uid.tempo }] },
+    },
+    {
+      name: 'Tempo',
+      uid: uid.tempo,
+      type: 'tempo',
+      url: e.tempoQuery,
+      access: 'proxy',
+      jsonData: {
+        tracesToLogsV2: { datasourceUid: uid.loki, spanStartTimeShift: '-5m', spanEndTimeShift: '5m', filterByTraceID: true, tags: [{ key: 'service.name', value: 'service_name' }] },
+        tracesToMetrics: {
+          datasourceUid: uid.mimir,
+          tags: [{ key: 'service.name', value: 'service' }],
+          queries: [{ name: 'Request rate', query: 'sum(rate(traces_spanmetrics_calls_total{$$__tags}[5m]))' }],
+        },
+        serviceMap: { datasourceUid: uid.mimir },
+        nodeGraph: { enabled: true },
+      },
+    },
+    { name: 'Alertmanager', uid: uid.alertmanager, type: 'alertmanager', url: e.alertmanager, access: 'proxy', jsonData: { implementation: 'prometheus' } },
+  ];
+}
+
+export function grafanaValues(env: EnvironmentConfig, e: LgtmEndpoints, namespace: string): GrafanaValues {
+  const online = env.observability.onlineDashboards;
+  return {
+    replicas: env.observability.replicas.grafana,
+    datasources: { 'datasources.yaml': { apiVersion: 1, datasources: grafanaDatasources(e) } },
+    // Our own dashboards always come from ConfigMaps; grafana.com ones only when online.
+    sidecar: { dashboards: { enabled: true, label: DASHBOARD_LABEL.key, labelValue: DASHBOARD_LABEL.value, searchNamespace: namespace } },
+    ...(online
+      ? {
+          dashboardProviders: {
+            'dashboardproviders.yaml': {
+              apiVersion: 1,
+              providers: [{ name: 'grafana-com', orgId: 1, folder: 'Community', type: 'file', disableDeletion: false, options: { path: '/var/lib/grafana/dashboards/grafana-com' } }],
+            },
+          },
+          dashboards: {
+            'grafana-com': Object.fromEntries(Object.entries(ONLINE_DASHBOARDS).map(([name, d]) => [name, { ...d, datasource: 'Mimir' }])),
+          },
+        }
+      : {}),
+    ...(env.registry ? { image: { registry: env.registry, repository: 'grafana/grafana' } } : {}),
+  };
+}

@@ -1,0 +1,312 @@
+import { ALERTMANAGER } from '../../charts/alertmanager';
+import { EnvironmentConfig } from '../../config';
+import { mirroredRepository } from '../../lib/images';
+import { MONITORING_NAMESPACE, serviceHost, UPSTREAM_SERVICES } from '../../lib/upstream';
+
+/**
+ * Typed values for the Grafana LGTM charts (seed section 7). One file for
+ * the stack, since the settings refer to each other (endpoints, retention).
+ */
+export interface LgtmEndpoints {
+  /** Prometheus remote write into Mimir. */
+  readonly mimirPush: string;
+  /** Prometheus-compatible query API of Mimir (Grafana datasource). */
+  readonly mimirQuery: string;
+  readonly lokiPush: string;
+  readonly lokiQuery: string;
+  readonly tempoQuery: string;
+  readonly alertmanager: string;
+  readonly kubeStateMetrics: string;
+}
+
+const { mimirGateway, lokiGateway, tempo, kubeStateMetrics } = UPSTREAM_SERVICES;
+
+/** Where the LGTM components reach each other. */
+export const LGTM_ENDPOINTS: LgtmEndpoints = {
+  mimirPush: `http://${serviceHost(mimirGateway)}:${mimirGateway.ports.http}/api/v1/push`,
+  mimirQuery: `http://${serviceHost(mimirGateway)}:${mimirGateway.ports.http}/prometheus`,
+  lokiPush: `http://${serviceHost(lokiGateway)}:${lokiGateway.ports.http}/loki/api/v1/push`,
+  lokiQuery: `http://${serviceHost(lokiGateway)}:${lokiGateway.ports.http}`,
+  tempoQuery: `http://${serviceHost(tempo)}:${tempo.ports.http}`,
+  alertmanager: `http://${ALERTMANAGER.name}.${MONITORING_NAMESPACE}.svc:${ALERTMANAGER.port}`,
+  kubeStateMetrics: `${serviceHost(kubeStateMetrics)}:${kubeStateMetrics.ports.http}`,
+};
+
+const image = (env: EnvironmentConfig, repository: string) => (env.registry ? { image: { repository: mirroredRepository(repository, env.registry) } } : {});
+const hours = (retention: string) => (retention.endsWith('d') ? `${Number(retention.slice(0, -1)) * 24}h` : retention);
+
+// ---- Mimir (mimir-distributed 6.0.5, Mimir 3.0.1) ----------------------------
+
+export interface MimirComponent {
+  readonly replicas: number;
+  readonly zoneAwareReplication?: { readonly enabled: boolean };
+  readonly extraVolumes?: ReadonlyArray<{ readonly name: string; readonly configMap: { readonly name: string } }>;
+  readonly extraVolumeMounts?: ReadonlyArray<{ readonly name: string; readonly mountPath: string; readonly readOnly: boolean }>;
+}
+
+export interface MimirValues {
+  readonly mimir: { readonly structuredConfig: Record<string, unknown> };
+  readonly kafka: { readonly enabled: boolean };
+  readonly minio: { readonly enabled: boolean };
+  readonly alertmanager: { readonly enabled: boolean };
+  readonly rollout_operator: { readonly enabled: boolean };
+  readonly distributor: MimirComponent;
+  readonly ingester: MimirComponent;
+  readonly querier: MimirComponent;
+  readonly query_frontend: MimirComponent;
+  readonly query_scheduler: MimirComponent;
+  readonly store_gateway: MimirComponent;
+  readonly compactor: MimirComponent;
+  readonly ruler: MimirComponent;
+  readonly gateway: MimirComponent & { readonly enabledNonEnterprise: boolean };
+  readonly image?: { readonly repository: string };
+}
+
+export interface MimirRuleMount {
+  readonly configMap: string;
+  readonly directory: string;
+  readonly tenant: string;
+}
+
+/**
+ * Seed 7-2 and fix #3: the classic write path (no Kafka ingest), 7 days,
+ * 50,000 samples/s, 800k series; filesystem storage as in the lab.
+ */
+export function mimirValues(env: EnvironmentConfig, e: LgtmEndpoints, rules: MimirRuleMount): MimirValues {
+  const r = env.observability.replicas;
+  const zones = env.observability.zoneAwareReplication;
+  return {
+    mimir: {
+      structuredConfig: {
+        ingest_storage: { enabled: false },
+        ingester: { push_grpc_method_enabled: true, ring: { replication_factor: Math.min(3, r.mimirIngester) } },
+        blocks_storage: { backend: 'filesystem', filesystem: { dir: '/data/blocks' } },
+        limits: {
+          ingestion_rate: 50000,
+          max_global_series_per_user: 800000,
+          compactor_blocks_retention_period: env.observability.retention,
+        },
+        ruler_storage: { backend: 'local', local: { directory: rules.directory } },
+        ruler: { alertmanager_url: e.alertmanager },
+      },
+    },
+    kafka: { enabled: false },
+    minio: { enabled: false },
+    // The seed runs Alertmanager on its own (section 7-7).
+    alertmanager: { enabled: false },
+    rollout_operator: { enabled: zones },
+    distributor: { replicas: r.mimirDistributor },
+    ingester: { replicas: r.mimirIngester, zoneAwareReplication: { enabled: zones } },
+    querier: { replicas: r.mimirQuerier },
+    query_frontend: { replicas: r.mimirQueryFrontend },
+    query_scheduler: { replicas: Math.min(2, r.mimirQueryFrontend) },
+    store_gateway: { replicas: r.mimirStoreGateway, zoneAwareReplication: { enabled: zones } },
+    compactor: { replicas: r.mimirCompactor },
+    ruler: {
+      replicas: r.mimirRuler,
+      extraVolumes: [{ name: 'rollback-rules', configMap: { name: rules.configMap } }],
+      extraVolumeMounts: [{ name: 'rollback-rules', mountPath: `${rules.directory}/${rules.tenant}`, readOnly: true }],
+    },
+    gateway: { enabledNonEnterprise: true, replicas: r.mimirGateway },
+    ...image(env, 'docker.io/grafana/mimir'),
+  };
+}
+
+// ---- Loki (6.53.0, Loki 3.6.5) ----------------------------------------------
+
+export interface LokiValues {
+  readonly deploymentMode: 'SingleBinary';
+  readonly loki: Record<string, unknown>;
+  readonly singleBinary: { readonly replicas: number; readonly persistence: { readonly enabled: boolean; readonly size: string } };
+  readonly read: { readonly replicas: 0 };
+  readonly write: { readonly replicas: 0 };
+  readonly backend: { readonly replicas: 0 };
+  readonly lokiCanary: { readonly enabled: boolean };
+  readonly chunksCache: { readonly enabled: boolean };
+  readonly resultsCache: { readonly enabled: boolean };
+  readonly minio: { readonly enabled: boolean };
+  readonly test: { readonly enabled: boolean };
+  readonly gateway: { readonly enabled: boolean };
+}
+
+/** Seed 7-3: single binary, TSDB v13, 25MB/s, 5,000 streams, 7 days, the canary on. */
+export function lokiValues(env: EnvironmentConfig): LokiValues {
+  return {
+    deploymentMode: 'SingleBinary',
+    loki: {
+      auth_enabled: false,
+      commonConfig: { replication_factor: 1 },
+      storage: { type: 'filesystem' },
+      schemaConfig: {
+        configs: [{ from: '2024-04-01', store: 'tsdb', object_store: 'filesystem', schema: 'v13', index: { prefix: 'index_', period: '24h' } }],
+      },
+      limits_config: {
+        ingestion_rate_mb: 25,
+        ingestion_burst_size_mb: 50,
+        max_global_streams_per_user: 5000,
+        retention_period: hours(env.observability.retention),
+        allow_structured_metadata: true,
+      },
+      compactor: { retention_enabled: true, delete_request_store: 'filesystem' },
+      ...(env.registry ? { image: { registry: env.registry, repository: 'grafana/loki' } } : {}),
+    },
+    singleBinary: { replicas: env.observability.replicas.loki, persistence: { enabled: true, size: '10Gi' } },
+    read: { replicas: 0 },
+    write: { replicas: 0 },
+    backend: { replicas: 0 },
+    lokiCanary: { enabled: true },
+    // Caches need memcached pods that a laptop cannot spare; single binary caches in memory.
+    chunksCache: { enabled: !env.features.light },
+    resultsCache: { enabled: !env.features.light },
+    minio: { enabled: false },
+    test: { enabled: false },
+    gateway: { enabled: true },
+  };
+}
+
+// ---- Tempo (1.24.4, Tempo 2.9) ----------------------------------------------
+
+export interface TempoValues {
+  readonly replicas: number;
+  readonly tempo: Record<string, unknown>;
+  readonly persistence: { readonly enabled: boolean; readonly size: string };
+}
+
+/** Seed 7-4 and fix #4: filesystem, service graphs and span metrics into Mimir, 60s idle, 10MB per trace. */
+export function tempoValues(env: EnvironmentConfig, e: LgtmEndpoints): TempoValues {
+  return {
+    replicas: env.observability.replicas.tempo,
+    tempo: {
+      storage: { trace: { backend: 'local', local: { path: '/var/tempo/traces' }, wal: { path: '/var/tempo/wal' } } },
+      // tail_sampling holds traces 30s before deciding; Tempo must not cut them first.
+      ingester: { trace_idle_period: '60s' },
+      metricsGenerator: { enabled: true, remoteWriteUrl: e.mimirPush },
+      overrides: {
+        defaults: {
+          global: { max_bytes_per_trace: 10 * 1024 * 1024 },
+          metrics_generator: { processors: ['service-graphs', 'span-metrics'] },
+        },
+      },
+      receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } } },
+      ...(env.registry ? { repository: mirroredRepository('docker.io/grafana/tempo', env.registry) } : {}),
+    },
+    persistence: { enabled: true, size: '10Gi' },
+  };
+}
+
+// ---- Alloy (1.6.0, Alloy v1.13) ---------------------------------------------
+
+export interface AlloyValues {
+  readonly controller: { readonly type: 'daemonset' };
+  readonly alloy: { readonly configMap: { readonly content: string }; readonly mounts: { readonly varlog: boolean } };
+  readonly image?: { readonly repository: string };
+}
+
+/** Alloy's configuration: container logs to Loki, node and container metrics to Mimir. */
+export function alloyConfig(e: LgtmEndpoints): string {
+  return `// Generated by npm run synth (argocd/values/lgtm.ts).
+discovery.kubernetes "pods" {
+  role = "pod"
+}
+
+discovery.relabel "pod_logs" {
+  targets = discovery.kubernetes.pods.targets
+  rule {
+    source_labels = ["__meta_kubernetes_pod_node_name"]
+    regex         = sys.env("HOSTNAME")
+    action        = "keep"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_namespace"]
+    target_label  = "namespace"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_name"]
+    target_label  = "pod"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_container_name"]
+    target_label  = "container"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_label_app"]
+    target_label  = "app"
+  }
+}
+
+loki.source.kubernetes "pods" {
+  targets    = discovery.relabel.pod_logs.output
+  forward_to = [loki.write.default.receiver]
+}
+
+loki.write "default" {
+  endpoint {
+    url = "${e.lokiPush}"
+  }
+}
+
+prometheus.exporter.unix "node" { }
+
+prometheus.scrape "node" {
+  targets    = prometheus.exporter.unix.node.targets
+  forward_to = [prometheus.remote_write.mimir.receiver]
+}
+
+discovery.kubernetes "nodes" {
+  role = "node"
+}
+
+discovery.relabel "cadvisor" {
+  targets = discovery.kubernetes.nodes.targets
+  rule {
+    source_labels = ["__meta_kubernetes_node_name"]
+    regex         = sys.env("HOSTNAME")
+    action        = "keep"
+  }
+  rule {
+    target_label = "__metrics_path__"
+    replacement  = "/metrics/cadvisor"
+  }
+}
+
+prometheus.scrape "cadvisor" {
+  targets           = discovery.relabel.cadvisor.output
+  scheme            = "https"
+  bearer_token_file = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+  tls_config {
+    insecure_skip_verify = true
+  }
+  forward_to = [prometheus.remote_write.mimir.receiver]
+}
+
+prometheus.scrape "kube_state_metrics" {
+  targets    = [{"__address__" = "${e.kubeStateMetrics}"}]
+  forward_to = [prometheus.remote_write.mimir.receiver]
+}
+
+prometheus.remote_write "mimir" {
+  endpoint {
+    url = "${e.mimirPush}"
+  }
+}
+`;
+}
+
+export function alloyValues(env: EnvironmentConfig, e: LgtmEndpoints): AlloyValues {
+  return {
+    controller: { type: 'daemonset' },
+    alloy: { configMap: { content: alloyConfig(e) }, mounts: { varlog: true } },
+    ...image(env, 'docker.io/grafana/alloy'),
+  };
+}
+
+// ---- kube-state-metrics (5.33.2) --------------------------------------------
+
+export interface KubeStateMetricsValues {
+  readonly replicas: number;
+  readonly image?: { readonly registry: string; readonly repository: string };
+}
+
+export function kubeStateMetricsValues(env: EnvironmentConfig): KubeStateMetricsValues {
+  return { replicas: 1, ...(env.registry ? { image: { registry: env.registry, repository: 'kube-state-metrics/kube-state-metrics' } } : {}) };
+}

@@ -1,0 +1,30 @@
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-30';
+import { Construct } from 'constructs';
+import { PART_OF } from '../lib/labels';
+import { Dashboard } from '../observability/dashboards';
+
+export interface GrafanaDashboardsProps {
+  readonly env: string;
+  readonly namespace: string;
+  /** The label Grafana's sidecar watches (grafana_dashboard=1). */
+  readonly label: { readonly key: string; readonly value: string };
+  readonly dashboards: readonly Dashboard[];
+}
+
+/** One ConfigMap per dashboard, picked up by Grafana's sidecar; no internet needed. */
+export class GrafanaDashboards extends Chart {
+  constructor(scope: Construct, id: string, props: GrafanaDashboardsProps) {
+    super(scope, id);
+    for (const dashboard of props.dashboards) {
+      new k8s.KubeConfigMap(this, dashboard.uid, {
+        metadata: {
+          name: `dashboard-${dashboard.uid}`,
+          namespace: props.namespace,
+          labels: { [props.label.key]: props.label.value, env: props.env, 'app.kubernetes.io/part-of': PART_OF },
+        },
+        data: { [`${dashboard.uid}.json`]: `${JSON.stringify(dashboard, null, 2)}\n` },
+      });
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The seed's automatic rollback criteria (section 10-3), as Prometheus rule
+ * groups for the Mimir ruler. promtool checks and unit-tests them.
+ */
+export interface AlertingRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: { readonly summary: string; readonly description: string };
+}
+
+export interface RuleGroup {
+  readonly name: string;
+  readonly interval: string;
+  readonly rules: readonly AlertingRule[];
+}
+
+export interface RollbackCriteria {
+  /** Seed: error rate above 1% ... */
+  readonly maxErrorRatio: number;
+  /** ... for 5 minutes. */
+  readonly errorRateFor: string;
+  /** Seed: P99 above 200% of the baseline. */
+  readonly maxLatencyFactor: number;
+  /** The baseline: the same window this long ago (the previous deployment's behaviour). */
+  readonly latencyBaselineOffset: string;
+  readonly latencyFor: string;
+}
+
+export const SEED_ROLLBACK_CRITERIA: RollbackCriteria = {
+  maxErrorRatio: 0.01,
+  errorRateFor: '5m',
+  maxLatencyFactor: 2,
+  latencyBaselineOffset: '1d',
+  latencyFor: '5m',
+};
+
+/**
+ * OpenTelemetry's HTTP server histogram as Mimir stores it from OTLP; `job`
+ * carries service.name. These come from the metrics pipeline, which is not
+ * tail-sampled, so the error ratio is not skewed by keeping every error trace.
+ */
+const REQUESTS = 'http_server_request_duration_seconds';
+const P99 = (window: string, offset = '') => `histogram_quantile(0.99, sum by (job, le) (rate(${REQUESTS}_bucket[${window}]${offset})))`;
+
+export function rollbackRules(c: RollbackCriteria): RuleGroup[] {
+  const labels = { severity: 'critical', action: 'rollback' };
+  return [
+    {
+      name: 'rollback-criteria',
+      interval: '1m',
+      rules: [
+        {
+          alert: 'RollbackErrorRateHigh',
+          expr: `(sum by (job) (rate(${REQUESTS}_count{http_response_status_code=~"5.."}[5m])) / sum by (job) (rate(${REQUESTS}_count[5m]))) > ${c.maxErrorRatio}`,
+          for: c.errorRateFor,
+          labels,
+          annotations: {
+            summary: '{{ $labels.job }}: 5xx above ' + `${c.maxErrorRatio * 100}% for ${c.errorRateFor}`,
+            description: '{{ $labels.job }} answers {{ $value | humanizePercentage }} of requests with 5xx. Roll the deployment back.',
+          },
+        },
+        {
+          alert: 'RollbackLatencyP99High',
+          expr: `${P99('5m')} > ${c.maxLatencyFactor} * ${P99('5m', ` offset ${c.latencyBaselineOffset}`)}`,
+          for: c.latencyFor,
+          labels,
+          annotations: {
+            summary: `{{ $labels.job }}: P99 latency above ${c.maxLatencyFactor * 100}% of the baseline (${c.latencyBaselineOffset} ago)`,
+            description: '{{ $labels.job }} P99 is {{ $value | humanizeDuration }}, more than twice the baseline. Roll the deployment back.',
+          },
+        },
+        {
+          alert: 'RollbackPodCrashLooping',
+          // Any container in CrashLoopBackOff (kube-state-metrics).
+          expr: 'max by (namespace, pod, container) (kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}) > 0',
+          labels,
+          annotations: {
+            summary: '{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) is in CrashLoopBackOff',
+            description: 'A container keeps crashing after a rollout. Roll the deployment back.',
+          },
+        },
+      ],
+    },
+  ];
+}
