@@ -74,3 +74,20 @@ export function crdMirror(): string | undefined {
   const candidate = process.env.CRD_MIRROR ?? path.resolve(ROOT, '../shared/crds');
   return fs.existsSync(candidate) ? candidate : undefined;
 }
+
+/** Every image repository a values tree points at; `registry` + `repository` pairs are joined, as the charts do. */
+export function imageRepositories(values: unknown): string[] {
+  const out: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if (typeof o.repository === 'string') out.push(typeof o.registry === 'string' ? `${o.registry}/${o.repository}` : o.repository);
+      if (typeof o.hub === 'string') out.push(o.hub);
+      Object.entries(o).forEach(([k, v]) => k !== 'repository' && k !== 'registry' && walk(v));
+    }
+  };
+  walk(values);
+  return out;
+}
+

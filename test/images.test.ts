@@ -5,7 +5,7 @@ import { COMPONENTS } from '../components';
 import { ENVIRONMENTS } from '../config';
 import { inventory, mirrorList } from '../lib/inventory';
 import { renderEnvironment } from '../lib/synth';
-import { ROOT } from './helpers';
+import { imageRepositories, ROOT } from './helpers';
 
 function images(args: string[]) {
   return spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/images.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
@@ -38,7 +38,7 @@ describe('npm run images (air gap, seed section 12)', () => {
     const mirrored = { ...ENVIRONMENTS.prod, registry: harbor };
     for (const image of inventory(renderEnvironment(mirrored, COMPONENTS), UPSTREAM_COMPONENTS).ourImages) expect(targets).toContain(image);
     const apps = renderEnvironment(mirrored, COMPONENTS).files.filter((f) => f.object.kind === 'Application').map((f) => (f.object.spec as any).source);
-    const repos = JSON.stringify(apps).match(/"(repository|hub)":"[^"]+"/g)!.map((m) => m.split('"')[3]);
+    const repos = imageRepositories(apps);
     const targetRepos = [...targets].map((t) => t.replace(/:[^:/]+$/, ''));
     for (const repo of repos) expect({ repo, mirrored: targetRepos.some((t) => t === repo || t.startsWith(`${repo}/`) || t.startsWith(`${repo}-`)) }).toEqual({ repo, mirrored: true });
   });

@@ -1,0 +1,169 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { DATASOURCE_UIDS, TRACE_ID_REGEX } from '../argocd/values/grafana';
+import { LGTM_ENDPOINTS } from '../argocd/values/lgtm';
+import { ENVIRONMENTS, EnvironmentConfig } from '../config';
+import { KubeObject } from '../lib/synth';
+import { serviceHost, UPSTREAM_SERVICES } from '../lib/upstream';
+import { toYaml } from '../lib/yaml';
+import { rollbackRules, SEED_ROLLBACK_CRITERIA } from '../observability/rollback-rules';
+import { ALL_ENVS, render, ROOT, tempDir } from './helpers';
+import { toolPath } from './tools';
+
+const promtool = toolPath('promtool');
+const amtool = toolPath('amtool');
+
+const objects = (env: EnvironmentConfig) => render(env).files.map((f) => f.object);
+const find = (env: EnvironmentConfig, kind: string, name: string) => objects(env).find((o) => o.kind === kind && o.metadata.name === name) as KubeObject & { spec: any; data: any };
+const values = (env: EnvironmentConfig, app: string) => find(env, 'Application', app).spec.source.helm.valuesObject;
+
+/** Runs promtool's rule unit tests against `rules` (the YAML the Mimir ruler loads). */
+function promtoolTest(rules: string) {
+  const dir = tempDir('promtool-');
+  fs.writeFileSync(path.join(dir, 'rules.yaml'), rules);
+  fs.copyFileSync(path.join(ROOT, 'observability/tests/rollback-rules.test.yaml'), path.join(dir, 'rollback-rules.test.yaml'));
+  return spawnSync(promtool, ['test', 'rules', 'rollback-rules.test.yaml'], { cwd: dir, encoding: 'utf8' });
+}
+
+describe('rollback alert rules (seed 10-3) for the Mimir ruler', () => {
+  test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s: promtool check rules accepts the rendered rules', (_, env) => {
+    const rules = find(env, 'ConfigMap', 'mimir-rollback-rules').data['rollback.yaml'];
+    const file = path.join(tempDir('rules-'), 'rollback.yaml');
+    fs.writeFileSync(file, rules);
+    const result = spawnSync(promtool, ['check', 'rules', file], { encoding: 'utf8' });
+    expect(result.stdout).toContain('SUCCESS: 3 rules found');
+    expect(result.status).toBe(0);
+  });
+
+  test('promtool test rules: series over each threshold fire, series just under do not', () => {
+    const result = promtoolTest(find(ENVIRONMENTS.prod, 'ConfigMap', 'mimir-rollback-rules').data['rollback.yaml']);
+    expect(result.stdout + result.stderr).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
+  test.each([
+    ['error threshold 10% instead of 1%', { ...SEED_ROLLBACK_CRITERIA, maxErrorRatio: 0.1 }],
+    ['error threshold 0.5% (fires on the near miss)', { ...SEED_ROLLBACK_CRITERIA, maxErrorRatio: 0.005 }],
+    ['latency factor 10x instead of 2x', { ...SEED_ROLLBACK_CRITERIA, maxLatencyFactor: 10 }],
+  ])('the unit tests catch a wrong rule: %s', (_, criteria) => {
+    const result = promtoolTest(toYaml({ groups: rollbackRules(criteria) }));
+    expect(result.status).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain('FAILED');
+  });
+
+  test('the ruler mounts the rules ConfigMap as the anonymous tenant and sends to our Alertmanager', () => {
+    const mimir = values(ENVIRONMENTS.dev, 'mimir');
+    const mount = mimir.ruler.extraVolumeMounts[0];
+    const volume = mimir.ruler.extraVolumes.find((v: any) => v.name === mount.name);
+    expect(find(ENVIRONMENTS.dev, 'ConfigMap', volume.configMap.name)).toBeDefined();
+    expect(mount.mountPath).toBe(`${mimir.mimir.structuredConfig.ruler_storage.local.directory}/anonymous`);
+    expect(mimir.mimir.structuredConfig.ruler.alertmanager_url).toBe('http://alertmanager.monitoring.svc:9093');
+    expect(find(ENVIRONMENTS.dev, 'Service', 'alertmanager').spec.ports[0].port).toBe(9093);
+  });
+});
+
+describe('Alertmanager (seed 7-7)', () => {
+  test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s: amtool check-config accepts the rendered config', (_, env) => {
+    const file = path.join(tempDir('am-'), 'alertmanager.yml');
+    fs.writeFileSync(file, find(env, 'ConfigMap', 'alertmanager').data['alertmanager.yml']);
+    const result = spawnSync(amtool, ['check-config', file], { encoding: 'utf8' });
+    expect(result.stdout).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+    expect(find(env, 'Deployment', 'alertmanager').spec.template.spec.containers[0].image).toBe('docker.io/prom/alertmanager:v0.30.1');
+  });
+});
+
+describe('LGTM values with the seed settings (section 7)', () => {
+  const { dev, prod } = ENVIRONMENTS;
+
+  test('Mimir: classic write path, Kafka off, 7 days, 50,000 samples/s, 800k series', () => {
+    const v = values(prod, 'mimir');
+    expect(v.kafka.enabled).toBe(false);
+    expect(v.mimir.structuredConfig.ingest_storage).toEqual({ enabled: false });
+    expect(v.mimir.structuredConfig.ingester.push_grpc_method_enabled).toBe(true);
+    expect(v.mimir.structuredConfig.limits).toEqual({ ingestion_rate: 50000, max_global_series_per_user: 800000, compactor_blocks_retention_period: '7d' });
+    expect(find(prod, 'Application', 'mimir').spec.source).toMatchObject({ chart: 'mimir-distributed', targetRevision: '6.0.5' });
+  });
+
+  test('Loki: single binary, TSDB v13, 25MB/s, 5,000 streams, 7 days, canary', () => {
+    const v = values(dev, 'loki');
+    expect(v.deploymentMode).toBe('SingleBinary');
+    expect(v.loki.schemaConfig.configs[0]).toMatchObject({ store: 'tsdb', schema: 'v13' });
+    expect(v.loki.limits_config).toMatchObject({ ingestion_rate_mb: 25, max_global_streams_per_user: 5000, retention_period: '168h' });
+    expect(v.lokiCanary.enabled).toBe(true);
+  });
+
+  test('Tempo: filesystem, service graphs and span metrics to Mimir, 60s idle, 10MB per trace', () => {
+    const v = values(dev, 'tempo').tempo;
+    expect(v.storage.trace.backend).toBe('local');
+    expect(v.metricsGenerator).toEqual({ enabled: true, remoteWriteUrl: LGTM_ENDPOINTS.mimirPush });
+    expect(v.overrides.defaults.metrics_generator.processors).toEqual(['service-graphs', 'span-metrics']);
+    expect(v.ingester.trace_idle_period).toBe('60s');
+    expect(v.overrides.defaults.global.max_bytes_per_trace).toBe(10485760);
+  });
+
+  test('Alloy: a DaemonSet sending container logs to Loki and node and container metrics to Mimir', () => {
+    const v = values(dev, 'alloy');
+    expect(v.controller.type).toBe('daemonset');
+    const config: string = v.alloy.configMap.content;
+    expect(config).toContain(`url = "${LGTM_ENDPOINTS.lokiPush}"`);
+    expect(config).toContain(`url = "${LGTM_ENDPOINTS.mimirPush}"`);
+    expect(config).toContain('loki.source.kubernetes "pods"');
+    expect(config).toContain('prometheus.exporter.unix "node"');
+    expect(config).toContain('/metrics/cadvisor');
+  });
+
+  test('Grafana: four datasources correlated as the seed describes', () => {
+    const ds = values(dev, 'grafana').datasources['datasources.yaml'].datasources;
+    expect(ds.map((d: any) => d.type)).toEqual(['prometheus', 'loki', 'tempo', 'alertmanager']);
+    const uids = new Set(ds.map((d: any) => d.uid));
+    const tempo = ds.find((d: any) => d.type === 'tempo').jsonData;
+    for (const ref of [tempo.tracesToLogsV2.datasourceUid, tempo.tracesToMetrics.datasourceUid, tempo.serviceMap.datasourceUid]) expect(uids).toContain(ref);
+    const derived = ds.find((d: any) => d.type === 'loki').jsonData.derivedFields[0];
+    expect(derived.matcherRegex).toBe('\\[([a-f0-9]{32}),');
+    expect(derived.datasourceUid).toBe(DATASOURCE_UIDS.tempo);
+    expect(new RegExp(TRACE_ID_REGEX).exec('level=info [4bf92f3577b34da6a3ce929d0e0e4736, 00f067aa0ba902b7] GET /get 200')?.[1]).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+  });
+
+  test('datasource URLs and collector exporters point at Services the charts create', () => {
+    const hosts = new Set(Object.values(UPSTREAM_SERVICES).map(serviceHost));
+    hosts.add('alertmanager.monitoring.svc');
+    const urls = [...values(dev, 'grafana').datasources['datasources.yaml'].datasources.map((d: any) => d.url), ...Object.values(LGTM_ENDPOINTS)];
+    const collector = YAML.parse(find(dev, 'ConfigMap', 'otel-collector').data['config.yaml']);
+    urls.push(...Object.values(collector.exporters).map((e: any) => e.endpoint));
+    for (const url of urls) expect({ url, known: hosts.has(String(url).replace(/^https?:\/\//, '').split(/[:/]/)[0]) }).toEqual({ url, known: true });
+  });
+
+  test('dashboards: grafana.com ones when online, our own from ConfigMaps always, with valid PromQL', () => {
+    expect(values(dev, 'grafana').dashboards['grafana-com']).toEqual({
+      'kubernetes-overview': { gnetId: 15520, revision: 2, datasource: 'Mimir' },
+      'node-exporter-full': { gnetId: 1860, revision: 37, datasource: 'Mimir' },
+    });
+    const airGapped = { ...dev, registry: 'harbor.example.com/lab', observability: { ...dev.observability, onlineDashboards: false } };
+    expect(values(airGapped, 'grafana').dashboards).toBeUndefined();
+    const maps = objects(airGapped).filter((o) => o.kind === 'ConfigMap' && (o.metadata as any).labels?.grafana_dashboard === '1');
+    expect(maps.map((m) => m.metadata.name).sort()).toEqual(['dashboard-platform-overview', 'dashboard-red-backend']);
+    // Every panel query, checked by promtool as a recording rule expression.
+    const exprs = maps.flatMap((m: any) => Object.values(m.data).flatMap((json: any) => JSON.parse(json).panels.flatMap((p: any) => p.targets.map((t: any) => t.expr))));
+    expect(exprs.length).toBeGreaterThanOrEqual(10);
+    const file = path.join(tempDir('dash-'), 'exprs.yaml');
+    fs.writeFileSync(file, toYaml({ groups: [{ name: 'dashboards', rules: exprs.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) }] }));
+    const result = spawnSync(promtool, ['check', 'rules', file], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  test('light mode is the smallest working set; prod gets HA replicas', () => {
+    const d = values(dev, 'mimir');
+    const p = values(prod, 'mimir');
+    expect([d.ingester.replicas, d.distributor.replicas, d.querier.replicas, d.mimir.structuredConfig.ingester.ring.replication_factor]).toEqual([1, 1, 1, 1]);
+    expect(d.ingester.zoneAwareReplication.enabled).toBe(false);
+    expect([p.ingester.replicas, p.store_gateway.replicas, p.mimir.structuredConfig.ingester.ring.replication_factor]).toEqual([3, 3, 3]);
+    expect(p.ingester.zoneAwareReplication.enabled).toBe(true);
+    expect(values(dev, 'loki').chunksCache.enabled).toBe(false);
+    expect(find(prod, 'Deployment', 'otel-collector').spec.replicas).toBe(2);
+    expect(find(prod, 'PodDisruptionBudget', 'otel-collector')).toBeDefined();
+  });
+});
