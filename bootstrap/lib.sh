@@ -12,6 +12,34 @@ die() { # die <exit code> <message>
 
 info() { echo "==> $*"; }
 
+# parse_args <usage> "<extra flags allowed>" "$@": sets ENV_ARG, and FLAGS to the extra flags given.
+# shellcheck disable=SC2034 # ENV_ARG is read by the scripts that source this file
+parse_args() {
+  local usage=$1 allowed=" $2 "
+  shift 2
+  ENV_ARG=""
+  FLAGS=()
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --env)
+        [[ $# -ge 2 ]] || die 2 "--env needs a value; $usage"
+        ENV_ARG=$2
+        shift 2
+        ;;
+      --env=*) ENV_ARG=${1#--env=}; shift ;;
+      -h | --help) echo "$usage"; exit 0 ;;
+      *)
+        [[ "$allowed" == *" $1 "* ]] || die 2 "unknown argument '$1'; $usage"
+        FLAGS+=("$1")
+        shift
+        ;;
+    esac
+  done
+}
+
+# has_flag <flag>: whether parse_args saw it.
+has_flag() { [[ " ${FLAGS[*]} " == *" $1 "* ]]; }
+
 # load_env <env>: checks the name and sources its rendered bootstrap.env.
 load_env() {
   local env=$1 known

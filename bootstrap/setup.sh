@@ -9,26 +9,16 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 usage="usage: bash bootstrap/setup.sh --env <dev|stg|prod> [--light] [--skip-istio]"
-env="" want_light="" want_skip_istio=""
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --env) env=${2:-}; shift 2 || die 2 "--env needs a value; $usage" ;;
-    --env=*) env=${1#--env=}; shift ;;
-    --light) want_light=true; shift ;;
-    --skip-istio) want_skip_istio=true; shift ;;
-    -h | --help) echo "$usage"; exit 0 ;;
-    *) die 2 "unknown argument '$1'; $usage" ;;
-  esac
-done
-load_env "$env"
+parse_args "$usage" "--light --skip-istio" "$@"
+load_env "$ENV_ARG"
 
 # The switches live in the environment config, because Argo CD renders from git:
 # a flag that disagrees with the committed dist/ would be undone on the next sync.
 config="config/environments/$ENV_NAME.ts"
-if [[ -n "$want_light" && "$LIGHT" != true ]]; then
+if has_flag --light && [[ "$LIGHT" != true ]]; then
   die 2 "--light asks for features.light, but dist/$ENV_NAME was rendered without it; set features.light: true in $config, run npm run synth, commit and push"
 fi
-if [[ -n "$want_skip_istio" && "$SKIP_ISTIO" != true ]]; then
+if has_flag --skip-istio && [[ "$SKIP_ISTIO" != true ]]; then
   die 2 "--skip-istio asks for features.skipIstio, but dist/$ENV_NAME was rendered with Istio; set features.skipIstio: true in $config, run npm run synth, commit and push"
 fi
 

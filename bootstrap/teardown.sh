@@ -7,16 +7,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 usage="usage: bash bootstrap/teardown.sh --env <dev|stg|prod>"
-env=""
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --env) env=${2:-}; shift 2 || die 2 "--env needs a value; $usage" ;;
-    --env=*) env=${1#--env=}; shift ;;
-    -h | --help) echo "$usage"; exit 0 ;;
-    *) die 2 "unknown argument '$1'; $usage" ;;
-  esac
-done
-load_env "$env"
+parse_args "$usage" "" "$@"
+load_env "$ENV_ARG"
 require kind
 
 if kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then

@@ -8,16 +8,8 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
 usage="usage: bash bootstrap/verify.sh --env <dev|stg|prod>"
-env=""
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --env) env=${2:-}; shift 2 || die 2 "--env needs a value; $usage" ;;
-    --env=*) env=${1#--env=}; shift ;;
-    -h | --help) echo "$usage"; exit 0 ;;
-    *) die 2 "unknown argument '$1'; $usage" ;;
-  esac
-done
-load_env "$env"
+parse_args "$usage" "" "$@"
+load_env "$ENV_ARG"
 require kubectl
 command -v curl >/dev/null 2>&1 || die 1 "curl is not installed; install curl to check the demo API through Kong"
 
