@@ -1,41 +1,51 @@
-import { BackendNetworkPolicies } from './charts/backend-network-policies';
-import { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT, DemoApp } from './charts/demo-app';
-import { CONSTRAINT_NAMES, GatekeeperPolicies } from './charts/gatekeeper-policies';
-import { GatewayRoutes, RouteTarget } from './charts/gateway-routes';
-import { MeshSecurity } from './charts/mesh-security';
-import { Alertmanager } from './charts/alertmanager';
-import { GrafanaDashboards } from './charts/grafana-dashboards';
-import { MimirRules } from './charts/mimir-rules';
-import { OtelCollector } from './charts/otel-collector';
-import { PlatformGuardrails, PRIORITY_CLASSES } from './charts/platform-guardrails';
 import { AppOfApps } from './argocd/app-of-apps';
 import { childApps, distPath } from './argocd/children';
 import { RootApplication } from './argocd/root-application';
 import { UPSTREAM_COMPONENTS, UpstreamComponent } from './argocd/upstream-components';
 import { argocdValues } from './argocd/values/argocd';
 import { ciliumValues } from './argocd/values/cilium';
+import { DASHBOARD_LABEL, DATASOURCE_UIDS } from './argocd/values/grafana';
 import { bootstrapEnv } from './bootstrap/bootstrap-env';
 import { kindConfig } from './bootstrap/kind-config';
 import { KongNamespace } from './bootstrap/kong-namespace';
+import { Alertmanager } from './charts/alertmanager';
+import { BackendNetworkPolicies } from './charts/backend-network-policies';
+import { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT, DemoApp } from './charts/demo-app';
+import { CONSTRAINT_NAMES, GatekeeperPolicies } from './charts/gatekeeper-policies';
+import { GatewayRoutes, RouteTarget } from './charts/gateway-routes';
+import { GrafanaDashboards } from './charts/grafana-dashboards';
+import { MeshSecurity } from './charts/mesh-security';
+import { MimirRules } from './charts/mimir-rules';
+import { OtelCollector } from './charts/otel-collector';
+import { PlatformGuardrails, PRIORITY_CLASSES } from './charts/platform-guardrails';
 import { EnvironmentConfig, PolicyKey } from './config';
-import { POLICY_TEMPLATES } from './policies/templates';
 import { IMAGES } from './lib/images';
+import { ChartComponent } from './lib/synth';
+import {
+  BOOTSTRAP_SECRETS,
+  KONG_PROXY_CONTAINER_PORT,
+  KONG_PROXY_POD_LABELS,
+  MONITORING_NAMESPACE,
+  serviceHost as svc,
+  UpstreamService,
+  UPSTREAM_SERVICE_ACCOUNTS,
+  UPSTREAM_SERVICES,
+} from './lib/upstream';
+import { SYNC_WAVES } from './lib/waves';
 import { toYaml } from './lib/yaml';
-import { DASHBOARD_LABEL, DATASOURCE_UIDS } from './argocd/values/grafana';
 import { collectorConfig, CollectorSettings } from './observability/collector-config';
 import { platformOverviewDashboard, redDashboard } from './observability/dashboards';
 import { rollbackRules, SEED_ROLLBACK_CRITERIA } from './observability/rollback-rules';
-import { ChartComponent } from './lib/synth';
-import { KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, BOOTSTRAP_SECRETS, MONITORING_NAMESPACE, serviceHost as svc, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from './lib/upstream';
-import { SYNC_WAVES } from './lib/waves';
+import { POLICY_TEMPLATES } from './policies/templates';
 
 /** The namespace the seed's demo app and its guardrails live in. */
 export const DEMO_NAMESPACE = 'demo';
 export const ISTIO_NAMESPACE = 'istio-system';
 export const ARGOCD_NAMESPACE = 'argocd';
 export const ARGOCD_PROJECT = 'platform';
-export { MONITORING_NAMESPACE } from './lib/upstream';
-
+export const GATEKEEPER_NAMESPACE = 'gatekeeper-system';
+export const KONG_NAMESPACE = UPSTREAM_SERVICES.kongProxy.namespace;
+export { MONITORING_NAMESPACE };
 
 /** Seed section 7-1: 512Mi container, memory_limiter at 75%, 30s decision wait, 10% of normal traffic, 2s = slow. */
 export const COLLECTOR_SETTINGS: CollectorSettings = {
@@ -50,8 +60,6 @@ export const COLLECTOR_SETTINGS: CollectorSettings = {
     tempoOtlpGrpc: `${svc(UPSTREAM_SERVICES.tempo)}:${UPSTREAM_SERVICES.tempo.ports.otlpGrpc}`,
   },
 };
-export const GATEKEEPER_NAMESPACE = 'gatekeeper-system';
-export const KONG_NAMESPACE = UPSTREAM_SERVICES.kongProxy.namespace;
 
 /** Kong's proxy Service as the upstream `ingress` chart names it (release `kong`). */
 export const KONG_PROXY = { name: UPSTREAM_SERVICES.kongProxy.name, namespace: KONG_NAMESPACE, port: UPSTREAM_SERVICES.kongProxy.ports.http };
@@ -61,12 +69,17 @@ export const KONG_GATEWAY = { gatewayClassName: 'kong', controllerName: 'konghq.
 
 const BACKEND_SELECTOR = { app: 'backend' };
 
+const toUpstream = (host: string, s: UpstreamService & { ports: { http: number } }): RouteTarget => ({
+  host,
+  service: { namespace: s.namespace, name: s.name, port: s.ports.http },
+});
+
 /** Seed section 3: one host per UI, each pointing at its real Service and port. */
 const ROUTES: readonly RouteTarget[] = [
   { host: 'api', service: { namespace: DEMO_NAMESPACE, name: 'backend', port: BACKEND_SERVICE_PORT } },
-  { host: 'grafana', service: { namespace: UPSTREAM_SERVICES.grafana.namespace, name: UPSTREAM_SERVICES.grafana.name, port: UPSTREAM_SERVICES.grafana.ports.http } },
-  { host: 'argocd', service: { namespace: UPSTREAM_SERVICES.argocdServer.namespace, name: UPSTREAM_SERVICES.argocdServer.name, port: UPSTREAM_SERVICES.argocdServer.ports.http } },
-  { host: 'hubble', service: { namespace: UPSTREAM_SERVICES.hubbleUi.namespace, name: UPSTREAM_SERVICES.hubbleUi.name, port: UPSTREAM_SERVICES.hubbleUi.ports.http } },
+  toUpstream('grafana', UPSTREAM_SERVICES.grafana),
+  toUpstream('argocd', UPSTREAM_SERVICES.argocdServer),
+  toUpstream('hubble', UPSTREAM_SERVICES.hubbleUi),
 ];
 const FRONTEND_SA = { namespace: DEMO_NAMESPACE, name: 'frontend' };
 

@@ -120,6 +120,15 @@ describe('demo app as the seed describes it (sections 9 and 11)', () => {
     expect(objectsOf(ENVIRONMENTS.prod).some((o) => o.kind === 'Job')).toBe(false);
   });
 
+  test("the load generator's north-south Host is served by an HTTPRoute to the backend Service", () => {
+    const all = objectsOf(ENVIRONMENTS.stg);
+    const job = find(all, 'Job', 'load-generator').spec as any;
+    const host = job.template.spec.containers[0].env.find((e: any) => e.name === 'NORTH_SOUTH_HOST').value;
+    const route = all.find((o) => o.kind === 'HTTPRoute' && (o.spec as any).hostnames.includes(host));
+    expect(route?.metadata.namespace).toBe('demo');
+    expect((route!.spec as any).rules[0].backendRefs[0]).toMatchObject({ name: 'backend', port: 80 });
+  });
+
   test('the demo pods fit in the quota with the LimitRange defaults in place', () => {
     for (const env of ALL_ENVS) {
       const quota = find(objectsOf(env), 'ResourceQuota', 'demo-quota').spec as any;
