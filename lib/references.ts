@@ -87,6 +87,14 @@ export function findBrokenReferences(objects: readonly KubeObject[], context: Re
           if (!gateway) problems.push(`${id(o)} parentRef -> Gateway ${parent.namespace ?? ns}/${parent.name}: not rendered`);
           else if (parent.sectionName && !(gateway.spec as any).listeners.some((l: any) => l.name === parent.sectionName)) {
             problems.push(`${id(o)} parentRef -> ${id(gateway)} listener ${parent.sectionName}: no such listener`);
+          } else {
+            // A listener without hostname takes every host; `*.d` takes one label under d.
+            const listeners = ((gateway.spec as any).listeners as any[]).filter((l) => !parent.sectionName || l.name === parent.sectionName);
+            const accepts = (pattern: string | undefined, host: string) =>
+              !pattern || pattern === host || (pattern.startsWith('*.') && host.endsWith(pattern.slice(1)) && !host.slice(0, -pattern.length + 1).includes('.'));
+            for (const host of spec.hostnames ?? []) {
+              if (!listeners.some((l) => accepts(l.hostname, host))) problems.push(`${id(o)} hostname ${host} -> ${id(gateway)}: no listener accepts it`);
+            }
           }
         }
         for (const rule of spec.rules ?? []) {

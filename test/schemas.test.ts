@@ -3,7 +3,8 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { COMPONENTS } from '../components';
 import { ENVIRONMENTS } from '../config';
-import { collectSchemas, formatProblem, manifestFiles, runKubeconform, writeSchemas } from '../lib/schema-validation';
+import { importUrls, mirrorFiles } from '../lib/crd-import';
+import { collectSchemas, formatProblem, kubernetesOpenApiUrl, manifestFiles, runKubeconform, writeSchemas } from '../lib/schema-validation';
 import { convertNode, fromOpenApiDocument, KindSchema, schemaFileName } from '../lib/schemas';
 import { ChartComponent, renderEnvironment } from '../lib/synth';
 import { crdMirror, ROOT, tempDir } from './helpers';
@@ -65,6 +66,15 @@ describe('OpenAPI v3 -> kubeconform schema conversion', () => {
     const [thing] = fromOpenApiDocument(doc, 'test');
     expect(Object.keys(thing.schema.definitions as object)).toEqual(['g.N', 'g.Spec']);
     expect((thing.schema.definitions as any)['g.Spec'].properties.child).toEqual({ $ref: '#/definitions/g.Spec' });
+  });
+
+  test('without a mirror the same documents come from their upstream URLs', () => {
+    expect(kubernetesOpenApiUrl('apis__apps__v1')).toBe('https://raw.githubusercontent.com/kubernetes/kubernetes/v1.35.0/api/openapi-spec/v3/apis__apps__v1_openapi.json');
+    for (const url of importUrls(path.join(ROOT, 'cdk8s.yaml'))) {
+      expect(url).toMatch(/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/v?\d+\.\d+\.\d+\//);
+      const mirror = crdMirror();
+      if (mirror) for (const file of mirrorFiles(url, mirror)) expect(fs.existsSync(file)).toBe(true);
+    }
   });
 
   test('Kubernetes 1.35 built-ins, every CRD kind we render, and the Constraint kinds all have schemas', () => {
