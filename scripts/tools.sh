@@ -85,7 +85,7 @@ find_tool() {
     return
   fi
   if ! command -v go >/dev/null 2>&1; then
-    echo "tools: Go is not installed; install Go 1.22 or newer (https://go.dev/dl/) so $name $version can be built, or put $name $version on PATH" >&2
+    echo "tools: Go is not installed; install Go 1.25 or newer (https://go.dev/dl/) so $name $version can be built, or put $name $version on PATH" >&2
     exit 1
   fi
   mkdir -p "$BIN"
