@@ -119,5 +119,7 @@ done
 for entry in "${TOOLS[@]}"; do
   IFS='|' read -r name package version vcmd expect <<<"$entry"
   if [[ ${#wanted[@]} -gt 0 && ! " ${wanted[*]} " =~ \ $name\  ]]; then continue; fi
-  echo "$name=$(find_tool "$name" "$package" "$version" "$vcmd" "$expect")"
+  # A failed build or a missing Go exits inside the substitution; stop here too.
+  path=$(find_tool "$name" "$package" "$version" "$vcmd" "$expect") || exit 1
+  echo "$name=$path"
 done

@@ -63,6 +63,30 @@ describe('shellcheck', () => {
   });
 });
 
+describe('scripts/tools.sh', () => {
+  test('without Go and without a cached build it stops with one line saying what to install', () => {
+    const dir = tempDir('tools-');
+    fs.mkdirSync(path.join(dir, 'scripts'));
+    fs.copyFileSync(path.join(ROOT, 'scripts/tools.sh'), path.join(dir, 'scripts/tools.sh'));
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    for (const tool of ['bash', 'cat', 'grep', 'mkdir', 'dirname']) {
+      const found = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+      fs.symlinkSync(found, path.join(bin, tool));
+    }
+    const result = spawnSync(path.join(bin, 'bash'), [path.join(dir, 'scripts/tools.sh'), 'gator'], { encoding: 'utf8', env: { PATH: bin } });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim()).toBe('tools: Go is not installed; install Go 1.25 or newer (https://go.dev/dl/) so gator v3.23.1 can be built, or put gator v3.23.1 on PATH');
+  });
+
+  test('an unknown tool name is refused', () => {
+    const result = spawnSync('bash', [path.join(ROOT, 'scripts/tools.sh'), 'kubectl-magic'], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^tools: unknown tool 'kubectl-magic'; known: gator kubeconform/);
+  });
+});
+
 describe('setup.sh with recording stubs', () => {
   test('a fresh run creates the cluster, installs Cilium then Argo CD from the rendered files, and applies the root app', () => {
     const h = harness();
