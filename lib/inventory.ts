@@ -1,6 +1,7 @@
 import { UpstreamComponent } from '../argocd/upstream-components';
 import { EnvironmentConfig } from '../config';
 import { mirroredRepository } from './images';
+import { podTemplateOf } from './pods';
 import { RenderedEnvironment } from './synth';
 
 /** What an environment deploys, for air-gapped mirroring (seed section 12). */
@@ -17,8 +18,7 @@ export function inventory(rendered: RenderedEnvironment, upstream: readonly Upst
   const env = rendered.env;
   const ourImages = new Set<string>();
   for (const { object } of rendered.files) {
-    const spec = object.spec as any;
-    const podSpec = object.kind === 'Pod' ? spec : (spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec);
+    const podSpec = podTemplateOf(object)?.spec;
     for (const c of [...(podSpec?.initContainers ?? []), ...(podSpec?.containers ?? [])]) ourImages.add(c.image);
   }
   const enabled = upstream.filter((u) => u.enabled(env));

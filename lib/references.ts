@@ -1,3 +1,4 @@
+import { podTemplateOf } from './pods';
 import { KubeObject } from './synth';
 import { BOOTSTRAP_SECRETS, UPSTREAM_NAMESPACES, UPSTREAM_PODS, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from './upstream';
 
@@ -26,9 +27,8 @@ const matches = (selector: Labels, labels: Labels) => Object.entries(selector).e
 function podsOf(objects: readonly KubeObject[]): PodShape[] {
   const pods: PodShape[] = [];
   for (const o of objects) {
-    const spec = o.spec as any;
-    const template = o.kind === 'Pod' ? { metadata: o.metadata, spec } : (spec?.template ?? spec?.jobTemplate?.spec?.template);
-    if (!template?.spec?.containers) continue;
+    const template = podTemplateOf(o);
+    if (!template?.spec.containers) continue;
     const containers = [...template.spec.containers, ...(template.spec.initContainers ?? [])];
     pods.push({
       owner: id(o),
@@ -166,7 +166,7 @@ export function findBrokenReferences(objects: readonly KubeObject[], context: Re
         }
     }
 
-    const podSpec = o.kind === 'Pod' ? spec : (spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec);
+    const podSpec = podTemplateOf(o)?.spec;
     if (podSpec) {
       if (podSpec.serviceAccountName && !serviceAccountExists(ns ?? 'default', podSpec.serviceAccountName)) {
         problems.push(`${id(o)} serviceAccountName -> ServiceAccount ${ns}/${podSpec.serviceAccountName}: not rendered`);

@@ -3,16 +3,16 @@
  * kube-score over every rendered object of ours; fails on findings that are
  * not accepted in security/kube-score-exceptions.yaml.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { compareWithAccepted, loadAcceptedFindings, scanEnvironment } from '../lib/scan';
 import { manifestFiles } from '../lib/schema-validation';
+import { toolPath } from '../lib/tools';
 
 const ROOT = path.resolve(__dirname, '..');
 const only = process.argv.includes('--env') ? process.argv[process.argv.indexOf('--env') + 1] : undefined;
 const envs = fs.readdirSync(path.join(ROOT, 'dist')).filter((e) => !only || e === only).sort();
-const kubeScore = execFileSync('bash', [path.join(ROOT, 'scripts/tools.sh'), 'kube-score'], { encoding: 'utf8' }).trim().split('=')[1];
+const kubeScore = toolPath(ROOT, 'kube-score');
 const findings = envs.flatMap((env) => scanEnvironment(kubeScore, env, manifestFiles(path.join(ROOT, 'dist', env))));
 const accepted = loadAcceptedFindings(path.join(ROOT, 'security/kube-score-exceptions.yaml'));
 const { unlisted, stale } = compareWithAccepted(findings, accepted, envs);

@@ -5,12 +5,12 @@
  * Constraint kinds of our templates. Without --mirror, schemas come from
  * their upstream URLs.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { collectSchemas, formatProblem, manifestFiles, runKubeconform, writeSchemas } from '../lib/schema-validation';
+import { toolPath } from '../lib/tools';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const schemas = await collectSchemas({ mirror, cdk8sYaml: path.join(ROOT, 'cdk8s.yaml'), constraintTemplates: templates });
     writeSchemas(schemas, schemaDir);
-    const kubeconform = execFileSync('bash', [path.join(ROOT, 'scripts/tools.sh'), 'kubeconform'], { encoding: 'utf8' }).trim().split('=')[1];
+    const kubeconform = toolPath(ROOT, 'kubeconform');
     const { problems, valid } = runKubeconform(kubeconform, schemaDir, files);
     for (const p of problems) console.error(formatProblem(p, ROOT));
     console.log(

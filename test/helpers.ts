@@ -4,6 +4,7 @@ import * as path from 'path';
 import { k8s } from 'cdk8s-plus-30';
 import { COMPONENTS } from '../components';
 import { ENVIRONMENTS, EnvironmentConfig } from '../config';
+import { podTemplateOf } from '../lib/pods';
 import { KubeObject, renderEnvironment, RenderedEnvironment } from '../lib/synth';
 
 export const ROOT = path.resolve(__dirname, '..');
@@ -36,13 +37,8 @@ export interface PodOwner {
 export function podOwners(objects: KubeObject[]): PodOwner[] {
   const owners: PodOwner[] = [];
   for (const object of objects) {
-    const spec = object.spec as Record<string, any> | undefined;
-    if (object.kind === 'Pod') owners.push({ object, podLabels: (object.metadata.labels ?? {}) as Record<string, string>, podSpec: spec as k8s.PodSpec });
-    else if (spec?.template?.spec) owners.push({ object, podLabels: spec.template.metadata?.labels ?? {}, podSpec: spec.template.spec });
-    else if (spec?.jobTemplate?.spec?.template?.spec) {
-      const t = spec.jobTemplate.spec.template;
-      owners.push({ object, podLabels: t.metadata?.labels ?? {}, podSpec: t.spec });
-    }
+    const template = podTemplateOf(object);
+    if (template) owners.push({ object, podLabels: template.metadata.labels ?? {}, podSpec: template.spec as k8s.PodSpec });
   }
   return owners;
 }

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { COMPONENTS } from '../components';
 import { ENVIRONMENTS, EnvironmentConfig } from '../config';
+import { podTemplateOf } from '../lib/pods';
 import { KubeObject, renderEnvironment } from '../lib/synth';
 import { toYaml } from '../lib/yaml';
 import { ALL_POLICY_TEMPLATES, templateName } from '../policies/templates';
@@ -33,9 +34,8 @@ function policyObjects(env: EnvironmentConfig): KubeObject[] {
 export function expandPods(objects: KubeObject[]): KubeObject[] {
   const pods: KubeObject[] = [];
   for (const object of objects) {
-    const spec = object.spec as Record<string, any> | undefined;
-    const template = spec?.template ?? spec?.jobTemplate?.spec?.template;
-    if (!template?.spec) continue;
+    const template = object.kind === 'Pod' ? undefined : podTemplateOf(object);
+    if (!template) continue;
     pods.push({
       apiVersion: 'v1',
       kind: 'Pod',

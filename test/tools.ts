@@ -1,11 +1,5 @@
-import { execFileSync } from 'child_process';
-import * as path from 'path';
+import { toolPath as projectToolPath } from '../lib/tools';
 import { ROOT } from './helpers';
 
 /** Path of a pinned external tool, built by scripts/tools.sh on first use. */
-export function toolPath(name: string): string {
-  const out = execFileSync('bash', [path.join(ROOT, 'scripts/tools.sh'), name], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = out.split('\n').find((l) => l.startsWith(`${name}=`));
-  if (!line) throw new Error(`scripts/tools.sh did not provide ${name}`);
-  return line.slice(name.length + 1);
-}
+export const toolPath = (name: string): string => projectToolPath(ROOT, name);

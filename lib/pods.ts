@@ -1,0 +1,15 @@
+import { KubeObject } from './synth';
+
+/** The pod a workload runs: its labels and spec. */
+export interface PodTemplate {
+  readonly metadata: { readonly labels?: Record<string, string> };
+  readonly spec: any;
+}
+
+/** A Pod itself, or the pod template of a Deployment, StatefulSet, DaemonSet, Job or CronJob. */
+export function podTemplateOf(object: KubeObject): PodTemplate | undefined {
+  const spec = object.spec as Record<string, any> | undefined;
+  if (object.kind === 'Pod') return spec ? { metadata: object.metadata as PodTemplate['metadata'], spec } : undefined;
+  const template = spec?.template ?? spec?.jobTemplate?.spec?.template;
+  return template?.spec ? { metadata: template.metadata ?? {}, spec: template.spec } : undefined;
+}
