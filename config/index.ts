@@ -3,19 +3,14 @@ import { prod } from './environments/prod';
 import { stg } from './environments/stg';
 import { EnvironmentConfig, EnvironmentName, ENVIRONMENT_NAMES } from './types';
 import { findProblems } from './validate';
+import { UserError } from './errors';
 
 export * from './types';
 
 /** Every environment, in render order. Adding one means a file here and a name in ENVIRONMENT_NAMES. */
 export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> = { dev, stg, prod };
 
-/** A problem the user can fix: printed as one line, never with a stack trace. */
-export class UserError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+export { CheckFailure, UserError } from './errors';
 
 export function isEnvironmentName(name: string): name is EnvironmentName {
   return (ENVIRONMENT_NAMES as readonly string[]).includes(name);

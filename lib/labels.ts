@@ -1,5 +1,7 @@
+import { PROJECT_NAME } from '../config/project';
+
 /** Labels every object carries, so `kubectl get -l` and cost reports can find them. */
-export const PART_OF = 'kind-parity-platform';
+export const PART_OF = PROJECT_NAME;
 
 export interface WorkloadIdentity {
   /** The `app` label, also the selector key. */
