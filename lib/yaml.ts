@@ -27,7 +27,29 @@ export function orderKeys(value: unknown, order: readonly string[] = TOP_LEVEL_O
   return result;
 }
 
-/** One YAML document, keys ordered, no line folding (folded lines make noisy diffs). */
+/**
+ * Plain scalars that YAML 1.1 reads as something other than a string: `off`
+ * and `yes` (booleans), `2024-04-01` (a timestamp), `0777` (octal), `1:20`
+ * (sexagesimal). Go's readers (Argo CD, Helm, kubectl) follow YAML 1.1; the
+ * writer's own 1.2 schema already quotes what 1.2 would misread.
+ */
+const YAML_11_NON_STRINGS: readonly RegExp[] = new YAML.Document(null, { version: '1.1' }).schema.tags
+  .filter((tag) => tag.tag !== 'tag:yaml.org,2002:str' && tag.test instanceof RegExp)
+  .map((tag) => tag.test as RegExp);
+
+export const isAmbiguousInYaml11 = (text: string): boolean => YAML_11_NON_STRINGS.some((test) => test.test(text));
+
+/**
+ * One YAML document, keys ordered, no line folding (folded lines make noisy
+ * diffs), and the same meaning to YAML 1.1 and 1.2 readers: a string that
+ * either would read as another type is double-quoted.
+ */
 export function toYaml(value: unknown): string {
-  return YAML.stringify(orderKeys(value), { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+  const doc = new YAML.Document(orderKeys(value), { aliasDuplicateObjects: false });
+  YAML.visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && isAmbiguousInYaml11(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ lineWidth: 0, minContentWidth: 0 });
 }
