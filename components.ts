@@ -1,13 +1,11 @@
 import { AppOfApps } from './argocd/app-of-apps';
 import { childApps, distPath } from './argocd/children';
 import { RootApplication } from './argocd/root-application';
-import { UPSTREAM_COMPONENTS, UpstreamComponent } from './argocd/upstream-components';
-import { argocdValues } from './argocd/values/argocd';
-import { ciliumValues } from './argocd/values/cilium';
+import { HelmChartSource, helmValues, UPSTREAM_COMPONENTS, UpstreamComponent } from './argocd/upstream-components';
 import { DASHBOARD_LABEL, DATASOURCE_UIDS } from './argocd/values/grafana';
 import { bootstrapEnv } from './bootstrap/bootstrap-env';
 import { kindConfig } from './bootstrap/kind-config';
-import { KongNamespace } from './bootstrap/kong-namespace';
+import { BootstrapNamespace } from './bootstrap/bootstrap-namespace';
 import { Alertmanager } from './charts/alertmanager';
 import { BackendNetworkPolicies } from './charts/backend-network-policies';
 import { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT, DemoApp } from './charts/demo-app';
@@ -88,6 +86,11 @@ function frontendTier(env: EnvironmentConfig): Array<Record<string, string>> {
   return [{ app: 'frontend' }, ...(env.demo.loadGenerator.enabled ? [{ app: 'load-generator' }] : [])];
 }
 
+function helmSource(component: UpstreamComponent): HelmChartSource {
+  if (component.source.kind !== 'helm') throw new Error(`${component.name} is not a Helm chart`);
+  return component.source;
+}
+
 function upstream(name: string): UpstreamComponent {
   const found = UPSTREAM_COMPONENTS.find((u) => u.name === name);
   if (!found) throw new Error(`no upstream component ${name}`);
@@ -124,13 +127,17 @@ export const COMPONENTS: readonly ChartComponent[] = [
     enabled: () => true,
     build: (scope, id, env) => {
       const chart = new RootApplication(scope, id, { env, argocdNamespace: ARGOCD_NAMESPACE, appsPath: distPath(env, 'apps') });
-      new KongNamespace(chart, 'kong-namespace', { env, name: KONG_NAMESPACE, labels: upstream('kong').namespaceLabels?.(env) ?? {} });
+      // Namespaces of the Secrets the bootstrap creates; labelled as their Applications label them.
+      for (const secret of Object.values(BOOTSTRAP_SECRETS)) {
+        const owner = UPSTREAM_COMPONENTS.find((u) => u.namespace === secret.namespace && u.namespaceLabels);
+        new BootstrapNamespace(chart, `namespace-${secret.namespace}`, { env, name: secret.namespace, labels: owner?.namespaceLabels?.(env) ?? {} });
+      }
       return chart;
     },
     files: (env) => [
       { name: 'kind.config.yaml', content: toYaml(kindConfig(env)) },
-      { name: 'cilium.values.yaml', content: toYaml(ciliumValues(env)) },
-      { name: 'argocd.values.yaml', content: toYaml(argocdValues(env)) },
+      { name: 'cilium.values.yaml', content: toYaml(helmValues(helmSource(upstream('cilium')), env)) },
+      { name: 'argocd.values.yaml', content: toYaml(helmValues(helmSource(upstream('argocd')), env)) },
       {
         name: 'bootstrap.env',
         content: bootstrapEnv({
@@ -141,7 +148,8 @@ export const COMPONENTS: readonly ChartComponent[] = [
           tlsSecret: BOOTSTRAP_SECRETS.labWildcardTls,
           hosts: ROUTES.map((r) => `${r.host}.${env.domain}`),
           rootApplicationFile: `application-root-${env.name}.yaml`,
-          kongNamespaceFile: `namespace-${KONG_NAMESPACE}.yaml`,
+          namespaceFiles: Object.values(BOOTSTRAP_SECRETS).map((secret) => `namespace-${secret.namespace}.yaml`),
+          grafanaAdminSecret: BOOTSTRAP_SECRETS.grafanaAdmin,
           verify: {
             namespaces: [...new Set([...UPSTREAM_COMPONENTS.filter((u) => u.enabled(env)).map((u) => u.namespace), DEMO_NAMESPACE])].sort(),
             gateway: `${KONG_GATEWAY.namespace}/${KONG_GATEWAY.name}`,
@@ -176,7 +184,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
         namespace: MONITORING_NAMESPACE,
         replicas: env.observability.replicas.collector,
         config: collectorConfig(COLLECTOR_SETTINGS),
-        image: { source: IMAGES.otelCollectorContrib, tag: '0.146.1' },
+        image: { source: IMAGES.otelCollectorContrib, tag: IMAGES.otelCollectorContrib.tag },
         registry: env.registry,
         memoryLimitMib: COLLECTOR_SETTINGS.memoryLimitMib,
       }),
@@ -194,7 +202,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
     wave: SYNC_WAVES.observability,
     enabled: () => true,
     build: (scope, id, env) =>
-      new Alertmanager(scope, id, { env: env.name, namespace: MONITORING_NAMESPACE, image: { source: IMAGES.alertmanager, tag: 'v0.30.1' }, registry: env.registry }),
+      new Alertmanager(scope, id, { env: env.name, namespace: MONITORING_NAMESPACE, image: { source: IMAGES.alertmanager, tag: IMAGES.alertmanager.tag }, registry: env.registry }),
   },
   {
     name: 'grafana-dashboards',

@@ -24,7 +24,12 @@ export interface AppOfAppsProps {
 }
 
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
-export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+/**
+ * Deleting a child deletes what it manages, in the foreground. The path form is
+ * what Argo CD v3 writes itself; the bare name draws an API server warning
+ * (finalizers should be domain-qualified with a path).
+ */
+export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
 
 /** Retry with backoff: 10s, 20s, 40s ... capped at 5 minutes, so waves can wait for CRDs and webhooks. */
 export const SYNC_RETRY = { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } };

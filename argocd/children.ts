@@ -1,7 +1,7 @@
 import { EnvironmentConfig } from '../config';
 import { ChartComponent } from '../lib/synth';
 import { ChildApp } from './app-of-apps';
-import { UpstreamComponent } from './upstream-components';
+import { helmValues, UpstreamComponent } from './upstream-components';
 
 /** Where a component of ours lives in git: `dist/<env>/<component>`. */
 export function distPath(env: EnvironmentConfig, component: string): string {
@@ -32,7 +32,7 @@ export function childApps(env: EnvironmentConfig, ours: readonly ChartComponent[
               repoUrl: u.source.repoURL,
               chart: u.source.chart,
               targetRevision: u.source.version,
-              helm: { releaseName: u.source.releaseName, valuesObject: u.source.values(env) },
+              helm: { releaseName: u.source.releaseName, valuesObject: helmValues(u.source, env) },
             }
           : { repoUrl: u.source.repoURL, path: u.source.path, targetRevision: u.source.revision };
       return {

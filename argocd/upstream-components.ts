@@ -1,15 +1,16 @@
+import { MIMIR_RULES } from '../charts/mimir-rules';
 import { EnvironmentConfig } from '../config';
 import { ApplicationSpecIgnoreDifferences } from '../imports/argoproj.io';
+import { deepMerge, ImageKey, imageOverrides, mirroredRepository } from '../lib/images';
+import { BOOTSTRAP_SECRETS, MONITORING_NAMESPACE } from '../lib/upstream';
 import { SYNC_WAVES } from '../lib/waves';
 import { argocdValues } from './values/argocd';
 import { ciliumValues } from './values/cilium';
 import { gatekeeperValues } from './values/gatekeeper';
+import { grafanaValues } from './values/grafana';
 import { istioBaseValues, istioCniValues, istiodValues, ztunnelValues } from './values/istio';
 import { kongValues } from './values/kong';
-import { grafanaValues } from './values/grafana';
 import { alloyValues, kubeStateMetricsValues, LGTM_ENDPOINTS, lokiValues, mimirValues, tempoValues } from './values/lgtm';
-import { MIMIR_RULES } from '../charts/mimir-rules';
-import { MONITORING_NAMESPACE } from '../lib/upstream';
 
 /** A pinned Helm chart with values from a typed builder. */
 export interface HelmChartSource<V = unknown> {
@@ -19,6 +20,8 @@ export interface HelmChartSource<V = unknown> {
   readonly version: string;
   readonly releaseName: string;
   readonly values: (env: EnvironmentConfig) => V;
+  /** Where the chart's values hold its images, for the air-gap registry (lib/images.ts). */
+  readonly imageKeys: readonly ImageKey[];
 }
 
 /** Plain manifests from a pinned tag of an upstream git repository. */
@@ -29,7 +32,7 @@ export interface GitDirectorySource {
   readonly revision: string;
 }
 
-/** An upstream component, delivered as an Argo CD Application. */
+/** An upstream component, delivered as an Argo CD Application. Its images come from its Helm render. */
 export interface UpstreamComponent {
   readonly name: string;
   readonly namespace: string;
@@ -41,11 +44,14 @@ export interface UpstreamComponent {
   /** Fields the component's own controllers rewrite (webhook CA bundles). */
   readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
   readonly namespaceLabels?: (env: EnvironmentConfig) => Record<string, string>;
-  /** Every image the pinned version deploys (seed section 12-2), for mirroring. */
-  readonly images: readonly string[];
 }
 
 const helm = <V>(source: Omit<HelmChartSource<V>, 'kind'>): HelmChartSource => ({ kind: 'helm', ...source });
+
+/** The values an Application carries: the typed values plus the registry mixin. */
+export function helmValues(source: HelmChartSource, env: EnvironmentConfig): unknown {
+  return deepMerge(source.values(env), imageOverrides(source.imageKeys, env.registry));
+}
 
 /** Webhook configurations whose caBundle the component's controller injects at runtime. */
 const webhookCaBundles = (failurePolicyToo: boolean): ApplicationSpecIgnoreDifferences[] =>
@@ -60,6 +66,16 @@ const always = () => true;
 const ISTIO_REPO = 'https://istio-release.storage.googleapis.com/charts';
 const GRAFANA_REPO = 'https://grafana.github.io/helm-charts';
 const ISTIO_VERSION = '1.29.0';
+const ISTIO_HUB: ImageKey = { shape: 'hub', at: 'global', hub: 'docker.io/istio' };
+const repository = (at: string, image: string, also?: (registry: string) => Record<string, unknown>): ImageKey => ({
+  shape: 'repository',
+  at,
+  repository: image,
+  ...(also ? { also } : {}),
+});
+const registry = (at: string): ImageKey => ({ shape: 'registry', at });
+/** Cilium pins its images by digest; a mirrored copy is addressed by tag. */
+const cilium = (at: string, image: string) => repository(at, image, () => ({ useDigest: false }));
 
 /** The seed's upstream components (sections 0, 1 and 12), pinned. */
 export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
@@ -69,17 +85,23 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     wave: SYNC_WAVES.cilium,
     enabled: always,
     // Same release name and values as the bootstrap's helm install, so Argo CD adopts it.
-    source: helm({ repoURL: 'https://helm.cilium.io/', chart: 'cilium', version: '1.19.1', releaseName: 'cilium', values: ciliumValues }),
+    source: helm({
+      repoURL: 'https://helm.cilium.io/',
+      chart: 'cilium',
+      version: '1.19.1',
+      releaseName: 'cilium',
+      values: ciliumValues,
+      imageKeys: [
+        cilium('image', 'quay.io/cilium/cilium'),
+        cilium('operator.image', 'quay.io/cilium/operator'),
+        cilium('hubble.relay.image', 'quay.io/cilium/hubble-relay'),
+        cilium('hubble.ui.backend.image', 'quay.io/cilium/hubble-ui-backend'),
+        cilium('hubble.ui.frontend.image', 'quay.io/cilium/hubble-ui'),
+        cilium('envoy.image', 'quay.io/cilium/cilium-envoy'),
+        cilium('certgen.image', 'quay.io/cilium/certgen'),
+      ],
+    }),
     serverSideApply: false,
-    images: [
-      'quay.io/cilium/cilium:v1.19.1',
-      'quay.io/cilium/operator-generic:v1.19.1',
-      'quay.io/cilium/hubble-relay:v1.19.1',
-      'quay.io/cilium/hubble-ui-backend:v0.13.3',
-      'quay.io/cilium/hubble-ui:v0.13.3',
-      'quay.io/cilium/certgen:v0.3.2',
-      'quay.io/cilium/cilium-envoy:v1.31.5-1742306043-95dcc258b0448b2ef1445466e60a0e7dcdc6b85f',
-    ],
   },
   {
     name: 'gateway-api-crds',
@@ -88,56 +110,65 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     enabled: always,
     source: { kind: 'git', repoURL: 'https://github.com/kubernetes-sigs/gateway-api.git', path: 'config/crd/standard', revision: 'v1.5.0' },
     serverSideApply: true,
-    images: [],
   },
   {
     name: 'istio-base',
     namespace: 'istio-system',
     wave: SYNC_WAVES.istioBase,
     enabled: withIstio,
-    source: helm({ repoURL: ISTIO_REPO, chart: 'base', version: ISTIO_VERSION, releaseName: 'istio-base', values: istioBaseValues }),
+    source: helm({ repoURL: ISTIO_REPO, chart: 'base', version: ISTIO_VERSION, releaseName: 'istio-base', values: istioBaseValues, imageKeys: [] }),
     serverSideApply: true,
     ignoreDifferences: webhookCaBundles(true),
-    images: [],
   },
   {
     name: 'kong',
     namespace: 'kong',
     wave: SYNC_WAVES.kong,
     enabled: always,
-    source: helm({ repoURL: 'https://charts.konghq.com', chart: 'ingress', version: '0.22.0', releaseName: 'kong', values: kongValues }),
+    source: helm({
+      repoURL: 'https://charts.konghq.com',
+      chart: 'ingress',
+      version: '0.22.0',
+      releaseName: 'kong',
+      values: kongValues,
+      imageKeys: [repository('controller.ingressController.image', 'kong/kubernetes-ingress-controller'), repository('gateway.image', 'kong')],
+    }),
     serverSideApply: true,
     // Fix #7: Kong joins the mesh so its identity can be allowed on the backend.
     namespaceLabels: (env): Record<string, string> => (env.features.skipIstio ? {} : { 'istio.io/dataplane-mode': 'ambient' }),
-    images: ['docker.io/kong:3.9', 'docker.io/kong/kubernetes-ingress-controller:3.5'],
   },
   {
     name: 'istiod',
     namespace: 'istio-system',
     wave: SYNC_WAVES.istiod,
     enabled: withIstio,
-    source: helm({ repoURL: ISTIO_REPO, chart: 'istiod', version: ISTIO_VERSION, releaseName: 'istiod', values: istiodValues }),
+    source: helm({ repoURL: ISTIO_REPO, chart: 'istiod', version: ISTIO_VERSION, releaseName: 'istiod', values: istiodValues, imageKeys: [ISTIO_HUB] }),
     serverSideApply: false,
     ignoreDifferences: webhookCaBundles(true),
-    images: ['docker.io/istio/pilot:1.29.0'],
   },
   {
     name: 'istio-cni',
     namespace: 'istio-system',
     wave: SYNC_WAVES.istioCni,
     enabled: withIstio,
-    source: helm({ repoURL: ISTIO_REPO, chart: 'cni', version: ISTIO_VERSION, releaseName: 'istio-cni', values: istioCniValues }),
+    source: helm({ repoURL: ISTIO_REPO, chart: 'cni', version: ISTIO_VERSION, releaseName: 'istio-cni', values: istioCniValues, imageKeys: [ISTIO_HUB] }),
     serverSideApply: false,
-    images: ['docker.io/istio/install-cni:1.29.0'],
   },
   {
     name: 'ztunnel',
     namespace: 'istio-system',
     wave: SYNC_WAVES.ztunnel,
     enabled: withIstio,
-    source: helm({ repoURL: ISTIO_REPO, chart: 'ztunnel', version: ISTIO_VERSION, releaseName: 'ztunnel', values: ztunnelValues }),
+    // ztunnel reads `hub` at the top level, not under `global`.
+    source: helm({
+      repoURL: ISTIO_REPO,
+      chart: 'ztunnel',
+      version: ISTIO_VERSION,
+      releaseName: 'ztunnel',
+      values: ztunnelValues,
+      imageKeys: [{ shape: 'hub', at: '', hub: 'docker.io/istio' }],
+    }),
     serverSideApply: false,
-    images: ['docker.io/istio/ztunnel:1.29.0'],
   },
   {
     name: 'argocd',
@@ -145,9 +176,19 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     wave: SYNC_WAVES.argocd,
     enabled: always,
     // Argo CD manages itself from here on, with the values the bootstrap installed it with.
-    source: helm({ repoURL: 'https://argoproj.github.io/argo-helm', chart: 'argo-cd', version: '9.4.5', releaseName: 'argocd', values: argocdValues }),
+    source: helm({
+      repoURL: 'https://argoproj.github.io/argo-helm',
+      chart: 'argo-cd',
+      version: '9.4.5',
+      releaseName: 'argocd',
+      values: argocdValues,
+      imageKeys: [
+        repository('global.image', 'quay.io/argoproj/argocd'),
+        repository('dex.image', 'ghcr.io/dexidp/dex'),
+        repository('redis.image', 'ecr-public.aws.com/docker/library/redis'),
+      ],
+    }),
     serverSideApply: true,
-    images: ['quay.io/argoproj/argocd:v3.3.2', 'ghcr.io/dexidp/dex:v2.44.0', 'public.ecr.aws/docker/library/redis:8.2.3-alpine'],
   },
   {
     name: 'gatekeeper',
@@ -160,10 +201,16 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       version: '3.21.1',
       releaseName: 'gatekeeper',
       values: gatekeeperValues,
+      imageKeys: [
+        repository('image', 'openpolicyagent/gatekeeper', (r) => ({ crdRepository: mirroredRepository('openpolicyagent/gatekeeper-crds', r) })),
+        repository('postInstall.labelNamespace.image', 'openpolicyagent/gatekeeper-crds'),
+        repository('postUpgrade.labelNamespace.image', 'openpolicyagent/gatekeeper-crds'),
+        repository('postInstall.probeWebhook.image', 'curlimages/curl'),
+        repository('preUninstall.deleteWebhookConfigurations.image', 'openpolicyagent/gatekeeper-crds'),
+      ],
     }),
     serverSideApply: true,
     ignoreDifferences: webhookCaBundles(false),
-    images: ['docker.io/openpolicyagent/gatekeeper:v3.21.1', 'docker.io/openpolicyagent/gatekeeper-crds:v3.21.1'],
   },
   {
     name: 'kube-state-metrics',
@@ -177,9 +224,9 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       version: '5.33.2',
       releaseName: 'kube-state-metrics',
       values: kubeStateMetricsValues,
+      imageKeys: [registry('image')],
     }),
     serverSideApply: false,
-    images: ['registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.15.0'],
   },
   {
     name: 'mimir',
@@ -192,44 +239,81 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       version: '6.0.5',
       releaseName: 'mimir',
       values: (env) => mimirValues(env, LGTM_ENDPOINTS, { configMap: MIMIR_RULES.configMap, directory: MIMIR_RULES.directory, tenant: MIMIR_RULES.tenant }),
+      // Not in the chart mirror, so unverified by Helm here: the keys follow the chart's documented values.
+      imageKeys: [
+        repository('image', 'docker.io/grafana/mimir'),
+        registry('gateway.nginx.image'),
+        repository('rollout_operator.image', 'docker.io/grafana/rollout-operator'),
+        repository('minio.image', 'quay.io/minio/minio'),
+      ],
     }),
     serverSideApply: true,
-    images: ['docker.io/grafana/mimir:3.0.1', 'docker.io/nginxinc/nginx-unprivileged:1.29-alpine', 'docker.io/grafana/rollout-operator:v0.32.0'],
   },
   {
     name: 'loki',
     namespace: MONITORING_NAMESPACE,
     wave: SYNC_WAVES.observability,
     enabled: always,
-    source: helm({ repoURL: GRAFANA_REPO, chart: 'loki', version: '6.53.0', releaseName: 'loki', values: lokiValues }),
+    source: helm({
+      repoURL: GRAFANA_REPO,
+      chart: 'loki',
+      version: '6.53.0',
+      releaseName: 'loki',
+      values: lokiValues,
+      imageKeys: [
+        registry('loki.image'),
+        registry('lokiCanary.image'),
+        registry('gateway.image'),
+        registry('sidecar.image'),
+        repository('memcached.image', 'memcached'),
+        repository('memcachedExporter.image', 'prom/memcached-exporter'),
+      ],
+    }),
     serverSideApply: false,
-    images: ['docker.io/grafana/loki:3.6.5', 'docker.io/grafana/loki-canary:3.6.5', 'docker.io/nginxinc/nginx-unprivileged:1.29-alpine'],
   },
   {
     name: 'tempo',
     namespace: MONITORING_NAMESPACE,
     wave: SYNC_WAVES.observability,
     enabled: always,
-    source: helm({ repoURL: GRAFANA_REPO, chart: 'tempo', version: '1.24.4', releaseName: 'tempo', values: (env) => tempoValues(env, LGTM_ENDPOINTS) }),
+    source: helm({
+      repoURL: GRAFANA_REPO,
+      chart: 'tempo',
+      version: '1.24.4',
+      releaseName: 'tempo',
+      values: (env) => tempoValues(env, LGTM_ENDPOINTS),
+      imageKeys: [registry('tempo')],
+    }),
     serverSideApply: false,
-    images: ['docker.io/grafana/tempo:2.9.0'],
   },
   {
     name: 'alloy',
     namespace: MONITORING_NAMESPACE,
     wave: SYNC_WAVES.observability,
     enabled: always,
-    source: helm({ repoURL: GRAFANA_REPO, chart: 'alloy', version: '1.6.0', releaseName: 'alloy', values: (env) => alloyValues(env, LGTM_ENDPOINTS) }),
+    source: helm({
+      repoURL: GRAFANA_REPO,
+      chart: 'alloy',
+      version: '1.6.0',
+      releaseName: 'alloy',
+      values: () => alloyValues(LGTM_ENDPOINTS),
+      imageKeys: [registry('image'), registry('configReloader.image')],
+    }),
     serverSideApply: false,
-    images: ['docker.io/grafana/alloy:v1.13.0', 'quay.io/prometheus-operator/prometheus-config-reloader:v0.81.0'],
   },
   {
     name: 'grafana',
     namespace: MONITORING_NAMESPACE,
     wave: SYNC_WAVES.observability,
     enabled: always,
-    source: helm({ repoURL: GRAFANA_REPO, chart: 'grafana', version: '10.5.15', releaseName: 'grafana', values: (env) => grafanaValues(env, LGTM_ENDPOINTS, MONITORING_NAMESPACE) }),
+    source: helm({
+      repoURL: GRAFANA_REPO,
+      chart: 'grafana',
+      version: '10.5.15',
+      releaseName: 'grafana',
+      values: (env) => grafanaValues(env, LGTM_ENDPOINTS, MONITORING_NAMESPACE, BOOTSTRAP_SECRETS.grafanaAdmin.name),
+      imageKeys: [registry('image'), registry('sidecar.image'), registry('downloadDashboardsImage'), registry('initChownData.image')],
+    }),
     serverSideApply: false,
-    images: ['docker.io/grafana/grafana:12.3.1', 'docker.io/kiwigrid/k8s-sidecar:1.30.9'],
   },
 ];

@@ -1,6 +1,9 @@
 import { EnvironmentConfig } from '../config';
 import { UpstreamComponent, HelmChartSource } from '../argocd/upstream-components';
 
+/** The upstream charts setup.sh installs with Helm before Argo CD takes over, in this order. */
+export const BOOTSTRAP_HELM_INSTALLS = ['cilium', 'argocd'] as const;
+
 /** Tools the bootstrap needs, with the oldest versions known to work with Kubernetes 1.35 node images. */
 export const BOOTSTRAP_REQUIREMENTS = {
   docker: { min: '24.0.0', install: 'https://docs.docker.com/engine/install/' },
@@ -18,7 +21,9 @@ export interface BootstrapInputs {
   readonly tlsSecret: { readonly namespace: string; readonly name: string };
   readonly hosts: readonly string[];
   readonly rootApplicationFile: string;
-  readonly kongNamespaceFile: string;
+  /** Namespaces applied before the bootstrap's Secrets are created. */
+  readonly namespaceFiles: readonly string[];
+  readonly grafanaAdminSecret: { readonly namespace: string; readonly name: string };
   /** What verify.sh checks: namespaces whose pods must be ready, `<ns>/<name>` of the Gateway and routes, Constraints as `<kind>/<name>`. */
   readonly verify: {
     readonly namespaces: readonly string[];
@@ -65,7 +70,9 @@ export function bootstrapEnv(inputs: BootstrapInputs): string {
     ['ARGOCD_NAMESPACE', inputs.argocdNamespace],
     ['ROOT_APPLICATION', `root-${env.name}`],
     ['ROOT_APPLICATION_FILE', inputs.rootApplicationFile],
-    ['KONG_NAMESPACE_FILE', inputs.kongNamespaceFile],
+    ['NAMESPACE_FILES', inputs.namespaceFiles.join(' ')],
+    ['GRAFANA_SECRET_NAMESPACE', inputs.grafanaAdminSecret.namespace],
+    ['GRAFANA_SECRET_NAME', inputs.grafanaAdminSecret.name],
     ['TLS_SECRET_NAMESPACE', inputs.tlsSecret.namespace],
     ['TLS_SECRET_NAME', inputs.tlsSecret.name],
     ['HOSTS', inputs.hosts.join(' ')],

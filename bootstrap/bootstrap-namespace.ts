@@ -3,19 +3,20 @@ import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config';
 import { PART_OF } from '../lib/labels';
 
-export interface KongNamespaceProps {
+export interface BootstrapNamespaceProps {
   readonly env: EnvironmentConfig;
   readonly name: string;
-  /** The same labels the Kong Application sets through managedNamespaceMetadata. */
+  /** The same labels the namespace's Application sets through managedNamespaceMetadata. */
   readonly labels: Record<string, string>;
 }
 
 /**
- * The bootstrap creates the Kong namespace before Argo CD exists, because the
- * lab's TLS Secret for the Gateway's HTTPS listener has to go somewhere.
+ * A namespace the bootstrap creates before Argo CD exists, because a Secret
+ * that never enters git has to go somewhere: the lab's TLS certificate for the
+ * Gateway (kong) and Grafana's admin login (monitoring).
  */
-export class KongNamespace extends Construct {
-  constructor(scope: Construct, id: string, props: KongNamespaceProps) {
+export class BootstrapNamespace extends Construct {
+  constructor(scope: Construct, id: string, props: BootstrapNamespaceProps) {
     super(scope, id);
     new k8s.KubeNamespace(this, 'namespace', {
       metadata: { name: props.name, labels: { env: props.env.name, 'app.kubernetes.io/part-of': PART_OF, ...props.labels } },

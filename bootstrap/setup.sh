@@ -49,8 +49,12 @@ wait_for_cilium() {
   kc wait --for=condition=Ready nodes --all --timeout 5m
 }
 
+apply_namespaces() {
+  local file
+  for file in $NAMESPACE_FILES; do kc apply --filename "$BOOTSTRAP_DIR/$file"; done
+}
+
 create_tls_secret() {
-  kc apply --filename "$BOOTSTRAP_DIR/$KONG_NAMESPACE_FILE"
   if kc --namespace "$TLS_SECRET_NAMESPACE" get secret "$TLS_SECRET_NAME" >/dev/null 2>&1; then
     echo "    secret $TLS_SECRET_NAMESPACE/$TLS_SECRET_NAME exists, left alone"
     return
@@ -67,7 +71,19 @@ create_tls_secret() {
 step "create Kind cluster $CLUSTER_NAME" create_cluster
 step "install Cilium $CILIUM_VERSION" install_release "$CILIUM_RELEASE" "$CILIUM_NAMESPACE" "$CILIUM_CHART" "$CILIUM_REPO" "$CILIUM_VERSION" "$BOOTSTRAP_DIR/cilium.values.yaml"
 step "wait for Cilium and the nodes" wait_for_cilium
+# Grafana's admin login: random, created once, never in git; the chart reads it through admin.existingSecret.
+create_grafana_secret() {
+  if kc --namespace "$GRAFANA_SECRET_NAMESPACE" get secret "$GRAFANA_SECRET_NAME" >/dev/null 2>&1; then
+    echo "    secret $GRAFANA_SECRET_NAMESPACE/$GRAFANA_SECRET_NAME exists, left alone"
+    return
+  fi
+  kc --namespace "$GRAFANA_SECRET_NAMESPACE" create secret generic "$GRAFANA_SECRET_NAME" \
+    --from-literal=admin-user=admin --from-literal=admin-password="$(openssl rand -base64 24)"
+}
+
+step "create the namespaces of the bootstrap secrets" apply_namespaces
 step "create the lab TLS secret $TLS_SECRET_NAMESPACE/$TLS_SECRET_NAME" create_tls_secret
+step "create the Grafana admin secret $GRAFANA_SECRET_NAMESPACE/$GRAFANA_SECRET_NAME" create_grafana_secret
 step "install Argo CD (chart $ARGOCD_VERSION)" install_release "$ARGOCD_RELEASE" "$ARGOCD_NAMESPACE" "$ARGOCD_CHART" "$ARGOCD_REPO" "$ARGOCD_VERSION" "$BOOTSTRAP_DIR/argocd.values.yaml"
 step "apply the root Application $ROOT_APPLICATION" kc apply --filename "$BOOTSTRAP_DIR/$ROOT_APPLICATION_FILE"
 
@@ -81,7 +97,7 @@ Add the lab hosts once:
 
   service    URL                              login
   Demo API   http://api.$DOMAIN       none
-  Grafana    http://grafana.$DOMAIN   admin / kubectl --context $KUBE_CONTEXT get secret -n monitoring grafana -o jsonpath="{.data.admin-password}" | base64 -d
+  Grafana    http://grafana.$DOMAIN   admin / kubectl --context $KUBE_CONTEXT -n $GRAFANA_SECRET_NAMESPACE get secret $GRAFANA_SECRET_NAME -o jsonpath="{.data.admin-password}" | base64 -d
   Argo CD    http://argocd.$DOMAIN    admin / kubectl --context $KUBE_CONTEXT -n $ARGOCD_NAMESPACE get secret argocd-initial-admin-secret -o jsonpath="{.data.password}" | base64 -d
   Hubble UI  http://hubble.$DOMAIN    none
 

@@ -107,6 +107,8 @@ export interface UpstreamSettings {
   readonly argocdServerInsecure: boolean;
   /** Gatekeeper controller-manager replicas (seed Q&A: 3 or more in production). */
   readonly gatekeeperReplicas: number;
+  /** istiod replicas: a fixed count, no autoscaler (ignored with skipIstio). */
+  readonly istiodReplicas: number;
 }
 
 /** Replica counts of the LGTM stack: the smallest working set in light mode, HA in prod. */
@@ -125,8 +127,36 @@ export interface ObservabilityReplicas {
   readonly grafana: number;
 }
 
+/**
+ * Where Mimir keeps its blocks. Mimir's filesystem backend is for a single
+ * process; separate ingesters, store-gateways, compactor and queriers must
+ * share an object store: the chart's own MinIO in the lab, an S3-compatible
+ * service in production.
+ */
+export type ObjectStorage =
+  | { readonly kind: 'minio' }
+  | {
+      readonly kind: 's3';
+      /** `host[:port]` of the S3-compatible endpoint, without scheme. */
+      readonly endpoint: string;
+      readonly region: string;
+      /** Buckets are `<prefix>-blocks`, `<prefix>-ruler`, `<prefix>-alertmanager`. */
+      readonly bucketPrefix: string;
+      /** Secret in the monitoring namespace with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, created outside git. */
+      readonly credentialsSecret: string;
+    };
+
+/** Loki's memcached caches; the chart's default of 8 GiB per chunks cache does not fit a lab node. */
+export interface LokiCacheSettings {
+  readonly enabled: boolean;
+  readonly chunksMemoryMb: number;
+  readonly resultsMemoryMb: number;
+}
+
 export interface ObservabilitySettings {
   readonly replicas: ObservabilityReplicas;
+  readonly mimirStorage: ObjectStorage;
+  readonly lokiCaches: LokiCacheSettings;
   /** Spread Mimir ingesters and store-gateways over three zones (needs 3+ replicas). */
   readonly zoneAwareReplication: boolean;
   /** grafana.com dashboards by gnetId (seed 12-5); off when the cluster cannot reach the internet. */

@@ -61,6 +61,7 @@ export function findProblems(env: EnvironmentConfig): string[] {
   count(env.upstream.ciliumOperatorReplicas, 'upstream.ciliumOperatorReplicas', 1);
   count(env.upstream.argocdReplicas, 'upstream.argocdReplicas', 1);
   count(env.upstream.gatekeeperReplicas, 'upstream.gatekeeperReplicas', 1);
+  count(env.upstream.istiodReplicas, 'upstream.istiodReplicas', 1);
 
   const { quota, containerDefaults } = env.platform;
   for (const key of ['requestsCpu', 'limitsCpu', 'requestsMemory', 'limitsMemory'] as const) {

@@ -13,3 +13,12 @@ export function podTemplateOf(object: KubeObject): PodTemplate | undefined {
   const template = spec?.template ?? spec?.jobTemplate?.spec?.template;
   return template?.spec ? { metadata: template.metadata ?? {}, spec: template.spec } : undefined;
 }
+
+/** Every image a workload's pods run: init, regular and ephemeral containers. */
+export function podImages(object: KubeObject): string[] {
+  const spec = podTemplateOf(object)?.spec as
+    | { initContainers?: Array<{ image?: string }>; containers?: Array<{ image?: string }>; ephemeralContainers?: Array<{ image?: string }> }
+    | undefined;
+  if (!spec) return [];
+  return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])].map((c) => c.image).filter((i): i is string => !!i);
+}

@@ -52,6 +52,8 @@ export const KONG_PROXY_CONTAINER_PORT = 8000;
  */
 export const BOOTSTRAP_SECRETS = {
   labWildcardTls: { namespace: 'kong', name: 'lab-wildcard-tls' },
+  /** Grafana's admin login (keys admin-user, admin-password); a chart-generated one would change on every render. */
+  grafanaAdmin: { namespace: 'monitoring', name: 'grafana-admin' },
 } as const;
 
 /** Pods created by upstream charts that our policies select, by namespace. */

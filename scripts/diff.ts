@@ -1,66 +1,69 @@
 /**
  * npm run diff -- [--base <git-ref>] [--env <env>] [--markdown] [--fail-on <env|any|removals>]
  * Renders the current tree and compares it with dist/ at the base ref
- * (default: the merge base with main). Exits 0 unless a --fail-on condition holds (1),
- * or the input is wrong (2).
+ * (default: the merge base with main), our objects and, where an upstream
+ * Application changed, the objects its chart renders. Exits 1 when a
+ * --fail-on condition holds, 2 on bad input.
  */
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { COMPONENTS } from '../components';
-import { UserError } from '../config';
+import { ENVIRONMENT_NAMES, UserError } from '../config';
 import { selectEnvironments } from '../lib/cli';
-import { diffTrees, failureReason, formatMarkdown, formatText, treeAtRef, treeOf } from '../lib/rendered-diff';
+import { runCommand } from '../lib/command';
+import { diffTrees, failureReason, formatMarkdown, formatText, treeAtRef, treeOf, upstreamChanges } from '../lib/rendered-diff';
 import { renderEnvironment } from '../lib/synth';
+import { toolPath } from '../lib/tools';
 
 const ROOT = path.resolve(__dirname, '..');
-const USAGE = 'usage: npm run diff -- [--base <git-ref>] [--env <env>] [--markdown] [--fail-on <env|any|removals>]';
 
-function main(argv: string[]): number {
-  let base: string | undefined;
-  const envs: string[] = [];
-  const failOn: string[] = [];
-  let markdown = false;
-  for (let i = 0; i < argv.length; i++) {
-    const value = () => {
-      const v = argv[++i];
-      if (!v) throw new UserError(`${argv[i - 1]} needs a value; ${USAGE}`);
-      return v;
-    };
-    if (argv[i] === '--base') base = value();
-    else if (argv[i] === '--env') envs.push(value());
-    else if (argv[i] === '--fail-on') failOn.push(value());
-    else if (argv[i] === '--markdown') markdown = true;
-    else throw new UserError(`unknown argument '${argv[i]}'; ${USAGE}`);
-  }
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  if (!base) {
-    try {
-      base = git('merge-base', 'HEAD', 'main');
-    } catch {
-      throw new UserError('no merge base with main; pass --base <git-ref>');
+runCommand(
+  {
+    name: 'diff',
+    invocation: 'npm run diff --',
+    summary: 'The rendered diff a reviewer reads: per environment, component and object, down to fields, including what upstream charts render.',
+    flags: {
+      base: { kind: 'string', value: 'git-ref', help: 'compare with dist/ at this commit (default: the merge base with main)' },
+      env: { kind: 'strings', help: 'only these environments (default: all)', oneOf: () => ENVIRONMENT_NAMES },
+      markdown: { kind: 'boolean', help: 'a markdown table for the pull request' },
+      'fail-on': { kind: 'strings', help: 'exit 1 when this changes', oneOf: () => [...ENVIRONMENT_NAMES, 'any', 'removals'] },
+    },
+  },
+  ({ flags }) => {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    if (!fs.existsSync(path.join(ROOT, '.git'))) throw new UserError(`${ROOT} is not a git repository; diff compares with dist/ in git history, so run it in a clone`);
+    let base = flags.base;
+    if (!base) {
+      try {
+        base = git('merge-base', 'HEAD', 'main');
+      } catch {
+        throw new UserError('no merge base with main (no main branch, or unrelated history); pass --base <git-ref>');
+      }
     }
-  }
-  try {
-    git('rev-parse', '--verify', `${base}^{commit}`);
-  } catch {
-    throw new UserError(`'${base}' is not a commit in this repository; pass --base <git-ref>`);
-  }
-  const selected = selectEnvironments(envs);
-  const changes = selected.flatMap((env) => diffTrees(env.name, treeAtRef(ROOT, base!, env.name), treeOf(renderEnvironment(env, COMPONENTS))));
-  const names = selected.map((e) => e.name);
-  process.stdout.write(markdown ? formatMarkdown(changes, names) : formatText(changes, names));
-  const reason = failureReason(changes, failOn);
-  if (reason) {
-    console.error(`diff: failing because ${reason} (--fail-on ${failOn.join(', ')})`);
-    return 1;
-  }
-  return 0;
-}
-
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof UserError)) throw error;
-  console.error(`diff: error: ${error.message}`);
-  process.exitCode = 2;
-}
+    try {
+      git('rev-parse', '--verify', `${base}^{commit}`);
+    } catch {
+      throw new UserError(`'${base}' is not a commit in this repository; pass --base <git-ref>`);
+    }
+    const selected = selectEnvironments(flags.env);
+    const helm = toolPath(ROOT, 'helm');
+    const notRendered: string[] = [];
+    const changes = selected.flatMap((env) => {
+      const before = treeAtRef(ROOT, base!, env.name);
+      const after = treeOf(renderEnvironment(env, COMPONENTS));
+      const upstream = upstreamChanges(env.name, before, after, helm);
+      notRendered.push(...upstream.notRendered.map((u) => `${env.name}, ${u}`));
+      return [...diffTrees(env.name, before, after), ...upstream.changes];
+    });
+    const names = selected.map((e) => e.name);
+    process.stdout.write(flags.markdown ? formatMarkdown(changes, names) : formatText(changes, names));
+    for (const u of notRendered) process.stderr.write(`diff: upstream not rendered in ${u}\n`);
+    const reason = failureReason(changes, flags['fail-on']);
+    if (reason) {
+      process.stderr.write(`diff: failing because ${reason} (--fail-on ${flags['fail-on'].join(', ')})\n`);
+      return 1;
+    }
+    return 0;
+  },
+);

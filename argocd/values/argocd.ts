@@ -1,9 +1,7 @@
 import { EnvironmentConfig } from '../../config';
-import { mirroredRepository } from '../../lib/images';
 
 /** Argo CD chart 9.4.5 values this project sets. */
 export interface ArgoCdValues {
-  readonly global?: { readonly image: { readonly repository: string } };
   readonly configs: {
     readonly params: { readonly 'server.insecure': boolean };
     readonly cm: Readonly<Record<string, string>>;
@@ -11,8 +9,6 @@ export interface ArgoCdValues {
   readonly server: { readonly replicas: number };
   readonly repoServer: { readonly replicas: number };
   readonly applicationSet: { readonly replicas: number };
-  readonly dex?: { readonly image: { readonly repository: string } };
-  readonly redis?: { readonly image: { readonly repository: string } };
 }
 
 /**
@@ -45,12 +41,5 @@ export function argocdValues(env: EnvironmentConfig): ArgoCdValues {
     server: { replicas },
     repoServer: { replicas },
     applicationSet: { replicas },
-    ...(env.registry
-      ? {
-          global: { image: { repository: mirroredRepository('quay.io/argoproj/argocd', env.registry) } },
-          dex: { image: { repository: mirroredRepository('ghcr.io/dexidp/dex', env.registry) } },
-          redis: { image: { repository: mirroredRepository('public.ecr.aws/docker/library/redis', env.registry) } },
-        }
-      : {}),
   };
 }

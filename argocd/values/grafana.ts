@@ -8,7 +8,8 @@ export interface GrafanaValues {
   readonly sidecar: { readonly dashboards: { readonly enabled: boolean; readonly label: string; readonly labelValue: string; readonly searchNamespace: string } };
   readonly dashboardProviders?: Record<string, unknown>;
   readonly dashboards?: Record<string, Record<string, { readonly gnetId: number; readonly revision: number; readonly datasource: string }>>;
-  readonly image?: { readonly registry: string; readonly repository: string };
+  /** The admin login comes from a Secret the bootstrap creates; a chart-generated password would change on every render. */
+  readonly admin: { readonly existingSecret: string; readonly userKey: string; readonly passwordKey: string };
 }
 
 export interface GrafanaDatasource {
@@ -82,7 +83,7 @@ export function grafanaDatasources(e: LgtmEndpoints): GrafanaDatasource[] {
   ];
 }
 
-export function grafanaValues(env: EnvironmentConfig, e: LgtmEndpoints, namespace: string): GrafanaValues {
+export function grafanaValues(env: EnvironmentConfig, e: LgtmEndpoints, namespace: string, adminSecret: string): GrafanaValues {
   const online = env.observability.onlineDashboards;
   return {
     replicas: env.observability.replicas.grafana,
@@ -102,6 +103,6 @@ export function grafanaValues(env: EnvironmentConfig, e: LgtmEndpoints, namespac
           },
         }
       : {}),
-    ...(env.registry ? { image: { registry: env.registry, repository: 'grafana/grafana' } } : {}),
+    admin: { existingSecret: adminSecret, userKey: 'admin-user', passwordKey: 'admin-password' },
   };
 }

@@ -1,31 +1,29 @@
 import { EnvironmentConfig } from '../../config';
-import { mirroredRepository } from '../../lib/images';
 
-/** Values shared by the Istio 1.29.0 charts (base, istiod, cni, ztunnel). */
-export interface IstioGlobalValues {
-  readonly global?: { readonly hub: string };
-}
-
-export interface IstioBaseValues extends IstioGlobalValues {
+/**
+ * Istio 1.29.0 charts (base, istiod, cni, ztunnel). Their values.yaml keeps
+ * the defaults under `_internal_defaults_do_not_set`; users set the same keys
+ * at the top level.
+ */
+export interface IstioBaseValues {
   readonly defaultRevision: string;
 }
 
-export interface IstiodValues extends IstioGlobalValues {
+export interface IstiodValues {
   readonly profile: 'ambient';
-  readonly pilot: { readonly replicaCount: number };
+  /** The 1.29 chart reads `replicaCount` at the top level (not `pilot.replicaCount`). */
+  readonly replicaCount: number;
+  /** Off: a fixed replica count per environment instead of an HPA with minimum 1. */
+  readonly autoscaleEnabled: boolean;
 }
 
-export interface IstioCniValues extends IstioGlobalValues {
+export interface IstioCniValues {
   readonly profile: 'ambient';
 }
 
-export interface ZtunnelValues {
-  readonly hub?: string;
-}
+export type ZtunnelValues = Record<string, never>;
 
-const hub = (env: EnvironmentConfig) => (env.registry ? { global: { hub: mirroredRepository('docker.io/istio', env.registry) } } : {});
-
-export const istioBaseValues = (env: EnvironmentConfig): IstioBaseValues => ({ defaultRevision: 'default', ...hub(env) });
-export const istiodValues = (env: EnvironmentConfig): IstiodValues => ({ profile: 'ambient', pilot: { replicaCount: env.features.light ? 1 : 2 }, ...hub(env) });
-export const istioCniValues = (env: EnvironmentConfig): IstioCniValues => ({ profile: 'ambient', ...hub(env) });
-export const ztunnelValues = (env: EnvironmentConfig): ZtunnelValues => (env.registry ? { hub: mirroredRepository('docker.io/istio', env.registry) } : {});
+export const istioBaseValues = (): IstioBaseValues => ({ defaultRevision: 'default' });
+export const istiodValues = (env: EnvironmentConfig): IstiodValues => ({ profile: 'ambient', replicaCount: env.upstream.istiodReplicas, autoscaleEnabled: false });
+export const istioCniValues = (): IstioCniValues => ({ profile: 'ambient' });
+export const ztunnelValues = (): ZtunnelValues => ({});

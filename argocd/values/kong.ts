@@ -1,17 +1,20 @@
-import { EnvironmentConfig } from '../../config';
-import { mirroredRepository } from '../../lib/images';
-
-/** Kong `ingress` 0.22.0 chart values: a `gateway` (Kong) and a `controller` (KIC) subchart. */
+/** Kong `ingress` 0.22.0 chart values: a `gateway` (Kong) and a `controller` (KIC) subchart, both the `kong` chart. */
 export interface KongIngressValues {
   readonly controller: {
     readonly ingressController: {
       readonly enabled: boolean;
-      readonly image: { readonly repository: string; readonly tag: string };
+      readonly image: { readonly tag: string };
       readonly ingressClass: string;
+      /**
+       * Off: the chart generates its certificate at render time, so under Argo CD
+       * every refresh renders a new Secret and selfHeal rotates it forever. The
+       * API server's own CEL rules validate our Gateway API objects.
+       */
+      readonly admissionWebhook: { readonly enabled: boolean };
     };
   };
   readonly gateway: {
-    readonly image: { readonly repository: string; readonly tag: string };
+    readonly image: { readonly tag: string };
     /** DB-less: configuration comes from KIC, not from a database. */
     readonly env: { readonly database: 'off' };
     readonly proxy: {
@@ -26,18 +29,25 @@ export interface KongIngressValues {
 /** Seed fix #6: Kind maps host ports 80/443 to these NodePorts. */
 export const KONG_NODE_PORTS = { http: 30080, https: 30443, manager: 30329 } as const;
 
-/** Seed section 3 and 12-2: Kong 3.9 DB-less with KIC 3.5 watching the Gateway API. */
-export function kongValues(env: EnvironmentConfig): KongIngressValues {
+/**
+ * The seed's Kong 3.9 and KIC 3.5 (section 12-2) at their patch releases:
+ * `3.9` and `3.5` are moving tags, which production pins.
+ */
+export const KONG_IMAGE_TAGS = { gateway: '3.9.1', ingressController: '3.5.0' } as const;
+
+/** Seed section 3: Kong DB-less with KIC watching the Gateway API. */
+export function kongValues(): KongIngressValues {
   return {
     controller: {
       ingressController: {
         enabled: true,
-        image: { repository: mirroredRepository('kong/kubernetes-ingress-controller', env.registry), tag: '3.5' },
+        image: { tag: KONG_IMAGE_TAGS.ingressController },
         ingressClass: 'kong',
+        admissionWebhook: { enabled: false },
       },
     },
     gateway: {
-      image: { repository: mirroredRepository('kong', env.registry), tag: '3.9' },
+      image: { tag: KONG_IMAGE_TAGS.gateway },
       env: { database: 'off' },
       proxy: {
         type: 'NodePort',

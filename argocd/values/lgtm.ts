@@ -1,6 +1,5 @@
 import { ALERTMANAGER } from '../../charts/alertmanager';
 import { EnvironmentConfig } from '../../config';
-import { mirroredRepository } from '../../lib/images';
 import { MONITORING_NAMESPACE, serviceHost, UPSTREAM_SERVICES } from '../../lib/upstream';
 
 /**
@@ -32,7 +31,12 @@ export const LGTM_ENDPOINTS: LgtmEndpoints = {
   kubeStateMetrics: `${serviceHost(kubeStateMetrics)}:${kubeStateMetrics.ports.http}`,
 };
 
-const image = (env: EnvironmentConfig, repository: string) => (env.registry ? { image: { repository: mirroredRepository(repository, env.registry) } } : {});
+/**
+ * The nginx in front of Loki and Mimir. The charts' `1.29-alpine` is a moving
+ * tag (seed 12-2); this is its patch release at the time of the seed.
+ */
+export const NGINX_UNPRIVILEGED_TAG = '1.29.1-alpine';
+
 const hours = (retention: string) => (retention.endsWith('d') ? `${Number(retention.slice(0, -1)) * 24}h` : retention);
 
 // ---- Mimir (mimir-distributed 6.0.5, Mimir 3.0.1) ----------------------------
@@ -46,6 +50,7 @@ export interface MimirComponent {
 
 export interface MimirValues {
   readonly mimir: { readonly structuredConfig: Record<string, unknown> };
+  readonly global?: { readonly extraEnvFrom: ReadonlyArray<{ readonly secretRef: { readonly name: string } }> };
   readonly kafka: { readonly enabled: boolean };
   readonly minio: { readonly enabled: boolean };
   readonly alertmanager: { readonly enabled: boolean };
@@ -58,8 +63,7 @@ export interface MimirValues {
   readonly store_gateway: MimirComponent;
   readonly compactor: MimirComponent;
   readonly ruler: MimirComponent;
-  readonly gateway: MimirComponent & { readonly enabledNonEnterprise: boolean };
-  readonly image?: { readonly repository: string };
+  readonly gateway: MimirComponent & { readonly enabledNonEnterprise: boolean; readonly nginx: { readonly image: { readonly tag: string } } };
 }
 
 export interface MimirRuleMount {
@@ -69,18 +73,40 @@ export interface MimirRuleMount {
 }
 
 /**
+ * Mimir's object store. With MinIO the chart points every component at its
+ * own MinIO and creates the buckets; with S3 the credentials come from a
+ * Secret as AWS_* variables, which Mimir's S3 client reads when no keys are set.
+ */
+function mimirStorage(env: EnvironmentConfig): Pick<MimirValues, 'minio' | 'global'> & { config: Record<string, unknown> } {
+  const storage = env.observability.mimirStorage;
+  if (storage.kind === 'minio') return { minio: { enabled: true }, config: {} };
+  const bucket = (suffix: string) => ({ s3: { bucket_name: `${storage.bucketPrefix}-${suffix}` } });
+  return {
+    minio: { enabled: false },
+    global: { extraEnvFrom: [{ secretRef: { name: storage.credentialsSecret } }] },
+    config: {
+      common: { storage: { backend: 's3', s3: { endpoint: storage.endpoint, region: storage.region } } },
+      blocks_storage: bucket('blocks'),
+      alertmanager_storage: bucket('alertmanager'),
+    },
+  };
+}
+
+/**
  * Seed 7-2 and fix #3: the classic write path (no Kafka ingest), 7 days,
- * 50,000 samples/s, 800k series; filesystem storage as in the lab.
+ * 50,000 samples/s, 800k series; blocks in an object store shared by all
+ * components; rules from our ConfigMap.
  */
 export function mimirValues(env: EnvironmentConfig, e: LgtmEndpoints, rules: MimirRuleMount): MimirValues {
   const r = env.observability.replicas;
   const zones = env.observability.zoneAwareReplication;
+  const storage = mimirStorage(env);
   return {
     mimir: {
       structuredConfig: {
+        ...storage.config,
         ingest_storage: { enabled: false },
         ingester: { push_grpc_method_enabled: true, ring: { replication_factor: Math.min(3, r.mimirIngester) } },
-        blocks_storage: { backend: 'filesystem', filesystem: { dir: '/data/blocks' } },
         limits: {
           ingestion_rate: 50000,
           max_global_series_per_user: 800000,
@@ -90,8 +116,9 @@ export function mimirValues(env: EnvironmentConfig, e: LgtmEndpoints, rules: Mim
         ruler: { alertmanager_url: e.alertmanager },
       },
     },
+    ...(storage.global ? { global: storage.global } : {}),
     kafka: { enabled: false },
-    minio: { enabled: false },
+    minio: storage.minio,
     // The seed runs Alertmanager on its own (section 7-7).
     alertmanager: { enabled: false },
     rollout_operator: { enabled: zones },
@@ -107,8 +134,7 @@ export function mimirValues(env: EnvironmentConfig, e: LgtmEndpoints, rules: Mim
       extraVolumes: [{ name: 'rollback-rules', configMap: { name: rules.configMap } }],
       extraVolumeMounts: [{ name: 'rollback-rules', mountPath: `${rules.directory}/${rules.tenant}`, readOnly: true }],
     },
-    gateway: { enabledNonEnterprise: true, replicas: r.mimirGateway },
-    ...image(env, 'docker.io/grafana/mimir'),
+    gateway: { enabledNonEnterprise: true, replicas: r.mimirGateway, nginx: { image: { tag: NGINX_UNPRIVILEGED_TAG } } },
   };
 }
 
@@ -122,11 +148,11 @@ export interface LokiValues {
   readonly write: { readonly replicas: 0 };
   readonly backend: { readonly replicas: 0 };
   readonly lokiCanary: { readonly enabled: boolean };
-  readonly chunksCache: { readonly enabled: boolean };
-  readonly resultsCache: { readonly enabled: boolean };
+  readonly chunksCache: { readonly enabled: boolean; readonly allocatedMemory: number };
+  readonly resultsCache: { readonly enabled: boolean; readonly allocatedMemory: number };
   readonly minio: { readonly enabled: boolean };
   readonly test: { readonly enabled: boolean };
-  readonly gateway: { readonly enabled: boolean };
+  readonly gateway: { readonly enabled: boolean; readonly image: { readonly tag: string } };
 }
 
 /** Seed 7-3: single binary, TSDB v13, 25MB/s, 5,000 streams, 7 days, the canary on. */
@@ -148,19 +174,18 @@ export function lokiValues(env: EnvironmentConfig): LokiValues {
         allow_structured_metadata: true,
       },
       compactor: { retention_enabled: true, delete_request_store: 'filesystem' },
-      ...(env.registry ? { image: { registry: env.registry, repository: 'grafana/loki' } } : {}),
     },
     singleBinary: { replicas: env.observability.replicas.loki, persistence: { enabled: true, size: '10Gi' } },
     read: { replicas: 0 },
     write: { replicas: 0 },
     backend: { replicas: 0 },
     lokiCanary: { enabled: true },
-    // Caches need memcached pods that a laptop cannot spare; single binary caches in memory.
-    chunksCache: { enabled: !env.features.light },
-    resultsCache: { enabled: !env.features.light },
+    // The chart requests 1.2x allocatedMemory per cache pod; its 8 GiB default does not fit a lab node.
+    chunksCache: { enabled: env.observability.lokiCaches.enabled, allocatedMemory: env.observability.lokiCaches.chunksMemoryMb },
+    resultsCache: { enabled: env.observability.lokiCaches.enabled, allocatedMemory: env.observability.lokiCaches.resultsMemoryMb },
     minio: { enabled: false },
     test: { enabled: false },
-    gateway: { enabled: true },
+    gateway: { enabled: true, image: { tag: NGINX_UNPRIVILEGED_TAG } },
   };
 }
 
@@ -172,7 +197,7 @@ export interface TempoValues {
   readonly persistence: { readonly enabled: boolean; readonly size: string };
 }
 
-/** Seed 7-4 and fix #4: filesystem, service graphs and span metrics into Mimir, 60s idle, 10MB per trace. */
+/** Seed 7-4 and fix #4: one process with local storage, service graphs and span metrics into Mimir, 60s idle, 10MB per trace, the shared retention. */
 export function tempoValues(env: EnvironmentConfig, e: LgtmEndpoints): TempoValues {
   return {
     replicas: env.observability.replicas.tempo,
@@ -188,7 +213,8 @@ export function tempoValues(env: EnvironmentConfig, e: LgtmEndpoints): TempoValu
         },
       },
       receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } } },
-      ...(env.registry ? { repository: mirroredRepository('docker.io/grafana/tempo', env.registry) } : {}),
+      // The compactor's block retention; the chart's default keeps 24h.
+      retention: hours(env.observability.retention),
     },
     persistence: { enabled: true, size: '10Gi' },
   };
@@ -199,7 +225,6 @@ export function tempoValues(env: EnvironmentConfig, e: LgtmEndpoints): TempoValu
 export interface AlloyValues {
   readonly controller: { readonly type: 'daemonset' };
   readonly alloy: { readonly configMap: { readonly content: string }; readonly mounts: { readonly varlog: boolean } };
-  readonly image?: { readonly repository: string };
 }
 
 /** Alloy's configuration: container logs to Loki, node and container metrics to Mimir. */
@@ -292,11 +317,10 @@ prometheus.remote_write "mimir" {
 `;
 }
 
-export function alloyValues(env: EnvironmentConfig, e: LgtmEndpoints): AlloyValues {
+export function alloyValues(e: LgtmEndpoints): AlloyValues {
   return {
     controller: { type: 'daemonset' },
     alloy: { configMap: { content: alloyConfig(e) }, mounts: { varlog: true } },
-    ...image(env, 'docker.io/grafana/alloy'),
   };
 }
 
@@ -304,9 +328,8 @@ export function alloyValues(env: EnvironmentConfig, e: LgtmEndpoints): AlloyValu
 
 export interface KubeStateMetricsValues {
   readonly replicas: number;
-  readonly image?: { readonly registry: string; readonly repository: string };
 }
 
-export function kubeStateMetricsValues(env: EnvironmentConfig): KubeStateMetricsValues {
-  return { replicas: 1, ...(env.registry ? { image: { registry: env.registry, repository: 'kube-state-metrics/kube-state-metrics' } } : {}) };
+export function kubeStateMetricsValues(): KubeStateMetricsValues {
+  return { replicas: 1 };
 }

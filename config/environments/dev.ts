@@ -19,6 +19,7 @@ export const dev: EnvironmentConfig = {
     argocdReplicas: 1,
     argocdServerInsecure: true,
     gatekeeperReplicas: 1,
+    istiodReplicas: 1,
   },
   platform: {
     quota: { requestsCpu: '4', limitsCpu: '8', requestsMemory: '8Gi', limitsMemory: '16Gi', pods: 20 },
@@ -34,6 +35,8 @@ export const dev: EnvironmentConfig = {
   observability: {
     replicas: { collector: 1, mimirDistributor: 1, mimirIngester: 1, mimirQuerier: 1, mimirQueryFrontend: 1, mimirStoreGateway: 1, mimirCompactor: 1, mimirRuler: 1, mimirGateway: 1, loki: 1, tempo: 1, grafana: 1 },
     zoneAwareReplication: false,
+    mimirStorage: { kind: 'minio' },
+    lokiCaches: { enabled: false, chunksMemoryMb: 256, resultsMemoryMb: 128 },
     onlineDashboards: true,
     retention: '7d',
   },

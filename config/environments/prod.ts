@@ -25,6 +25,7 @@ export const prod: EnvironmentConfig = {
     argocdReplicas: 2,
     argocdServerInsecure: true,
     gatekeeperReplicas: 3,
+    istiodReplicas: 2,
   },
   platform: {
     quota: { requestsCpu: '64', limitsCpu: '128', requestsMemory: '256Gi', limitsMemory: '512Gi', pods: 100 },
@@ -40,6 +41,8 @@ export const prod: EnvironmentConfig = {
   observability: {
     replicas: { collector: 2, mimirDistributor: 3, mimirIngester: 3, mimirQuerier: 3, mimirQueryFrontend: 2, mimirStoreGateway: 3, mimirCompactor: 1, mimirRuler: 2, mimirGateway: 2, loki: 1, tempo: 1, grafana: 2 },
     zoneAwareReplication: true,
+    mimirStorage: { kind: 's3', endpoint: 's3.dc.example.com', region: 'dc-1', bucketPrefix: 'lab-prod-mimir', credentialsSecret: 'mimir-s3-credentials' },
+    lokiCaches: { enabled: true, chunksMemoryMb: 1024, resultsMemoryMb: 512 },
     onlineDashboards: true,
     retention: '7d',
   },

@@ -25,6 +25,7 @@ export const stg: EnvironmentConfig = {
     argocdReplicas: 1,
     argocdServerInsecure: true,
     gatekeeperReplicas: 2,
+    istiodReplicas: 2,
   },
   platform: {
     // Twice dev, so the doubled demo still fits with room for rollouts.
@@ -41,6 +42,8 @@ export const stg: EnvironmentConfig = {
   observability: {
     replicas: { collector: 2, mimirDistributor: 2, mimirIngester: 2, mimirQuerier: 2, mimirQueryFrontend: 1, mimirStoreGateway: 1, mimirCompactor: 1, mimirRuler: 1, mimirGateway: 1, loki: 1, tempo: 1, grafana: 1 },
     zoneAwareReplication: false,
+    mimirStorage: { kind: 'minio' },
+    lokiCaches: { enabled: true, chunksMemoryMb: 512, resultsMemoryMb: 256 },
     onlineDashboards: true,
     retention: '7d',
   },
