@@ -1,0 +1,242 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ACCEPTED_WARNINGS } from '../checks/admission-warnings';
+import { EnvironmentConfig } from '../config';
+import { AdmissionReport, applyEnvironment, ReapplyReport, reapply, waitForWorkloads, WorkloadStatus } from '../engines/admission';
+import { ControlPlane, isAlive, kindNodes, startControlPlane } from '../engines/control-plane';
+import { applicationsOf, HydratedApp, hydrateApplications } from '../engines/hydrate';
+import { statusMessage } from '../engines/kube-client';
+import { KubeObject, RenderedEnvironment } from '../lib/synth';
+import { ALL_ENVS, render, ROOT } from './helpers';
+import { toolPath } from './tools';
+
+/**
+ * Every environment admitted by a real Kubernetes 1.35 API server (CEL rules,
+ * defaulting, strict server-side apply, quota, LimitRange, priority), with
+ * the controller-manager, the scheduler and kwok bringing the workloads up.
+ */
+const helm = toolPath('helm');
+const REPORT_DIR = path.join(ROOT, '.build', 'reports');
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, seconds = 60): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${seconds} s`);
+    await sleep(500);
+  }
+}
+
+function report(env: string, lines: string[]): void {
+  fs.mkdirSync(REPORT_DIR, { recursive: true });
+  fs.writeFileSync(path.join(REPORT_DIR, `control-plane-${env}.txt`), `${lines.join('\n')}\n`);
+}
+
+describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kubernetes 1.35 control plane', (name, env: EnvironmentConfig) => {
+  let cp: ControlPlane;
+  let rendered: RenderedEnvironment;
+  let hydrated: HydratedApp[];
+  let admission: AdmissionReport;
+  let ready: { statuses: WorkloadStatus[]; seconds: number };
+  let second: ReapplyReport;
+  const started = Date.now();
+
+  beforeAll(async () => {
+    rendered = render(env);
+    hydrated = hydrateApplications(applicationsOf(rendered), { helm });
+    cp = await startControlPlane({ nodes: kindNodes(env.cluster.name, env.cluster.workers) });
+    admission = await applyEnvironment(cp, rendered, hydrated);
+    ready = await waitForWorkloads(cp.client, 120);
+    second = await reapply(cp.client, admission.admitted);
+  }, 600_000);
+
+  afterAll(async () => {
+    const pids = cp?.processes.map((p) => p.pid) ?? [];
+    await cp?.stop();
+    expect(pids.filter(isAlive)).toEqual([]);
+    if (admission) {
+      const unverified = hydrated.filter((a) => a.status !== 'rendered').map((a) => a.app);
+      report(name, [
+        `${name}: ready in ${cp.readySeconds.toFixed(1)} s; applied ${admission.applied.ours} of ours, ${admission.applied.upstream} upstream, ${admission.applied.argocd} Argo CD objects in ${admission.seconds.toFixed(1)} s; rejected ${admission.rejected.length}; workloads ready ${ready.statuses.filter((w) => w.ready === w.desired).length} of ${ready.statuses.length}; second apply: ${second.generationBumps.length} generation bumps, ${second.managedFieldChanges.length} settling field sets, ${second.writesWithoutChange.length} status-default writes; unverified: ${unverified.join(', ') || 'none'}; ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
+        ...admission.rejected.map((r) => `  rejected ${r.object}: ${r.message}`),
+      ]);
+    }
+  }, 60_000);
+
+  test('the control plane is up with kwok nodes shaped like the Kind cluster: 1 tainted control plane, 2 workers', async () => {
+    const nodes = (await cp.client.list('v1', 'Node')).body.items as any[];
+    expect(nodes.map((n) => n.metadata.name).sort()).toEqual(kindNodes(env.cluster.name, env.cluster.workers).map((n) => n.name).sort());
+    const controlPlane = nodes.find((n) => n.metadata.name.endsWith('-control-plane'));
+    expect(controlPlane.spec.taints).toEqual([{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]);
+    expect((await cp.client.request('GET', '/version')).body.gitVersion).toBe('v1.35.4');
+  });
+
+  test('every object of ours and of the upstream charts is admitted with strict server-side apply: 0 rejections', () => {
+    expect(admission.rejected.map((r) => `${r.object}: ${r.message}`)).toEqual([]);
+    const ours = rendered.files.filter((f) => !['apps', 'bootstrap'].includes(f.component)).length;
+    expect(admission.applied.ours).toBe(ours + rendered.files.filter((f) => f.object.kind === 'Namespace' && f.component === 'bootstrap').length);
+    expect(admission.applied.upstream).toBe(hydrated.reduce((n, a) => n + a.objects.length, 0));
+    expect(admission.applied.argocd).toBe(rendered.files.filter((f) => f.component === 'apps').length + 1);
+  });
+
+  test('the server warns about nothing but the accepted, explained warnings', () => {
+    const unexplained = admission.warnings.filter((w) => !ACCEPTED_WARNINGS.some((a) => a.object.test(w.object) && a.warning.test(w.warning)));
+    expect(unexplained.map((w) => `${w.object}: ${w.warning}`)).toEqual([]);
+  });
+
+  test('a second apply changes nothing: no generation bump, no changed field ownership (an empty metadata map settles on the third apply)', () => {
+    expect(second.objects).toBeGreaterThan(100);
+    expect(second.rejected).toEqual([]);
+    expect(second.generationBumps).toEqual([]);
+    for (const change of second.managedFieldChanges) {
+      // Server-side apply claims an empty (or null) annotations or labels map only once the object exists.
+      const metadata = change.manifest.metadata as { annotations?: object | null; labels?: object | null };
+      const emptyMap = (m?: object | null) => m === null || (!!m && Object.keys(m).length === 0);
+      expect({ object: change.object, settles: change.settlesOnThirdApply, emptyMetadataMap: emptyMap(metadata.annotations) || emptyMap(metadata.labels) }).toEqual({
+        object: change.object,
+        settles: true,
+        emptyMetadataMap: true,
+      });
+    }
+  });
+
+  test('every Deployment, StatefulSet and DaemonSet of ours and of upstream reaches its desired ready count', () => {
+    expect(ready.statuses.length).toBeGreaterThan(10);
+    expect(ready.statuses.filter((w) => w.desired <= 0 || w.ready !== w.desired)).toEqual([]);
+  });
+
+  test(env.demo.loadGenerator.enabled ? 'our PostSync Job, the load generator, completes' : 'no load generator in this environment', async () => {
+    const job = await cp.client.get('batch/v1', 'Job', 'load-generator', 'demo');
+    if (!env.demo.loadGenerator.enabled) {
+      expect(job.status).toBe(404);
+      return;
+    }
+    const succeeded = await eventually('load-generator succeeded', async () => {
+      const j = (await cp.client.get('batch/v1', 'Job', 'load-generator', 'demo')).body;
+      return j.status?.succeeded >= 1 ? j.status.succeeded : undefined;
+    });
+    expect(succeeded).toBe(1);
+  });
+
+  test('PDBs report their allowed disruptions, and the demo quota shows usage within its limits', async () => {
+    const pdbs = (await cp.client.list('policy/v1', 'PodDisruptionBudget')).body.items as any[];
+    expect(pdbs.length).toBeGreaterThanOrEqual(1);
+    for (const pdb of pdbs) {
+      const status = await eventually(`PDB ${pdb.metadata.name} status`, async () => {
+        const live = (await cp.client.get('policy/v1', 'PodDisruptionBudget', pdb.metadata.name, pdb.metadata.namespace)).body;
+        return live.status?.observedGeneration === live.metadata.generation ? live.status : undefined;
+      });
+      expect({ pdb: pdb.metadata.name, allowed: status.disruptionsAllowed >= 0, healthy: status.currentHealthy >= status.desiredHealthy }).toEqual({ pdb: pdb.metadata.name, allowed: true, healthy: true });
+    }
+    const backend = pdbs.find((p) => p.metadata.namespace === 'demo');
+    const live = (await cp.client.get('policy/v1', 'PodDisruptionBudget', backend.metadata.name, 'demo')).body;
+    expect(live.status.disruptionsAllowed).toBe(env.demo.backend.replicas - env.platform.backendPdbMinAvailable);
+    const quota = (await cp.client.get('v1', 'ResourceQuota', 'demo-quota', 'demo')).body.status;
+    expect(Number(quota.used.pods)).toBeGreaterThan(0);
+    expect(Number(quota.used.pods)).toBeLessThanOrEqual(Number(quota.hard.pods));
+  });
+
+  test('pods get the priority of their PriorityClass, and the cluster default elsewhere', async () => {
+    const pods = (await cp.client.list('v1', 'Pod', 'demo')).body.items as any[];
+    const backend = pods.filter((p) => p.metadata.labels?.app === 'backend');
+    expect(backend.length).toBe(env.demo.backend.replicas);
+    for (const p of backend) expect([p.spec.priorityClassName, p.spec.priority]).toEqual(['lab-high', 100000]);
+    const frontend = pods.find((p) => p.metadata.labels?.app === 'frontend');
+    expect([frontend.spec.priorityClassName, frontend.spec.priority]).toEqual(['lab-normal', 10000]);
+  });
+
+  test('a container without resources gets the LimitRange defaults', async () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'no-resources', namespace: 'demo' },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    } as unknown as KubeObject;
+    const created = await cp.client.request('POST', '/api/v1/namespaces/demo/pods?dryRun=All', pod);
+    expect(created.status).toBe(201);
+    const d = env.platform.containerDefaults;
+    expect(created.body.spec.containers[0].resources).toEqual({
+      requests: { cpu: d.requests.cpu, memory: d.requests.memory },
+      limits: { cpu: d.limits.cpu, memory: d.limits.memory },
+    });
+  });
+
+  test('mutated copies of our objects are rejected: a path without "/", an unknown field, an immutable field', async () => {
+    const route = rendered.files.find((f) => f.object.kind === 'HTTPRoute')!.object as any;
+    const badPath = JSON.parse(JSON.stringify(route));
+    badPath.spec.rules[0].matches[0].path.value = 'api';
+    const pathResponse = await cp.client.apply(badPath, 'mutation-test', { dryRun: true });
+    expect(pathResponse.status).toBe(422);
+    expect(statusMessage(pathResponse)).toMatch(/must be an absolute path/);
+
+    const backend = rendered.files.find((f) => f.object.kind === 'Deployment' && f.object.metadata.name === 'backend')!.object as any;
+    const unknown = { ...backend, spec: { ...backend.spec, replicaz: 3 } };
+    // Server-side apply refuses to build the patch (the API server answers 500 for this) ...
+    const applied = await cp.client.apply(unknown, 'mutation-test', { dryRun: true });
+    expect(applied.status).toBeGreaterThanOrEqual(400);
+    expect(statusMessage(applied)).toMatch(/\.spec\.replicaz: field not declared in schema/);
+    // ... and an update with strict field validation names the unknown field.
+    const live = (await cp.client.get('apps/v1', 'Deployment', 'backend', 'demo')).body;
+    const updated = await cp.client.request('PUT', '/apis/apps/v1/namespaces/demo/deployments/backend?fieldValidation=Strict&dryRun=All', { ...live, spec: { ...live.spec, replicaz: 3 } });
+    expect(updated.status).toBe(400);
+    expect(statusMessage(updated)).toMatch(/strict decoding error: unknown field "spec.replicaz"/);
+
+    const selector = JSON.parse(JSON.stringify(backend));
+    selector.spec.selector.matchLabels = { app: 'backend', tier: 'api' };
+    selector.spec.template.metadata.labels.tier = 'api';
+    const immutable = await cp.client.apply(selector, 'argocd-controller', { dryRun: true });
+    expect(immutable.status).toBe(422);
+    expect(statusMessage(immutable)).toMatch(/spec.selector: Invalid value: .*field is immutable/);
+  });
+
+  test('scaling the backend beyond the quota leaves pods rejected with the quota message', async () => {
+    const beyond = env.platform.quota.pods + 5;
+    const scaled = await cp.client.mergePatch('apps/v1', 'Deployment', 'backend', 'demo', { spec: { replicas: beyond } });
+    expect(scaled.status).toBe(200);
+    const message = await eventually('ReplicaFailure on the backend ReplicaSet', async () => {
+      const sets = (await cp.client.list('apps/v1', 'ReplicaSet', 'demo', 'app=backend')).body.items as any[];
+      const failure = sets.flatMap((rs) => rs.status?.conditions ?? []).find((c: any) => c.type === 'ReplicaFailure');
+      return failure?.message as string | undefined;
+    });
+    expect(message).toMatch(/forbidden: exceeded quota: demo-quota/);
+    // The quota counts pods that are not finished (the load generator's completed pod is not).
+    const pods = ((await cp.client.list('v1', 'Pod', 'demo')).body.items as any[]).filter((p) => !['Succeeded', 'Failed'].includes(p.status?.phase)).length;
+    expect(pods).toBeLessThanOrEqual(env.platform.quota.pods);
+  });
+});
+
+describe('the control plane is always torn down', () => {
+  test('Ctrl-C on `npm run cluster -- up --foreground` stops every process it started', async () => {
+    const { spawn } = await import('child_process');
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/cluster.ts', 'up', '--foreground'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await eventually('the cluster to run', async () => (out.includes('Ctrl-C stops it') ? true : undefined), 120);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(130);
+    const pids = [...out.matchAll(/started \S+ \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+    expect(pids.length).toBe(5);
+    await eventually('every process gone', async () => (pids.every((pid) => !isAlive(pid)) ? true : undefined), 10);
+    expect(fs.existsSync(/kubeconfig (\S+)\/kubeconfig/.exec(out)![1])).toBe(false);
+  }, 180_000);
+
+  test('a missing binary is named in one line with how to build it', () => {
+    const { spawnSync } = require('child_process') as typeof import('child_process');
+    const links = fs.mkdtempSync(path.join(require('os').tmpdir(), 'no-tools-'));
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/cluster.ts', 'up', '--foreground'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, KPP_TOOLS_LINK_DIR: links, KPP_TOOLS_CACHE: links, PATH: path.dirname(process.execPath) },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'cluster: error: etcd is missing or broken (Go is not installed; install Go 1.26 or newer (https://go.dev/dl/) to build etcd v3.6.6); build it with: npm run tools -- etcd',
+    );
+  });
+});
