@@ -42,12 +42,23 @@ export interface SchemaSources {
   readonly constraintTemplates: readonly unknown[];
 }
 
-/** Every schema: Kubernetes built-ins, the CRDs named in cdk8s.yaml, and the Constraint kinds. */
-export async function collectSchemas(sources: SchemaSources): Promise<KindSchema[]> {
+/** Kubernetes' own kinds, from its OpenAPI v3 documents. */
+export async function builtinSchemas(mirror?: string): Promise<KindSchema[][]> {
   const lists: KindSchema[][] = [];
   for (const document of KUBERNETES_OPENAPI_DOCUMENTS) {
-    lists.push(fromOpenApiDocument(JSON.parse(await readKubernetesDocument(document, sources.mirror)), `kubernetes ${document}`));
+    lists.push(fromOpenApiDocument(JSON.parse(await readKubernetesDocument(document, mirror)), `kubernetes ${document}`));
   }
+  return lists;
+}
+
+/** Built-ins plus the kinds of the given CRDs: how upstream charts' objects are checked, with the CRDs the charts ship. */
+export async function schemasWithCrds(crds: readonly unknown[], mirror?: string): Promise<KindSchema[]> {
+  return mergeSchemas([...(await builtinSchemas(mirror)), ...crds.map((crd) => fromCrd(crd as never, 'hydrated CRD'))]);
+}
+
+/** Every schema: Kubernetes built-ins, the CRDs named in cdk8s.yaml, and the Constraint kinds. */
+export async function collectSchemas(sources: SchemaSources): Promise<KindSchema[]> {
+  const lists: KindSchema[][] = await builtinSchemas(sources.mirror);
   for (const url of importUrls(sources.cdk8sYaml)) {
     for (const doc of YAML.parseAllDocuments(await readSource(url, sources.mirror)).map((d) => d.toJS())) {
       if (doc?.kind === 'CustomResourceDefinition') lists.push(fromCrd(doc, url));

@@ -31,6 +31,7 @@ export function schemaFileName(s: Pick<KindSchema, 'group' | 'version' | 'kind'>
 }
 
 const REF_PREFIX = '#/components/schemas/';
+const NAMED_CHILDREN = new Set(['properties', 'patternProperties', 'definitions']);
 
 /** OpenAPI v3 node -> JSON Schema (draft-07) node. */
 export function convertNode(node: unknown): unknown {
@@ -41,7 +42,10 @@ export function convertNode(node: unknown): unknown {
   for (const [key, value] of Object.entries(source)) {
     if (key === '$ref' && typeof value === 'string' && value.startsWith(REF_PREFIX)) out.$ref = `#/definitions/${value.slice(REF_PREFIX.length)}`;
     else if (key === 'nullable') continue;
-    else out[key] = convertNode(value);
+    // Under these, keys are names (JSONSchemaProps has properties called `nullable` and `$ref`), not keywords.
+    else if (NAMED_CHILDREN.has(key) && value && typeof value === 'object' && !Array.isArray(value)) {
+      out[key] = Object.fromEntries(Object.entries(value).map(([name, child]) => [name, convertNode(child)]));
+    } else out[key] = convertNode(value);
   }
   if (source.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
   // OpenAPI wraps a $ref in allOf to give it a description; unwrap it so errors name the real field.

@@ -3,9 +3,10 @@ import * as path from 'path';
 import { COMPONENTS } from '../components';
 import { ENVIRONMENTS, EnvironmentConfig } from '../config';
 import { writeAtomically } from '../lib/output';
-import { diffTrees, failureReason, formatMarkdown, formatText, treeAtRef, treeOf } from '../lib/rendered-diff';
+import { diffTrees, failureReason, formatMarkdown, formatText, lineDiff, treeAtRef, treeOf, upstreamChanges } from '../lib/rendered-diff';
 import { renderEnvironment } from '../lib/synth';
 import { ROOT, tempDir } from './helpers';
+import { toolPath } from './tools';
 
 const { prod } = ENVIRONMENTS;
 
@@ -90,6 +91,39 @@ describe('rendered diff on real git history', () => {
   });
 });
 
+describe('upstream effects in the rendered diff (the charts rendered by Helm on both sides)', () => {
+  const helm = toolPath('helm');
+
+  test('a Gatekeeper replica change shows the rendered Deployment field, not just the value', () => {
+    const next: EnvironmentConfig = { ...prod, upstream: { ...prod.upstream, gatekeeperReplicas: 5 } };
+    const before = treeOf(renderEnvironment(prod, COMPONENTS));
+    const after = treeOf(renderEnvironment(next, COMPONENTS));
+    const { changes, notRendered } = upstreamChanges('prod', before, after, helm);
+    expect(notRendered.every((n) => n.includes('mimir'))).toBe(true);
+    expect(changes.map((c) => [c.component, c.object, c.fields])).toEqual([
+      ['gatekeeper (helm)', 'Deployment gatekeeper-system/gatekeeper-controller-manager', [{ path: 'spec.replicas', before: 3, after: 5 }]],
+    ]);
+    expect(formatMarkdown(changes, ['prod'])).toContain('| ✏️ changed | `Deployment gatekeeper-system/gatekeeper-controller-manager` | `spec.replicas` | `3` | `5` |');
+  });
+
+  test('a value inside a rendered config file shows as the changed lines of that file', () => {
+    const next: EnvironmentConfig = { ...prod, observability: { ...prod.observability, retention: '14d' } };
+    const { changes } = upstreamChanges('prod', treeOf(renderEnvironment(prod, COMPONENTS)), treeOf(renderEnvironment(next, COMPONENTS)), helm);
+    const tempo = changes.find((c) => c.object === 'ConfigMap monitoring/tempo')!;
+    expect(tempo.fields).toEqual([{ path: 'data.tempo.yaml', lines: ['    compaction:', '-     block_retention: 168h', '+     block_retention: 336h'] }]);
+    expect(formatText([tempo], ['prod'])).toContain('          -     block_retention: 168h\n          +     block_retention: 336h');
+  });
+
+  test('nothing is rendered when no Application changed', () => {
+    const tree = treeOf(renderEnvironment(prod, COMPONENTS));
+    expect(upstreamChanges('prod', tree, tree, '/nonexistent/helm')).toEqual({ changes: [], notRendered: [] });
+  });
+
+  test('line diffs keep one line of context and put removals first', () => {
+    expect(lineDiff('a\nb\nc', 'a\nB\nc')).toEqual(['  a', '- b', '+ B']);
+  });
+});
+
 describe('npm run diff', () => {
   const run = (args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/diff.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 
@@ -103,5 +137,11 @@ describe('npm run diff', () => {
     const result = run(['--base', 'no-such-ref']);
     expect(result.status).toBe(2);
     expect(result.stderr.trim()).toBe("diff: error: 'no-such-ref' is not a commit in this repository; pass --base <git-ref>");
+  });
+
+  test.each([['prd'], ['PROD'], ['everything']])('a typo in the CI gate (--fail-on %s) is bad input, not a pass', (value) => {
+    const result = run(['--base', 'HEAD', '--fail-on', value]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toMatch(new RegExp(`^diff: error: --fail-on '${value}' is not one of dev, stg, prod, any, removals; usage: npm run diff --`));
   });
 });
