@@ -1,4 +1,5 @@
 import { EnvironmentConfig } from '../config';
+import { sourceURL } from '../lib/sources';
 import { ChartComponent } from '../lib/synth';
 import { ChildApp } from './app-of-apps';
 import { helmValues, UpstreamComponent } from './upstream-components';
@@ -29,12 +30,12 @@ export function childApps(env: EnvironmentConfig, ours: readonly ChartComponent[
       const source =
         u.source.kind === 'helm'
           ? {
-              repoUrl: u.source.repoURL,
+              repoUrl: sourceURL(env, u.source.repoURL, 'chart'),
               chart: u.source.chart,
               targetRevision: u.source.version,
               helm: { releaseName: u.source.releaseName, valuesObject: helmValues(u.source, env) },
             }
-          : { repoUrl: u.source.repoURL, path: u.source.path, targetRevision: u.source.revision };
+          : { repoUrl: sourceURL(env, u.source.repoURL, 'git'), path: u.source.path, targetRevision: u.source.revision };
       return {
         name: u.name,
         namespace: u.namespace,

@@ -1,4 +1,5 @@
 import { EnvironmentConfig } from '../config';
+import { sourceURL } from '../lib/sources';
 import { UpstreamComponent, HelmChartSource } from '../argocd/upstream-components';
 
 /** The upstream charts setup.sh installs with Helm before Argo CD takes over, in this order. */
@@ -58,12 +59,12 @@ export function bootstrapEnv(inputs: BootstrapInputs): string {
     ['DOMAIN', env.domain],
     ['LIGHT', String(env.features.light)],
     ['SKIP_ISTIO', String(env.features.skipIstio)],
-    ['CILIUM_REPO', cilium.repoURL],
+    ['CILIUM_REPO', sourceURL(env, cilium.repoURL, 'chart')],
     ['CILIUM_CHART', cilium.chart],
     ['CILIUM_VERSION', cilium.version],
     ['CILIUM_RELEASE', cilium.releaseName],
     ['CILIUM_NAMESPACE', inputs.cilium.namespace],
-    ['ARGOCD_REPO', argocd.repoURL],
+    ['ARGOCD_REPO', sourceURL(env, argocd.repoURL, 'chart')],
     ['ARGOCD_CHART', argocd.chart],
     ['ARGOCD_VERSION', argocd.version],
     ['ARGOCD_RELEASE', argocd.releaseName],

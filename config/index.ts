@@ -1,24 +1,29 @@
-import { dev } from './environments/dev';
-import { prod } from './environments/prod';
-import { stg } from './environments/stg';
-import { EnvironmentConfig, EnvironmentName, ENVIRONMENT_NAMES } from './types';
-import { findProblems } from './validate';
+import { ENVIRONMENT_LIST } from './environments';
 import { UserError } from './errors';
+import { EnvironmentConfig } from './types';
+import { findProblems } from './validate';
 
 export * from './types';
-
-/** Every environment, in render order. Adding one means a file here and a name in ENVIRONMENT_NAMES. */
-export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> = { dev, stg, prod };
-
 export { CheckFailure, UserError } from './errors';
 
-export function isEnvironmentName(name: string): name is EnvironmentName {
-  return (ENVIRONMENT_NAMES as readonly string[]).includes(name);
+/** Every environment by name, from the registry in config/environments/index.ts. */
+export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = Object.fromEntries(ENVIRONMENT_LIST.map((env) => [env.name, env]));
+
+/** The registry's names, in render order. */
+export const ENVIRONMENT_NAMES: readonly string[] = [...new Set(ENVIRONMENT_LIST.map((env) => env.name))];
+
+/** Two environments with one name would write into the same dist/ folder. */
+export function registryProblems(list: readonly EnvironmentConfig[] = ENVIRONMENT_LIST): string[] {
+  const seen = new Set<string>();
+  const duplicates = list.map((e) => e.name).filter((name) => (seen.has(name) ? true : (seen.add(name), false)));
+  return [...new Set(duplicates)].map((name) => `two environments are named '${name}'; give each file its own name in defineEnvironment (config/environments/)`);
 }
 
 /** Looks an environment up by name; unknown names fail with the list of known ones. */
 export function environmentByName(name: string, all: Readonly<Record<string, EnvironmentConfig>> = ENVIRONMENTS): EnvironmentConfig {
-  const env = all[name];
+  const problems = all === ENVIRONMENTS ? registryProblems() : [];
+  if (problems.length > 0) throw new UserError(problems.join('; '));
+  const env = Object.prototype.hasOwnProperty.call(all, name) ? all[name] : undefined;
   if (!env) {
     throw new UserError(`unknown environment '${name}': use --env with one of ${Object.keys(all).join(', ')}`);
   }

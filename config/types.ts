@@ -3,8 +3,6 @@
  * where dev, stg and prod differ. Charts receive slices of it.
  */
 
-export const ENVIRONMENT_NAMES = ['dev', 'stg', 'prod'] as const;
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
 /** A Kubernetes resource quantity such as `250m`, `2`, `512Mi`. Checked at load time. */
 export type Quantity = string;
@@ -171,8 +169,20 @@ export interface GitSource {
   readonly targetRevision: string;
 }
 
+/**
+ * The air gap of seed section 12 for sources: where Argo CD fetches upstream
+ * charts and git repositories when it cannot reach the internet.
+ */
+export interface SourceMirrors {
+  /** Base URL of a Helm repository mirror laid out as `<repoURL without scheme>/` (Harbor's chart repository). */
+  readonly charts?: string;
+  /** Base URL under which upstream git repositories are mirrored as `<host>/<path>` (an internal GitLab). */
+  readonly git?: string;
+}
+
 export interface EnvironmentConfig {
-  readonly name: EnvironmentName;
+  /** A DNS label; `dist/<name>/`, the Kind cluster `lab-<name>` and the domain `lab-<name>.local` follow from it. */
+  readonly name: string;
   /** Base domain; hosts are `<service>.<domain>`, e.g. `api.lab-dev.local`. */
   readonly domain: string;
   /** Value of the `team` label that the label policy requires. */
@@ -184,6 +194,7 @@ export interface EnvironmentConfig {
    * project renders is pulled from `<registry>/<repository>:<tag>` instead.
    */
   readonly registry?: string;
+  readonly mirrors?: SourceMirrors;
   /** Reject floating tags such as `latest` (seed 11-3: production pins every tag). */
   readonly pinnedImagesOnly: boolean;
   readonly cluster: ClusterSettings;

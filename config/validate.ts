@@ -1,12 +1,13 @@
 import { isQuantity, parseQuantity } from './quantity';
-import { CpuMemory, EnvironmentConfig, ENVIRONMENT_NAMES, ResourceSizes } from './types';
+import { definitionProblems } from './define';
+import { CpuMemory, EnvironmentConfig, ResourceSizes } from './types';
 
 /** RFC 1123 subdomain: what Kubernetes, DNS and TLS all accept as a host name. */
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const REGISTRY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-const GIT_URL = /^(https:\/\/|ssh:\/\/|git@)\S+$/;
+const GIT_URL = /^(https:\/\/|ssh:\/\/|git@|file:\/\/\/)\S+$/;
 const FLOATING_TAGS = new Set(['latest', 'main', 'master', 'stable']);
 
 /**
@@ -44,11 +45,16 @@ export function findProblems(env: EnvironmentConfig): string[] {
     }
   };
 
-  check((ENVIRONMENT_NAMES as readonly string[]).includes(env.name), 'name', `must be one of ${ENVIRONMENT_NAMES.join(', ')}`, env.name);
+  problems.push(...definitionProblems(env));
+  check(/^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/.test(env.name), 'name', 'must be a DNS label of at most 32 characters (it names dist/<name>, the Kind cluster lab-<name> and its nodes)', env.name);
   check(DNS_SUBDOMAIN.test(env.domain), 'domain', 'must be a DNS-safe name (lower-case letters, digits, - and .)', env.domain);
   check(LABEL_VALUE.test(env.team) && env.team.length > 0 && env.team.length <= 63, 'team', 'must be a valid label value', env.team);
-  check(GIT_URL.test(env.git.repoURL), 'git.repoURL', 'must be an https://, ssh:// or git@ URL', env.git.repoURL);
+  check(GIT_URL.test(env.git.repoURL), 'git.repoURL', 'must be an https://, ssh://, git@ or file:/// URL', env.git.repoURL);
   check(env.git.targetRevision.trim().length > 0, 'git.targetRevision', 'must not be empty', env.git.targetRevision);
+  for (const kind of ['charts', 'git'] as const) {
+    const url = env.mirrors?.[kind];
+    if (url !== undefined) check(/^(https?|file):\/\/[^\s@]+$/.test(url), `mirrors.${kind}`, 'must be an http(s):// or file:// URL without credentials', url);
+  }
   if (env.registry !== undefined) {
     check(REGISTRY.test(env.registry), 'registry', 'must be a registry host[:port][/path] without scheme', env.registry);
   }

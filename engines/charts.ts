@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { repoFolder } from '../lib/sources';
 import { userCacheDir } from '../tools/cache';
 import { chartMirror } from './mirrors';
 
@@ -16,8 +17,6 @@ export type ChartLocation =
   | { readonly ok: true; readonly archive: string; readonly via: 'mirror' | 'upstream' }
   | { readonly ok: false; readonly reason: string };
 
-/** `https://charts.konghq.com/` -> `charts.konghq.com`: the mirror's folder for a repository. */
-export const repoFolder = (repoURL: string): string => repoURL.replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '');
 
 export const chartLabel = (ref: ChartRef): string => `${ref.chart} ${ref.version} (${ref.repoURL})`;
 

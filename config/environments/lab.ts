@@ -1,0 +1,92 @@
+import { VERSIONS } from '../versions';
+import { labCluster } from '../define';
+import { scaleResources } from '../quantity';
+import { EnforcementAction, EnvironmentConfig, GitSource, PolicyKey, ResourceSizes } from '../types';
+
+/** The repository Argo CD tracks. Forks change this one line. */
+export const LAB_GIT: GitSource = {
+  repoURL: 'https://github.com/example-org/kind-parity-platform.git',
+  targetRevision: 'main',
+};
+
+/** Seed section 9: backend (httpbin) CPU 100-200m, memory 128-256Mi. */
+export const SEED_BACKEND_RESOURCES: ResourceSizes = {
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { cpu: '200m', memory: '256Mi' },
+};
+
+/** The curl client: the seed gives none, so it gets the smallest useful box. */
+export const SEED_CLIENT_RESOURCES: ResourceSizes = {
+  requests: { cpu: '10m', memory: '16Mi' },
+  limits: { cpu: '100m', memory: '64Mi' },
+};
+
+export const SEED_LOAD_GENERATOR_RESOURCES: ResourceSizes = {
+  requests: { cpu: '50m', memory: '32Mi' },
+  limits: { cpu: '200m', memory: '64Mi' },
+};
+
+/** Seed section 11-3: stg doubles and prod quadruples the demo resources. */
+export const times = (factor: number, sizes: ResourceSizes): ResourceSizes => scaleResources(sizes, factor);
+
+/** Seed section 6: every policy denies. */
+const DENY_ALL: Readonly<Record<PolicyKey, EnforcementAction>> = {
+  denyPrivileged: 'deny',
+  requireLabels: 'deny',
+  requireNonRoot: 'deny',
+  requireResourceLimits: 'deny',
+};
+
+/**
+ * The seed's lab as every environment starts from it: the light Kind lab
+ * (sections 0 to 12) with the seed's own values. Environments override what
+ * differs; the name, domain and cluster follow from each environment's name.
+ */
+export const LAB: EnvironmentConfig = {
+  name: 'lab',
+  domain: 'lab-lab.local',
+  team: 'platform',
+  git: LAB_GIT,
+  features: { light: true, skipIstio: false },
+  pinnedImagesOnly: false,
+  cluster: labCluster('lab', VERSIONS.kubernetesNode),
+  upstream: {
+    ciliumOperatorReplicas: 2,
+    argocdReplicas: 1,
+    argocdServerInsecure: true,
+    gatekeeperReplicas: 1,
+    istiodReplicas: 1,
+  },
+  platform: {
+    // Seed section 8: the lab quota.
+    quota: { requestsCpu: '4', limitsCpu: '8', requestsMemory: '8Gi', limitsMemory: '16Gi', pods: 20 },
+    // Seed section 8: LimitRange defaults, the same in the lab and in production.
+    containerDefaults: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '2', memory: '4Gi' } },
+    backendPdbMinAvailable: 1,
+  },
+  security: {
+    enforcementActions: DENY_ALL,
+    requiredLabels: ['app', 'env', 'team'],
+    backendL3L4Policy: true,
+    backendL7Policy: false,
+  },
+  observability: {
+    replicas: { collector: 1, mimirDistributor: 1, mimirIngester: 1, mimirQuerier: 1, mimirQueryFrontend: 1, mimirStoreGateway: 1, mimirCompactor: 1, mimirRuler: 1, mimirGateway: 1, loki: 1, tempo: 1, grafana: 1 },
+    zoneAwareReplication: false,
+    mimirStorage: { kind: 'minio' },
+    lokiCaches: { enabled: false, chunksMemoryMb: 256, resultsMemoryMb: 128 },
+    onlineDashboards: true,
+    retention: '7d',
+  },
+  demo: {
+    backend: { replicas: 2, imageTag: 'latest', resources: SEED_BACKEND_RESOURCES },
+    frontend: { replicas: 1, imageTag: 'latest', resources: SEED_CLIENT_RESOURCES },
+    loadGenerator: {
+      enabled: true,
+      imageTag: 'latest',
+      eastWestRequests: 50,
+      northSouthRequests: 50,
+      resources: SEED_LOAD_GENERATOR_RESOURCES,
+    },
+  },
+};
