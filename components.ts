@@ -3,6 +3,7 @@ import { childApps, distPath } from './argocd/children';
 import { RootApplication } from './argocd/root-application';
 import { HelmChartSource, helmValues, UPSTREAM_COMPONENTS, UpstreamComponent } from './argocd/upstream-components';
 import { DASHBOARD_LABEL, DATASOURCE_UIDS } from './argocd/values/grafana';
+import { lgtmEndpoints, lgtmInCluster } from './argocd/values/lgtm';
 import { bootstrapEnv } from './bootstrap/bootstrap-env';
 import { kindConfig } from './bootstrap/kind-config';
 import { BootstrapNamespace } from './bootstrap/bootstrap-namespace';
@@ -24,7 +25,6 @@ import {
   KONG_PROXY_CONTAINER_PORT,
   KONG_PROXY_POD_LABELS,
   MONITORING_NAMESPACE,
-  serviceHost as svc,
   UpstreamService,
   UPSTREAM_SERVICE_ACCOUNTS,
   UPSTREAM_SERVICES,
@@ -45,19 +45,18 @@ export const GATEKEEPER_NAMESPACE = 'gatekeeper-system';
 export const KONG_NAMESPACE = UPSTREAM_SERVICES.kongProxy.namespace;
 export { MONITORING_NAMESPACE };
 
-/** Seed section 7-1: 512Mi container, memory_limiter at 75%, 30s decision wait, 10% of normal traffic, 2s = slow. */
-export const COLLECTOR_SETTINGS: CollectorSettings = {
-  memoryLimitMib: 512,
-  memoryLimiterPercent: 75,
-  decisionWait: '30s',
-  normalTracesPercent: 10,
-  slowTraceThresholdMs: 2000,
-  endpoints: {
-    mimirOtlp: `http://${svc(UPSTREAM_SERVICES.mimirGateway)}:${UPSTREAM_SERVICES.mimirGateway.ports.http}/otlp`,
-    lokiOtlp: `http://${svc(UPSTREAM_SERVICES.lokiGateway)}:${UPSTREAM_SERVICES.lokiGateway.ports.http}/otlp`,
-    tempoOtlpGrpc: `${svc(UPSTREAM_SERVICES.tempo)}:${UPSTREAM_SERVICES.tempo.ports.otlpGrpc}`,
-  },
-};
+/** Seed section 7-1: 512Mi container, memory_limiter at 75%, 30s decision wait, 10% of normal traffic, 2s = slow; exporters to the environment's backends. */
+export function collectorSettings(env: EnvironmentConfig): CollectorSettings {
+  const e = lgtmEndpoints(env);
+  return {
+    memoryLimitMib: 512,
+    memoryLimiterPercent: 75,
+    decisionWait: '30s',
+    normalTracesPercent: 10,
+    slowTraceThresholdMs: 2000,
+    endpoints: { mimirOtlp: e.mimirOtlp, lokiOtlp: e.lokiOtlp, tempoOtlpGrpc: e.tempoOtlpGrpc, tls: e.tls },
+  };
+}
 
 /** Kong's proxy Service as the upstream `ingress` chart names it (release `kong`). */
 export const KONG_PROXY = { name: UPSTREAM_SERVICES.kongProxy.name, namespace: KONG_NAMESPACE, port: UPSTREAM_SERVICES.kongProxy.ports.http };
@@ -183,10 +182,10 @@ export const COMPONENTS: readonly ChartComponent[] = [
         env: env.name,
         namespace: MONITORING_NAMESPACE,
         replicas: env.observability.replicas.collector,
-        config: collectorConfig(COLLECTOR_SETTINGS),
+        config: collectorConfig(collectorSettings(env)),
         image: { source: IMAGES.otelCollectorContrib, tag: IMAGES.otelCollectorContrib.tag },
         registry: env.registry,
-        memoryLimitMib: COLLECTOR_SETTINGS.memoryLimitMib,
+        memoryLimitMib: collectorSettings(env).memoryLimitMib,
       }),
   },
   {
@@ -194,7 +193,14 @@ export const COMPONENTS: readonly ChartComponent[] = [
     namespace: MONITORING_NAMESPACE,
     wave: SYNC_WAVES.observability,
     enabled: () => true,
-    build: (scope, id, env) => new MimirRules(scope, id, { env: env.name, namespace: MONITORING_NAMESPACE, groups: rollbackRules(SEED_ROLLBACK_CRITERIA) }),
+    build: (scope, id, env) =>
+      new MimirRules(scope, id, {
+        env: env.name,
+        namespace: MONITORING_NAMESPACE,
+        groups: rollbackRules(SEED_ROLLBACK_CRITERIA),
+        externalRulerApi: lgtmInCluster(env) ? undefined : lgtmEndpoints(env).mimirRulerApi,
+        registry: env.registry,
+      }),
   },
   {
     name: 'alertmanager',

@@ -14,6 +14,8 @@ export interface ChildApp {
   readonly skipDryRunOnMissingResource: boolean;
   readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
   readonly namespaceLabels?: Record<string, string>;
+  /** Namespaces besides `namespace` that its objects go to. */
+  readonly otherNamespaces?: readonly string[];
 }
 
 export interface AppOfAppsProps {
@@ -46,7 +48,7 @@ export class AppOfApps extends Chart {
     const children = [...props.children].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
 
     const sourceRepos = [...new Set(children.map((c) => c.source.repoUrl))].sort();
-    const namespaces = [...new Set([props.argocdNamespace, ...children.map((c) => c.namespace)])].sort();
+    const namespaces = [...new Set([props.argocdNamespace, ...children.flatMap((c) => [c.namespace, ...(c.otherNamespaces ?? [])])])].sort();
     new AppProject(this, 'project', {
       metadata: {
         name: props.projectName,

@@ -18,7 +18,8 @@ export function childApps(env: EnvironmentConfig, ours: readonly ChartComponent[
         name: c.name,
         namespace: c.namespace,
         wave: c.wave,
-        source: { repoUrl: env.git.repoURL, targetRevision: env.git.targetRevision, path: distPath(env, c.name), directory: { recurse: false } },
+        // No `directory` block: Argo CD normalizes an empty one away, so the live child would never match git and the root would stay OutOfSync.
+        source: { repoUrl: env.git.repoURL, targetRevision: env.git.targetRevision, path: distPath(env, c.name) },
         serverSideApply: false,
         // Constraints are instances of CRDs that Gatekeeper creates from the templates in the same sync.
         skipDryRunOnMissingResource: c.name === 'gatekeeper-policies',
@@ -45,6 +46,7 @@ export function childApps(env: EnvironmentConfig, ours: readonly ChartComponent[
         skipDryRunOnMissingResource: false,
         ignoreDifferences: u.ignoreDifferences,
         namespaceLabels: u.namespaceLabels?.(env),
+        otherNamespaces: u.otherNamespaces,
       };
     });
   return [...fromUpstream, ...fromOurs];

@@ -10,7 +10,7 @@ import { gatekeeperValues } from './values/gatekeeper';
 import { grafanaValues } from './values/grafana';
 import { istioBaseValues, istioCniValues, istiodValues, ztunnelValues } from './values/istio';
 import { kongValues } from './values/kong';
-import { alloyValues, kubeStateMetricsValues, LGTM_ENDPOINTS, lokiValues, mimirValues, tempoValues } from './values/lgtm';
+import { alloyValues, kubeStateMetricsValues, lgtmEndpoints, lgtmInCluster, lokiValues, mimirValues, tempoValues } from './values/lgtm';
 
 /** A pinned Helm chart with values from a typed builder. */
 export interface HelmChartSource<V = unknown> {
@@ -44,6 +44,8 @@ export interface UpstreamComponent {
   /** Fields the component's own controllers rewrite (webhook CA bundles). */
   readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
   readonly namespaceLabels?: (env: EnvironmentConfig) => Record<string, string>;
+  /** Namespaces besides its own that the chart renders objects into; the AppProject must allow them (checked against the renders). */
+  readonly otherNamespaces?: readonly string[];
 }
 
 const helm = <V>(source: Omit<HelmChartSource<V>, 'kind'>): HelmChartSource => ({ kind: 'helm', ...source });
@@ -60,6 +62,16 @@ const webhookCaBundles = (failurePolicyToo: boolean): ApplicationSpecIgnoreDiffe
     kind,
     jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle', ...(failurePolicyToo ? ['.webhooks[]?.failurePolicy'] : [])],
   }));
+
+/**
+ * `preserveUnknownFields: false` is the v1 default, so the API server does not
+ * store it; a chart that writes it leaves its CRDs OutOfSync forever (Argo CD FAQ).
+ */
+const crdPreserveUnknownFields: ApplicationSpecIgnoreDifferences = {
+  group: 'apiextensions.k8s.io',
+  kind: 'CustomResourceDefinition',
+  jqPathExpressions: ['.spec.preserveUnknownFields'],
+};
 
 const withIstio = (env: EnvironmentConfig) => !env.features.skipIstio;
 const always = () => true;
@@ -85,6 +97,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     wave: SYNC_WAVES.cilium,
     enabled: always,
     // Same release name and values as the bootstrap's helm install, so Argo CD adopts it.
+    otherNamespaces: ['cilium-secrets'],
     source: helm({
       repoURL: 'https://helm.cilium.io/',
       chart: 'cilium',
@@ -210,7 +223,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       ],
     }),
     serverSideApply: true,
-    ignoreDifferences: webhookCaBundles(false),
+    ignoreDifferences: [...webhookCaBundles(false), crdPreserveUnknownFields],
   },
   {
     name: 'kube-state-metrics',
@@ -232,13 +245,13 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     name: 'mimir',
     namespace: MONITORING_NAMESPACE,
     wave: SYNC_WAVES.observability,
-    enabled: always,
+    enabled: lgtmInCluster,
     source: helm({
       repoURL: GRAFANA_REPO,
       chart: 'mimir-distributed',
       version: '6.0.5',
       releaseName: 'mimir',
-      values: (env) => mimirValues(env, LGTM_ENDPOINTS, { configMap: MIMIR_RULES.configMap, directory: MIMIR_RULES.directory, tenant: MIMIR_RULES.tenant }),
+      values: (env) => mimirValues(env, lgtmEndpoints(env), { configMap: MIMIR_RULES.configMap, directory: MIMIR_RULES.directory, tenant: MIMIR_RULES.tenant }),
       // Not in the chart mirror, so unverified by Helm here: the keys follow the chart's documented values.
       imageKeys: [
         repository('image', 'docker.io/grafana/mimir'),
@@ -253,7 +266,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     name: 'loki',
     namespace: MONITORING_NAMESPACE,
     wave: SYNC_WAVES.observability,
-    enabled: always,
+    enabled: lgtmInCluster,
     source: helm({
       repoURL: GRAFANA_REPO,
       chart: 'loki',
@@ -275,13 +288,13 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     name: 'tempo',
     namespace: MONITORING_NAMESPACE,
     wave: SYNC_WAVES.observability,
-    enabled: always,
+    enabled: lgtmInCluster,
     source: helm({
       repoURL: GRAFANA_REPO,
       chart: 'tempo',
       version: '1.24.4',
       releaseName: 'tempo',
-      values: (env) => tempoValues(env, LGTM_ENDPOINTS),
+      values: (env) => tempoValues(env, lgtmEndpoints(env)),
       imageKeys: [registry('tempo')],
     }),
     serverSideApply: false,
@@ -296,7 +309,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       chart: 'alloy',
       version: '1.6.0',
       releaseName: 'alloy',
-      values: () => alloyValues(LGTM_ENDPOINTS),
+      values: (env) => alloyValues(lgtmEndpoints(env)),
       imageKeys: [registry('image'), registry('configReloader.image')],
     }),
     serverSideApply: false,
@@ -311,7 +324,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       chart: 'grafana',
       version: '10.5.15',
       releaseName: 'grafana',
-      values: (env) => grafanaValues(env, LGTM_ENDPOINTS, MONITORING_NAMESPACE, BOOTSTRAP_SECRETS.grafanaAdmin.name),
+      values: (env) => grafanaValues(env, lgtmEndpoints(env), MONITORING_NAMESPACE, BOOTSTRAP_SECRETS.grafanaAdmin.name),
       imageKeys: [registry('image'), registry('sidecar.image'), registry('downloadDashboardsImage'), registry('initChownData.image')],
     }),
     serverSideApply: false,

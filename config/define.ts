@@ -17,8 +17,9 @@ const OPTIONAL_KEYS: ReadonlySet<string> = new Set(['registry', 'mirrors', 'mirr
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
-/** A union member with another `kind` (Mimir's storage: minio, then s3) replaces the base's value instead of merging into it. */
-const replacesVariant = (base: unknown, over: unknown) => isObject(base) && isObject(over) && 'kind' in over && over.kind !== base.kind;
+/** A union member of another variant (Mimir's storage: minio, then s3) replaces the base's value instead of merging into it. */
+const VARIANT_KEYS = ['kind', 'location'];
+const replacesVariant = (base: unknown, over: unknown) => isObject(base) && isObject(over) && VARIANT_KEYS.some((k) => k in over && over[k] !== base[k]);
 
 /** Dotted paths of keys in `override` that the base does not have: almost always a typo. */
 export function unknownKeys(override: unknown, base: unknown, at = ''): string[] {

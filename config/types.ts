@@ -103,6 +103,8 @@ export interface UpstreamSettings {
   readonly argocdReplicas: number;
   /** Serve the Argo CD UI over plain HTTP behind Kong (lab only). */
   readonly argocdServerInsecure: boolean;
+  /** How often Argo CD compares git with the cluster without a webhook (`timeout.reconciliation`, Argo CD's default 180s). */
+  readonly argocdReconciliationTimeout: string;
   /** Gatekeeper controller-manager replicas (seed Q&A: 3 or more in production). */
   readonly gatekeeperReplicas: number;
   /** istiod replicas: a fixed count, no autoscaler (ignored with skipIstio). */
@@ -151,7 +153,27 @@ export interface LokiCacheSettings {
   readonly resultsMemoryMb: number;
 }
 
+/**
+ * Where the LGTM backends run. Seed 10-1 and 10-3: production keeps Mimir,
+ * Loki and Tempo outside Kubernetes on purpose, so monitoring survives a
+ * cluster outage; the lab runs them in the cluster.
+ */
+export type ObservabilityBackends =
+  | { readonly location: 'in-cluster' }
+  | {
+      readonly location: 'external';
+      /** Mimir's base URL: `/api/v1/push`, `/otlp`, `/prometheus` and the ruler API live under it. */
+      readonly mimir: string;
+      /** Loki's base URL: `/loki/api/v1/push` and `/otlp` live under it. */
+      readonly loki: string;
+      /** Tempo's OTLP gRPC endpoint, `host:port`. */
+      readonly tempoOtlpGrpc: string;
+      /** Tempo's query URL (Grafana's datasource). */
+      readonly tempoQuery: string;
+    };
+
 export interface ObservabilitySettings {
+  readonly backends: ObservabilityBackends;
   readonly replicas: ObservabilityReplicas;
   readonly mimirStorage: ObjectStorage;
   readonly lokiCaches: LokiCacheSettings;

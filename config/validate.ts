@@ -68,6 +68,7 @@ export function findProblems(env: EnvironmentConfig): string[] {
   count(env.upstream.argocdReplicas, 'upstream.argocdReplicas', 1);
   count(env.upstream.gatekeeperReplicas, 'upstream.gatekeeperReplicas', 1);
   count(env.upstream.istiodReplicas, 'upstream.istiodReplicas', 1);
+  check(/^[0-9]+[smh]$/.test(env.upstream.argocdReconciliationTimeout), 'upstream.argocdReconciliationTimeout', 'must be a duration such as 180s or 3m', env.upstream.argocdReconciliationTimeout);
 
   const { quota, containerDefaults } = env.platform;
   for (const key of ['requestsCpu', 'limitsCpu', 'requestsMemory', 'limitsMemory'] as const) {
@@ -114,6 +115,11 @@ export function findProblems(env: EnvironmentConfig): string[] {
   for (const [key, value] of Object.entries(env.observability.replicas)) count(value, `observability.replicas.${key}`, 1);
   if (env.observability.zoneAwareReplication) {
     check(env.observability.replicas.mimirIngester >= 3, 'observability.zoneAwareReplication', 'needs at least 3 Mimir ingesters (one per zone)', env.observability.replicas.mimirIngester);
+  }
+  const backends = env.observability.backends;
+  if (backends.location === 'external') {
+    for (const key of ['mimir', 'loki', 'tempoQuery'] as const) check(/^https?:\/\/[^\s@/]+(\/\S*)?$/.test(backends[key]), `observability.backends.${key}`, 'must be an http(s):// URL without credentials', backends[key]);
+    check(/^[a-z0-9.-]+:[0-9]{1,5}$/.test(backends.tempoOtlpGrpc), 'observability.backends.tempoOtlpGrpc', 'must be host:port', backends.tempoOtlpGrpc);
   }
   check(/^[0-9]+[dh]$/.test(env.observability.retention), 'observability.retention', 'must be a duration in days or hours such as 7d', env.observability.retention);
   check(!(env.registry && env.observability.onlineDashboards), 'observability.onlineDashboards', 'needs internet access, which an air-gapped (registry override) cluster does not have', env.observability.onlineDashboards);

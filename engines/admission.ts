@@ -39,7 +39,7 @@ const label = (o: KubeObject) => `${o.kind} ${o.metadata.namespace ? `${o.metada
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until the kind is served (a CRD applied just before is Established), rediscovering. */
-async function ensureServed(client: KubeClient, object: KubeObject, seconds = 10): Promise<boolean> {
+export async function ensureServed(client: KubeClient, object: KubeObject, seconds = 10): Promise<boolean> {
   const deadline = Date.now() + seconds * 1000;
   while (!client.resourceFor(object.apiVersion, object.kind)) {
     if (Date.now() > deadline) return false;

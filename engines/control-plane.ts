@@ -63,6 +63,8 @@ export interface ControlPlaneState {
 
 export interface ControlPlane extends ControlPlaneState {
   readonly client: KubeClient;
+  /** Starts one more process that lives and dies with this control plane (through the watchdog). */
+  launch(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<ComponentProcess>;
   stop(): Promise<void>;
 }
 
@@ -219,29 +221,32 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
   const processes: ComponentProcess[] = [];
   if (!options.detached) installExitHandlers();
-  const launch = async (name: string, command: string, args: string[]) => {
+  const launch = async (name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<ComponentProcess> => {
     const logFile = path.join(dir, `${name}.log`);
     const out = fs.openSync(logFile, 'a');
     let child: ChildProcess;
     let pid: number | undefined;
     if (options.detached) {
-      child = spawn(command, args, { cwd: dir, stdio: ['ignore', out, out], detached: true });
+      child = spawn(command, args, { cwd: dir, stdio: ['ignore', out, out], detached: true, env: env ?? process.env });
       child.unref();
       pid = child.pid;
     } else {
       // Through the watchdog, which ends the component if this process dies without stopping it.
       const pidFile = path.join(dir, `${name}.pid`);
-      child = spawn(process.execPath, [WATCHDOG, pidFile, command, ...args], { cwd: dir, stdio: ['pipe', out, out] });
+      child = spawn(process.execPath, [WATCHDOG, pidFile, command, ...args], { cwd: dir, stdio: ['pipe', out, out], env: env ?? process.env });
       running.add(child);
       child.on('exit', () => running.delete(child));
-      const deadline = Date.now() + 5000;
-      while (!fs.existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : undefined;
+      const deadline = Date.now() + 30_000;
+      const written = () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '';
+      while (!written() && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      pid = written() ? Number(fs.readFileSync(pidFile, 'utf8')) : undefined;
     }
     fs.closeSync(out);
     if (!pid) throw new CheckFailure(`${name} did not start; see ${logFile}`);
-    processes.push({ name, pid, log: logFile });
+    const started: ComponentProcess = { name, pid, log: logFile };
+    processes.push(started);
     log(`control plane: started ${name} (pid ${pid})`);
+    return started;
   };
   const tail = () => processes.map((p) => `${p.name}: ${(fs.readFileSync(p.log, 'utf8').trim().split('\n').pop() ?? '').slice(0, 300)}`).join(' | ');
   const egress = await refusingProxy(egressSocket, options.detached ?? false, launch);
@@ -309,9 +314,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       '--leader-elect=false',
       '--v=0',
     ]);
-    const stages = fs.readdirSync(toolDataDir(bin.kwok)).filter((f) => f !== STORAGE_CLASS_FILE);
+    const stages = fs.readdirSync(toolDataDir(bin.kwok)).filter((f) => f !== STORAGE_CLASS_FILE).map((f) => path.join(toolDataDir(bin.kwok), f));
     await launch('kwok', bin.kwok, [
-      ...stages.map((f) => `--config=${path.join(toolDataDir(bin.kwok), f)}`),
+      ...stages.map((f) => `--config=${f}`),
       `--kubeconfig=${kubeconfig}`,
       '--manage-all-nodes=false',
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
@@ -344,6 +349,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     return {
       ...state,
       client,
+      launch,
       stop: async () => {
         client.close();
         await stopProcesses(processes);
@@ -364,7 +370,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
  * harness nothing runs behind a Service. Detached clusters outlive this Node
  * process, so there the proxy is a small Node process of its own.
  */
-async function refusingProxy(socket: string, detached: boolean, launch: (name: string, command: string, args: string[]) => Promise<void>): Promise<{ close: () => void }> {
+async function refusingProxy(socket: string, detached: boolean, launch: (name: string, command: string, args: string[]) => Promise<unknown>): Promise<{ close: () => void }> {
   const script = `require('net').createServer((s) => { s.once('data', () => s.end('HTTP/1.1 503 No dataplane in this test cluster\\r\\n\\r\\n')); s.on('error', () => {}); }).listen(${JSON.stringify(socket)});`;
   if (detached) {
     await launch('egress-proxy', process.execPath, ['-e', script]);

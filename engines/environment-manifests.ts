@@ -39,13 +39,19 @@ export const objectKey = (o: KubeObject): string => `${o.apiVersion}/${o.kind} $
  * shape Gatekeeper generates (status subresource, its labels).
  */
 export function runtimeCrds(rendered: RenderedEnvironment): KubeObject[] {
-  const crds: KubeObject[] = [];
+  return [...ciliumRuntimeCrds(), ...constraintCrdsOf(rendered)];
+}
+
+/** The policy CRDs the Cilium agent registers when it starts, from the CRD mirror. */
+export function ciliumRuntimeCrds(): KubeObject[] {
   const mirror = crdMirror();
-  if (mirror) {
-    for (const file of ['cilium/ciliumnetworkpolicies.yaml', 'cilium/ciliumclusterwidenetworkpolicies.yaml']) {
-      crds.push(YAML.parse(fs.readFileSync(path.join(mirror, file), 'utf8')) as KubeObject);
-    }
-  }
+  if (!mirror) return [];
+  return ['cilium/ciliumnetworkpolicies.yaml', 'cilium/ciliumclusterwidenetworkpolicies.yaml'].map((file) => YAML.parse(fs.readFileSync(path.join(mirror, file), 'utf8')) as KubeObject);
+}
+
+/** The CRD Gatekeeper generates for each of our rendered ConstraintTemplates. */
+export function constraintCrdsOf(rendered: RenderedEnvironment): KubeObject[] {
+  const crds: KubeObject[] = [];
   for (const { object } of rendered.files.filter((f) => f.object.kind === 'ConstraintTemplate')) {
     const crd = (object.spec as any).crd.spec;
     const generated = constraintCrdFor(crd.names.kind, crd.validation?.openAPIV3Schema?.properties ? crd.validation.openAPIV3Schema : undefined) as any;

@@ -18,7 +18,8 @@ export interface ImageSource {
 export const IMAGES = {
   /** go-httpbin: the httpbin API on port 8080 as a non-root user (kennethreitz/httpbin needs root for port 80). */
   httpbin: { registry: 'docker.io', repository: 'mccutchen/go-httpbin' },
-  curl: { registry: 'docker.io', repository: 'curlimages/curl' },
+  /** Tags of the demo's curl come from the environment; platform Jobs use this pinned one. */
+  curl: { registry: 'docker.io', repository: 'curlimages/curl', tag: '8.5.0' },
   otelCollectorContrib: { registry: 'docker.io', repository: 'otel/opentelemetry-collector-contrib', tag: VERSIONS.otelCollector },
   alertmanager: { registry: 'docker.io', repository: 'prom/alertmanager', tag: `v${VERSIONS.alertmanager}` },
 } as const satisfies Record<string, ImageSource & { tag?: string }>;

@@ -1,3 +1,5 @@
+import { VERSIONS } from '../config/versions';
+
 /**
  * The OpenTelemetry Collector configuration (seed section 7-1), as typed
  * data. The chart renders it into a ConfigMap; the tests run it through a
@@ -83,7 +85,7 @@ export interface CollectorSettings {
   readonly normalTracesPercent: number;
   /** Seed slow-traces policy: 2s. */
   readonly slowTraceThresholdMs: number;
-  readonly endpoints: { readonly mimirOtlp: string; readonly lokiOtlp: string; readonly tempoOtlpGrpc: string };
+  readonly endpoints: { readonly mimirOtlp: string; readonly lokiOtlp: string; readonly tempoOtlpGrpc: string; readonly tls: boolean };
 }
 
 /** Paths that health checks hit; their traces are never sampled as normal traffic. */
@@ -146,7 +148,7 @@ export function collectorConfig(s: CollectorSettings): CollectorConfig {
     exporters: {
       'otlphttp/mimir': { endpoint: s.endpoints.mimirOtlp, sending_queue: EXPORTER_QUEUE },
       'otlphttp/loki': { endpoint: s.endpoints.lokiOtlp, sending_queue: EXPORTER_QUEUE },
-      'otlp/tempo': { endpoint: s.endpoints.tempoOtlpGrpc, tls: { insecure: true }, sending_queue: EXPORTER_QUEUE },
+      'otlp/tempo': { endpoint: s.endpoints.tempoOtlpGrpc, tls: { insecure: !s.endpoints.tls }, sending_queue: EXPORTER_QUEUE },
     },
     service: {
       telemetry: { metrics: { level: 'basic' } },
@@ -160,7 +162,6 @@ export function collectorConfig(s: CollectorSettings): CollectorConfig {
 }
 
 /** Go modules of every component type the config can use, at the collector version we build. */
-export const COLLECTOR_VERSION = '0.146.1';
 export const COMPONENT_MODULES: Readonly<Record<string, { readonly kind: 'receivers' | 'processors' | 'exporters'; readonly gomod: string }>> = {
   otlp: { kind: 'receivers', gomod: 'go.opentelemetry.io/collector/receiver/otlpreceiver v0.146.1' },
   memory_limiter: { kind: 'processors', gomod: 'go.opentelemetry.io/collector/processor/memorylimiterprocessor v0.146.1' },
@@ -183,8 +184,11 @@ export function componentTypes(config: CollectorConfig): { receivers: string[]; 
 }
 
 /** The OpenTelemetry Collector Builder manifest for exactly the components of `config`. */
-export function builderManifest(config: CollectorConfig, outputPath: string): Record<string, unknown> {
-  const types = componentTypes(config);
+/** The builder manifest for every given config (one per environment): the union of their components. */
+export function builderManifest(configs: readonly CollectorConfig[], outputPath: string): Record<string, unknown> {
+  const all = configs.map(componentTypes);
+  const union = (kind: 'receivers' | 'processors' | 'exporters') => [...new Set(all.flatMap((t) => t[kind]))].sort();
+  const types = { receivers: union('receivers'), processors: union('processors'), exporters: union('exporters') };
   const modules = (kind: 'receivers' | 'processors' | 'exporters', names: string[]) =>
     names.map((name) => {
       const entry = COMPONENT_MODULES[kind === 'exporters' && name === 'otlp' ? 'exporter:otlp' : name];
@@ -192,7 +196,7 @@ export function builderManifest(config: CollectorConfig, outputPath: string): Re
       return { gomod: entry.gomod };
     });
   return {
-    dist: { name: 'otelcol-lab', description: 'Collector with exactly the components of the rendered config', output_path: outputPath, version: COLLECTOR_VERSION },
+    dist: { name: 'otelcol-lab', description: 'Collector with exactly the components of the rendered config', output_path: outputPath, version: VERSIONS.otelCollector },
     receivers: modules('receivers', types.receivers),
     processors: modules('processors', types.processors),
     exporters: modules('exporters', types.exporters),

@@ -4,7 +4,8 @@
  * time and version output), builds what is missing or corrupt, links it into
  * .tools/bin and prints one `binary=path` line per binary.
  */
-import { COLLECTOR_SETTINGS } from '../components';
+import { collectorSettings } from '../components';
+import { ENVIRONMENT_LIST } from '../config/environments';
 import { runCommand } from '../lib/command';
 import { toYaml } from '../lib/yaml';
 import { builderManifest, collectorConfig } from '../observability/collector-config';
@@ -35,7 +36,7 @@ runCommand(
     const unique = wanted.filter((t, i) => wanted.indexOf(t) === i);
     const started = Date.now();
     const ensured = await ensureTools(unique, {
-      collectorManifest: (sources) => toYaml(builderManifest(collectorConfig(COLLECTOR_SETTINGS), sources)),
+      collectorManifest: (sources) => toYaml(builderManifest(ENVIRONMENT_LIST.map((env) => collectorConfig(collectorSettings(env))), sources)),
     });
     for (const { tool } of ensured) for (const b of tool.binaries) process.stdout.write(`${b.name}=${linkDir()}/${b.name}\n`);
     const built = ensured.filter((e) => e.built > 0);

@@ -156,6 +156,13 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: upstream cha
     }
   });
 
+  test('the AppProject allows every namespace the upstream charts render objects into', () => {
+    const project = render(env).files.find((f) => f.object.kind === 'AppProject')!.object as any;
+    const allowed = new Set(project.spec.destinations.map((d: any) => d.namespace));
+    const used = [...new Set(apps.flatMap((a) => a.objects.map((o) => o.object.metadata.namespace).filter((n): n is string => !!n)))];
+    expect(used.filter((n) => !allowed.has(n))).toEqual([]);
+  });
+
   test('stable under Argo CD: two renders without the cache are byte-identical (no Secret or checksum generated at render time)', () => {
     const again = hydrate(env, false);
     const drift = apps.flatMap((a, i) => a.objects.filter((o, j) => JSON.stringify(o.object) !== JSON.stringify(again[i].objects[j]?.object)).map((o) => o.file));

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { DATASOURCE_UIDS, TRACE_ID_REGEX } from '../argocd/values/grafana';
-import { LGTM_ENDPOINTS } from '../argocd/values/lgtm';
+import { lgtmEndpoints } from '../argocd/values/lgtm';
 import { ENVIRONMENTS, EnvironmentConfig } from '../config';
 import { KubeObject } from '../lib/synth';
 import { serviceHost, UPSTREAM_SERVICES } from '../lib/upstream';
@@ -98,7 +98,7 @@ describe('LGTM values with the seed settings (section 7)', () => {
   test('Tempo: filesystem, service graphs and span metrics to Mimir, 60s idle, 10MB per trace', () => {
     const v = values(dev, 'tempo').tempo;
     expect(v.storage.trace.backend).toBe('local');
-    expect(v.metricsGenerator).toEqual({ enabled: true, remoteWriteUrl: LGTM_ENDPOINTS.mimirPush });
+    expect(v.metricsGenerator).toEqual({ enabled: true, remoteWriteUrl: lgtmEndpoints(dev).mimirPush });
     expect(v.overrides.defaults.metrics_generator.processors).toEqual(['service-graphs', 'span-metrics']);
     expect(v.ingester.trace_idle_period).toBe('60s');
     expect(v.overrides.defaults.global.max_bytes_per_trace).toBe(10485760);
@@ -108,8 +108,8 @@ describe('LGTM values with the seed settings (section 7)', () => {
     const v = values(dev, 'alloy');
     expect(v.controller.type).toBe('daemonset');
     const config: string = v.alloy.configMap.content;
-    expect(config).toContain(`url = "${LGTM_ENDPOINTS.lokiPush}"`);
-    expect(config).toContain(`url = "${LGTM_ENDPOINTS.mimirPush}"`);
+    expect(config).toContain(`url = "${lgtmEndpoints(dev).lokiPush}"`);
+    expect(config).toContain(`url = "${lgtmEndpoints(dev).mimirPush}"`);
     expect(config).toContain('loki.source.kubernetes "pods"');
     expect(config).toContain('prometheus.exporter.unix "node"');
     expect(config).toContain('/metrics/cadvisor');
@@ -130,7 +130,7 @@ describe('LGTM values with the seed settings (section 7)', () => {
   test('datasource URLs and collector exporters point at Services the charts create', () => {
     const hosts = new Set(Object.values(UPSTREAM_SERVICES).map(serviceHost));
     hosts.add('alertmanager.monitoring.svc');
-    const urls = [...values(dev, 'grafana').datasources['datasources.yaml'].datasources.map((d: any) => d.url), ...Object.values(LGTM_ENDPOINTS)];
+    const urls = [...values(dev, 'grafana').datasources['datasources.yaml'].datasources.map((d: any) => d.url), ...Object.values(lgtmEndpoints(dev))];
     const collector = YAML.parse(find(dev, 'ConfigMap', 'otel-collector').data['config.yaml']);
     urls.push(...Object.values(collector.exporters).map((e: any) => e.endpoint));
     for (const url of urls) expect({ url, known: hosts.has(String(url).replace(/^https?:\/\//, '').split(/[:/]/)[0]) }).toEqual({ url, known: true });

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { COLLECTOR_SETTINGS, COMPONENTS } from '../components';
+import { collectorSettings, COMPONENTS } from '../components';
 import { ENVIRONMENTS } from '../config';
 import { toYaml } from '../lib/yaml';
 import { builderManifest, collectorConfig, componentTypes } from '../observability/collector-config';
@@ -59,13 +59,13 @@ describe('collector config (seed 7-1) checked by the collector itself', () => {
   });
 
   test('the slim build has exactly the components the config uses', () => {
-    const config = collectorConfig(COLLECTOR_SETTINGS);
+    const config = collectorConfig(collectorSettings(ENVIRONMENTS.prod));
     expect(componentTypes(config)).toEqual({
       receivers: ['otlp'],
       processors: ['batch', 'memory_limiter', 'resource', 'tail_sampling', 'transform'],
       exporters: ['otlp', 'otlphttp'],
     });
-    const manifest = builderManifest(config, '/out') as any;
+    const manifest = builderManifest([config], '/out') as any;
     expect(manifest.dist.version).toBe('0.146.1');
     expect(manifest.processors.map((p: any) => p.gomod.split(' ')[0].split('/').pop())).toEqual([
       'batchprocessor',
@@ -107,7 +107,7 @@ describe('tail sampling, run by the real collector (seed lab 7-2)', () => {
   });
 
   test('a wrong policy (normal traffic at 100%) makes the check fail', async () => {
-    const wrong = toYaml(collectorConfig({ ...COLLECTOR_SETTINGS, normalTracesPercent: 100 }));
+    const wrong = toYaml(collectorConfig({ ...collectorSettings(ENVIRONMENTS.prod), normalTracesPercent: 100 }));
     const mutant = await runSampling(wrong);
     const problems = samplingViolations(mutant, 10);
     expect(problems).toEqual([expect.stringMatching(/^normal: kept (9\d\d|1000) of 1000, expected about 10%/)]);

@@ -89,6 +89,13 @@ export const TOOLS: readonly Tool[] = [
     note: 'the seed pins Gatekeeper 3.21.1, but the module proxy serves only v3.17.0 and v3.23.1 of gatekeeper/v3',
   },
   {
+    name: 'gatekeeper',
+    version: 'v3.23.1',
+    recipe: { kind: 'go-install', package: 'github.com/open-policy-agent/gatekeeper/v3' },
+    binaries: [{ name: 'gatekeeper', check: { args: ['--help'], expect: 'debug-use-fake-pod' } }],
+    note: "the controller that turns ConstraintTemplates into Constraint CRDs in the e2e cluster; same module and version as gator",
+  },
+  {
     name: 'kubeconform',
     version: 'v0.7.0',
     recipe: { kind: 'go-install', package: 'github.com/yannh/kubeconform/cmd/kubeconform', ldflags: ['-X main.version=v0.7.0'] },

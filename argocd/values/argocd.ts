@@ -36,7 +36,10 @@ export function argocdValues(env: EnvironmentConfig): ArgoCdValues {
     configs: {
       // TLS terminates at the Kong Gateway; the server behind it speaks plain HTTP.
       params: { 'server.insecure': env.upstream.argocdServerInsecure },
-      cm: { 'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA },
+      cm: {
+        'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA,
+        'timeout.reconciliation': env.upstream.argocdReconciliationTimeout,
+      },
     },
     server: { replicas },
     repoServer: { replicas },

@@ -11,25 +11,48 @@ export interface LgtmEndpoints {
   readonly mimirPush: string;
   /** Prometheus-compatible query API of Mimir (Grafana datasource). */
   readonly mimirQuery: string;
+  readonly mimirOtlp: string;
+  /** Mimir's ruler configuration API, where rule groups are posted. */
+  readonly mimirRulerApi: string;
   readonly lokiPush: string;
   readonly lokiQuery: string;
+  readonly lokiOtlp: string;
   readonly tempoQuery: string;
+  readonly tempoOtlpGrpc: string;
+  /** In-cluster backends speak plain HTTP and gRPC inside the mesh; external ones TLS. */
+  readonly tls: boolean;
   readonly alertmanager: string;
   readonly kubeStateMetrics: string;
 }
 
 const { mimirGateway, lokiGateway, tempo, kubeStateMetrics } = UPSTREAM_SERVICES;
 
-/** Where the LGTM components reach each other. */
-export const LGTM_ENDPOINTS: LgtmEndpoints = {
-  mimirPush: `http://${serviceHost(mimirGateway)}:${mimirGateway.ports.http}/api/v1/push`,
-  mimirQuery: `http://${serviceHost(mimirGateway)}:${mimirGateway.ports.http}/prometheus`,
-  lokiPush: `http://${serviceHost(lokiGateway)}:${lokiGateway.ports.http}/loki/api/v1/push`,
-  lokiQuery: `http://${serviceHost(lokiGateway)}:${lokiGateway.ports.http}`,
-  tempoQuery: `http://${serviceHost(tempo)}:${tempo.ports.http}`,
-  alertmanager: `http://${ALERTMANAGER.name}.${MONITORING_NAMESPACE}.svc:${ALERTMANAGER.port}`,
-  kubeStateMetrics: `${serviceHost(kubeStateMetrics)}:${kubeStateMetrics.ports.http}`,
-};
+/** Where the LGTM components reach each other: the charts' Services in the lab, the configured endpoints outside it. */
+export function lgtmEndpoints(env: EnvironmentConfig): LgtmEndpoints {
+  const inCluster = {
+    alertmanager: `http://${ALERTMANAGER.name}.${MONITORING_NAMESPACE}.svc:${ALERTMANAGER.port}`,
+    kubeStateMetrics: `${serviceHost(kubeStateMetrics)}:${kubeStateMetrics.ports.http}`,
+  };
+  const b = env.observability.backends;
+  const mimir = b.location === 'external' ? b.mimir.replace(/\/+$/, '') : `http://${serviceHost(mimirGateway)}:${mimirGateway.ports.http}`;
+  const loki = b.location === 'external' ? b.loki.replace(/\/+$/, '') : `http://${serviceHost(lokiGateway)}:${lokiGateway.ports.http}`;
+  return {
+    ...inCluster,
+    mimirPush: `${mimir}/api/v1/push`,
+    mimirQuery: `${mimir}/prometheus`,
+    mimirOtlp: `${mimir}/otlp`,
+    mimirRulerApi: `${mimir}/prometheus/config/v1/rules`,
+    lokiPush: `${loki}/loki/api/v1/push`,
+    lokiQuery: loki,
+    lokiOtlp: `${loki}/otlp`,
+    tempoQuery: b.location === 'external' ? b.tempoQuery : `http://${serviceHost(tempo)}:${tempo.ports.http}`,
+    tempoOtlpGrpc: b.location === 'external' ? b.tempoOtlpGrpc : `${serviceHost(tempo)}:${tempo.ports.otlpGrpc}`,
+    tls: b.location === 'external',
+  };
+}
+
+/** Whether Mimir, Loki and Tempo run in this cluster. */
+export const lgtmInCluster = (env: EnvironmentConfig): boolean => env.observability.backends.location === 'in-cluster';
 
 /**
  * The nginx in front of Loki and Mimir. The charts' `1.29-alpine` is a moving

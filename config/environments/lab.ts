@@ -54,6 +54,7 @@ export const LAB: EnvironmentConfig = {
     ciliumOperatorReplicas: 2,
     argocdReplicas: 1,
     argocdServerInsecure: true,
+    argocdReconciliationTimeout: '180s',
     gatekeeperReplicas: 1,
     istiodReplicas: 1,
   },
@@ -71,6 +72,7 @@ export const LAB: EnvironmentConfig = {
     backendL7Policy: false,
   },
   observability: {
+    backends: { location: 'in-cluster' },
     replicas: { collector: 1, mimirDistributor: 1, mimirIngester: 1, mimirQuerier: 1, mimirQueryFrontend: 1, mimirStoreGateway: 1, mimirCompactor: 1, mimirRuler: 1, mimirGateway: 1, loki: 1, tempo: 1, grafana: 1 },
     zoneAwareReplication: false,
     mimirStorage: { kind: 'minio' },

@@ -8,10 +8,16 @@ export const prod = defineEnvironment('prod', LAB, {
   upstream: { argocdReplicas: 2, gatekeeperReplicas: 3, istiodReplicas: 2 },
   platform: { quota: { requestsCpu: '64', limitsCpu: '128', requestsMemory: '256Gi', limitsMemory: '512Gi', pods: 100 } },
   observability: {
-    replicas: { collector: 2, mimirDistributor: 3, mimirIngester: 3, mimirQuerier: 3, mimirQueryFrontend: 2, mimirStoreGateway: 3, mimirRuler: 2, mimirGateway: 2, grafana: 2 },
-    zoneAwareReplication: true,
-    mimirStorage: { kind: 's3', endpoint: 's3.dc.example.com', region: 'dc-1', bucketPrefix: 'lab-prod-mimir', credentialsSecret: 'mimir-s3-credentials' },
-    lokiCaches: { enabled: true, chunksMemoryMb: 1024, resultsMemoryMb: 512 },
+    // Seed 10-1 and 10-3: production monitoring lives outside the cluster, so it survives a cluster outage.
+    backends: {
+      location: 'external',
+      mimir: 'https://mimir.dc.example.com',
+      loki: 'https://loki.dc.example.com',
+      tempoOtlpGrpc: 'tempo.dc.example.com:4317',
+      tempoQuery: 'https://tempo.dc.example.com',
+    },
+    // Mimir, Loki and Tempo run outside, so only the in-cluster agents and Grafana are sized here.
+    replicas: { collector: 2, grafana: 2 },
   },
   demo: {
     backend: { replicas: 4, imageTag: 'v2.19.0', resources: times(4, SEED_BACKEND_RESOURCES) },
