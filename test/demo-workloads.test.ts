@@ -117,7 +117,7 @@ describe('demo app as the seed describes it (sections 9 and 11)', () => {
         NORTH_SOUTH_REQUESTS: '50',
       });
     }
-    expect(objectsOf(ENVIRONMENTS.prod).some((o) => o.kind === 'Job')).toBe(false);
+    expect(objectsOf(ENVIRONMENTS.prod, 'demo').some((o) => o.kind === 'Job')).toBe(false);
   });
 
   test("the load generator's north-south Host is served by an HTTPRoute to the backend Service", () => {

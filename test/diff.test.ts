@@ -107,11 +107,13 @@ describe('upstream effects in the rendered diff (the charts rendered by Helm on 
   });
 
   test('a value inside a rendered config file shows as the changed lines of that file', () => {
-    const next: EnvironmentConfig = { ...prod, observability: { ...prod.observability, retention: '14d' } };
-    const { changes } = upstreamChanges('prod', treeOf(renderEnvironment(prod, COMPONENTS)), treeOf(renderEnvironment(next, COMPONENTS)), helm);
+    // stg: prod keeps Tempo outside the cluster.
+    const stg = ENVIRONMENTS.stg;
+    const next: EnvironmentConfig = { ...stg, observability: { ...stg.observability, retention: '14d' } };
+    const { changes } = upstreamChanges('stg', treeOf(renderEnvironment(stg, COMPONENTS)), treeOf(renderEnvironment(next, COMPONENTS)), helm);
     const tempo = changes.find((c) => c.object === 'ConfigMap monitoring/tempo')!;
     expect(tempo.fields).toEqual([{ path: 'data.tempo.yaml', lines: ['    compaction:', '-     block_retention: 168h', '+     block_retention: 336h'] }]);
-    expect(formatText([tempo], ['prod'])).toContain('          -     block_retention: 168h\n          +     block_retention: 336h');
+    expect(formatText([tempo], ['stg'])).toContain('          -     block_retention: 168h\n          +     block_retention: 336h');
   });
 
   test('nothing is rendered when no Application changed', () => {

@@ -71,7 +71,7 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: upstream cha
   const keysUnverified = keys.filter((k) => !k.report).map((k) => k.app);
   test(`values keys: ${checked} found in the charts, ${excepted} excepted with a reason, 0 unknown; unverified: ${keysUnverified.join(', ') || 'none'}`, () => {
     expect(keys.flatMap((k) => (k.report?.unknown ?? []).map((key) => `${k.app}: ${key}`))).toEqual([]);
-    if (keysUnverified.length < keys.length) expect(checked).toBeGreaterThan(100);
+    if (keysUnverified.length < keys.length) expect(checked).toBeGreaterThan(50);
   });
 
   testChart(apps, 'kong', 'Kong: DB-less, the Gateway API controller, proxy NodePorts 30080/30443, no render-time certificates', () => {
@@ -133,7 +133,12 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: upstream cha
     }
   });
 
-  testChart(apps, 'loki', `Loki and Tempo keep ${env.observability.retention}; Loki replicates once; Mimir is ${apps.find((a) => a.app === 'mimir')?.status}`, () => {
+  const inCluster = env.observability.backends.location === 'in-cluster';
+  (inCluster ? testChart : (_a: unknown, _b: unknown, title: string, fn: () => void) => test(title, fn))(apps, 'loki', inCluster ? `Loki and Tempo keep ${env.observability.retention}; Loki replicates once; Mimir is ${apps.find((a) => a.app === 'mimir')?.status}` : 'Loki, Tempo and Mimir are not deployed: the backends are outside the cluster', () => {
+    if (!inCluster) {
+      expect(apps.filter((a) => ['loki', 'tempo', 'mimir'].includes(a.app))).toEqual([]);
+      return;
+    }
     const hours = `${Number(env.observability.retention.replace(/d$/, '')) * 24}h`;
     const loki = String(find(apps, 'loki', 'ConfigMap', 'loki').data['config.yaml']);
     expect(loki).toContain(`retention_period: ${hours}`);
@@ -148,6 +153,7 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: upstream cha
   });
 
   testChart(apps, 'loki', 'no memcached cache requests more memory than the lab can give (the chart default is about 10 GiB)', () => {
+    if (!inCluster) return;
     const caches = apps.find((a) => a.app === 'loki')!.objects.filter((o) => o.object.kind === 'StatefulSet' && /cache/.test(o.object.metadata.name));
     expect(caches.length).toBe(env.observability.lokiCaches.enabled ? 2 : 0);
     for (const c of caches) {

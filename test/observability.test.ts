@@ -19,6 +19,13 @@ const objects = (env: EnvironmentConfig) => render(env).files.map((f) => f.objec
 const find = (env: EnvironmentConfig, kind: string, name: string) => objects(env).find((o) => o.kind === kind && o.metadata.name === name) as KubeObject & { spec: any; data: any };
 const values = (env: EnvironmentConfig, app: string) => find(env, 'Application', app).spec.source.helm.valuesObject;
 
+/** The rules as the ruler gets them: the mounted rule file in the lab, the groups posted to the external ruler in production. */
+function renderedRules(env: EnvironmentConfig): string {
+  const data = find(env, 'ConfigMap', 'mimir-rollback-rules').data as Record<string, string>;
+  if (data['rollback.yaml']) return data['rollback.yaml'];
+  return toYaml({ groups: Object.keys(data).sort().map((k) => YAML.parse(data[k])) });
+}
+
 /** Runs promtool's rule unit tests against `rules` (the YAML the Mimir ruler loads). */
 function promtoolTest(rules: string) {
   const dir = tempDir('promtool-');
@@ -29,7 +36,7 @@ function promtoolTest(rules: string) {
 
 describe('rollback alert rules (seed 10-3) for the Mimir ruler', () => {
   test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s: promtool check rules accepts the rendered rules', (_, env) => {
-    const rules = find(env, 'ConfigMap', 'mimir-rollback-rules').data['rollback.yaml'];
+    const rules = renderedRules(env);
     const file = path.join(tempDir('rules-'), 'rollback.yaml');
     fs.writeFileSync(file, rules);
     const result = spawnSync(promtool, ['check', 'rules', file], { encoding: 'utf8' });
@@ -38,7 +45,11 @@ describe('rollback alert rules (seed 10-3) for the Mimir ruler', () => {
   });
 
   test('promtool test rules: series over each threshold fire, series just under do not', () => {
-    const result = promtoolTest(find(ENVIRONMENTS.prod, 'ConfigMap', 'mimir-rollback-rules').data['rollback.yaml']);
+    for (const env of ALL_ENVS) {
+      const result = promtoolTest(renderedRules(env));
+      expect({ env: env.name, out: result.stdout + result.stderr }).toEqual({ env: env.name, out: expect.stringContaining('SUCCESS') });
+    }
+    const result = promtoolTest(renderedRules(ENVIRONMENTS.prod));
     expect(result.stdout + result.stderr).toContain('SUCCESS');
     expect(result.status).toBe(0);
   });
@@ -64,6 +75,70 @@ describe('rollback alert rules (seed 10-3) for the Mimir ruler', () => {
   });
 });
 
+describe('production keeps the LGTM backends outside the cluster (seed 10-1, 10-3)', () => {
+  const { prod } = ENVIRONMENTS;
+  const backends = prod.observability.backends;
+
+  test('no Mimir, Loki or Tempo Application, and nothing in the whole render names their in-cluster Services', () => {
+    if (backends.location !== 'external') throw new Error('prod is expected to use external backends');
+    const files = render(prod).files;
+    expect(files.filter((f) => f.object.kind === 'Application' && ['mimir', 'loki', 'tempo'].includes(f.object.metadata.name))).toEqual([]);
+    const inCluster = [UPSTREAM_SERVICES.mimirGateway, UPSTREAM_SERVICES.lokiGateway, UPSTREAM_SERVICES.tempo].map((s) => s.name);
+    const mentions = files.filter((f) => inCluster.some((name) => f.content.includes(`${name}.monitoring`)));
+    expect(mentions.map((f) => f.path)).toEqual([]);
+  });
+
+  test('Grafana, the collector and Alloy point at the configured external endpoints', () => {
+    if (backends.location !== 'external') throw new Error('prod is expected to use external backends');
+    const ds = values(prod, 'grafana').datasources['datasources.yaml'].datasources;
+    expect(Object.fromEntries(ds.map((d: any) => [d.type, d.url]))).toMatchObject({ prometheus: `${backends.mimir}/prometheus`, loki: backends.loki, tempo: backends.tempoQuery });
+    const collector = YAML.parse(find(prod, 'ConfigMap', 'otel-collector').data['config.yaml']);
+    expect(collector.exporters['otlphttp/mimir'].endpoint).toBe(`${backends.mimir}/otlp`);
+    expect(collector.exporters['otlphttp/loki'].endpoint).toBe(`${backends.loki}/otlp`);
+    expect(collector.exporters['otlp/tempo']).toMatchObject({ endpoint: backends.tempoOtlpGrpc, tls: { insecure: false } });
+    const alloy: string = values(prod, 'alloy').alloy.configMap.content;
+    expect(alloy).toContain(`url = "${backends.loki}/loki/api/v1/push"`);
+    expect(alloy).toContain(`url = "${backends.mimir}/api/v1/push"`);
+  });
+
+  test('the rollback rules go to the external ruler: a PostSync Job posts each group, and fails on a refusal', async () => {
+    const job = find(prod, 'Job', 'mimir-rules-sync');
+    const env = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env.RULER_API).toBe(`${(backends as { mimir: string }).mimir}/prometheus/config/v1/rules`);
+    expect((job.metadata.annotations as Record<string, string>)['argocd.argoproj.io/hook']).toBe('PostSync');
+    // The Job's own script, against a stand-in for Mimir's ruler API on loopback.
+    const dir = tempDir('rules-sync-');
+    for (const [name, content] of Object.entries(find(prod, 'ConfigMap', 'mimir-rollback-rules').data as Record<string, string>)) fs.writeFileSync(path.join(dir, name), content);
+    const script = job.spec.template.spec.containers[0].command[2].replace(/\/rules\//g, `${dir}/`);
+    const run = async (status: number) => {
+      const received: Array<{ url: string; tenant: string; body: string }> = [];
+      const http = await import('http');
+      const server = http.createServer((req, res) => {
+        let body = '';
+        req.on('data', (c) => (body += c));
+        req.on('end', () => {
+          received.push({ url: req.url ?? '', tenant: String(req.headers['x-scope-orgid']), body });
+          res.writeHead(status).end(status >= 300 ? 'refused' : '');
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as { port: number }).port;
+      const { spawn } = await import('child_process');
+      const child = spawn('sh', ['-c', script], { env: { ...process.env, ...env, RULER_API: `http://127.0.0.1:${port}/prometheus/config/v1/rules` } });
+      const code = await new Promise<number | null>((r) => child.on('exit', r));
+      server.close();
+      return { code, received };
+    };
+    const ok = await run(202);
+    expect(ok.code).toBe(0);
+    expect(ok.received.map((r) => [r.url, r.tenant])).toEqual(rollbackRules(SEED_ROLLBACK_CRITERIA).map(() => ['/prometheus/config/v1/rules/rollback', 'anonymous']));
+    expect(ok.received.map((r) => YAML.parse(r.body).name).sort()).toEqual(rollbackRules(SEED_ROLLBACK_CRITERIA).map((g) => g.name).sort());
+    const refused = await run(500);
+    expect(refused.code).not.toBe(0);
+    expect(refused.received).toHaveLength(1);
+  });
+});
+
 describe('Alertmanager (seed 7-7)', () => {
   test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s: amtool check-config accepts the rendered config', (_, env) => {
     const file = path.join(tempDir('am-'), 'alertmanager.yml');
@@ -76,15 +151,15 @@ describe('Alertmanager (seed 7-7)', () => {
 });
 
 describe('LGTM values with the seed settings (section 7)', () => {
-  const { dev, prod } = ENVIRONMENTS;
+  const { dev, stg, prod } = ENVIRONMENTS;
 
   test('Mimir: classic write path, Kafka off, 7 days, 50,000 samples/s, 800k series', () => {
-    const v = values(prod, 'mimir');
+    const v = values(stg, 'mimir');
     expect(v.kafka.enabled).toBe(false);
     expect(v.mimir.structuredConfig.ingest_storage).toEqual({ enabled: false });
     expect(v.mimir.structuredConfig.ingester.push_grpc_method_enabled).toBe(true);
     expect(v.mimir.structuredConfig.limits).toEqual({ ingestion_rate: 50000, max_global_series_per_user: 800000, compactor_blocks_retention_period: '7d' });
-    expect(find(prod, 'Application', 'mimir').spec.source).toMatchObject({ chart: 'mimir-distributed', targetRevision: '6.0.5' });
+    expect(find(stg, 'Application', 'mimir').spec.source).toMatchObject({ chart: 'mimir-distributed', targetRevision: '6.0.5' });
   });
 
   test('Loki: single binary, TSDB v13, 25MB/s, 5,000 streams, 7 days, canary', () => {
@@ -127,10 +202,10 @@ describe('LGTM values with the seed settings (section 7)', () => {
     expect(new RegExp(TRACE_ID_REGEX).exec('level=info [4bf92f3577b34da6a3ce929d0e0e4736, 00f067aa0ba902b7] GET /get 200')?.[1]).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
   });
 
-  test('datasource URLs and collector exporters point at Services the charts create', () => {
+  test('in the lab, datasource URLs and collector exporters point at Services the charts create', () => {
     const hosts = new Set(Object.values(UPSTREAM_SERVICES).map(serviceHost));
     hosts.add('alertmanager.monitoring.svc');
-    const urls = [...values(dev, 'grafana').datasources['datasources.yaml'].datasources.map((d: any) => d.url), ...Object.values(lgtmEndpoints(dev))];
+    const urls = [...values(dev, 'grafana').datasources['datasources.yaml'].datasources.map((d: any) => d.url), ...Object.values(lgtmEndpoints(dev)).filter((v) => typeof v === 'string')];
     const collector = YAML.parse(find(dev, 'ConfigMap', 'otel-collector').data['config.yaml']);
     urls.push(...Object.values(collector.exporters).map((e: any) => e.endpoint));
     for (const url of urls) expect({ url, known: hosts.has(String(url).replace(/^https?:\/\//, '').split(/[:/]/)[0]) }).toEqual({ url, known: true });
@@ -155,13 +230,12 @@ describe('LGTM values with the seed settings (section 7)', () => {
     expect(result.status).toBe(0);
   });
 
-  test('light mode is the smallest working set; prod gets HA replicas', () => {
+  test('light mode is the smallest working set; stg scales Mimir out; prod runs the in-cluster agents in HA', () => {
     const d = values(dev, 'mimir');
-    const p = values(prod, 'mimir');
+    const s = values(stg, 'mimir');
     expect([d.ingester.replicas, d.distributor.replicas, d.querier.replicas, d.mimir.structuredConfig.ingester.ring.replication_factor]).toEqual([1, 1, 1, 1]);
     expect(d.ingester.zoneAwareReplication.enabled).toBe(false);
-    expect([p.ingester.replicas, p.store_gateway.replicas, p.mimir.structuredConfig.ingester.ring.replication_factor]).toEqual([3, 3, 3]);
-    expect(p.ingester.zoneAwareReplication.enabled).toBe(true);
+    expect([s.ingester.replicas, s.distributor.replicas, s.mimir.structuredConfig.ingester.ring.replication_factor]).toEqual([2, 2, 2]);
     expect(values(dev, 'loki').chunksCache.enabled).toBe(false);
     expect(find(prod, 'Deployment', 'otel-collector').spec.replicas).toBe(2);
     expect(find(prod, 'PodDisruptionBudget', 'otel-collector')).toBeDefined();

@@ -1,0 +1,301 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { HelmChartSource, UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
+import { Override } from '../config/define';
+import { ENVIRONMENTS, EnvironmentConfig } from '../config';
+import { toolPath } from '../lib/tools';
+import { toYaml } from '../lib/yaml';
+import { locateChart } from './charts';
+import { AppStatus, GitOpsLab } from './gitops';
+
+/**
+ * The scenarios of the user's loop on a real Argo CD, each a check with the
+ * evidence it rests on: bootstrap in wave order, a pushed config change, self
+ * heal, prune, a commit the API server rejects, and an upstream chart change.
+ */
+
+const ROOT = path.resolve(__dirname, '..');
+
+export interface AppRow {
+  readonly name: string;
+  readonly wave: number;
+  readonly sync: string;
+  readonly health: string;
+  /** Seconds from the root Application's creation to this Application's creation. */
+  readonly createdAfter: number;
+  /** Seconds from the root Application's creation until this one was first Healthy (what the next wave waits for). */
+  readonly healthyAfter?: number;
+  /** ... and until it was first Synced and Healthy. */
+  readonly readyAfter?: number;
+}
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly seconds: number;
+  readonly detail: string;
+}
+
+export interface E2eReport {
+  readonly env: string;
+  readonly variant: string;
+  readonly reconciliationTimeout: string;
+  /** Why the variant differs from the environment beyond its sources, if it does. */
+  readonly notes: readonly string[];
+  readonly bootstrapSeconds: number;
+  readonly applications: readonly AppRow[];
+  readonly scenarios: readonly ScenarioResult[];
+  /** Every process the run started, by PID, for the caller to check that none is left. */
+  readonly pids: readonly number[];
+}
+
+const allGood = (apps: readonly AppStatus[]) => apps.length > 1 && apps.every((a) => a.sync === 'Synced' && a.health === 'Healthy');
+
+/** The e2e variant's own settings: a short reconciliation, and what the offline mirror cannot serve replaced. */
+function variantSettings(base: EnvironmentConfig): { override: Override<EnvironmentConfig>; notes: string[] } {
+  const notes: string[] = [];
+  const override: { upstream: Override<EnvironmentConfig['upstream']>; observability?: Override<EnvironmentConfig['observability']> } = {
+    upstream: { argocdReconciliationTimeout: '10s' },
+  };
+  const mimir = UPSTREAM_COMPONENTS.find((u) => u.name === 'mimir')!.source as HelmChartSource;
+  if (base.observability.backends.location === 'in-cluster' && !locateChart(mimir, toolPath(ROOT, 'helm')).ok) {
+    override.observability = {
+      backends: { location: 'external', mimir: 'http://mimir.example.invalid', loki: 'http://loki.example.invalid', tempoOtlpGrpc: 'tempo.example.invalid:4317', tempoQuery: 'http://tempo.example.invalid' },
+    };
+    notes.push(`Mimir's chart (${mimir.chart} ${mimir.version}) is not in the chart mirror, so this variant keeps the LGTM backends outside the cluster, as prod does`);
+  }
+  return { override, notes };
+}
+
+export async function runE2e(baseName: string, log: (line: string) => void = () => undefined): Promise<E2eReport> {
+  const base = ENVIRONMENTS[baseName];
+  const { override: settings, notes } = variantSettings(base);
+  const started = Date.now();
+  const lab = await GitOpsLab.start({ base: baseName, override: settings, log });
+  const scenarios: ScenarioResult[] = [];
+  let applications: AppRow[] = [];
+  try {
+    const readyAt = new Map<string, number>();
+    const healthyAt = new Map<string, number>();
+    const root = `root-${lab.name}`;
+    const rootCreated = () => lab.applications().then((apps) => apps.find((a) => a.name === root)?.created ?? started);
+    const bootstrap = await scenario(scenarios, 'bootstrap: the root and every child reach Synced and Healthy', async () => {
+      await lab.waitFor(
+        'every Application Synced and Healthy',
+        async () => {
+          const apps = await lab.applications();
+          for (const a of apps) {
+            if (a.health === 'Healthy' && !healthyAt.has(a.name)) healthyAt.set(a.name, Date.now());
+            if (a.sync === 'Synced' && a.health === 'Healthy' && !readyAt.has(a.name)) readyAt.set(a.name, Date.now());
+          }
+          return allGood(apps) && apps.length === expectedApplications(lab) ? apps : undefined;
+        },
+        600,
+      );
+      // ... and stay there.
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        const apps = await lab.applications();
+        if (!allGood(apps)) throw new Error(`not stable: ${apps.filter((a) => a.sync !== 'Synced' || a.health !== 'Healthy').map((a) => `${a.name} ${a.sync}/${a.health}`).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+      return `${(await lab.applications()).length} Applications Synced and Healthy, and still so 20 s later`;
+    });
+    const t0 = await rootCreated();
+    const snapshot = await lab.applications();
+    applications = snapshot.map((a) => ({
+      name: a.name,
+      wave: a.wave,
+      sync: a.sync,
+      health: a.health,
+      createdAfter: Math.max(0, (a.created - t0) / 1000),
+      ...(healthyAt.has(a.name) ? { healthyAfter: (healthyAt.get(a.name)! - t0) / 1000 } : {}),
+      ...(readyAt.has(a.name) ? { readyAfter: (readyAt.get(a.name)! - t0) / 1000 } : {}),
+    }));
+    if (!bootstrap) return report();
+
+    await scenario(scenarios, 'waves: each wave is created only after every earlier wave is Healthy', async () => {
+      const children = applications.filter((a) => a.name !== root);
+      const late: string[] = [];
+      for (const app of children) {
+        const earlier = children.filter((c) => c.wave < app.wave);
+        const lastEarlier = Math.max(0, ...earlier.map((c) => c.healthyAfter ?? Infinity));
+        // Creation times have one-second resolution; health is polled every half second.
+        if (app.createdAfter + 1.5 < lastEarlier) late.push(`${app.name} (wave ${app.wave}) created at ${app.createdAfter}s, before an earlier wave was Healthy (${lastEarlier.toFixed(1)}s)`);
+      }
+      if (late.length > 0) throw new Error(late.join('; '));
+      return `${new Set(children.map((c) => c.wave)).size} waves in order`;
+    });
+
+    await scenario(scenarios, 'Constraints are created after Gatekeeper generated their CRDs from the templates', async () => {
+      await lab.cp.client.discover();
+      const constraints = (await lab.cp.client.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions')).body.items.filter((c: any) => c.spec.group === 'constraints.gatekeeper.sh');
+      const order: string[] = [];
+      for (const crd of constraints) {
+        const kind = crd.spec.names.kind;
+        const items = (await lab.cp.client.list(`constraints.gatekeeper.sh/v1beta1`, kind)).body.items as any[];
+        if (crd.metadata.ownerReferences?.[0]?.kind !== 'ConstraintTemplate') throw new Error(`${crd.metadata.name} was not created by Gatekeeper from a template`);
+        for (const c of items) {
+          if (Date.parse(c.metadata.creationTimestamp) < Date.parse(crd.metadata.creationTimestamp)) throw new Error(`${kind}/${c.metadata.name} exists before its CRD`);
+          order.push(`${kind}/${c.metadata.name}`);
+        }
+      }
+      if (order.length === 0) throw new Error('no Constraints');
+      return `${order.length} Constraints, each after the CRD Gatekeeper generated (owner: its ConstraintTemplate)`;
+    });
+
+    let current: Override<EnvironmentConfig> = {};
+    const push = async (change: Override<EnvironmentConfig>, message: string) => {
+      current = merge(current, change);
+      const pushed = await lab.push(merge(settings, current), message);
+      await lab.refresh();
+      return pushed;
+    };
+    const deployment = async (ns: string, name: string) => (await lab.cp.client.get('apps/v1', 'Deployment', name, ns)).body;
+
+    const replicas = base.demo.backend.replicas + 1;
+    await scenario(scenarios, `push: backend replicas ${base.demo.backend.replicas} -> ${replicas} reaches the cluster`, async () => {
+      const pushed = await push({ demo: { backend: { replicas } } }, 'scale the backend');
+      const seconds = await lab.waitFor(
+        'the new revision Synced with the new replica count',
+        async () => {
+          const demo = (await lab.applications()).find((a) => a.name === 'demo')!;
+          return demo.revision === pushed.revision && demo.sync === 'Synced' && (await deployment('demo', 'backend')).spec.replicas === replicas ? (Date.now() - pushed.pushedAt) / 1000 : undefined;
+        },
+        120,
+      );
+      return `Deployment demo/backend has ${replicas} replicas; push to Synced in ${seconds.toFixed(1)} s (refresh requested on push, as a git webhook does; reconciliation every ${settings.upstream?.argocdReconciliationTimeout})`;
+    });
+
+    await scenario(scenarios, 'selfHeal: a hand scale of the backend is reverted', async () => {
+      const scaled = Date.now();
+      await lab.cp.client.mergePatch('apps/v1', 'Deployment', 'backend', 'demo', { spec: { replicas: 1 } });
+      const seconds = await lab.waitFor('selfHeal', async () => ((await deployment('demo', 'backend')).spec.replicas === replicas ? (Date.now() - scaled) / 1000 : undefined), 120);
+      return `scaled to 1 by hand, back to ${replicas} in ${seconds.toFixed(1)} s`;
+    });
+
+    const pruned = base.security.backendL7Policy
+      ? { change: { security: { backendL7Policy: false } }, gone: ['CiliumNetworkPolicy demo/backend-l7-http-policy'], what: 'the L7 policy off' }
+      : { change: { security: { backendL3L4Policy: false } }, gone: ['Application argocd/network-policies', 'CiliumNetworkPolicy demo/backend-allow-frontend-only'], what: 'the L3/L4 policy off' };
+    await scenario(scenarios, `prune: ${pruned.what} deletes exactly ${pruned.gone.join(' and ')}`, async () => {
+      const before = await managedObjects(lab);
+      await push(pruned.change as Override<EnvironmentConfig>, pruned.what);
+      await lab.waitFor(
+        'the pruned objects gone and everything Synced',
+        async () => {
+          const now = await managedObjects(lab);
+          return pruned.gone.every((o) => !now.has(o)) && allGood(await lab.applications()) ? true : undefined;
+        },
+        180,
+      );
+      const now = await managedObjects(lab);
+      const gone = [...before].filter((o) => !now.has(o)).sort();
+      if (JSON.stringify(gone) !== JSON.stringify([...pruned.gone].sort())) throw new Error(`deleted ${gone.join(', ') || 'nothing'}, expected ${pruned.gone.join(', ')}`);
+      for (const o of gone.filter((x) => x.startsWith('CiliumNetworkPolicy'))) {
+        const [, ns, name] = /CiliumNetworkPolicy (\S+)\/(\S+)/.exec(o)!;
+        if ((await lab.cp.client.get('cilium.io/v2', 'CiliumNetworkPolicy', name, ns)).status !== 404) throw new Error(`${o} still in the API server`);
+      }
+      return `deleted ${gone.join(', ')}; ${now.size} other managed objects untouched`;
+    });
+
+    await scenario(scenarios, 'bad commit: an object the API server rejects fails the sync with its message; the old objects stay', async () => {
+      const before = await deployment('demo', 'backend');
+      const file = lab.distFile('demo/deployment-backend.yaml');
+      const object = YAML.parse(fs.readFileSync(file, 'utf8'));
+      // A hand edit of dist/ that changes the immutable selector, the kind of commit CI's --check would stop.
+      object.spec.selector.matchLabels.tier = 'api';
+      object.spec.template.metadata.labels.tier = 'api';
+      fs.writeFileSync(file, toYaml(object));
+      const pushed = lab.commitAndPush('a hand edit that changes the backend selector');
+      await lab.refresh();
+      const message = await lab.waitFor(
+        'the demo sync to fail with the server message',
+        async () => {
+          const demo = (await lab.applications()).find((a) => a.name === 'demo')!;
+          return demo.revision === pushed.revision && demo.sync === 'OutOfSync' && /field is immutable/.test(demo.message ?? '') ? demo.message : undefined;
+        },
+        180,
+      );
+      const after = await deployment('demo', 'backend');
+      if (JSON.stringify(after.spec.selector) !== JSON.stringify(before.spec.selector) || after.metadata.generation !== before.metadata.generation) throw new Error('the live Deployment changed');
+      // Put git back as synth renders it.
+      await push({}, 'revert the hand edit');
+      await lab.waitFor('demo Synced again', async () => ((await lab.applications()).find((a) => a.name === 'demo')?.sync === 'Synced' ? true : undefined), 180);
+      return `${(message ?? '').replace(/\s+/g, ' ').slice(0, 240)}; Deployment demo/backend unchanged (generation ${after.metadata.generation})`;
+    });
+
+    const gatekeeper = base.upstream.gatekeeperReplicas + 1;
+    await scenario(scenarios, `upstream chart value: Gatekeeper replicas ${base.upstream.gatekeeperReplicas} -> ${gatekeeper} reaches the rendered Deployment`, async () => {
+      const pushed = await push({ upstream: { gatekeeperReplicas: gatekeeper } }, 'scale Gatekeeper');
+      const seconds = await lab.waitFor(
+        'the gatekeeper Deployment scaled',
+        async () => ((await deployment('gatekeeper-system', 'gatekeeper-controller-manager')).spec.replicas === gatekeeper ? (Date.now() - pushed.pushedAt) / 1000 : undefined),
+        180,
+      );
+      return `Deployment gatekeeper-system/gatekeeper-controller-manager has ${gatekeeper} replicas, ${seconds.toFixed(1)} s after the push`;
+    });
+    return report();
+  } finally {
+    await lab.stop();
+  }
+
+  function report(): E2eReport {
+    return {
+      env: baseName,
+      variant: lab.name,
+      reconciliationTimeout: settings.upstream?.argocdReconciliationTimeout ?? base.upstream.argocdReconciliationTimeout,
+      notes,
+      bootstrapSeconds: scenarios[0]?.seconds ?? 0,
+      applications,
+      scenarios,
+      pids: lab.cp.processes.map((p) => p.pid),
+    };
+  }
+}
+
+/** The child Applications the variant's render has, plus the root. */
+function expectedApplications(lab: GitOpsLab): number {
+  const dir = lab.distFile('apps');
+  return fs.readdirSync(dir).filter((f) => f.startsWith('application-')).length + 1;
+}
+
+/** Every object Argo CD manages, as `Kind namespace/name`, from the Applications' status. */
+async function managedObjects(lab: GitOpsLab): Promise<Set<string>> {
+  const items = (await lab.cp.client.list('argoproj.io/v1alpha1', 'Application', 'argocd')).body.items as any[];
+  const out = new Set<string>();
+  // Hooks are not managed objects: Argo CD deletes them by their own delete policy, whenever their sync ends.
+  for (const app of items) for (const r of app.status?.resources ?? []) if (!r.hook) out.add(`${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`);
+  return out;
+}
+
+async function scenario(results: ScenarioResult[], name: string, run: () => Promise<string>): Promise<boolean> {
+  const started = Date.now();
+  try {
+    const detail = await run();
+    results.push({ name, ok: true, seconds: (Date.now() - started) / 1000, detail });
+    return true;
+  } catch (error) {
+    results.push({ name, ok: false, seconds: (Date.now() - started) / 1000, detail: (error as Error).message });
+    return false;
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+function merge<T>(a: T, b: unknown): T {
+  if (!isObject(a) || !isObject(b)) return (b === undefined ? a : b) as T;
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = merge(out[k], v);
+  return out as T;
+}
+
+export function formatReport(r: E2eReport): string {
+  const lines = [`e2e ${r.env} (variant ${r.variant}, reconciliation ${r.reconciliationTimeout})`, ...r.notes.map((n) => `  note: ${n}`), ''];
+  const t = (v?: number) => (v === undefined ? '-' : `${v.toFixed(1)}s`).padStart(8);
+  lines.push(`  ${'Application'.padEnd(22)} ${'wave'.padStart(4)}  ${'sync'.padEnd(10)} ${'health'.padEnd(11)} ${'created'.padStart(8)} ${'healthy'.padStart(8)} ${'synced'.padStart(8)}`);
+  for (const a of r.applications) lines.push(`  ${a.name.padEnd(22)} ${String(a.wave).padStart(4)}  ${a.sync.padEnd(10)} ${a.health.padEnd(11)} ${t(a.createdAfter)} ${t(a.healthyAfter)} ${t(a.readyAfter)}`);
+  lines.push('');
+  for (const s of r.scenarios) lines.push(`  ${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (${s.seconds.toFixed(1)} s): ${s.detail}`);
+  return `${lines.join('\n')}\n`;
+}
+

@@ -1,0 +1,77 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { E2eReport, formatReport } from '../engines/gitops-scenarios';
+import { isAlive } from '../engines/control-plane';
+import { ENVIRONMENTS } from '../config';
+import { render, ROOT } from './helpers';
+
+/**
+ * The user's loop on a real Argo CD: `npm run e2e` for dev and prod, side by
+ * side, each in its own control plane; the report is what Argo CD and the API
+ * server said. The tables are kept in .build/reports/ whether or not it passes.
+ */
+const ENVS = ['dev', 'prod'] as const;
+const REPORTS = path.join(ROOT, '.build', 'reports');
+
+function runE2e(env: string): Promise<{ code: number | null; report?: E2eReport; output: string }> {
+  fs.mkdirSync(REPORTS, { recursive: true });
+  const json = path.join(REPORTS, `e2e-${env}.json`);
+  fs.rmSync(json, { force: true });
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/e2e.ts', '--env', env, '--json', json, '--stop-with-stdin'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('exit', (code) => {
+      fs.writeFileSync(path.join(REPORTS, `e2e-${env}.txt`), output);
+      resolve({ code, output, ...(fs.existsSync(json) ? { report: JSON.parse(fs.readFileSync(json, 'utf8')) as E2eReport } : {}) });
+    });
+  });
+}
+
+describe('a real Argo CD syncs the App-of-Apps from a git push', () => {
+  const runs = new Map<string, { code: number | null; report?: E2eReport; output: string }>();
+
+  beforeAll(async () => {
+    const results = await Promise.all(ENVS.map(async (env) => [env, await runE2e(env)] as const));
+    for (const [env, result] of results) runs.set(env, result);
+  }, 1_500_000);
+
+  describe.each(ENVS.map((e) => [e]))('%s', (env) => {
+    const get = () => {
+      const run = runs.get(env)!;
+      if (!run.report) throw new Error(`npm run e2e -- --env ${env} wrote no report (exit ${run.code}): ${run.output.split('\n').slice(-5).join(' | ')}`);
+      return run.report;
+    };
+
+    test('every scenario passes, as the report says with its evidence', () => {
+      const report = get();
+      expect(report.scenarios.filter((s) => !s.ok).map((s) => `${s.name}: ${s.detail}`)).toEqual([]);
+      expect(report.scenarios.map((s) => s.name.split(':')[0])).toEqual([
+        'bootstrap',
+        'waves',
+        'Constraints are created after Gatekeeper generated their CRDs from the templates',
+        'push',
+        'selfHeal',
+        'prune',
+        'bad commit',
+        'upstream chart value',
+      ]);
+      expect(runs.get(env)!.code).toBe(0);
+    });
+
+    test('the root and one Application per enabled component of the environment are Synced and Healthy', () => {
+      const report = get();
+      const children = render(ENVIRONMENTS[env]).files.filter((f) => f.object.kind === 'Application' && f.component === 'apps').map((f) => f.object.metadata.name);
+      const expected = report.notes.some((n) => n.includes('outside the cluster')) ? children.filter((c) => !['mimir', 'loki', 'tempo'].includes(c)) : children;
+      expect(report.applications.map((a) => a.name).sort()).toEqual([...expected, `root-${report.variant}`].sort());
+      expect(report.applications.filter((a) => a.sync !== 'Synced' || a.health !== 'Healthy')).toEqual([]);
+      process.stdout.write(formatReport(report));
+    });
+
+    test('no process of the run is left', () => {
+      expect(get().pids.filter(isAlive)).toEqual([]);
+    });
+  });
+});
