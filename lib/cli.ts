@@ -1,5 +1,6 @@
 import { performance } from 'perf_hooks';
 import { assertValid, EnvironmentConfig, environmentByName, ENVIRONMENTS, UserError } from '../config';
+import { describeError, EXIT_BAD_INPUT, EXIT_FAILED } from './command';
 import { compareWithDisk, writeAtomically } from './output';
 import { ChartComponent, renderEnvironment, RenderedEnvironment } from './synth';
 
@@ -47,6 +48,8 @@ export interface SynthResult {
   /** Non-Kubernetes files (Kind config, values files). */
   readonly plain: number;
   readonly files: number;
+  /** Folders of unregistered environments removed from the tree. */
+  readonly removedStrays: readonly string[];
   readonly millis: number;
 }
 
@@ -65,8 +68,9 @@ export function synth(
   const objects = rendered.reduce((n, r) => n + r.files.length, 0);
   const plain = rendered.reduce((n, r) => n + r.plainFiles.length, 0);
   let files = 0;
+  let removedStrays: readonly string[] = [];
   if (options.check) {
-    const diff = compareWithDisk(rendered, options.outDir);
+    const diff = compareWithDisk(rendered, options.outDir, options.envs.length === 0 ? Object.keys(all) : undefined);
     const stale = [...diff.added.map((f) => `+${f}`), ...diff.removed.map((f) => `-${f}`), ...diff.changed.map((f) => `~${f}`)];
     if (stale.length > 0) {
       throw new UserError(
@@ -74,25 +78,25 @@ export function synth(
       );
     }
   } else {
-    files = writeAtomically(rendered, options.outDir);
+    const written = writeAtomically(rendered, options.outDir, Object.keys(all));
+    files = written.files;
+    removedStrays = written.removedStrays;
   }
-  return { rendered, objects, plain, files, millis: performance.now() - start };
+  return { rendered, objects, plain, files, removedStrays, millis: performance.now() - start };
 }
 
-/** Entry point shared by main.ts: one line of summary, or one line of error and exit code 1. */
+/** Entry point shared by main.ts: one line of summary, or one line of error; exit 2 on bad input, 1 on any other failure. */
 export function runCli(argv: readonly string[], components: readonly ChartComponent[]): number {
   try {
     const options = parseArgs(argv);
     const result = synth(options, components);
     const names = result.rendered.map((r) => r.env.name).join(', ');
-    const action = options.check ? `checked against ${options.outDir}/, up to date` : `${result.files} files written to ${options.outDir}/`;
+    const strays = result.removedStrays.length > 0 ? ` (removed ${result.removedStrays.map((n) => `${options.outDir}/${n}`).join(', ')}: no such environment)` : '';
+    const action = options.check ? `checked against ${options.outDir}/, up to date` : `${result.files} files written to ${options.outDir}/${strays}`;
     console.log(`synth: ${result.rendered.length} environments (${names}), ${result.objects} objects and ${result.plain} plain files, ${action}, in ${Math.round(result.millis)} ms`);
     return 0;
   } catch (error) {
-    if (error instanceof UserError) {
-      console.error(`synth: error: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    console.error(`synth: error: ${describeError(error).replace(/\s*\n\s*/g, ' ')}`);
+    return error instanceof UserError ? EXIT_BAD_INPUT : EXIT_FAILED;
   }
 }

@@ -1,35 +1,131 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { UserError } from '../config/errors';
 import { RenderedEnvironment } from './synth';
 
-/** Writes the rendered environments under a staging folder, then swaps each `dist/<env>` in. */
-export function writeAtomically(rendered: readonly RenderedEnvironment[], distDir: string): number {
-  const root = path.resolve(distDir);
-  // Staging sits beside dist/ on the same filesystem, so rename() is atomic.
-  const staging = path.join(path.dirname(root), `.synth-staging-${process.pid}`);
-  fs.rmSync(staging, { recursive: true, force: true });
-  let written = 0;
+/** A file synth writes: `<env>/<component>/<kind>-<name>.yaml`, or a plain file of `<env>/bootstrap/`. */
+const SYNTH_LAYOUT = /^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9.-]*\.(yaml|env)$/;
+
+const STAGING_PREFIX = '.synth-staging-';
+/** Written once the new tree is complete: from then on, the swap may be finished by the next run. */
+const READY_MARKER = 'READY';
+
+function isAlive(pid: number): boolean {
   try {
-    for (const { env, files, plainFiles } of rendered) {
-      for (const file of [...files, ...plainFiles.map((p) => ({ path: p.name, content: p.content }))]) {
-        const target = path.join(staging, env.name, file.path);
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Finishes or discards the swap of a synth that was killed. A complete new tree
+ * whose old tree was already moved aside is put in place (roll forward); any
+ * other leftover is deleted (roll back: that run never reported success).
+ */
+export function recoverStaging(root: string): string[] {
+  const parent = path.dirname(root);
+  const mine = `${STAGING_PREFIX}${path.basename(root)}-`;
+  const recovered: string[] = [];
+  if (!fs.existsSync(parent)) return recovered;
+  for (const entry of fs.readdirSync(parent)) {
+    if (!entry.startsWith(mine)) continue;
+    const pid = Number(entry.slice(mine.length));
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) continue;
+    const staging = path.join(parent, entry);
+    if (!fs.existsSync(root) && fs.existsSync(path.join(staging, READY_MARKER)) && fs.existsSync(path.join(staging, 'new'))) {
+      fs.renameSync(path.join(staging, 'new'), root);
+      recovered.push(`finished the swap of an interrupted synth (${entry})`);
+    }
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+  return recovered;
+}
+
+function filesUnder(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...filesUnder(path.join(dir, entry.name), rel));
+    else out.push(rel);
+  }
+  return out;
+}
+
+/** Hard-links a file or a whole folder into the new tree: unchanged bytes are never rewritten. */
+function linkTree(from: string, to: string): void {
+  if (fs.statSync(from).isDirectory()) {
+    fs.mkdirSync(to, { recursive: true });
+    for (const entry of fs.readdirSync(from)) linkTree(path.join(from, entry), path.join(to, entry));
+  } else {
+    fs.linkSync(from, to);
+  }
+}
+
+export interface WriteResult {
+  /** Files in the rendered environments (written or linked unchanged). */
+  readonly files: number;
+  /** Folders of environments that are no longer registered, removed from the tree. */
+  readonly removedStrays: readonly string[];
+}
+
+/**
+ * Replaces the rendered environments of the tree at `distDir` all at once.
+ * The new tree is built beside it (unchanged files hard-linked from the current
+ * tree, other registered environments and foreign top-level files linked as
+ * they are), then swapped in by two renames, finished by the next run if it is
+ * killed between them. Folders of unregistered environments are dropped, and
+ * files synth did not write inside a folder it replaces stop the run.
+ */
+export function writeAtomically(rendered: readonly RenderedEnvironment[], distDir: string, registered: readonly string[] = rendered.map((r) => r.env.name)): WriteResult {
+  const root = path.resolve(distDir);
+  if (fs.existsSync(root) && !fs.statSync(root).isDirectory()) throw new UserError(`${distDir} is a file, not a folder; give --out a folder`);
+  recoverStaging(root);
+  const renderedNames = new Set(rendered.map((r) => r.env.name));
+  const removedStrays: string[] = [];
+  const current = fs.existsSync(root) ? fs.readdirSync(root, { withFileTypes: true }) : [];
+  for (const entry of current) {
+    const replaced = entry.isDirectory() && (renderedNames.has(entry.name) || !registered.includes(entry.name));
+    if (!replaced) continue;
+    const foreign = filesUnder(path.join(root, entry.name), entry.name).filter((f) => !SYNTH_LAYOUT.test(f));
+    if (foreign.length > 0) throw new UserError(`${path.join(distDir, foreign[0])} was not written by synth (${foreign.length} such file(s)); move them out of ${distDir}/${entry.name} or choose another --out`);
+    if (!renderedNames.has(entry.name)) removedStrays.push(entry.name);
+  }
+
+  // Staging sits beside the tree on the same filesystem, so rename() is atomic.
+  const staging = path.join(path.dirname(root), `${STAGING_PREFIX}${path.basename(root)}-${process.pid}`);
+  const next = path.join(staging, 'new');
+  fs.rmSync(staging, { recursive: true, force: true });
+  let files = 0;
+  try {
+    fs.mkdirSync(next, { recursive: true });
+    for (const entry of current) {
+      const kept = !entry.isDirectory() || (!renderedNames.has(entry.name) && registered.includes(entry.name));
+      if (kept) linkTree(path.join(root, entry.name), path.join(next, entry.name));
+    }
+    for (const { env, files: objects, plainFiles } of rendered) {
+      fs.mkdirSync(path.join(next, env.name), { recursive: true });
+      for (const file of [...objects, ...plainFiles.map((p) => ({ path: p.name, content: p.content }))]) {
+        const target = path.join(next, env.name, file.path);
+        const live = path.join(root, env.name, file.path);
         fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.writeFileSync(target, file.content);
-        written++;
+        if (fs.existsSync(live) && fs.readFileSync(live, 'utf8') === file.content) fs.linkSync(live, target);
+        else fs.writeFileSync(target, file.content);
+        files++;
       }
-      if (files.length === 0) fs.mkdirSync(path.join(staging, env.name), { recursive: true });
     }
-    fs.mkdirSync(root, { recursive: true });
-    for (const { env } of rendered) {
-      const live = path.join(root, env.name);
-      const old = path.join(staging, `${env.name}.old`);
-      if (fs.existsSync(live)) fs.renameSync(live, old);
-      fs.renameSync(path.join(staging, env.name), live);
-    }
+    fs.writeFileSync(path.join(staging, READY_MARKER), '');
+    if (fs.existsSync(root)) fs.renameSync(root, path.join(staging, 'old'));
+    fs.renameSync(next, root);
+  } catch (error) {
+    // A failure between the two renames puts the old tree back before staging goes.
+    if (!fs.existsSync(root) && fs.existsSync(path.join(staging, 'old'))) fs.renameSync(path.join(staging, 'old'), root);
+    throw error;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-  return written;
+  return { files, removedStrays };
 }
 
 export interface TreeDifference {
@@ -49,9 +145,17 @@ function listFiles(dir: string, prefix = ''): string[] {
   return out.sort();
 }
 
-/** Compares what synth would write with what is committed, file by file. */
-export function compareWithDisk(rendered: readonly RenderedEnvironment[], distDir: string): TreeDifference {
+/**
+ * Compares what synth would write with what is committed, file by file. With
+ * `registered`, a folder of an environment that is not registered counts as removed.
+ */
+export function compareWithDisk(rendered: readonly RenderedEnvironment[], distDir: string, registered?: readonly string[]): TreeDifference {
   const diff: TreeDifference = { added: [], removed: [], changed: [] };
+  if (registered && fs.existsSync(distDir)) {
+    for (const entry of fs.readdirSync(distDir, { withFileTypes: true })) {
+      if (entry.isDirectory() && !registered.includes(entry.name)) diff.removed.push(...listFiles(path.join(distDir, entry.name), entry.name));
+    }
+  }
   for (const { env, files, plainFiles } of rendered) {
     const envDir = path.join(distDir, env.name);
     const onDisk = new Set(listFiles(envDir));

@@ -17,7 +17,8 @@ import { renderEnvironment } from '../lib/synth';
 import { toolPath } from '../lib/tools';
 
 const ROOT = path.resolve(__dirname, '..');
-const STATE_DIR = path.join(ROOT, '.cluster');
+// KPP_CLUSTER_STATE lets a second cluster (the bench's) run beside the user's.
+const STATE_DIR = process.env.KPP_CLUSTER_STATE ? path.resolve(process.env.KPP_CLUSTER_STATE) : path.join(ROOT, '.cluster');
 const STATE_FILE = path.join(STATE_DIR, 'state.json');
 
 const readState = (): ControlPlaneState | undefined => (fs.existsSync(STATE_FILE) ? (JSON.parse(fs.readFileSync(STATE_FILE, 'utf8')) as ControlPlaneState) : undefined);

@@ -2,9 +2,14 @@
 // Runs a TypeScript entry point fast: esbuild bundles our sources (dependencies
 // stay external) into .build/, then Node runs it in this process. Type checks
 // belong to `npm test` (tsc --noEmit), not to every synth.
+//
+// The bundle is reused while every source it was built from has the size and
+// modification time recorded at build time (esbuild's own list of inputs), so an
+// unchanged tree skips esbuild entirely. The source map is a separate file: Node
+// only reads it with --enable-source-maps, and an inline map doubles what it parses.
 'use strict';
+const fs = require('fs');
 const path = require('path');
-const esbuild = require('esbuild');
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
@@ -13,17 +18,53 @@ if (!entry) {
 }
 const root = path.resolve(__dirname, '..');
 const outfile = path.join(root, '.build', path.basename(entry).replace(/\.ts$/, '.js'));
-esbuild.buildSync({
-  entryPoints: [path.resolve(entry)],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  packages: 'external',
-  sourcemap: 'inline',
-  logLevel: 'warning',
-  absWorkingDir: root,
-});
+const stampFile = `${outfile}.inputs.json`;
+
+const stamp = (file) => {
+  try {
+    const s = fs.statSync(path.join(root, file));
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+};
+
+function upToDate() {
+  let recorded;
+  try {
+    recorded = JSON.parse(fs.readFileSync(stampFile, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (recorded.entry !== path.resolve(entry) || recorded.esbuild !== require('esbuild/package.json').version || !fs.existsSync(outfile)) return false;
+  return Object.entries(recorded.inputs).every(([file, s]) => stamp(file) === s);
+}
+
+if (!upToDate()) {
+  const result = require('esbuild').buildSync({
+    entryPoints: [path.resolve(entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    sourcemap: 'linked',
+    metafile: true,
+    write: false,
+    logLevel: 'warning',
+    absWorkingDir: root,
+  });
+  // Each output is renamed into place, so a concurrent run never loads a half-written bundle.
+  fs.mkdirSync(path.dirname(outfile), { recursive: true });
+  for (const file of result.outputFiles) {
+    fs.writeFileSync(`${file.path}.${process.pid}`, file.contents);
+    fs.renameSync(`${file.path}.${process.pid}`, file.path);
+  }
+  const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).map((file) => [file, stamp(file)]));
+  // Written after the bundle, under a temporary name, so a stamp never vouches for a half-written bundle.
+  fs.writeFileSync(`${stampFile}.${process.pid}`, JSON.stringify({ entry: path.resolve(entry), esbuild: require('esbuild/package.json').version, inputs }));
+  fs.renameSync(`${stampFile}.${process.pid}`, stampFile);
+}
 process.argv = [process.argv[0], outfile, ...args];
 require(outfile);

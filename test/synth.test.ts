@@ -5,6 +5,7 @@ import { Chart } from 'cdk8s';
 import { COMPONENTS } from '../components';
 import { ENVIRONMENTS, UserError } from '../config';
 import { parseArgs, synth } from '../lib/cli';
+import { recoverStaging } from '../lib/output';
 import { IMAGES } from '../lib/images';
 import { ChartComponent } from '../lib/synth';
 import { ALL_ENVS, podOwners, readTree, render, ROOT, tempDir } from './helpers';
@@ -65,14 +66,14 @@ describe('atomic writes and bad input', () => {
     const out = seededDist();
     const before = readTree(out);
     const result = runSynth(['--env', 'qa', '--out', out]);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual(["synth: error: unknown environment 'qa': use --env with one of dev, stg, prod"]);
     expect(readTree(out)).toEqual(before);
   });
 
   test('an unknown flag is rejected with the usage line', () => {
     const result = runSynth(['--environment', 'dev', '--out', tempDir('x-')]);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^synth: error: unknown argument '--environment'; usage: npm run synth/);
   });
 
@@ -118,6 +119,72 @@ describe('atomic writes and bad input', () => {
     expect(() => synth({ envs: [], outDir: out, check: true }, COMPONENTS)).not.toThrow();
     fs.appendFileSync(path.join(out, 'dev', 'demo', 'service-backend.yaml'), '# hand edit\n');
     expect(() => synth({ envs: [], outDir: out, check: true }, COMPONENTS)).toThrow(/~dev\/demo\/service-backend\.yaml/);
+  });
+
+  test('a folder of an environment that is no longer registered is removed by synth and caught by --check', () => {
+    const out = tempDir('stray-');
+    synth({ envs: [], outDir: out, check: false }, COMPONENTS);
+    fs.cpSync(path.join(out, 'stg'), path.join(out, 'qa'), { recursive: true });
+    expect(() => synth({ envs: [], outDir: out, check: true }, COMPONENTS)).toThrow(/-qa\//);
+    const result = runSynth(['--out', out]);
+    expect(result.stdout).toContain(`(removed ${out}/qa: no such environment)`);
+    expect(fs.readdirSync(out).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
+  });
+
+  test('--out never deletes files synth did not write', () => {
+    const out = tempDir('foreign-');
+    fs.mkdirSync(path.join(out, 'dev'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'dev', 'notes.txt'), 'mine');
+    const before = readTree(out);
+    const result = runSynth(['--env', 'dev', '--out', out]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([`synth: error: ${out}/dev/notes.txt was not written by synth (1 such file(s)); move them out of ${out}/dev or choose another --out`]);
+    expect(readTree(out)).toEqual(before);
+  });
+
+  test('--out pointing at a file is one line, exit 2', () => {
+    const file = path.join(tempDir('file-'), 'f');
+    fs.writeFileSync(file, 'x');
+    const result = runSynth(['--out', file]);
+    expect([result.status, result.stderr.trim().split('\n')]).toEqual([2, [`synth: error: ${file} is a file, not a folder; give --out a folder`]]);
+  });
+
+  test('a synth killed between its two renames is finished by the next run; stale staging is cleaned', () => {
+    const out = path.join(tempDir('killed-'), 'dist');
+    synth({ envs: [], outDir: out, check: false }, COMPONENTS);
+    const complete = readTree(out);
+    // The state a SIGKILL leaves after the old tree moved aside: a complete new tree in staging, no tree in place.
+    const staging = path.join(path.dirname(out), '.synth-staging-dist-999999');
+    fs.mkdirSync(staging);
+    fs.renameSync(out, path.join(staging, 'new'));
+    fs.writeFileSync(path.join(staging, 'READY'), '');
+    // And a staging folder of a run killed while writing.
+    fs.mkdirSync(path.join(path.dirname(out), '.synth-staging-dist-999998', 'new', 'dev'), { recursive: true });
+    expect(recoverStaging(out)).toEqual(['finished the swap of an interrupted synth (.synth-staging-dist-999999)']);
+    expect(readTree(out)).toEqual(complete);
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['dist']);
+  });
+
+  test('a real SIGKILL at any moment leaves either the old or the new tree, never a mix, and the next run cleans up', () => {
+    const out = path.join(tempDir('sigkill-'), 'dist');
+    synth({ envs: [], outDir: out, check: false }, COMPONENTS);
+    const fresh = readTree(out);
+    const outcomes = new Set<string>();
+    for (const delay of [0.15, 0.25, 0.35, 0.45, 0.6, 0]) {
+      for (const env of ['dev', 'prod']) fs.appendFileSync(path.join(out, env, 'demo', 'service-backend.yaml'), '# old\n');
+      const old = readTree(out);
+      // A delay of 0: no kill, the run finishes.
+      const result = spawnSync('timeout', ['-s', 'KILL', delay > 0 ? String(delay) : '0', process.execPath, path.join(ROOT, 'scripts/run-ts.js'), 'main.ts', '--out', out], { cwd: ROOT, encoding: 'utf8' });
+      recoverStaging(out); // what the next run does first
+      const now = readTree(out);
+      const outcome = JSON.stringify(now) === JSON.stringify(fresh) ? 'new' : JSON.stringify(now) === JSON.stringify(old) ? 'old' : 'mixed';
+      outcomes.add(`${result.status === 0 ? 'finished' : 'killed'}:${outcome}`);
+      expect(outcome).not.toBe('mixed');
+      expect(fs.readdirSync(path.dirname(out))).toEqual(['dist']);
+      if (outcome === 'old') synth({ envs: [], outDir: out, check: false }, COMPONENTS);
+    }
+    expect(outcomes).toContain('finished:new');
+    expect([...outcomes].filter((o) => o.endsWith('mixed'))).toEqual([]);
   });
 
   test('argument parsing', () => {

@@ -1,0 +1,114 @@
+/**
+ * npm run bench [-- --runs 5] [--e2e]
+ *
+ * Every step of the loop in one run, each as a ratio to cdk8s's default app
+ * command `npx ts-node main.ts` measured in the same run: synth for the
+ * registered environments and for 30 (27 generated in a temp copy, never
+ * committed), the hydration of the upstream charts cold (empty render cache)
+ * and warm, a control plane to /readyz, and with --e2e the GitOps scenarios.
+ * Timings on shared machines are noisy: read the ratios, not the absolute numbers.
+ */
+import { spawnSync, SpawnSyncOptions } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { ENVIRONMENT_NAMES, UserError } from '../config';
+import { runCommand } from '../lib/command';
+import { cacheRoot } from '../tools/cache';
+
+const ROOT = path.resolve(__dirname, '..');
+const GENERATED_ENVS = 27;
+
+interface Row {
+  readonly step: string;
+  readonly samples: number[];
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function timed(label: string, command: string, args: string[], options: SpawnSyncOptions = {}): number {
+  const start = performance.now();
+  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', ...options });
+  const ms = performance.now() - start;
+  if (result.status !== 0) throw new Error(`${label} failed (exit ${result.status}): ${String(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+  return ms;
+}
+
+/** A copy of the sources with 27 more environments registered, sharing node_modules. */
+function copyWithGeneratedEnvironments(): string {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-envs-'));
+  for (const entry of fs.readdirSync(ROOT)) {
+    if (['node_modules', 'dist', '.build', '.git', '.hydrated', '.tools'].includes(entry)) continue;
+    fs.cpSync(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+  const index = path.join(copy, 'config/environments/index.ts');
+  const source = fs.readFileSync(index, 'utf8');
+  const generated = `\nimport { defineEnvironment } from '../define';\nconst generated = Array.from({ length: ${GENERATED_ENVS} }, (_, i) => defineEnvironment(\`bench-\${i + 1}\`, stg, {}));\n`;
+  const registry = /export const ENVIRONMENT_LIST: readonly EnvironmentConfig\[\] = \[([^\]]*)\];/;
+  if (!registry.test(source)) throw new Error('config/environments/index.ts no longer declares ENVIRONMENT_LIST as the bench expects');
+  fs.writeFileSync(index, source.replace(registry, (_, list: string) => `${generated}export const ENVIRONMENT_LIST: readonly EnvironmentConfig[] = [${list}, ...generated];`));
+  return copy;
+}
+
+runCommand(
+  {
+    name: 'bench',
+    invocation: 'npm run bench --',
+    summary: 'Times synth (registered and 30 environments), hydration cold and warm, the control plane and optionally e2e, as ratios to npx ts-node main.ts.',
+    flags: {
+      runs: { kind: 'string', value: 'n', help: 'samples per synth measurement (default 5)' },
+      e2e: { kind: 'boolean', help: `also time npm run e2e -- --env ${ENVIRONMENT_NAMES[0]} (minutes)` },
+    },
+  },
+  ({ flags }) => {
+    const runs = flags.runs === undefined ? 5 : Number(flags.runs);
+    if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new UserError(`--runs must be an integer from 1 to 50 (got ${flags.runs})`);
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+    const out = (i: number) => path.join(scratch, `out-${i}`);
+    const node = process.execPath;
+    const rows: Row[] = [];
+    const sample = (step: string, n: number, run: (i: number) => number) => {
+      const samples = Array.from({ length: n }, (_, i) => run(i));
+      rows.push({ step, samples });
+    };
+    const copy = copyWithGeneratedEnvironments();
+    try {
+      // Interleaved, so that load changes on a shared machine hit every candidate alike.
+      const synth: Record<string, number[]> = { tsNode: [], runTs: [], thirty: [] };
+      for (let i = 0; i < runs; i++) {
+        synth.tsNode.push(timed('npx ts-node main.ts', 'npx', ['ts-node', 'main.ts', '--out', out(i)]));
+        synth.runTs.push(timed('npm run synth', node, ['scripts/run-ts.js', 'main.ts', '--out', out(i + runs)]));
+        synth.thirty.push(timed('synth of 30 environments', node, ['scripts/run-ts.js', 'main.ts', '--out', out(i + 2 * runs)], { cwd: copy }));
+      }
+      rows.push({ step: 'npx ts-node main.ts (cdk8s default)', samples: synth.tsNode });
+      rows.push({ step: `npm run synth, ${ENVIRONMENT_NAMES.length} environments`, samples: synth.runTs });
+      rows.push({ step: `npm run synth, ${ENVIRONMENT_NAMES.length + GENERATED_ENVS} environments`, samples: synth.thirty });
+
+      // Hydration: a render cache of our own (cold), then the same again (warm); the tool cache stays the user's.
+      const env = { ...process.env, XDG_CACHE_HOME: path.join(scratch, 'cache'), KPP_TOOLS_CACHE: cacheRoot() };
+      const hydrate = () => timed('npm run hydrate', node, ['scripts/run-ts.js', 'scripts/hydrate.ts', '--out', path.join(scratch, 'hydrated')], { env });
+      sample('npm run hydrate, all environments, cold', 1, hydrate);
+      sample('npm run hydrate, all environments, warm', 1, hydrate);
+
+      const state = path.join(scratch, 'cluster');
+      const cluster = (action: string) => ['scripts/run-ts.js', 'scripts/cluster.ts', action];
+      sample('npm run cluster -- up (to /readyz, nodes Ready)', 1, () => timed('npm run cluster -- up', node, cluster('up'), { env: { ...process.env, KPP_CLUSTER_STATE: state } }));
+      timed('npm run cluster -- down', node, cluster('down'), { env: { ...process.env, KPP_CLUSTER_STATE: state } });
+      if (flags.e2e) sample(`npm run e2e -- --env ${ENVIRONMENT_NAMES[0]}`, 1, () => timed('npm run e2e', node, ['scripts/run-ts.js', 'scripts/e2e.ts', '--env', ENVIRONMENT_NAMES[0]]));
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+
+    const baseline = median(rows[0].samples);
+    console.log(`bench: ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}; ratio = median / median of npx ts-node main.ts`);
+    console.log(`  ${'step'.padEnd(52)} ${'median'.padStart(10)} ${'min'.padStart(10)}  runs  ratio`);
+    for (const { step, samples } of rows) {
+      const m = median(samples);
+      console.log(`  ${step.padEnd(52)} ${`${m.toFixed(0)} ms`.padStart(10)} ${`${Math.min(...samples).toFixed(0)} ms`.padStart(10)}  ${String(samples.length).padStart(4)}  ${(m / baseline).toFixed(3)}`);
+    }
+    return 0;
+  },
+);
