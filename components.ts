@@ -10,6 +10,7 @@ import { BootstrapNamespace } from './bootstrap/bootstrap-namespace';
 import { Alertmanager } from './charts/alertmanager';
 import { BackendNetworkPolicies } from './charts/backend-network-policies';
 import { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT, DemoApp } from './charts/demo-app';
+import { dcServiceName, DcUpstreams } from './charts/dc-upstreams';
 import { CONSTRAINT_NAMES, GatekeeperPolicies } from './charts/gatekeeper-policies';
 import { GatewayRoutes, RouteTarget } from './charts/gateway-routes';
 import { GrafanaDashboards } from './charts/grafana-dashboards';
@@ -79,6 +80,15 @@ const ROUTES: readonly RouteTarget[] = [
   toUpstream('hubble', UPSTREAM_SERVICES.hubbleUi),
 ];
 const FRONTEND_SA = { namespace: DEMO_NAMESPACE, name: 'frontend' };
+
+/** A demo route whose Service is moving from the DC gets the DC Service as a weighted second backend (seed 10-3). */
+function withMigration(route: RouteTarget, env: EnvironmentConfig): RouteTarget {
+  const m = env.demo.migration.find((x) => route.service.namespace === DEMO_NAMESPACE && x.service === route.service.name);
+  return m ? { ...route, dc: { name: dcServiceName(m.service), port: m.dcUpstream.port, kubernetesPercent: m.kubernetesPercent } } : route;
+}
+
+/** The demo Services that a route sends traffic to: the ones a migration may name. */
+export const ROUTED_DEMO_SERVICES = ROUTES.filter((r) => r.service.namespace === DEMO_NAMESPACE).map((r) => r.service.name);
 
 /** The frontend tier: the curl client, and the load generator when it runs. */
 function frontendTier(env: EnvironmentConfig): Array<Record<string, string>> {
@@ -271,6 +281,14 @@ export const COMPONENTS: readonly ChartComponent[] = [
       }),
   },
   {
+    // Seed 10-3: the DC servers of the services Kong moves to Kubernetes; same wave as the routes that weigh them.
+    name: 'dc-upstreams',
+    namespace: DEMO_NAMESPACE,
+    wave: SYNC_WAVES.gatewayRoutes,
+    enabled: (env) => env.demo.migration.length > 0,
+    build: (scope, id, env) => new DcUpstreams(scope, id, { env: env.name, team: env.team, namespace: DEMO_NAMESPACE, services: env.demo.migration }),
+  },
+  {
     name: 'gateway',
     namespace: KONG_NAMESPACE,
     wave: SYNC_WAVES.gatewayRoutes,
@@ -283,7 +301,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
         controllerName: KONG_GATEWAY.controllerName,
         gateway: { namespace: KONG_GATEWAY.namespace, name: KONG_GATEWAY.name },
         tlsSecret: BOOTSTRAP_SECRETS.labWildcardTls,
-        routes: ROUTES,
+        routes: ROUTES.map((route) => withMigration(route, env)),
       }),
   },
   {

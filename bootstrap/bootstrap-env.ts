@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from '../config';
+import { EnvironmentConfig, skipIstioVariantOf } from '../config';
 import { sourceURL } from '../lib/sources';
 import { UpstreamComponent, HelmChartSource } from '../argocd/upstream-components';
 
@@ -59,6 +59,8 @@ export function bootstrapEnv(inputs: BootstrapInputs): string {
     ['DOMAIN', env.domain],
     ['LIGHT', String(env.features.light)],
     ['SKIP_ISTIO', String(env.features.skipIstio)],
+    // setup.sh --env <env> --skip-istio brings up this folder of dist/ (empty: there is none).
+    ['SKIP_ISTIO_ENV', skipIstioVariantOf(env)?.name ?? ''],
     ['CILIUM_REPO', sourceURL(env, cilium.repoURL, 'chart')],
     ['CILIUM_CHART', cilium.chart],
     ['CILIUM_VERSION', cilium.version],

@@ -40,13 +40,21 @@ parse_args() {
 # has_flag <flag>: whether parse_args saw it.
 has_flag() { [[ " ${FLAGS[*]} " == *" $1 "* ]]; }
 
+# known_envs <separator>: the environments rendered into dist/, the registry as synth wrote it.
+known_envs() {
+  local dir
+  for dir in "$ROOT"/dist/*/; do
+    [[ -f "$dir/bootstrap/bootstrap.env" ]] && basename "$dir"
+  done | LC_ALL=C sort | paste -sd "$1" -
+}
+
 # load_env <env>: checks the name and sources its rendered bootstrap.env.
 load_env() {
   local env=$1 known
-  [[ -n "$env" ]] || die 2 "missing --env; use --env dev|stg|prod"
+  known=$(known_envs ' ')
+  [[ -n "$env" ]] || die 2 "missing --env; use --env with one of: ${known:-none (run npm run synth first)}"
   BOOTSTRAP_DIR="$ROOT/dist/$env/bootstrap"
   if [[ ! "$env" =~ ^[a-z0-9-]+$ || ! -f "$BOOTSTRAP_DIR/bootstrap.env" ]]; then
-    known=$(find "$ROOT/dist" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort | tr '\n' ' ')
     die 2 "unknown environment '$env'; use --env with one of: ${known:-none (run npm run synth first)}"
   fi
   # shellcheck source=/dev/null
@@ -86,5 +94,16 @@ step() {
   local description=$1
   shift
   info "$description"
-  "$@" || die 1 "step '$description' failed (exit $?); fix the cause and run the same command again, finished steps are skipped"
+  # Not `"$@" || die`: bash turns errexit off inside anything tested by ||, so a
+  # failing command in the middle of a step would go unnoticed. A subshell with
+  # errexit on, whose status is read afterwards, stops at the first failure.
+  local status=0
+  set +e
+  (
+    set -e
+    "$@"
+  )
+  status=$?
+  set -e
+  [[ $status -eq 0 ]] || die 1 "step '$description' failed (exit $status); fix the cause and run the same command again, finished steps are skipped"
 }

@@ -8,18 +8,18 @@ set -euo pipefail
 # shellcheck source=bootstrap/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage="usage: bash bootstrap/setup.sh --env <dev|stg|prod> [--light] [--skip-istio]"
+usage="usage: bash bootstrap/setup.sh --env <$(known_envs '|')> [--light] [--skip-istio]"
 parse_args "$usage" "--light --skip-istio" "$@"
 load_env "$ENV_ARG"
 
 # The switches live in the environment config, because Argo CD renders from git:
-# a flag that disagrees with the committed dist/ would be undone on the next sync.
-config="config/environments/$ENV_NAME.ts"
-if has_flag --light && [[ "$LIGHT" != true ]]; then
-  die 2 "--light asks for features.light, but dist/$ENV_NAME was rendered without it; set features.light: true in $config, run npm run synth, commit and push"
-fi
+# a flag picks a rendered variant of dist/, or is refused; it never changes files.
 if has_flag --skip-istio && [[ "$SKIP_ISTIO" != true ]]; then
-  die 2 "--skip-istio asks for features.skipIstio, but dist/$ENV_NAME was rendered with Istio; set features.skipIstio: true in $config, run npm run synth, commit and push"
+  [[ -n "$SKIP_ISTIO_ENV" ]] || die 2 "--skip-istio: $ENV_NAME has no variant without Istio; add one with variantOf: '$ENV_NAME' in config/environments/, or run without --skip-istio"
+  load_env "$SKIP_ISTIO_ENV"
+fi
+if has_flag --light && [[ "$LIGHT" != true ]]; then
+  die 2 "--light asks for features.light, but dist/$ENV_NAME was rendered without it; set features.light: true in config/environments/$ENV_NAME.ts, run npm run synth, commit and push"
 fi
 
 require docker kind kubectl helm openssl

@@ -6,7 +6,7 @@ set -euo pipefail
 # shellcheck source=bootstrap/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage="usage: bash bootstrap/teardown.sh --env <dev|stg|prod>"
+usage="usage: bash bootstrap/teardown.sh --env <$(known_envs '|')>"
 parse_args "$usage" "" "$@"
 load_env "$ENV_ARG"
 require kind

@@ -7,7 +7,7 @@ set -uo pipefail
 # shellcheck source=bootstrap/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage="usage: bash bootstrap/verify.sh --env <dev|stg|prod>"
+usage="usage: bash bootstrap/verify.sh --env <$(known_envs '|')>"
 parse_args "$usage" "" "$@"
 load_env "$ENV_ARG"
 require kubectl

@@ -14,6 +14,8 @@ export interface RouteTarget {
   /** Host prefix: `api` becomes `api.<domain>`. */
   readonly host: string;
   readonly service: { readonly namespace: string; readonly name: string; readonly port: number };
+  /** A service moving from the DC (seed 10-3): the route weighs the Kubernetes Service against this one. */
+  readonly dc?: { readonly name: string; readonly port: number; readonly kubernetesPercent: number };
 }
 
 export interface GatewayRoutesProps {
@@ -77,7 +79,12 @@ export class GatewayRoutes extends Chart {
           rules: [
             {
               matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }],
-              backendRefs: [{ name: route.service.name, port: route.service.port }],
+              backendRefs: route.dc
+                ? [
+                    { name: route.service.name, port: route.service.port, weight: route.dc.kubernetesPercent },
+                    { name: route.dc.name, port: route.dc.port, weight: 100 - route.dc.kubernetesPercent },
+                  ]
+                : [{ name: route.service.name, port: route.service.port }],
             },
           ],
         },

@@ -16,8 +16,16 @@ export const ENVIRONMENT_NAMES: readonly string[] = [...new Set(ENVIRONMENT_LIST
 export function registryProblems(list: readonly EnvironmentConfig[] = ENVIRONMENT_LIST): string[] {
   const seen = new Set<string>();
   const duplicates = list.map((e) => e.name).filter((name) => (seen.has(name) ? true : (seen.add(name), false)));
-  return [...new Set(duplicates)].map((name) => `two environments are named '${name}'; give each file its own name in defineEnvironment (config/environments/)`);
+  const names = new Set(list.map((e) => e.name));
+  const variants = list
+    .filter((e) => e.variantOf !== undefined && (e.variantOf === e.name || !names.has(e.variantOf)))
+    .map((e) => `'${e.name}' is a variant of '${e.variantOf}', which is not a registered environment; name one in config/environments/index.ts`);
+  return [...[...new Set(duplicates)].map((name) => `two environments are named '${name}'; give each file its own name in defineEnvironment (config/environments/)`), ...variants];
 }
+
+/** The rendered variant of `env` without Istio, which `setup.sh --env <env> --skip-istio` brings up. */
+export const skipIstioVariantOf = (env: EnvironmentConfig, list: readonly EnvironmentConfig[] = ENVIRONMENT_LIST): EnvironmentConfig | undefined =>
+  env.features.skipIstio ? env : list.find((e) => e.variantOf === env.name && e.features.skipIstio);
 
 /** Looks an environment up by name; unknown names fail with the list of known ones. */
 export function environmentByName(name: string, all: Readonly<Record<string, EnvironmentConfig>> = ENVIRONMENTS): EnvironmentConfig {

@@ -34,10 +34,25 @@ export interface LoadGeneratorSettings {
   readonly resources: ResourceSizes;
 }
 
+/**
+ * Seed 10-3, the Strangler Fig migration: Kong's upstream for one service moves
+ * from the DC servers to Kubernetes, and rolls back by pointing it back.
+ */
+export interface MigratedService {
+  /** The Kubernetes Service in the demo namespace that takes the traffic over (a route's backend). */
+  readonly service: string;
+  /** Where Kong sent the service's traffic before the move: a DC server's IPv4 address and port. */
+  readonly dcUpstream: { readonly address: string; readonly port: number };
+  /** Percent of requests Kong sends to Kubernetes, 0 to 100; the rest goes to the DC. 0 is the rollback. */
+  readonly kubernetesPercent: number;
+}
+
 export interface DemoSettings {
   readonly backend: WorkloadSettings;
   readonly frontend: WorkloadSettings;
   readonly loadGenerator: LoadGeneratorSettings;
+  /** Services on their way from the DC to Kubernetes, each behind a weighted route. */
+  readonly migration: readonly MigratedService[];
 }
 
 /** Hard limits of the `demo` namespace ResourceQuota (seed section 8). */
@@ -211,6 +226,12 @@ export interface EnvironmentConfig {
   readonly team: string;
   readonly git: GitSource;
   readonly features: FeatureSwitches;
+  /**
+   * The environment this one is a rendered variant of, with its own `dist/`
+   * folder and root Application: `setup.sh --env <variantOf> --skip-istio`
+   * brings up the variant whose `features.skipIstio` is true.
+   */
+  readonly variantOf?: string;
   /**
    * Air-gapped registry (seed section 12, Harbor). When set, every image this
    * project renders is pulled from `<registry>/<repository>:<tag>` instead.

@@ -14,6 +14,11 @@ const FLOATING_TAGS = new Set(['latest', 'main', 'master', 'stable']);
  * Every problem with one environment, as `path: what is wrong (got X)`.
  * Types already catch shape errors at compile time; this catches values.
  */
+const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** The demo Services a route sends traffic to, and so the ones Kong can move from the DC (seed 10-3). */
+export const MIGRATABLE_SERVICES: readonly string[] = ['backend'];
+
 export function findProblems(env: EnvironmentConfig): string[] {
   const problems: string[] = [];
   const check = (ok: boolean, path: string, message: string, got: unknown) => {
@@ -58,6 +63,16 @@ export function findProblems(env: EnvironmentConfig): string[] {
   if (env.registry !== undefined) {
     check(REGISTRY.test(env.registry), 'registry', 'must be a registry host[:port][/path] without scheme', env.registry);
   }
+  const migrated = new Set<string>();
+  env.demo.migration.forEach((m, i) => {
+    const at = `demo.migration[${i}]`;
+    check(MIGRATABLE_SERVICES.includes(m.service), `${at}.service`, `must be a routed demo Service (${MIGRATABLE_SERVICES.join(', ')})`, m.service);
+    check(!migrated.has(m.service), `${at}.service`, 'is listed twice; give each service one entry', m.service);
+    migrated.add(m.service);
+    check(IPV4.test(m.dcUpstream.address), `${at}.dcUpstream.address`, 'must be an IPv4 address (an EndpointSlice of the DC Service points at it)', m.dcUpstream.address);
+    check(Number.isInteger(m.dcUpstream.port) && m.dcUpstream.port >= 1 && m.dcUpstream.port <= 65535, `${at}.dcUpstream.port`, 'must be a port from 1 to 65535', m.dcUpstream.port);
+    check(Number.isInteger(m.kubernetesPercent) && m.kubernetesPercent >= 0 && m.kubernetesPercent <= 100, `${at}.kubernetesPercent`, 'must be an integer from 0 (rolled back to the DC) to 100', m.kubernetesPercent);
+  });
 
   check(DNS_SUBDOMAIN.test(env.cluster.name) && !env.cluster.name.includes('.'), 'cluster.name', 'must be a DNS label', env.cluster.name);
   check(DNS_SUBDOMAIN.test(env.cluster.apiServerHost), 'cluster.apiServerHost', 'must be a DNS name', env.cluster.apiServerHost);

@@ -11,7 +11,7 @@ export interface SynthOptions {
   readonly check: boolean;
 }
 
-const USAGE = 'usage: npm run synth -- [--env dev|stg|prod] [--out <dir>] [--check]';
+const USAGE = `usage: npm run synth -- [--env ${Object.keys(ENVIRONMENTS).join('|')}] [--out <dir>] [--check]`;
 
 export function parseArgs(argv: readonly string[]): SynthOptions {
   const envs: string[] = [];

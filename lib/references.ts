@@ -113,6 +113,16 @@ export function findBrokenReferences(objects: readonly KubeObject[], context: Re
         break;
       case 'Service':
         selectsPods(o, 'selector', ns!, spec.selector);
+        if (!spec.selector && spec.type !== 'ExternalName') {
+          // A Service without a selector (a DC upstream) gets its endpoints from EndpointSlices that name it, port by port.
+          const slices = byKind('EndpointSlice').filter((e) => e.metadata.namespace === ns && (e.metadata.labels as Record<string, string> | undefined)?.['kubernetes.io/service-name'] === o.metadata.name);
+          if (slices.length === 0) problems.push(`${id(o)} has no selector -> no EndpointSlice labelled kubernetes.io/service-name=${o.metadata.name}: it would have no endpoints`);
+          for (const port of spec.ports ?? []) {
+            if (slices.length > 0 && !slices.some((e: any) => (e.ports ?? []).some((p: any) => p.name === port.name && p.port === (port.targetPort ?? port.port)))) {
+              problems.push(`${id(o)} port ${port.name}:${port.port} -> no EndpointSlice port of that name and number`);
+            }
+          }
+        }
         for (const port of spec.ports ?? []) {
           const target = port.targetPort;
           const backing = pods.filter((p) => p.namespace === ns && spec.selector && matches(spec.selector, p.labels));

@@ -1,3 +1,4 @@
+import { EnvironmentConfig } from '../config';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as YAML from 'yaml';
@@ -18,9 +19,26 @@ export interface Finding {
 export interface AcceptedFinding {
   readonly check: string;
   readonly object: string;
-  /** Environments it applies to; all when absent. */
-  readonly envs?: readonly string[];
+  /**
+   * The setting that makes the finding acceptable, as a dotted path into the
+   * environment config (`features.light`), `!` for its negation; every
+   * environment when absent. Never a list of names: a new environment gets the
+   * same judgement as the ones like it.
+   */
+  readonly when?: string;
   readonly reason: string;
+}
+
+/** Whether `when` holds for `env`; an unknown path is an error, not a silent false. */
+export function holds(when: string | undefined, env: EnvironmentConfig): boolean {
+  if (when === undefined) return true;
+  const negated = when.startsWith('!');
+  let value: unknown = env;
+  for (const key of (negated ? when.slice(1) : when).split('.')) {
+    if (!value || typeof value !== 'object' || !(key in value)) throw new Error(`security/kube-score-exceptions.yaml: when: ${when} is not a setting of EnvironmentConfig`);
+    value = (value as Record<string, unknown>)[key];
+  }
+  return negated ? !value : !!value;
 }
 
 export function scanEnvironment(kubeScore: string, env: string, files: readonly string[]): Finding[] {
@@ -57,10 +75,11 @@ export function loadAcceptedFindings(file: string): AcceptedFinding[] {
   return entries;
 }
 
-const covers = (a: AcceptedFinding, f: Finding) => a.check === f.check && a.object === f.object && (!a.envs || a.envs.includes(f.env));
-
-export function compareWithAccepted(findings: readonly Finding[], accepted: readonly AcceptedFinding[], envs: readonly string[]) {
+/** Findings no entry accepts, and entries that accept nothing in the environments where they hold. */
+export function compareWithAccepted(findings: readonly Finding[], accepted: readonly AcceptedFinding[], envs: readonly EnvironmentConfig[]) {
+  const byName = new Map(envs.map((e) => [e.name, e]));
+  const covers = (a: AcceptedFinding, f: Finding) => a.check === f.check && a.object === f.object && byName.has(f.env) && holds(a.when, byName.get(f.env)!);
   const unlisted = findings.filter((f) => !accepted.some((a) => covers(a, f)));
-  const stale = accepted.filter((a) => (a.envs ?? envs).some((env) => envs.includes(env)) && !findings.some((f) => covers(a, f) && (a.envs ?? envs).includes(f.env)));
+  const stale = accepted.filter((a) => envs.some((e) => holds(a.when, e)) && !findings.some((f) => covers(a, f)));
   return { unlisted, stale };
 }

@@ -77,6 +77,17 @@ export function redDashboard(service: string, metrics: DatasourceRef): Dashboard
           [`histogram_quantile(0.99, sum by (le) (rate(${HTTP}_bucket{${sel}}[5m] offset 1d)))`, 'p99 1d ago'],
         ],
       },
+      {
+        type: 'timeseries',
+        title: 'DB connection pool in use; rollback at 100% for 2m',
+        unit: 'percentunit',
+        queries: [
+          [
+            `sum by (db_client_connection_pool_name) (db_client_connection_count{${sel}, db_client_connection_state="used"}) / sum by (db_client_connection_pool_name) (db_client_connection_max{${sel}})`,
+            '{{db_client_connection_pool_name}}',
+          ],
+        ],
+      },
     ]),
   };
 }

@@ -26,6 +26,10 @@ export interface RollbackCriteria {
   /** The baseline: the same window this long ago (the previous deployment's behaviour). */
   readonly latencyBaselineOffset: string;
   readonly latencyFor: string;
+  /** Seed: DB connection pool exhaustion, as the share of the pool's maximum in use ... */
+  readonly maxPoolUsageRatio: number;
+  /** ... for this long: a pool full through whole evaluations, not one busy scrape. */
+  readonly poolExhaustionFor: string;
 }
 
 export const SEED_ROLLBACK_CRITERIA: RollbackCriteria = {
@@ -34,7 +38,17 @@ export const SEED_ROLLBACK_CRITERIA: RollbackCriteria = {
   maxLatencyFactor: 2,
   latencyBaselineOffset: '1d',
   latencyFor: '5m',
+  maxPoolUsageRatio: 1,
+  poolExhaustionFor: '2m',
 };
+
+/**
+ * OpenTelemetry's database client connection metrics (semantic conventions
+ * v1.26+) as Mimir stores them from OTLP: `db.client.connection.count` by
+ * state (used/idle) and `db.client.connection.max`, per pool and service.
+ */
+const POOL = 'db_client_connection';
+export const POOL_USAGE = `sum by (job, ${POOL}_pool_name) (${POOL}_count{${POOL}_state="used"}) / sum by (job, ${POOL}_pool_name) (${POOL}_max)`;
 
 /**
  * OpenTelemetry's HTTP server histogram as Mimir stores it from OTLP; `job`
@@ -79,6 +93,16 @@ export function rollbackRules(c: RollbackCriteria): RuleGroup[] {
           annotations: {
             summary: '{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) is in CrashLoopBackOff',
             description: 'A container keeps crashing after a rollout. Roll the deployment back.',
+          },
+        },
+        {
+          alert: 'RollbackDbConnectionPoolExhausted',
+          expr: `(${POOL_USAGE}) >= ${c.maxPoolUsageRatio}`,
+          for: c.poolExhaustionFor,
+          labels,
+          annotations: {
+            summary: `{{ $labels.job }}: DB connection pool {{ $labels.${POOL}_pool_name }} at ${c.maxPoolUsageRatio * 100}% of its maximum for ${c.poolExhaustionFor}`,
+            description: '{{ $labels.job }} uses {{ $value | humanizePercentage }} of the connections of pool {{ $labels.' + POOL + '_pool_name }}; requests wait for a connection. Roll the deployment back.',
           },
         },
       ],

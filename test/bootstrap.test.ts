@@ -1,12 +1,13 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
 
 const STUBBED = ['docker', 'kind', 'kubectl', 'helm', 'openssl', 'curl'];
 /** System tools the scripts may use; nothing else is on PATH, so no real kubectl or docker can leak in. */
-const SYSTEM = ['bash', 'env', 'dirname', 'basename', 'find', 'tr', 'grep', 'sort', 'head', 'mktemp', 'rm', 'cat', 'touch', 'awk', 'sed', 'printf'];
+const SYSTEM = ['bash', 'env', 'dirname', 'basename', 'find', 'tr', 'grep', 'sort', 'head', 'mktemp', 'rm', 'cat', 'touch', 'awk', 'sed', 'printf', 'paste'];
 
 interface Harness {
   readonly run: (script: string, args: string[], env?: Record<string, string>) => { status: number | null; stdout: string; stderr: string };
@@ -132,8 +133,10 @@ describe('setup.sh with recording stubs', () => {
     const h = harness();
     const bad = h.run('setup.sh', ['--env', 'qa']);
     expect(bad.status).toBe(2);
-    expect(bad.stderr.trim()).toBe("error: unknown environment 'qa'; use --env with one of: dev prod stg");
-    expect(h.run('setup.sh', []).stderr.trim()).toBe('error: missing --env; use --env dev|stg|prod');
+    const known = [...ENVIRONMENT_NAMES].sort().join(' ');
+    expect(bad.stderr.trim()).toBe(`error: unknown environment 'qa'; use --env with one of: ${known}`);
+    expect(h.run('setup.sh', []).stderr.trim()).toBe(`error: missing --env; use --env with one of: ${known}`);
+    expect(h.run('setup.sh', ['--env', 'dev', '--fast']).stderr.trim()).toContain(`usage: bash bootstrap/setup.sh --env <${[...ENVIRONMENT_NAMES].sort().join('|')}>`);
     expect(h.run('setup.sh', ['--env', 'dev', '--fast']).stderr.trim()).toMatch(/^error: unknown argument '--fast'; usage: /);
     expect(h.calls()).toEqual([]);
   });
@@ -147,14 +150,50 @@ describe('setup.sh with recording stubs', () => {
     expect(h.calls().some((c) => c.includes('application-root'))).toBe(false);
   });
 
-  test('--skip-istio / --light must match the rendered environment', () => {
+  test.each([
+    ['create the lab TLS secret', 'kubectl --context kind-lab-dev --namespace kong create secret tls'],
+    ['wait for Cilium and the nodes', 'kubectl --context kind-lab-dev --namespace kube-system rollout status'],
+    ['create the namespaces of the bootstrap secrets', 'kubectl --context kind-lab-dev apply --filename'],
+  ])('a command failing inside a step stops the run: %s', (stepName, failing) => {
     const h = harness();
-    const mismatch = h.run('setup.sh', ['--env', 'prod', '--skip-istio']);
-    expect(mismatch.status).toBe(2);
-    expect(mismatch.stderr.trim()).toBe(
-      'error: --skip-istio asks for features.skipIstio, but dist/prod was rendered with Istio; set features.skipIstio: true in config/environments/prod.ts, run npm run synth, commit and push',
-    );
-    expect(h.run('setup.sh', ['--env', 'dev', '--light', '--skip-istio']).status).toBe(0);
+    const result = h.run('setup.sh', ['--env', 'dev'], { STUB_FAIL: failing });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n').pop()).toMatch(new RegExp(`^error: step '${stepName}[^']*' failed \\(exit 1\\)`));
+    expect(h.calls().some((c) => c.includes('application-root'))).toBe(false);
+  });
+
+  // Seed section 0: `--light` is the lab with Istio, `--light --skip-istio` the one without.
+  test.each([
+    [['--env', 'dev'], 'dev'],
+    [['--env', 'dev', '--light'], 'dev'],
+    [['--env', 'dev', '--light', '--skip-istio'], 'dev-no-mesh'],
+    [['--env', 'dev', '--skip-istio'], 'dev-no-mesh'],
+  ])('setup.sh %j brings up dist/%s: its cluster, its values files and its root Application', (args, variant) => {
+    const h = harness();
+    const result = h.run('setup.sh', args);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const dir = bootstrapDir(variant);
+    const env = ENVIRONMENTS[variant];
+    expectInOrder(h.calls(), [
+      `kind create cluster --config ${dir}/kind.config.yaml`,
+      `helm install cilium cilium --repo https://helm.cilium.io/ --version 1.19.1 --namespace kube-system --create-namespace --kube-context kind-${env.cluster.name} --values ${dir}/cilium.values.yaml`,
+      `helm install argocd argo-cd --repo https://argoproj.github.io/argo-helm --version 9.4.5 --namespace argocd --create-namespace --kube-context kind-${env.cluster.name} --values ${dir}/argocd.values.yaml`,
+      `kubectl --context kind-${env.cluster.name} apply --filename ${dir}/application-root-${variant}.yaml`,
+    ]);
+    expect(result.stdout).toContain(`environment ${variant} (light=true, skip-istio=${env.features.skipIstio})`);
+  });
+
+  test('an impossible flag combination is one line, exit 2, and changes nothing', () => {
+    const h = harness();
+    const noVariant = h.run('setup.sh', ['--env', 'prod', '--skip-istio']);
+    expect([noVariant.status, noVariant.stderr.trim()]).toEqual([2, "error: --skip-istio: prod has no variant without Istio; add one with variantOf: 'prod' in config/environments/, or run without --skip-istio"]);
+    const notLight = h.run('setup.sh', ['--env', 'stg', '--light']);
+    expect([notLight.status, notLight.stderr.trim()]).toEqual([
+      2,
+      'error: --light asks for features.light, but dist/stg was rendered without it; set features.light: true in config/environments/stg.ts, run npm run synth, commit and push',
+    ]);
+    expect(h.calls()).toEqual([]);
   });
 });
 
@@ -188,7 +227,7 @@ describe('teardown.sh and verify.sh with recording stubs', () => {
   });
 
   test('verify skips the mesh check where Istio is skipped', () => {
-    const result = harness().run('verify.sh', ['--env', 'dev']);
+    const result = harness().run('verify.sh', ['--env', 'dev-no-mesh']);
     expect(result.stdout).not.toContain('PeerAuthentication');
     expect(result.stdout).not.toContain('istio-system');
     expect(result.status).toBe(0);

@@ -1,4 +1,4 @@
-import { assertValid, environmentByName, ENVIRONMENTS, EnvironmentConfig, UserError } from '../config';
+import { assertValid, environmentByName, ENVIRONMENT_NAMES, ENVIRONMENTS, EnvironmentConfig, UserError } from '../config';
 import { parseQuantity, scaleQuantity } from '../config/quantity';
 import { findProblems } from '../config/validate';
 
@@ -81,7 +81,7 @@ describe('bad environment input fails with one clear line', () => {
   };
 
   test('unknown environment name lists the known ones', () => {
-    expect(() => environmentByName('qa')).toThrow(new UserError("unknown environment 'qa': use --env with one of dev, stg, prod"));
+    expect(() => environmentByName('qa')).toThrow(new UserError(`unknown environment 'qa': use --env with one of ${ENVIRONMENT_NAMES.join(', ')}`));
   });
 
   test.each([

@@ -40,7 +40,8 @@ describe('rollback alert rules (seed 10-3) for the Mimir ruler', () => {
     const file = path.join(tempDir('rules-'), 'rollback.yaml');
     fs.writeFileSync(file, rules);
     const result = spawnSync(promtool, ['check', 'rules', file], { encoding: 'utf8' });
-    expect(result.stdout).toContain('SUCCESS: 3 rules found');
+    expect(result.stdout).toContain(`SUCCESS: ${rollbackRules(SEED_ROLLBACK_CRITERIA)[0].rules.length} rules found`);
+    expect(rollbackRules(SEED_ROLLBACK_CRITERIA)[0].rules.map((r) => r.alert)).toEqual(['RollbackErrorRateHigh', 'RollbackLatencyP99High', 'RollbackPodCrashLooping', 'RollbackDbConnectionPoolExhausted']);
     expect(result.status).toBe(0);
   });
 
@@ -58,6 +59,9 @@ describe('rollback alert rules (seed 10-3) for the Mimir ruler', () => {
     ['error threshold 10% instead of 1%', { ...SEED_ROLLBACK_CRITERIA, maxErrorRatio: 0.1 }],
     ['error threshold 0.5% (fires on the near miss)', { ...SEED_ROLLBACK_CRITERIA, maxErrorRatio: 0.005 }],
     ['latency factor 10x instead of 2x', { ...SEED_ROLLBACK_CRITERIA, maxLatencyFactor: 10 }],
+    ['pool threshold 90% (fires on the 19-of-20 near miss)', { ...SEED_ROLLBACK_CRITERIA, maxPoolUsageRatio: 0.9 }],
+    ['pool exhaustion for 10m instead of 2m', { ...SEED_ROLLBACK_CRITERIA, poolExhaustionFor: '10m' }],
+    ['pool exhaustion without a duration (fires on a one-minute spike)', { ...SEED_ROLLBACK_CRITERIA, poolExhaustionFor: '0s' }],
   ])('the unit tests catch a wrong rule: %s', (_, criteria) => {
     const result = promtoolTest(toYaml({ groups: rollbackRules(criteria) }));
     expect(result.status).not.toBe(0);

@@ -1,6 +1,8 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config';
 import { compareWithAccepted, loadAcceptedFindings, scanEnvironment } from '../lib/scan';
 import { manifestFiles } from '../lib/schema-validation';
 import { ROOT, tempDir } from './helpers';
@@ -8,10 +10,10 @@ import { toolPath } from './tools';
 
 const kubeScore = toolPath('kube-score');
 const EXCEPTIONS = path.join(ROOT, 'security/kube-score-exceptions.yaml');
-const ENVS = ['dev', 'stg', 'prod'];
+const ENVS = ENVIRONMENT_NAMES.map((name) => ENVIRONMENTS[name]);
 
 describe('kube-score over our rendered workloads', () => {
-  const findings = ENVS.flatMap((env) => scanEnvironment(kubeScore, env, manifestFiles(path.join(ROOT, 'dist', env))));
+  const findings = ENVS.flatMap((env) => scanEnvironment(kubeScore, env.name, manifestFiles(path.join(ROOT, 'dist', env.name))));
   const accepted = loadAcceptedFindings(EXCEPTIONS);
 
   test('has no finding that is not accepted with a reason, and no stale exception', () => {
@@ -34,7 +36,7 @@ describe('kube-score over our rendered workloads', () => {
     delete deployment.spec.template.spec.containers[0].resources.limits;
     deployment.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
     fs.writeFileSync(path.join(dir, 'frontend.yaml'), YAML.stringify(deployment));
-    const { unlisted } = compareWithAccepted(scanEnvironment(kubeScore, 'prod', [path.join(dir, 'frontend.yaml')]), accepted, ['prod']);
+    const { unlisted } = compareWithAccepted(scanEnvironment(kubeScore, 'prod', [path.join(dir, 'frontend.yaml')]), accepted, [ENVIRONMENTS.prod]);
     expect(unlisted.map((f) => `${f.object} ${f.check}`).sort()).toEqual([
       'Deployment demo/frontend container-ephemeral-storage-request-and-limit',
       'Deployment demo/frontend container-resources',
@@ -46,5 +48,19 @@ describe('kube-score over our rendered workloads', () => {
     const file = path.join(tempDir('exc-'), 'x.yaml');
     fs.writeFileSync(file, YAML.stringify([{ check: 'pod-networkpolicy', object: 'Deployment demo/backend', reason: 'ok' }]));
     expect(() => loadAcceptedFindings(file)).toThrow(/needs check, object and a real reason/);
+  });
+
+  test('an exception holds where its setting does: a floating tag accepted in the lab is a finding in prod, and a misspelled setting is an error', () => {
+    const finding = { env: 'prod', check: 'container-image-tag', object: 'Deployment demo/backend', summary: 'Image with latest tag' };
+    const accepted = [{ check: 'container-image-tag', object: 'Deployment demo/backend', when: '!pinnedImagesOnly', reason: 'floating tags are the lab default on purpose' }];
+    expect(compareWithAccepted([finding], accepted, [ENVIRONMENTS.prod]).unlisted).toEqual([finding]);
+    expect(compareWithAccepted([{ ...finding, env: 'dev' }], accepted, [ENVIRONMENTS.dev]).unlisted).toEqual([]);
+    expect(() => compareWithAccepted([finding], [{ ...accepted[0], when: 'pinnedImages' }], [ENVIRONMENTS.prod])).toThrow('when: pinnedImages is not a setting of EnvironmentConfig');
+  });
+
+  test('npm run scan refuses an unknown environment with one line and exit 2', () => {
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/scan.ts', '--env', 'nope'], { cwd: ROOT, encoding: 'utf8' });
+    expect([result.status, result.stderr.trim().split('\n').length, result.stdout]).toEqual([2, 1, '']);
+    expect(result.stderr).toContain("scan: error: --env 'nope' is not one of");
   });
 });

@@ -1,8 +1,13 @@
 import { ENVIRONMENTS, EnvironmentConfig, assertValid } from '../config';
 import { KubeObject } from '../lib/synth';
-import { ALL_ENVS, find, objectsOf } from './helpers';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { ALL_ENVS, find, objectsOf, ROOT } from './helpers';
 
 const { dev, prod } = ENVIRONMENTS;
+/** The lab of exercise 2-3: the registered environment with the L7 policy (the no-mesh variant of dev). */
+const l7Lab = ALL_ENVS.find((e) => e.security.backendL7Policy)!;
 const withIstio = (env: EnvironmentConfig, on: boolean): EnvironmentConfig => ({
   ...env,
   features: { ...env.features, skipIstio: !on },
@@ -22,7 +27,7 @@ describe('Cilium policies (seed section 2)', () => {
   });
 
   test('L7: the frontend tier may only GET the allowed paths; POST and /delay/.* match nothing', () => {
-    const cnp = find(objectsOf(dev), 'CiliumNetworkPolicy', 'backend-l7-http-policy').spec as any;
+    const cnp = find(objectsOf(l7Lab), 'CiliumNetworkPolicy', 'backend-l7-http-policy').spec as any;
     const rules: Array<{ method: string; path: string }> = cnp.ingress[0].toPorts[0].rules.http;
     // Cilium matches method and path as full POSIX regexes.
     const allowed = (method: string, path: string) => rules.some((r) => new RegExp(`^(?:${r.method})$`).test(method) && new RegExp(`^(?:${r.path})$`).test(path));
@@ -35,7 +40,7 @@ describe('Cilium policies (seed section 2)', () => {
   });
 
   test('with L7 on, the L3/L4 policy no longer admits the frontend tier (an L4 allow would void the L7 rules)', () => {
-    const cnp = find(objectsOf(dev), 'CiliumNetworkPolicy', 'backend-allow-frontend-only').spec as any;
+    const cnp = find(objectsOf(l7Lab), 'CiliumNetworkPolicy', 'backend-allow-frontend-only').spec as any;
     expect(cnp.ingress[0].fromEndpoints).toEqual([{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kong' } }]);
   });
 
@@ -77,7 +82,7 @@ describe('Istio ambient (seed section 4, fixes #7 and #8)', () => {
   });
 
   test('--skip-istio renders none of it, and nothing else refers to Istio', () => {
-    for (const env of [dev, withIstio(prod, false)]) {
+    for (const env of [...ALL_ENVS.filter((e) => e.features.skipIstio), withIstio(prod, false)]) {
       const all: KubeObject[] = objectsOf(env);
       expect(all.filter((o) => o.apiVersion.includes('istio.io'))).toEqual([]);
       const text = JSON.stringify(all);
@@ -105,5 +110,46 @@ describe('Kong on the Gateway API (seed section 3)', () => {
       [`grafana.lab-${env.name}.local`, 'monitoring/grafana:80'],
       [`hubble.lab-${env.name}.local`, 'kube-system/hubble-ui:80'],
     ]);
+  });
+});
+
+describe("the seed's two labs (section 0): dev with Istio Ambient, dev-no-mesh with the L7 exercise", () => {
+  const noMesh = ENVIRONMENTS['dev-no-mesh'];
+  const distFiles = (env: string): Array<{ file: string; text: string }> => {
+    const out: Array<{ file: string; text: string }> = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else out.push({ file: path.relative(ROOT, full), text: fs.readFileSync(full, 'utf8') });
+      }
+    };
+    walk(path.join(ROOT, 'dist', env));
+    return out;
+  };
+
+  test('dist/dev has the Istio Applications, the ambient label on demo and PeerAuthentication STRICT, and no L7 policy', () => {
+    const files = distFiles('dev');
+    const objects = files.filter((f) => f.file.endsWith('.yaml') && !f.file.includes('.values.') && !f.file.includes('.config.')).map((f) => YAML.parse(f.text));
+    const apps = objects.filter((o) => o.kind === 'Application').map((o) => o.metadata.name);
+    expect(apps).toEqual(expect.arrayContaining(['istio-base', 'istiod', 'istio-cni', 'ztunnel', 'mesh-security']));
+    expect(objects.find((o) => o.kind === 'Namespace' && o.metadata.name === 'demo').metadata.labels['istio.io/dataplane-mode']).toBe('ambient');
+    expect(objects.find((o) => o.kind === 'PeerAuthentication' && o.metadata.name === 'default').spec.mtls.mode).toBe('STRICT');
+    expect(objects.filter((o) => o.kind === 'CiliumNetworkPolicy').map((o) => o.metadata.name)).toEqual(['backend-allow-frontend-only']);
+    expect(dev.domain).toBe('lab-dev.local');
+    expect(dev.features).toEqual({ light: true, skipIstio: false });
+  });
+
+  test('dist/dev-no-mesh has the L7 policy and not one line that mentions Istio, in any file, but the switches that turn it off', () => {
+    const files = distFiles('dev-no-mesh');
+    expect(files.length).toBeGreaterThan(50);
+    const mentions = files.flatMap((f) => f.text.split('\n').filter((line) => /istio|15008|ztunnel|hbone/i.test(line)).map((line) => `${f.file}: ${line}`));
+    expect(mentions).toEqual(["dist/dev-no-mesh/bootstrap/bootstrap.env: SKIP_ISTIO='true'", "dist/dev-no-mesh/bootstrap/bootstrap.env: SKIP_ISTIO_ENV='dev-no-mesh'"]);
+    expect(files.map((f) => f.file)).toContain('dist/dev-no-mesh/network-policies/ciliumnetworkpolicy-backend-l7-http-policy.yaml');
+    expect(noMesh.variantOf).toBe('dev');
+  });
+
+  test('the grep can fail: dev itself would not pass it', () => {
+    expect(distFiles('dev').filter((f) => /istio/i.test(f.text)).length).toBeGreaterThan(5);
   });
 });

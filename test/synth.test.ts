@@ -67,7 +67,7 @@ describe('atomic writes and bad input', () => {
     const before = readTree(out);
     const result = runSynth(['--env', 'qa', '--out', out]);
     expect(result.status).toBe(2);
-    expect(result.stderr.trim().split('\n')).toEqual(["synth: error: unknown environment 'qa': use --env with one of dev, stg, prod"]);
+    expect(result.stderr.trim().split('\n')).toEqual([`synth: error: unknown environment 'qa': use --env with one of ${Object.keys(ENVIRONMENTS).join(', ')}`]);
     expect(readTree(out)).toEqual(before);
   });
 

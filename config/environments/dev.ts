@@ -2,11 +2,8 @@ import { defineEnvironment } from '../define';
 import { LAB } from './lab';
 
 /**
- * dev: the seed's light lab (`setup.sh --env dev --light --skip-istio`):
- * backend x2, floating demo tags, and the L7 HTTP policy of lab 2-3, which
- * needs plaintext HTTP and so runs without the Istio mesh.
+ * dev: the seed's default lab (`setup.sh --env dev --light`): Istio Ambient
+ * with STRICT mTLS, the L3/L4 policy with HBONE allowed, backend x2, floating
+ * demo tags. The lab base is exactly this, so dev only names it.
  */
-export const dev = defineEnvironment('dev', LAB, {
-  features: { skipIstio: true },
-  security: { backendL7Policy: true },
-});
+export const dev = defineEnvironment('dev', LAB);

@@ -90,5 +90,8 @@ export const LAB: EnvironmentConfig = {
       northSouthRequests: 50,
       resources: SEED_LOAD_GENERATOR_RESOURCES,
     },
+    // The demo backend is the first service moved (seed 10-3). Its DC upstream is a
+    // placeholder in TEST-NET-1 (RFC 5737), which never routes; all traffic goes to Kubernetes.
+    migration: [{ service: 'backend', dcUpstream: { address: '192.0.2.10', port: 8080 }, kubernetesPercent: 100 }],
   },
 };

@@ -1,0 +1,45 @@
+import { Chart } from 'cdk8s';
+// The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
+import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { MigratedService } from '../config';
+import { PART_OF } from '../lib/labels';
+
+export interface DcUpstreamsProps {
+  readonly env: string;
+  readonly team: string;
+  readonly namespace: string;
+  readonly services: readonly MigratedService[];
+}
+
+/** The Service that stands for a migrated service's DC servers. */
+export const dcServiceName = (service: string) => `${service}-dc`;
+
+/** The port name the DC Service and its EndpointSlice share (a slice's ports match a Service's by name). */
+export const DC_PORT_NAME = 'http';
+
+/**
+ * Seed 10-3, Strangler Fig: for each service on its way from the DC to
+ * Kubernetes, a Service without a selector whose EndpointSlice points at the
+ * DC server, so Kong's route can weigh Kubernetes against the DC and roll
+ * back by moving the weight. No pod is involved; the DC keeps serving.
+ */
+export class DcUpstreams extends Chart {
+  constructor(scope: Construct, id: string, props: DcUpstreamsProps) {
+    super(scope, id);
+    for (const m of props.services) {
+      const name = dcServiceName(m.service);
+      const labels = { app: name, env: props.env, team: props.team, 'app.kubernetes.io/part-of': PART_OF };
+      new k8s.KubeService(this, `${name}-service`, {
+        metadata: { name, namespace: props.namespace, labels },
+        spec: { ports: [{ name: DC_PORT_NAME, port: m.dcUpstream.port, protocol: 'TCP' }] },
+      });
+      new k8s.KubeEndpointSlice(this, `${name}-endpoints`, {
+        metadata: { name, namespace: props.namespace, labels: { ...labels, 'kubernetes.io/service-name': name } },
+        addressType: 'IPv4',
+        endpoints: [{ addresses: [m.dcUpstream.address], conditions: { ready: true } }],
+        ports: [{ name: DC_PORT_NAME, port: m.dcUpstream.port, protocol: 'TCP' }],
+      });
+    }
+  }
+}

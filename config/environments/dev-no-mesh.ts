@@ -1,0 +1,15 @@
+import { defineEnvironment } from '../define';
+import { dev } from './dev';
+
+/**
+ * dev-no-mesh: the seed's light lab without the Istio mesh
+ * (`setup.sh --env dev --light --skip-istio`), for lab 2-3: Cilium's L7 HTTP
+ * policy needs plaintext HTTP, which Istio's mTLS would hide. A rendered
+ * variant of dev with its own dist/ folder and root Application, because
+ * Argo CD renders from git.
+ */
+export const devNoMesh = defineEnvironment('dev-no-mesh', dev, {
+  variantOf: 'dev',
+  features: { skipIstio: true },
+  security: { backendL7Policy: true },
+});
