@@ -8,6 +8,7 @@ import { BOOTSTRAP_HELM_INSTALLS } from '../bootstrap/bootstrap-env';
 import { Override } from '../config/define';
 import { CheckFailure } from '../config/errors';
 import { ENVIRONMENTS, EnvironmentConfig } from '../config';
+import { withRegisteredEnvironments } from '../lib/registry-source';
 import { repoFolder } from '../lib/sources';
 import { KubeObject } from '../lib/synth';
 import { toolPath } from '../lib/tools';
@@ -169,15 +170,11 @@ import { ${identifier(this.base)} } from './${this.base}';
 export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)}, ${JSON.stringify(this.sources)}, ${JSON.stringify(override)});
 `;
     fs.writeFileSync(path.join(this.work, 'config/environments', `${this.name}.ts`), file);
-    fs.writeFileSync(
-      path.join(this.work, 'config/environments/index.ts'),
-      `import { EnvironmentConfig } from '../types';
-import { ${identifier(this.base)} } from './${this.base}';
-import { ${id} } from './${this.name}';
-
-export const ENVIRONMENT_LIST: readonly EnvironmentConfig[] = [${identifier(this.base)}, ${id}];
-`,
-    );
+    // The variant joins the registry; its base and the others stay, so variants of variants resolve.
+    const index = path.join(this.work, 'config/environments/index.ts');
+    if (!fs.readFileSync(index, 'utf8').includes(`from './${this.name}'`)) {
+      fs.writeFileSync(index, withRegisteredEnvironments(fs.readFileSync(index, 'utf8'), `import { ${id} } from './${this.name}';`, [id]));
+    }
     execFileSync(process.execPath, ['scripts/run-ts.js', 'main.ts', '--env', this.name], { cwd: this.work, stdio: ['ignore', 'ignore', 'pipe'] });
     return this.commitAndPush(message);
   }

@@ -38,7 +38,8 @@ export function selectEnvironments(
   names: readonly string[],
   all: Readonly<Record<string, EnvironmentConfig>> = ENVIRONMENTS,
 ): EnvironmentConfig[] {
-  const selected = names.length > 0 ? names : Object.keys(all);
+  // `--env dev --env dev` is one environment, rendered once.
+  const selected = names.length > 0 ? [...new Set(names)] : Object.keys(all);
   return selected.map((name) => assertValid(environmentByName(name, all)));
 }
 

@@ -16,6 +16,7 @@ export const KUBERNETES_OPENAPI_DOCUMENTS = [
   'apis__apiextensions.k8s.io__v1',
   'apis__apps__v1',
   'apis__batch__v1',
+  'apis__discovery.k8s.io__v1',
   'apis__networking.k8s.io__v1',
   'apis__policy__v1',
   'apis__rbac.authorization.k8s.io__v1',
@@ -26,14 +27,27 @@ export function kubernetesOpenApiUrl(document: string): string {
   return `https://raw.githubusercontent.com/kubernetes/kubernetes/v${KUBERNETES_VERSION}/api/openapi-spec/v3/${document}_openapi.json`;
 }
 
-async function readKubernetesDocument(document: string, mirror?: string): Promise<string> {
-  if (mirror) return fs.readFileSync(path.join(mirror, 'kubernetes', `${document}_openapi.json`), 'utf8');
-  const url = kubernetesOpenApiUrl(document);
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}; pass --mirror <dir> to validate offline`);
-  return response.text();
-}
+/** Documents neither the mirror nor upstream could give: their kinds are reported as unverified, by name, never skipped in silence. */
+const unverified = new Set<string>();
+export const unverifiedKubernetesDocuments = (): string[] => [...unverified].sort();
 
+/** The OpenAPI document that describes `apiVersion` (`v1` is the core group). */
+export const kubernetesDocumentOf = (apiVersion: string): string => (apiVersion.includes('/') ? `apis__${apiVersion.replace('/', '__')}` : `api__${apiVersion}`);
+
+async function readKubernetesDocument(document: string, mirror?: string): Promise<string | undefined> {
+  const mirrored = mirror ? path.join(mirror, 'kubernetes', `${document}_openapi.json`) : undefined;
+  if (mirrored && fs.existsSync(mirrored)) return fs.readFileSync(mirrored, 'utf8');
+  // Not in the mirror (or no mirror): the same document from upstream, when the network allows.
+  const url = kubernetesOpenApiUrl(document);
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+    if (response.ok) return await response.text();
+  } catch {
+    // offline: reported below
+  }
+  unverified.add(document);
+  return undefined;
+}
 export interface SchemaSources {
   /** Offline mirror with kubernetes/ and the CRD folders (shared/crds); upstream URLs when absent. */
   readonly mirror?: string;
@@ -46,7 +60,8 @@ export interface SchemaSources {
 export async function builtinSchemas(mirror?: string): Promise<KindSchema[][]> {
   const lists: KindSchema[][] = [];
   for (const document of KUBERNETES_OPENAPI_DOCUMENTS) {
-    lists.push(fromOpenApiDocument(JSON.parse(await readKubernetesDocument(document, mirror)), `kubernetes ${document}`));
+    const text = await readKubernetesDocument(document, mirror);
+    if (text !== undefined) lists.push(fromOpenApiDocument(JSON.parse(text), `kubernetes ${document}`));
   }
   return lists;
 }

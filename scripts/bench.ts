@@ -15,6 +15,7 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { ENVIRONMENT_NAMES, UserError } from '../config';
 import { runCommand } from '../lib/command';
+import { withRegisteredEnvironments } from '../lib/registry-source';
 import { cacheRoot } from '../tools/cache';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -44,11 +45,8 @@ function copyWithGeneratedEnvironments(): string {
   }
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
   const index = path.join(copy, 'config/environments/index.ts');
-  const source = fs.readFileSync(index, 'utf8');
-  const generated = `\nimport { defineEnvironment } from '../define';\nconst generated = Array.from({ length: ${GENERATED_ENVS} }, (_, i) => defineEnvironment(\`bench-\${i + 1}\`, stg, {}));\n`;
-  const registry = /export const ENVIRONMENT_LIST: readonly EnvironmentConfig\[\] = \[([^\]]*)\];/;
-  if (!registry.test(source)) throw new Error('config/environments/index.ts no longer declares ENVIRONMENT_LIST as the bench expects');
-  fs.writeFileSync(index, source.replace(registry, (_, list: string) => `${generated}export const ENVIRONMENT_LIST: readonly EnvironmentConfig[] = [${list}, ...generated];`));
+  const generated = `import { defineEnvironment } from '../define';\nconst generated = Array.from({ length: ${GENERATED_ENVS} }, (_, i) => defineEnvironment(\`bench-\${i + 1}\`, stg, {}));`;
+  fs.writeFileSync(index, withRegisteredEnvironments(fs.readFileSync(index, 'utf8'), generated, ['...generated']));
   return copy;
 }
 

@@ -131,10 +131,10 @@ describe('setup.sh with recording stubs', () => {
 
   test('a bad --env or argument stops with one line and exit 2', () => {
     const h = harness();
-    const bad = h.run('setup.sh', ['--env', 'qa']);
+    const bad = h.run('setup.sh', ['--env', 'no-such-env']);
     expect(bad.status).toBe(2);
     const known = [...ENVIRONMENT_NAMES].sort().join(' ');
-    expect(bad.stderr.trim()).toBe(`error: unknown environment 'qa'; use --env with one of: ${known}`);
+    expect(bad.stderr.trim()).toBe(`error: unknown environment 'no-such-env'; use --env with one of: ${known}`);
     expect(h.run('setup.sh', []).stderr.trim()).toBe(`error: missing --env; use --env with one of: ${known}`);
     expect(h.run('setup.sh', ['--env', 'dev', '--fast']).stderr.trim()).toContain(`usage: bash bootstrap/setup.sh --env <${[...ENVIRONMENT_NAMES].sort().join('|')}>`);
     expect(h.run('setup.sh', ['--env', 'dev', '--fast']).stderr.trim()).toMatch(/^error: unknown argument '--fast'; usage: /);

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
 import { COMPONENTS } from '../components';
-import { ENVIRONMENTS, EnvironmentConfig } from '../config';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS, EnvironmentConfig } from '../config';
 import { writeAtomically } from '../lib/output';
 import { diffTrees, failureReason, formatMarkdown, formatText, lineDiff, treeAtRef, treeOf, upstreamChanges } from '../lib/rendered-diff';
 import { renderEnvironment } from '../lib/synth';
@@ -131,7 +131,7 @@ describe('npm run diff', () => {
 
   test('exits 0 with nothing to report when dist/ matches the render', () => {
     const result = run(['--base', 'HEAD']);
-    expect(result.stdout).toBe('diff: no changes in dev, stg, prod\n');
+    expect(result.stdout).toBe(`diff: no changes in ${ENVIRONMENT_NAMES.join(', ')}\n`);
     expect(result.status).toBe(0);
   });
 
@@ -144,6 +144,6 @@ describe('npm run diff', () => {
   test.each([['prd'], ['PROD'], ['everything']])('a typo in the CI gate (--fail-on %s) is bad input, not a pass', (value) => {
     const result = run(['--base', 'HEAD', '--fail-on', value]);
     expect(result.status).toBe(2);
-    expect(result.stderr.trim()).toMatch(new RegExp(`^diff: error: --fail-on '${value}' is not one of dev, stg, prod, any, removals; usage: npm run diff --`));
+    expect(result.stderr.trim()).toMatch(new RegExp(`^diff: error: --fail-on '${value}' is not one of ${ENVIRONMENT_NAMES.join(', ')}, any, removals; usage: npm run diff --`));
   });
 });

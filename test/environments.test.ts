@@ -81,7 +81,7 @@ describe('bad environment input fails with one clear line', () => {
   };
 
   test('unknown environment name lists the known ones', () => {
-    expect(() => environmentByName('qa')).toThrow(new UserError(`unknown environment 'qa': use --env with one of ${ENVIRONMENT_NAMES.join(', ')}`));
+    expect(() => environmentByName('no-such-env')).toThrow(new UserError(`unknown environment 'no-such-env': use --env with one of ${ENVIRONMENT_NAMES.join(', ')}`));
   });
 
   test.each([

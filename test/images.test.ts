@@ -1,10 +1,10 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { ENVIRONMENTS, EnvironmentConfig } from '../config';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS, EnvironmentConfig } from '../config';
 import { applicationsOf, hydrateApplications } from '../engines/hydrate';
 import { mirrorList } from '../lib/inventory';
 import { podImages } from '../lib/pods';
-import { render, ROOT } from './helpers';
+import { ALL_ENVS, render, ROOT } from './helpers';
 import { toolPath } from './tools';
 
 function images(args: string[]) {
@@ -33,7 +33,7 @@ describe('npm run images (air gap, seed section 12)', () => {
   });
 
   test('follows the environment: no Istio images where Istio is skipped', () => {
-    const out = images(['--env', 'dev']).stdout;
+    const out = images(['--env', ALL_ENVS.find((e) => e.features.skipIstio)!.name]).stdout;
     expect(out).not.toContain('istio');
     expect(out).toContain('docker.io/curlimages/curl:latest');
   });
@@ -49,9 +49,9 @@ describe('npm run images (air gap, seed section 12)', () => {
   });
 
   test('bad input gets one line and exit 2', () => {
-    const unknown = images(['--env', 'qa']);
+    const unknown = images(['--env', 'no-such-env']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr.trim()).toMatch(/^images: error: --env 'qa' is not one of dev, stg, prod; usage: npm run images --/);
+    expect(unknown.stderr.trim()).toMatch(new RegExp(`^images: error: --env 'no-such-env' is not one of ${ENVIRONMENT_NAMES.join(', ')}; usage: npm run images --`));
     const twice = images(['--env', 'dev', '--env', 'prod']);
     expect(twice.status).toBe(2);
     expect(twice.stderr.trim()).toBe("images: error: --env given twice ('dev' and 'prod'); give it once");

@@ -5,7 +5,7 @@ import { COMPONENTS } from '../components';
 import { ENVIRONMENTS } from '../config';
 import { importUrls, mirrorFiles } from '../lib/crd-import';
 import { applicationsOf, hydrateApplications } from '../engines/hydrate';
-import { collectSchemas, formatProblem, kubernetesOpenApiUrl, manifestFiles, runKubeconform, schemasWithCrds, writeSchemas } from '../lib/schema-validation';
+import { collectSchemas, formatProblem, kubernetesDocumentOf, kubernetesOpenApiUrl, manifestFiles, runKubeconform, SchemaProblem, schemasWithCrds, unverifiedKubernetesDocuments, writeSchemas } from '../lib/schema-validation';
 import { toYaml } from '../lib/yaml';
 import { convertNode, fromOpenApiDocument, KindSchema, schemaFileName } from '../lib/schemas';
 import { ChartComponent, renderEnvironment } from '../lib/synth';
@@ -93,8 +93,17 @@ describe('every rendered object validates (kubeconform, strict)', () => {
   test.each(Object.keys(ENVIRONMENTS))('dist/%s', (env) => {
     const files = manifestFiles(path.join(ROOT, 'dist', env));
     const { problems, valid } = runKubeconform(kubeconform, schemaDir, files);
-    expect(problems.map((p) => formatProblem(p, ROOT))).toEqual([]);
-    expect(valid).toBe(files.length);
+    // A kind whose OpenAPI document neither the mirror nor upstream gave is unverified here (the control-plane test admits it strictly).
+    const documents = unverifiedKubernetesDocuments();
+    const isUnverified = (p: SchemaProblem) => /could not find schema/.test(p.message) && documents.includes(kubernetesDocumentOf(YAML.parse(fs.readFileSync(path.resolve(ROOT, p.file), 'utf8')).apiVersion));
+    expect(problems.filter((p) => !isUnverified(p)).map((p) => formatProblem(p, ROOT))).toEqual([]);
+    expect(valid + problems.filter(isUnverified).length).toBe(files.length);
+  });
+
+  test('unverified kinds are only those of Kubernetes documents missing from the mirror and unreachable upstream', () => {
+    const mirror = crdMirror();
+    for (const document of unverifiedKubernetesDocuments()) expect(mirror && fs.existsSync(path.join(mirror, 'kubernetes', `${document}_openapi.json`))).toBeFalsy();
+    process.stdout.write(`schemas: unverified Kubernetes API documents: ${unverifiedKubernetesDocuments().join(', ') || 'none'}\n`);
   });
 
   test('plain files are excluded by their naming rule, manifests next to them are not', () => {

@@ -65,9 +65,9 @@ describe('atomic writes and bad input', () => {
   test('an unknown --env prints one line, exits non-zero and leaves dist/ untouched', () => {
     const out = seededDist();
     const before = readTree(out);
-    const result = runSynth(['--env', 'qa', '--out', out]);
+    const result = runSynth(['--env', 'no-such-env', '--out', out]);
     expect(result.status).toBe(2);
-    expect(result.stderr.trim().split('\n')).toEqual([`synth: error: unknown environment 'qa': use --env with one of ${Object.keys(ENVIRONMENTS).join(', ')}`]);
+    expect(result.stderr.trim().split('\n')).toEqual([`synth: error: unknown environment 'no-such-env': use --env with one of ${Object.keys(ENVIRONMENTS).join(', ')}`]);
     expect(readTree(out)).toEqual(before);
   });
 
@@ -124,10 +124,10 @@ describe('atomic writes and bad input', () => {
   test('a folder of an environment that is no longer registered is removed by synth and caught by --check', () => {
     const out = tempDir('stray-');
     synth({ envs: [], outDir: out, check: false }, COMPONENTS);
-    fs.cpSync(path.join(out, 'stg'), path.join(out, 'qa'), { recursive: true });
-    expect(() => synth({ envs: [], outDir: out, check: true }, COMPONENTS)).toThrow(/-qa\//);
+    fs.cpSync(path.join(out, 'stg'), path.join(out, 'no-such-env'), { recursive: true });
+    expect(() => synth({ envs: [], outDir: out, check: true }, COMPONENTS)).toThrow(/-no-such-env\//);
     const result = runSynth(['--out', out]);
-    expect(result.stdout).toContain(`(removed ${out}/qa: no such environment)`);
+    expect(result.stdout).toContain(`(removed ${out}/no-such-env: no such environment)`);
     expect(fs.readdirSync(out).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
   });
 
@@ -185,6 +185,26 @@ describe('atomic writes and bad input', () => {
     }
     expect(outcomes).toContain('finished:new');
     expect([...outcomes].filter((o) => o.endsWith('mixed'))).toEqual([]);
+  });
+
+  test('hostile arguments: a repeated --env renders once; __proto__ and constructor are unknown environments', () => {
+    const out = tempDir('repeat-');
+    const repeated = runSynth(['--env', 'dev', '--env', 'dev', '--out', out]);
+    expect([repeated.status, repeated.stderr]).toEqual([0, '']);
+    expect(repeated.stdout).toMatch(/^synth: 1 environments \(dev\)/);
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      const result = runSynth(['--env', name, '--out', out]);
+      expect([result.status, result.stderr.trim().split('\n').length]).toEqual([2, 1]);
+      expect(result.stderr).toContain(`unknown environment '${name}'`);
+    }
+  });
+
+  test('a clone with core.autocrlf=true still checks out LF, so --check compares the same bytes (.gitattributes)', () => {
+    const clone = path.join(tempDir('crlf-'), 'repo');
+    const git = spawnSync('git', ['-c', 'core.autocrlf=true', 'clone', '-q', '--no-hardlinks', ROOT, clone], { encoding: 'utf8' });
+    expect(git.status).toBe(0);
+    const files = ['dist/prod/demo/deployment-backend.yaml', 'dist/prod/bootstrap/bootstrap.env', 'bootstrap/setup.sh'];
+    expect(files.filter((f) => fs.readFileSync(path.join(clone, f), 'utf8').includes('\r'))).toEqual([]);
   });
 
   test('argument parsing', () => {
