@@ -5,10 +5,18 @@ import { CpuMemory, EnvironmentConfig, ResourceSizes } from './types';
 /** RFC 1123 subdomain: what Kubernetes, DNS and TLS all accept as a host name. */
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** A tag, optionally pinned to a digest (`v2.19.0@sha256:<64 hex>`). */
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[a-f0-9]{64})?$/;
 const REGISTRY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const GIT_URL = /^(https:\/\/|ssh:\/\/|git@|file:\/\/\/)\S+$/;
-const FLOATING_TAGS = new Set(['latest', 'main', 'master', 'stable']);
+/** Tags that move, in any case (`Latest` too), and bare major or major.minor versions (`3`, `v3.9`). */
+const FLOATING_TAGS = new Set(['latest', 'main', 'master', 'stable', 'edge', 'nightly', 'dev', 'develop', 'canary', 'beta', 'alpha', 'rc', 'head', 'current', 'snapshot', 'release']);
+const isFloating = (tag: string): boolean => !tag.includes('@sha256:') && (FLOATING_TAGS.has(tag.toLowerCase()) || /^v?[0-9]+(\.[0-9]+)?(-[A-Za-z]+)?$/.test(tag));
+const INT32_MAX = 2 ** 31 - 1;
+/** Every label of a DNS name is at most 63 characters (RFC 1123). */
+const DNS_LABELS_FIT = (name: string) => name.split('.').every((label) => label.length <= 63);
+/** The longest host prefix a route puts in front of the domain; hostnames stay within 253 characters. */
+const LONGEST_HOST_PREFIX = 'grafana.';
 
 /**
  * Every problem with one environment, as `path: what is wrong (got X)`.
@@ -24,8 +32,11 @@ export function findProblems(env: EnvironmentConfig): string[] {
   const check = (ok: boolean, path: string, message: string, got: unknown) => {
     if (!ok) problems.push(`${path} ${message} (got ${JSON.stringify(got)})`);
   };
-  const count = (value: number, path: string, min = 0) =>
+  const count = (value: number, path: string, min = 0) => {
     check(Number.isInteger(value) && value >= min, path, `must be an integer >= ${min}`, value);
+    // Kubernetes stores counts as int32; a larger value is refused by the API server, after the commit.
+    check(!(value > INT32_MAX), path, `must fit Kubernetes' int32 (at most ${INT32_MAX})`, value);
+  };
   const quantity = (value: string, path: string) => check(isQuantity(value), path, 'must be a Kubernetes quantity such as 250m, 2 or 512Mi', value);
   const sizes = (value: ResourceSizes, path: string) => {
     for (const side of ['requests', 'limits'] as const) {
@@ -46,15 +57,19 @@ export function findProblems(env: EnvironmentConfig): string[] {
   const tag = (value: string, path: string) => {
     check(IMAGE_TAG.test(value), path, 'must be a valid image tag', value);
     if (env.pinnedImagesOnly) {
-      check(!FLOATING_TAGS.has(value), path, `must be a pinned version in ${env.name} (pinnedImagesOnly)`, value);
+      check(!isFloating(value), path, `must be a pinned version (x.y.z) or digest in ${env.name} (pinnedImagesOnly)`, value);
     }
   };
 
   problems.push(...definitionProblems(env));
   check(/^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/.test(env.name), 'name', 'must be a DNS label of at most 32 characters (it names dist/<name>, the Kind cluster lab-<name> and its nodes)', env.name);
   check(DNS_SUBDOMAIN.test(env.domain), 'domain', 'must be a DNS-safe name (lower-case letters, digits, - and .)', env.domain);
+  check(DNS_LABELS_FIT(env.domain), 'domain', 'must have labels of at most 63 characters', env.domain);
+  check(LONGEST_HOST_PREFIX.length + env.domain.length <= 253, 'domain', `must leave room for the route hosts (${LONGEST_HOST_PREFIX}<domain> is at most 253 characters)`, env.domain);
   check(LABEL_VALUE.test(env.team) && env.team.length > 0 && env.team.length <= 63, 'team', 'must be a valid label value', env.team);
   check(GIT_URL.test(env.git.repoURL), 'git.repoURL', 'must be an https://, ssh://, git@ or file:/// URL', env.git.repoURL);
+  // It is written into every Application and committed: credentials belong in an Argo CD repository Secret.
+  check(!/^https?:\/\/[^/]*@/.test(env.git.repoURL) && !/^[a-z+]+:\/\/[^/@:]+:[^/@]+@/.test(env.git.repoURL), 'git.repoURL', 'must not carry credentials (they would be committed in every Application); give Argo CD a repository Secret', env.git.repoURL.replace(/\/\/[^/@]+@/, '//***@'));
   check(env.git.targetRevision.trim().length > 0, 'git.targetRevision', 'must not be empty', env.git.targetRevision);
   for (const kind of ['charts', 'git'] as const) {
     const url = env.mirrors?.[kind];
@@ -62,6 +77,8 @@ export function findProblems(env: EnvironmentConfig): string[] {
   }
   if (env.registry !== undefined) {
     check(REGISTRY.test(env.registry), 'registry', 'must be a registry host[:port][/path] without scheme', env.registry);
+    const port = /^[^/]*:([0-9]+)/.exec(env.registry)?.[1];
+    if (port !== undefined) check(Number(port) >= 1 && Number(port) <= 65535, 'registry', 'must have a port from 1 to 65535', env.registry);
   }
   const migrated = new Set<string>();
   env.demo.migration.forEach((m, i) => {
@@ -90,6 +107,11 @@ export function findProblems(env: EnvironmentConfig): string[] {
     quantity(quota[key], `platform.quota.${key}`);
   }
   count(quota.pods, 'platform.quota.pods', 1);
+  for (const [requests, limits] of [['requestsCpu', 'limitsCpu'], ['requestsMemory', 'limitsMemory']] as const) {
+    if (isQuantity(quota[requests]) && isQuantity(quota[limits])) {
+      check(parseQuantity(quota[requests]) <= parseQuantity(quota[limits]), `platform.quota.${requests}`, `must not exceed platform.quota.${limits} (${quota[limits]})`, quota[requests]);
+    }
+  }
   sizes(containerDefaults, 'platform.containerDefaults');
 
   const { backend, frontend, loadGenerator } = env.demo;

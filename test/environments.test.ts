@@ -91,10 +91,21 @@ describe('bad environment input fails with one clear line', () => {
     ['malformed quota', (e: any) => (e.platform.quota.requestsCpu = 'four'), 'platform.quota.requestsCpu must be a Kubernetes quantity'],
     ['domain that is not DNS-safe', (e: any) => (e.domain = 'Lab_Dev.local'), 'domain must be a DNS-safe name'],
     ['requests above limits', (e: any) => (e.demo.backend.resources.requests.cpu = '900m'), 'demo.backend.resources.requests.cpu must not exceed limits.cpu (800m)'],
-    ['floating tag where tags must be pinned', (e: any) => (e.demo.backend.imageTag = 'latest'), 'demo.backend.imageTag must be a pinned version in prod'],
+    ['floating tag where tags must be pinned', (e: any) => (e.demo.backend.imageTag = 'latest'), 'demo.backend.imageTag must be a pinned version (x.y.z) or digest in prod'],
     ['registry with a scheme', (e: any) => (e.registry = 'https://harbor.local'), 'registry must be a registry host[:port][/path] without scheme'],
     ['PDB that blocks every drain', (e: any) => (e.platform.backendPdbMinAvailable = 4), 'platform.backendPdbMinAvailable must be lower than demo.backend.replicas (4)'],
     ['quota too small for the workloads', (e: any) => (e.platform.quota.requestsCpu = '1'), 'platform.quota.requestsCpu is too small for the demo workloads'],
+    // Accepted by this check before, refused by the API server or wrong in git:
+    ['replicas beyond int32', (e: any) => (e.demo.backend.replicas = 2 ** 31), "demo.backend.replicas must fit Kubernetes' int32 (at most 2147483647)"],
+    ['a domain label over 63 characters', (e: any) => (e.domain = `${'a'.repeat(64)}.local`), 'domain must have labels of at most 63 characters'],
+    ['a domain that makes hostnames over 253 characters', (e: any) => (e.domain = Array.from({ length: 5 }, () => 'b'.repeat(49)).join('.')), 'domain must leave room for the route hosts'],
+    ['a registry port over 65535', (e: any) => (e.registry = 'harbor.local:70000/lab'), 'registry must have a port from 1 to 65535'],
+    ['quota requests above quota limits', (e: any) => (e.platform.quota.requestsMemory = '600Gi'), 'platform.quota.requestsMemory must not exceed platform.quota.limitsMemory (512Gi)'],
+    ['Latest in another case', (e: any) => (e.demo.backend.imageTag = 'Latest'), 'demo.backend.imageTag must be a pinned version'],
+    ['a floating name the old list missed', (e: any) => (e.demo.frontend.imageTag = 'edge'), 'demo.frontend.imageTag must be a pinned version'],
+    ['a bare major.minor tag', (e: any) => (e.demo.backend.imageTag = 'v2.19'), 'demo.backend.imageTag must be a pinned version'],
+    ['credentials in repoURL', (e: any) => (e.git.repoURL = 'https://ci:s3cret@github.com/org/repo.git'), 'git.repoURL must not carry credentials'],
+    ['a token in repoURL', (e: any) => (e.git.repoURL = 'https://ghp_abc@github.com/org/repo.git'), 'git.repoURL must not carry credentials'],
   ])('%s', (_, change, expected) => {
     const text = message(variant(prod, change));
     expect(text).toContain(expected);
@@ -112,6 +123,28 @@ describe('bad environment input fails with one clear line', () => {
     expect(text).toContain('domain must be a DNS-safe name');
     expect(text).toContain('demo.backend.replicas must be an integer >= 0');
     expect(text).not.toContain('\n');
+  });
+});
+
+describe('values the API server accepts are accepted', () => {
+  test.each([
+    ['a CPU of 1e-1', (e: any) => (e.demo.backend.resources.requests.cpu = '1e-1')],
+    ['a CPU of .1', (e: any) => (e.demo.backend.resources.requests.cpu = '.1')],
+    ['a quota of 1E (exa)', (e: any) => (e.platform.quota.limitsMemory = '1E')],
+    ['a pinned tag with a digest', (e: any) => (e.demo.backend.imageTag = `v2.19.0@sha256:${'a'.repeat(64)}`)],
+    ['latest pinned by its digest', (e: any) => (e.demo.frontend.imageTag = `latest@sha256:${'b'.repeat(64)}`)],
+    ['ssh with a user and no password', (e: any) => (e.git.repoURL = 'ssh://git@github.com/org/repo.git')],
+  ])('%s', (_, change) => {
+    expect(findProblems(variant(prod, change))).toEqual([]);
+  });
+
+  test('parse decimal exponents and the full suffix set', () => {
+    expect(parseQuantity('1e-1')).toBeCloseTo(0.1);
+    expect(parseQuantity('.1')).toBeCloseTo(0.1);
+    expect(parseQuantity('2E3')).toBe(2000);
+    expect(parseQuantity('1E')).toBe(1e18);
+    expect(parseQuantity('1Ei')).toBe(2 ** 60);
+    expect(parseQuantity('500u')).toBeCloseTo(0.0005);
   });
 });
 
