@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -98,6 +99,16 @@ describe('every rendered object validates (kubeconform, strict)', () => {
     const isUnverified = (p: SchemaProblem) => /could not find schema/.test(p.message) && documents.includes(kubernetesDocumentOf(YAML.parse(fs.readFileSync(path.resolve(ROOT, p.file), 'utf8')).apiVersion));
     expect(problems.filter((p) => !isUnverified(p)).map((p) => formatProblem(p, ROOT))).toEqual([]);
     expect(valid + problems.filter(isUnverified).length).toBe(files.length);
+  });
+
+  test('npm run validate agrees, names what it could not verify, and refuses an unknown environment', () => {
+    const run = (args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/validate-schemas.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    const ok = run([]);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^validate: \d+ of \d+ objects valid in .* unverified: /m);
+    const bad = run(['--env', 'nope']);
+    expect([bad.status, bad.stderr.trim().split('\n').length]).toEqual([2, 1]);
   });
 
   test('unverified kinds are only those of Kubernetes documents missing from the mirror and unreachable upstream', () => {
