@@ -34,6 +34,13 @@ export const unverifiedKubernetesDocuments = (): string[] => [...unverified].sor
 /** The OpenAPI document that describes `apiVersion` (`v1` is the core group). */
 export const kubernetesDocumentOf = (apiVersion: string): string => (apiVersion.includes('/') ? `apis__${apiVersion.replace('/', '__')}` : `api__${apiVersion}`);
 
+/** A missing schema of a kind whose Kubernetes document could not be read: unverified, not invalid. */
+export function isUnverified(problem: SchemaProblem, root: string): boolean {
+  if (!/could not find schema/.test(problem.message)) return false;
+  const apiVersion = YAML.parse(fs.readFileSync(path.resolve(root, problem.file), 'utf8')).apiVersion;
+  return unverified.has(kubernetesDocumentOf(apiVersion));
+}
+
 async function readKubernetesDocument(document: string, mirror?: string): Promise<string | undefined> {
   const mirrored = mirror ? path.join(mirror, 'kubernetes', `${document}_openapi.json`) : undefined;
   if (mirrored && fs.existsSync(mirrored)) return fs.readFileSync(mirrored, 'utf8');

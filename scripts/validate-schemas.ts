@@ -13,7 +13,7 @@ import * as YAML from 'yaml';
 import { ENVIRONMENT_NAMES, UserError } from '../config';
 import { crdMirror } from '../engines/mirrors';
 import { runCommand } from '../lib/command';
-import { collectSchemas, formatProblem, kubernetesDocumentOf, manifestFiles, runKubeconform, SchemaProblem, unverifiedKubernetesDocuments, writeSchemas } from '../lib/schema-validation';
+import { collectSchemas, formatProblem, isUnverified, manifestFiles, runKubeconform, unverifiedKubernetesDocuments, writeSchemas } from '../lib/schema-validation';
 import { toolPath } from '../lib/tools';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -43,10 +43,9 @@ runCommand(
       writeSchemas(schemas, schemaDir);
       const { problems, valid } = runKubeconform(toolPath(ROOT, 'kubeconform'), schemaDir, files);
       const documents = unverifiedKubernetesDocuments();
-      const isUnverified = (p: SchemaProblem) => /could not find schema/.test(p.message) && documents.includes(kubernetesDocumentOf(YAML.parse(fs.readFileSync(path.resolve(ROOT, p.file), 'utf8')).apiVersion));
-      const failures = problems.filter((p) => !isUnverified(p));
+      const failures = problems.filter((p) => !isUnverified(p, ROOT));
       for (const p of failures) console.error(formatProblem(p, ROOT));
-      const unverified = problems.filter(isUnverified).map((p) => p.object);
+      const unverified = problems.filter((p) => isUnverified(p, ROOT)).map((p) => p.object);
       console.log(
         `validate: ${valid} of ${files.length} objects valid in ${envs.join(', ')} (kubeconform strict, ${schemas.length} schemas from ${mirror ? `mirror ${mirror}` : 'upstream URLs'}); unverified: ${unverified.length > 0 ? `${unverified.length} (${[...new Set(unverified.map((o) => o.split(' ')[0]))].join(', ')}: ${documents.join(', ')} neither mirrored nor reachable)` : 'none'}`,
       );
