@@ -201,8 +201,9 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
       return failure?.message as string | undefined;
     });
     expect(message).toMatch(/forbidden: exceeded quota: demo-quota/);
-    // The quota counts pods that are not finished (the load generator's completed pod is not).
-    const pods = ((await cp.client.list('v1', 'Pod', 'demo')).body.items as any[]).filter((p) => !['Succeeded', 'Failed'].includes(p.status?.phase)).length;
+    // The quota charges pods that are neither finished (the load generator's completed pod) nor being deleted
+    // (a pod past its deletion grace period is no longer charged, though kwok may still list it).
+    const pods = ((await cp.client.list('v1', 'Pod', 'demo')).body.items as any[]).filter((p) => !['Succeeded', 'Failed'].includes(p.status?.phase) && !p.metadata.deletionTimestamp).length;
     expect(pods).toBeLessThanOrEqual(env.platform.quota.pods);
   });
 });
