@@ -44,7 +44,8 @@ has_flag() { [[ " ${FLAGS[*]} " == *" $1 "* ]]; }
 known_envs() {
   local dir
   for dir in "$ROOT"/dist/*/; do
-    [[ -f "$dir/bootstrap/bootstrap.env" ]] && basename "$dir"
+    # An if, not `&&`: a last folder without bootstrap.env must not fail the pipeline (pipefail) and end the script in silence.
+    if [[ -f "$dir/bootstrap/bootstrap.env" ]]; then basename "$dir"; fi
   done | LC_ALL=C sort | paste -sd "$1" -
 }
 
@@ -54,6 +55,9 @@ load_env() {
   known=$(known_envs ' ')
   [[ -n "$env" ]] || die 2 "missing --env; use --env with one of: ${known:-none (run npm run synth first)}"
   BOOTSTRAP_DIR="$ROOT/dist/$env/bootstrap"
+  if [[ "$env" =~ ^[a-z0-9-]+$ && -d "$ROOT/dist/$env" && ! -f "$BOOTSTRAP_DIR/bootstrap.env" ]]; then
+    die 2 "dist/$env has no bootstrap/bootstrap.env (an old or partial render); run npm run synth, then run this again"
+  fi
   if [[ ! "$env" =~ ^[a-z0-9-]+$ || ! -f "$BOOTSTRAP_DIR/bootstrap.env" ]]; then
     die 2 "unknown environment '$env'; use --env with one of: ${known:-none (run npm run synth first)}"
   fi
@@ -87,6 +91,11 @@ require() {
       die 1 "$tool $have is too old; install $tool >= ${!min} (${!install})"
     fi
   done
+}
+
+# require_docker_engine: kind needs a running engine, not only the client; found here, before anything is created.
+require_docker_engine() {
+  docker info >/dev/null 2>&1 || die 1 "the Docker engine is not running (docker info failed); start Docker, check that this user may use it (docker info), and run again"
 }
 
 # step <description> <command...>: runs one step, or stops with its name.

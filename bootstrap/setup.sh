@@ -23,6 +23,7 @@ if has_flag --light && [[ "$LIGHT" != true ]]; then
 fi
 
 require docker kind kubectl helm openssl
+require_docker_engine
 info "environment $ENV_NAME (light=$LIGHT, skip-istio=$SKIP_ISTIO), cluster $CLUSTER_NAME"
 
 kc() { kubectl --context "$KUBE_CONTEXT" "$@"; }

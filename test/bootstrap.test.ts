@@ -15,7 +15,8 @@ interface Harness {
   readonly clearLog: () => void;
 }
 
-function harness(options: { without?: string[] } = {}): Harness {
+function harness(options: { without?: string[]; root?: string } = {}): Harness {
+  const root = options.root ?? ROOT;
   const dir = tempDir('bootstrap-harness-');
   const bin = path.join(dir, 'bin');
   const state = path.join(dir, 'state');
@@ -31,8 +32,8 @@ function harness(options: { without?: string[] } = {}): Harness {
   }
   return {
     run: (script, args, env = {}) => {
-      const result = spawnSync(path.join(bin, 'bash'), [path.join(ROOT, 'bootstrap', script), ...args], {
-        cwd: ROOT,
+      const result = spawnSync(path.join(bin, 'bash'), [path.join(root, 'bootstrap', script), ...args], {
+        cwd: root,
         encoding: 'utf8',
         env: { PATH: bin, HOME: dir, STUB_LOG: log, STUB_STATE: state, ...env },
       });
@@ -77,6 +78,7 @@ describe('setup.sh with recording stubs', () => {
       'kubectl version --client',
       'helm version --short',
       'openssl version',
+      'docker info',
       'kind get clusters',
       `kind create cluster --config ${dir}/kind.config.yaml`,
       'helm status cilium --namespace kube-system --kube-context kind-lab-dev',
@@ -121,6 +123,39 @@ describe('setup.sh with recording stubs', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(new RegExp(`^error: ${tool} is not installed; install ${tool} >= [0-9.]+ \\(https://`));
     expect(h.calls().filter((c) => /create|install/.test(c))).toEqual([]);
+  });
+
+  test('a Docker client without a running engine stops before any change, in one line', () => {
+    const h = harness();
+    const result = h.run('setup.sh', ['--env', 'dev'], { STUB_FAIL: 'docker info' });
+    expect([result.status, result.stderr.trim()]).toEqual([
+      1,
+      'error: the Docker engine is not running (docker info failed); start Docker, check that this user may use it (docker info), and run again',
+    ]);
+    expect(h.calls().filter((c) => /^kind (create|get)|^helm (status|install)|^kubectl --context/.test(c))).toEqual([]);
+  });
+
+  test('a rendered environment without its bootstrap.env asks for a synth, instead of calling the environment unknown', () => {
+    // A copy of the scripts and of dist/dev without its bootstrap.env: the shared dist/ stays whole for the other suites.
+    const root = tempDir('bootstrap-partial-');
+    fs.cpSync(path.join(ROOT, 'bootstrap'), path.join(root, 'bootstrap'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'dist', 'dev'), path.join(root, 'dist', 'dev'), { recursive: true });
+    fs.rmSync(path.join(root, 'dist', 'dev', 'bootstrap', 'bootstrap.env'));
+    const h = harness({ root });
+    const result = h.run('setup.sh', ['--env', 'dev']);
+    expect([result.status, result.stderr.trim()]).toEqual([2, 'error: dist/dev has no bootstrap/bootstrap.env (an old or partial render); run npm run synth, then run this again']);
+    expect(h.calls()).toEqual([]);
+  });
+
+  test('a clone without dist/ asks for a synth in one line, instead of ending in silence', () => {
+    const root = tempDir('bootstrap-no-dist-');
+    fs.cpSync(path.join(ROOT, 'bootstrap'), path.join(root, 'bootstrap'), { recursive: true });
+    const h = harness({ root });
+    for (const script of ['setup.sh', 'verify.sh', 'teardown.sh']) {
+      const result = h.run(script, ['--env', 'dev']);
+      expect([script, result.status, result.stderr.trim()]).toEqual([script, 2, "error: unknown environment 'dev'; use --env with one of: none (run npm run synth first)"]);
+    }
+    expect(h.calls()).toEqual([]);
   });
 
   test('a too old tool is named with the minimum version', () => {
