@@ -93,13 +93,15 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         },
         600,
       );
-      // ... and stay there.
+      // ... and stay there. Polled as often as the settle wait, so that a child's brief dip is seen, not only the root's echo of it.
       const deadline = Date.now() + 20_000;
+      const dips: string[] = [];
       while (Date.now() < deadline) {
         const apps = await lab.applications();
-        if (!allGood(apps)) throw new Error(`not stable: ${apps.filter((a) => a.sync !== 'Synced' || a.health !== 'Healthy').map((a) => `${a.name} ${a.sync}/${a.health}`).join(', ')}`);
-        await new Promise((r) => setTimeout(r, 2000));
+        for (const a of apps) if (a.sync !== 'Synced' || a.health !== 'Healthy') dips.push(`${a.name} ${a.sync}/${a.health}${a.message ? ` (${a.message})` : ''}`);
+        await new Promise((r) => setTimeout(r, 500));
       }
+      if (dips.length > 0) throw new Error(`not stable: ${[...new Set(dips)].join(', ')}; ${(await lab.unhealthyEvidence()).join('; ') || 'no Constraint or workload reports a problem now'}`);
       return `${(await lab.applications()).length} Applications Synced and Healthy, and still so 20 s later`;
     });
     const t0 = await rootCreated();

@@ -361,6 +361,31 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
       .sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
   }
 
+  /**
+   * What the engines report that Argo CD reads as Degraded, for a failure
+   * message: Gatekeeper's per-Constraint audit result (Argo CD's health check
+   * for Constraints turns violations and per-pod errors into Degraded) and
+   * Deployments past their progress deadline.
+   */
+  async unhealthyEvidence(): Promise<string[]> {
+    const lines: string[] = [];
+    await this.cp.client.discover();
+    const crds = (await this.cp.client.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions')).body.items as any[];
+    for (const crd of crds.filter((c) => c.spec.group === 'constraints.gatekeeper.sh')) {
+      const kind = crd.spec.names.kind;
+      for (const c of (await this.cp.client.list('constraints.gatekeeper.sh/v1beta1', kind)).body.items as any[]) {
+        const errors = (c.status?.byPod ?? []).flatMap((p: any) => (p.errors ?? []).map((e: any) => e.message));
+        const violations = (c.status?.violations ?? []).map((v: any) => `${v.kind} ${v.namespace ?? ''}/${v.name}: ${v.message}`);
+        if (errors.length > 0 || (c.status?.totalViolations ?? 0) > 0) lines.push(`${kind}/${c.metadata.name}: ${c.status?.totalViolations ?? 0} audit violation(s) ${violations.join(', ')} ${errors.join(', ')}`.trim());
+      }
+    }
+    for (const d of (await this.cp.client.list('apps/v1', 'Deployment')).body.items as any[]) {
+      const progressing = (d.status?.conditions ?? []).find((c: any) => c.type === 'Progressing');
+      if (progressing?.reason === 'ProgressDeadlineExceeded') lines.push(`Deployment ${d.metadata.namespace}/${d.metadata.name}: ${progressing.message}`);
+    }
+    return lines;
+  }
+
   /** What a git webhook does after a push: ask Argo CD to look at git now. */
   async refresh(names?: readonly string[]): Promise<void> {
     const apps = names ?? (await this.applications()).map((a) => a.name);
