@@ -48,8 +48,16 @@ export function allContainers(spec: k8s.PodSpec): k8s.Container[] {
   return [...(spec.initContainers ?? []), ...spec.containers, ...((spec.ephemeralContainers ?? []) as k8s.Container[])];
 }
 
+const TEMP_DIRS: string[] = [];
+// Every temp folder a test file made is removed when that file's tests end, pass or fail.
+afterAll(() => {
+  for (const dir of TEMP_DIRS.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  TEMP_DIRS.push(dir);
+  return dir;
 }
 
 /** Path -> content of every file below `dir`, for byte-for-byte comparisons. */
