@@ -14,19 +14,15 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { constraintCrds } from '../lib/constraint-crds';
+import { UserError } from '../config/errors';
+import { runCommand } from '../lib/command';
 import { Crd, IMPORTED_KINDS, importUrls, moveArrayEnumsToItems, readSource, selectCrds } from '../lib/crd-import';
 
 const ROOT = path.resolve(__dirname, '..');
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const flag = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const mirror = flag('--mirror') ?? process.env.CRD_MIRROR;
-  const outDir = path.resolve(flag('--out') ?? path.join(ROOT, 'imports'));
-  if (mirror && !fs.existsSync(mirror)) throw new Error(`mirror folder ${mirror} does not exist`);
+async function importCrds(mirror: string | undefined, out: string | undefined): Promise<number> {
+  const outDir = path.resolve(out ?? path.join(ROOT, 'imports'));
+  if (mirror && !fs.existsSync(mirror)) throw new UserError(`mirror folder ${mirror} does not exist; give --mirror the CRD mirror (../shared/crds) or leave it out to fetch upstream`);
 
   const byGroup = new Map<string, Crd[]>();
   for (const url of importUrls(path.join(ROOT, 'cdk8s.yaml'))) {
@@ -72,9 +68,18 @@ async function main(): Promise<void> {
     fs.rmSync(work, { recursive: true, force: true });
   }
   console.log(`import: wrote ${outDir} from ${mirror ? `mirror ${mirror}` : 'upstream URLs'}`);
+  return 0;
 }
 
-main().catch((error: Error) => {
-  console.error(`import: error: ${error.message}`);
-  process.exitCode = 1;
-});
+runCommand(
+  {
+    name: 'import',
+    invocation: 'npm run import --',
+    summary: 'Regenerates imports/ from the CRD URLs in cdk8s.yaml (or their offline mirror) and our ConstraintTemplates.',
+    flags: {
+      mirror: { kind: 'string', value: 'dir', help: 'read the CRDs from this mirror folder instead of upstream (default: $CRD_MIRROR)' },
+      out: { kind: 'string', value: 'dir', help: 'write the classes here instead of imports/ (the freshness test uses it)' },
+    },
+  },
+  ({ flags }) => importCrds(flags.mirror ?? process.env.CRD_MIRROR, flags.out),
+);
