@@ -9,6 +9,7 @@ import { KubeObject, RenderedEnvironment } from '../lib/synth';
 import { toYaml } from '../lib/yaml';
 import { userCacheDir } from '../tools/cache';
 import { CLUSTER_SCOPED_BUILTIN_KINDS, objectWave, SyncPhase, syncPhases } from './argocd-semantics';
+import { KUBERNETES_BUILTIN_APIS } from './kubernetes-apis';
 import { chartLabel, ChartRef, locateChart } from './charts';
 import { crdMirror, GIT_SOURCE_MIRRORS } from './mirrors';
 
@@ -228,8 +229,9 @@ function fileFor(app: ApplicationManifest, object: KubeObject): string {
 
 /**
  * Renders every upstream Application. Capabilities are the cluster's steady
- * state: Kubernetes' own APIs plus every CRD the environment installs, so a
- * first pass finds the CRDs and a second pass renders with them (both cached).
+ * state, as Argo CD passes them: Kubernetes' own APIs (with their kinds) plus
+ * every CRD the environment installs, so a first pass finds the CRDs and a
+ * second pass renders with them (both cached).
  */
 export function hydrateApplications(apps: readonly ApplicationManifest[], options: HydrationOptions): HydratedApp[] {
   const upstream = apps.filter(isUpstream);
@@ -250,8 +252,8 @@ export function hydrateApplications(apps: readonly ApplicationManifest[], option
       if (!chart.location.ok) return { app, result: { ok: false, objects: [], message: chart.location.reason }, unverified: true };
       return { app, result: helmTemplate(app, chart.location.archive, apiVersions, options), via: chart.location.via };
     });
-  const first = renderAll([]);
-  const apiVersions = crdApiVersions(first.flatMap((r) => r.result.objects));
+  const first = renderAll(KUBERNETES_BUILTIN_APIS);
+  const apiVersions = [...KUBERNETES_BUILTIN_APIS, ...crdApiVersions(first.flatMap((r) => r.result.objects))];
   const second = renderAll(apiVersions);
   const scoped = clusterScopedKinds(second.flatMap((r) => r.result.objects));
   return second.map(({ app, result, via, unverified }) => {
