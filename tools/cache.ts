@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CheckFailure } from '../config/errors';
 import { PROJECT_NAME } from '../config/project';
-import { CollectorRecipe, DebianRecipe, GoInstallRecipe, GoModuleRecipe, Tool } from './catalog';
+import { CollectorRecipe, DebianRecipe, GoInstallRecipe, GoModuleRecipe, PipRecipe, Tool } from './catalog';
 
 /**
  * The per-user tool cache: `<cache>/<tool>-<version>/bin/<binary>` plus a
@@ -263,6 +263,20 @@ async function buildDebian(recipe: DebianRecipe, tool: Tool, work: string, log: 
   }
 }
 
+async function buildPip(recipe: PipRecipe, tool: Tool, work: string, log: string): Promise<void> {
+  if (spawnSync('python3', ['-m', 'venv', '--help'], { stdio: 'ignore' }).status !== 0) {
+    throw new ToolError(`${tool.name} ${tool.version} needs Python 3 with venv; install python3 and python3-venv (apt-get install python3-venv)`);
+  }
+  const venv = path.join(work, 'venv');
+  await run('python3', ['-m', 'venv', venv], { cwd: work, log });
+  // Every dependency is in the lock, so pip resolves nothing and the build is the same on every machine.
+  await run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--no-deps', '--disable-pip-version-check', '-r', path.join(ROOT, 'tools', 'python', recipe.lock)], { cwd: work, log });
+  for (const [binary, module] of Object.entries(recipe.modules)) {
+    // Relative to the wrapper: the cache folder is renamed after the build.
+    fs.writeFileSync(path.join(work, 'bin', binary), `#!/bin/sh\nhere=$(dirname "$(dirname "$(readlink -f "$0")")")\nexec "$here/venv/bin/python" -W ignore::SyntaxWarning -m ${module} "$@"\n`, { mode: 0o755 });
+  }
+}
+
 /** Builds one tool into a fresh folder, records checksums, then moves it into the cache in one rename. */
 export async function build(tool: Tool, stamp: string, hooks: Hooks): Promise<number> {
   const root = cacheRoot();
@@ -279,6 +293,7 @@ export async function build(tool: Tool, stamp: string, hooks: Hooks): Promise<nu
     if (recipe.kind === 'go-install') await buildGoInstall(recipe, tool, work, log);
     else if (recipe.kind === 'go-module') await buildGoModule(recipe, work, log);
     else if (recipe.kind === 'collector') await buildCollector(recipe, tool, work, log, hooks);
+    else if (recipe.kind === 'pip') await buildPip(recipe, tool, work, log);
     else await buildDebian(recipe, tool, work, log);
   } catch (error) {
     fs.rmSync(work, { recursive: true, force: true });

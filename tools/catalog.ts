@@ -56,7 +56,18 @@ export interface CollectorRecipe {
   readonly builderPackage: string;
 }
 
-export type ToolRecipe = GoInstallRecipe | GoModuleRecipe | DebianRecipe | CollectorRecipe;
+/**
+ * A Python tool from PyPI in its own virtualenv in the cache, every
+ * dependency pinned by a committed `pip freeze` (tools/python/<lock>).
+ */
+export interface PipRecipe {
+  readonly kind: 'pip';
+  readonly lock: string;
+  /** Binary name -> module run as `python -m <module>` (console scripts pin the build folder's path). */
+  readonly modules: Readonly<Record<string, string>>;
+}
+
+export type ToolRecipe = GoInstallRecipe | GoModuleRecipe | DebianRecipe | CollectorRecipe | PipRecipe;
 
 export interface Tool {
   readonly name: string;
@@ -227,6 +238,13 @@ export const TOOLS: readonly Tool[] = [
     },
     binaries: [{ name: 'redis-server', check: { args: ['--version'], expect: 'v=7.0.15' } }],
     note: "Argo CD's cache; the Debian revision is whatever security update Debian serves for 7.0.15",
+  },
+  {
+    name: 'checkov',
+    version: '3.3.30',
+    recipe: { kind: 'pip', lock: 'checkov.txt', modules: { checkov: 'checkov.main' } },
+    binaries: [{ name: 'checkov', check: { args: ['--version'], expect: '3.3.30' } }],
+    note: 'the security scan of the prod render (security/checkov-exceptions.yaml); from PyPI',
   },
 ];
 
