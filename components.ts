@@ -8,7 +8,7 @@ import { bootstrapEnv } from './bootstrap/bootstrap-env';
 import { kindConfig } from './bootstrap/kind-config';
 import { BootstrapNamespace } from './bootstrap/bootstrap-namespace';
 import { Alertmanager } from './charts/alertmanager';
-import { BackendNetworkPolicies } from './charts/backend-network-policies';
+import { BackendNetworkPolicies, HBONE_PORT } from './charts/backend-network-policies';
 import { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT, DemoApp } from './charts/demo-app';
 import { dcServiceName, DcUpstreams } from './charts/dc-upstreams';
 import { CONSTRAINT_NAMES, GatekeeperPolicies } from './charts/gatekeeper-policies';
@@ -16,15 +16,21 @@ import { GatewayRoutes, RouteTarget } from './charts/gateway-routes';
 import { GrafanaDashboards } from './charts/grafana-dashboards';
 import { MeshSecurity } from './charts/mesh-security';
 import { MimirRules } from './charts/mimir-rules';
-import { OtelCollector } from './charts/otel-collector';
+import { NamespaceIsolation, TrafficPort, TrafficRule } from './charts/namespace-isolation';
+import { OTEL_COLLECTOR_NAME, OTLP_PORTS, OtelCollector } from './charts/otel-collector';
 import { PlatformGuardrails, PRIORITY_CLASSES } from './charts/platform-guardrails';
+import { PlatformNamespaces } from './charts/platform-namespaces';
 import { EnvironmentConfig, PolicyKey } from './config';
 import { IMAGES } from './lib/images';
+import { NamespacePolicy, PodSecurityLevel, ROUTE_NAMESPACE_LABEL } from './lib/namespaces';
 import { ChartComponent } from './lib/synth';
 import {
   BOOTSTRAP_SECRETS,
+  CLUSTER_DNS_POD,
+  GRAFANA_POD,
   KONG_PROXY_CONTAINER_PORT,
   KONG_PROXY_POD_LABELS,
+  MONITORING_AGENTS_NAMESPACE,
   MONITORING_NAMESPACE,
   UpstreamService,
   UPSTREAM_SERVICE_ACCOUNTS,
@@ -41,7 +47,10 @@ import { POLICY_TEMPLATES } from './policies/templates';
 export const DEMO_NAMESPACE = 'demo';
 export const ISTIO_NAMESPACE = 'istio-system';
 export const ARGOCD_NAMESPACE = 'argocd';
-export const ARGOCD_PROJECT = 'platform';
+/** The projects: the root's own, the children that reach into kube-system or argocd, and the rest. */
+export const ARGOCD_PROJECTS = { root: 'root', system: 'platform-system', platform: 'platform' } as const;
+/** Namespaces of the cluster itself: only children of the system project deploy there. */
+const SYSTEM_NAMESPACES = ['kube-system', ARGOCD_NAMESPACE];
 export const GATEKEEPER_NAMESPACE = 'gatekeeper-system';
 export const KONG_NAMESPACE = UPSTREAM_SERVICES.kongProxy.namespace;
 export { MONITORING_NAMESPACE };
@@ -72,14 +81,107 @@ const toUpstream = (host: string, s: UpstreamService & { ports: { http: number }
   service: { namespace: s.namespace, name: s.name, port: s.ports.http },
 });
 
+/** A route, and whether what it publishes asks for a login of its own. */
+type PublishedRoute = RouteTarget & { readonly unauthenticated?: true };
+
 /** Seed section 3: one host per UI, each pointing at its real Service and port. */
-const ROUTES: readonly RouteTarget[] = [
+const ROUTES: readonly PublishedRoute[] = [
   { host: 'api', service: { namespace: DEMO_NAMESPACE, name: 'backend', port: BACKEND_SERVICE_PORT } },
   toUpstream('grafana', UPSTREAM_SERVICES.grafana),
   toUpstream('argocd', UPSTREAM_SERVICES.argocdServer),
-  toUpstream('hubble', UPSTREAM_SERVICES.hubbleUi),
+  // Hubble UI shows every flow in the cluster to whoever reaches it.
+  { ...toUpstream('hubble', UPSTREAM_SERVICES.hubbleUi), unauthenticated: true },
 ];
+
+/** The routes an environment publishes: no UI without a login of its own unless the environment allows it. */
+function publishedRoutes(env: EnvironmentConfig): PublishedRoute[] {
+  return ROUTES.filter((r) => !r.unauthenticated || env.security.exposure.unauthenticatedUis);
+}
+
+/**
+ * Every namespace the platform deploys into, with the least privileged Pod
+ * Security level its pods pass. The levels of the upstream charts are proven
+ * by the control-plane test: the API server admits every pod, without warnings.
+ */
+export function platformNamespaces(env: EnvironmentConfig): NamespacePolicy[] {
+  const chartOwned = new Set(chartOwnedNamespaces());
+  const routed = new Set(publishedRoutes(env).map((r) => r.service.namespace));
+  // The HTTPS redirect is a route of the Gateway's own namespace.
+  if (env.security.exposure.httpsOnly) routed.add(KONG_NAMESPACE);
+  const ambient = !env.features.skipIstio;
+  const policy = (name: string, podSecurity: PodSecurityLevel, why: string, inMesh = false): NamespacePolicy => ({ name, podSecurity, why, routes: routed.has(name), ambient: inMesh && ambient });
+  return [
+    policy('kube-system', 'privileged', "Cilium's agent runs privileged on the host network with host paths, as do Kind's control-plane pods"),
+    ...(ambient ? [policy(ISTIO_NAMESPACE, 'privileged', 'istio-cni and ztunnel change pod network namespaces: NET_ADMIN, SYS_ADMIN and host paths')] : []),
+    policy(KONG_NAMESPACE, 'restricted', 'the Kong chart runs non-root, RuntimeDefault seccomp, every capability dropped', true),
+    policy(ARGOCD_NAMESPACE, 'restricted', "the Argo CD chart's default security contexts meet restricted"),
+    policy(GATEKEEPER_NAMESPACE, 'restricted', "the Gatekeeper chart's default security contexts meet restricted"),
+    policy(MONITORING_NAMESPACE, 'baseline', 'the Loki and Tempo charts set no seccomp profile, which restricted requires; nothing here needs more than baseline'),
+    policy(MONITORING_AGENTS_NAMESPACE, 'privileged', "Alloy's node agent reads container logs from the node through hostPath, which baseline forbids; it is alone here so monitoring stays baseline"),
+    policy(DEMO_NAMESPACE, 'restricted', 'our own workloads: non-root, no privilege escalation, every capability dropped, RuntimeDefault seccomp', true),
+  ].filter((n) => !chartOwned.has(n.name));
+}
+
+/** Namespaces an upstream chart renders itself (Cilium's cilium-secrets, which holds no pods): the chart's to keep, not ours. */
+export function chartOwnedNamespaces(): string[] {
+  return UPSTREAM_COMPONENTS.filter((u) => u.clusterKinds.some((k) => k.group === '' && k.kind === 'Namespace')).flatMap((u) => u.otherNamespaces ?? []);
+}
 const FRONTEND_SA = { namespace: DEMO_NAMESPACE, name: 'frontend' };
+
+/** Every port of a URL's host, as a NetworkPolicy sees it. */
+const urlPort = (url: string) => Number(new URL(url).port || (url.startsWith('https:') ? 443 : 80));
+const tcp = (...ports: number[]): TrafficPort[] => ports.map((port) => ({ port, protocol: 'TCP' }));
+const DNS_RULE: TrafficRule = {
+  name: 'allow-dns',
+  pods: {},
+  direction: 'egress',
+  peers: [{ namespace: CLUSTER_DNS_POD.namespace, pods: CLUSTER_DNS_POD.labels }],
+  ports: [
+    { port: CLUSTER_DNS_POD.port, protocol: 'UDP' },
+    { port: CLUSTER_DNS_POD.port, protocol: 'TCP' },
+  ],
+};
+const sameNamespace = (namespace: string): TrafficRule[] => [
+  { name: 'allow-within-namespace-in', pods: {}, direction: 'ingress', peers: [{ namespace }] },
+  { name: 'allow-within-namespace-out', pods: {}, direction: 'egress', peers: [{ namespace }] },
+];
+const KONG_PROXY_PEER = { namespace: KONG_NAMESPACE, pods: KONG_PROXY_POD_LABELS };
+const COLLECTOR_POD_LABELS = { 'app.kubernetes.io/name': OTEL_COLLECTOR_NAME };
+
+/** What reaches the demo app and what it reaches, on top of the default deny (with Istio ambient, HBONE too). */
+export function demoTraffic(env: EnvironmentConfig): TrafficRule[] {
+  const mesh = !env.features.skipIstio;
+  const hbone = mesh ? [HBONE_PORT] : [];
+  return [
+    DNS_RULE,
+    ...sameNamespace(DEMO_NAMESPACE),
+    { name: 'backend-from-gateway', pods: BACKEND_SELECTOR, direction: 'ingress', peers: [KONG_PROXY_PEER], ports: tcp(BACKEND_CONTAINER_PORT, ...hbone) },
+    ...(env.demo.loadGenerator.enabled
+      ? [{ name: 'load-generator-to-gateway', pods: { app: 'load-generator' }, direction: 'egress' as const, peers: [KONG_PROXY_PEER], ports: tcp(KONG_PROXY_CONTAINER_PORT, ...hbone) }]
+      : []),
+    { name: 'otlp-to-collector', pods: {}, direction: 'egress', peers: [{ namespace: MONITORING_NAMESPACE, pods: COLLECTOR_POD_LABELS }], ports: tcp(OTLP_PORTS.grpc, OTLP_PORTS.http) },
+    // Ambient SNATs the kubelet's probes to this link-local address (Istio docs, ambient and NetworkPolicy).
+    ...(mesh ? [{ name: 'kubelet-probes-in-ambient', pods: {}, direction: 'ingress' as const, peers: [{ cidr: '169.254.7.127/32' }] }] : []),
+  ];
+}
+
+/** What reaches the monitoring stack and what it reaches, on top of the default deny. */
+export function monitoringTraffic(env: EnvironmentConfig): TrafficRule[] {
+  const e = lgtmEndpoints(env);
+  const external = lgtmInCluster(env) ? [] : [...new Set([urlPort(e.mimirPush), urlPort(e.lokiPush), urlPort(e.tempoQuery), Number(e.tempoOtlpGrpc.split(':').pop())])].sort((a, b) => a - b);
+  return [
+    DNS_RULE,
+    ...sameNamespace(MONITORING_NAMESPACE),
+    { name: 'grafana-from-gateway', pods: GRAFANA_POD.labels, direction: 'ingress', peers: [KONG_PROXY_PEER], ports: tcp(GRAFANA_POD.port) },
+    // Any workload may send telemetry: the collector is the cluster's OTLP endpoint.
+    { name: 'otlp-from-workloads', pods: COLLECTOR_POD_LABELS, direction: 'ingress', peers: [{}], ports: tcp(OTLP_PORTS.grpc, OTLP_PORTS.http) },
+    // Alloy pushes node logs and metrics to Loki and Mimir, and scrapes the stack.
+    { name: 'from-node-agents', pods: {}, direction: 'ingress', peers: [{ namespace: MONITORING_AGENTS_NAMESPACE }] },
+    // The API server is the kubernetes Service (443) and, once Cilium translates it, the nodes' 6443.
+    { name: 'to-kube-apiserver', pods: {}, direction: 'egress', peers: [{ cidr: '0.0.0.0/0' }], ports: tcp(443, 6443) },
+    ...(external.length > 0 ? [{ name: 'to-external-lgtm', pods: {}, direction: 'egress' as const, peers: [{ cidr: '0.0.0.0/0' }], ports: tcp(...external) }] : []),
+  ];
+}
 
 /** A demo route whose Service is moving from the DC gets the DC Service as a weighted second backend (seed 10-3). */
 function withMigration(route: RouteTarget, env: EnvironmentConfig): RouteTarget {
@@ -113,21 +215,6 @@ function upstream(name: string): UpstreamComponent {
  */
 export const COMPONENTS: readonly ChartComponent[] = [
   {
-    // The root Application's source: the AppProject and every child Application.
-    name: 'apps',
-    namespace: ARGOCD_NAMESPACE,
-    wave: 0,
-    childApp: false,
-    enabled: () => true,
-    build: (scope, id, env) =>
-      new AppOfApps(scope, id, {
-        env,
-        argocdNamespace: ARGOCD_NAMESPACE,
-        projectName: ARGOCD_PROJECT,
-        children: childApps(env, COMPONENTS, UPSTREAM_COMPONENTS),
-      }),
-  },
-  {
     // What setup.sh applies before Argo CD takes over; the same values the Applications use.
     name: 'bootstrap',
     namespace: ARGOCD_NAMESPACE,
@@ -135,11 +222,12 @@ export const COMPONENTS: readonly ChartComponent[] = [
     childApp: false,
     enabled: () => true,
     build: (scope, id, env) => {
-      const chart = new RootApplication(scope, id, { env, argocdNamespace: ARGOCD_NAMESPACE, appsPath: distPath(env, 'apps') });
+      const chart = new RootApplication(scope, id, { env, argocdNamespace: ARGOCD_NAMESPACE, appsPath: distPath(env, 'apps'), project: ARGOCD_PROJECTS.root });
       // Namespaces of the Secrets the bootstrap creates; labelled as their Applications label them.
       for (const secret of Object.values(BOOTSTRAP_SECRETS)) {
-        const owner = UPSTREAM_COMPONENTS.find((u) => u.namespace === secret.namespace && u.namespaceLabels);
-        new BootstrapNamespace(chart, `namespace-${secret.namespace}`, { env, name: secret.namespace, labels: owner?.namespaceLabels?.(env) ?? {} });
+        const policy = platformNamespaces(env).find((n) => n.name === secret.namespace);
+        if (!policy) throw new Error(`the bootstrap secret namespace ${secret.namespace} is not a platform namespace`);
+        new BootstrapNamespace(chart, `namespace-${secret.namespace}`, { env, policy });
       }
       return chart;
     },
@@ -155,19 +243,28 @@ export const COMPONENTS: readonly ChartComponent[] = [
           cilium: upstream('cilium'),
           argocd: upstream('argocd'),
           tlsSecret: BOOTSTRAP_SECRETS.labWildcardTls,
-          hosts: ROUTES.map((r) => `${r.host}.${env.domain}`),
+          hosts: publishedRoutes(env).map((r) => `${r.host}.${env.domain}`),
           rootApplicationFile: `application-root-${env.name}.yaml`,
+          rootProjectFile: `appproject-${ARGOCD_PROJECTS.root}.yaml`,
           namespaceFiles: Object.values(BOOTSTRAP_SECRETS).map((secret) => `namespace-${secret.namespace}.yaml`),
           grafanaAdminSecret: BOOTSTRAP_SECRETS.grafanaAdmin,
           verify: {
             namespaces: [...new Set([...UPSTREAM_COMPONENTS.filter((u) => u.enabled(env)).map((u) => u.namespace), DEMO_NAMESPACE])].sort(),
             gateway: `${KONG_GATEWAY.namespace}/${KONG_GATEWAY.name}`,
-            httpRoutes: ROUTES.map((r) => `${r.service.namespace}/${r.host}`),
+            httpRoutes: publishedRoutes(env).map((r) => `${r.service.namespace}/${r.host}`),
             constraints: Object.entries(CONSTRAINT_NAMES).map(([key, name]) => `${POLICY_TEMPLATES[key as PolicyKey].kind.toLowerCase()}/${name}`),
           },
         }),
       },
     ],
+  },
+  {
+    // Before anything else: Pod Security Admission judges pods only when they are created.
+    name: 'namespaces',
+    namespace: ARGOCD_NAMESPACE,
+    wave: SYNC_WAVES.namespaces,
+    enabled: () => true,
+    build: (scope, id, env) => new PlatformNamespaces(scope, id, { env: env.name, namespaces: platformNamespaces(env) }),
   },
   {
     name: 'gatekeeper-policies',
@@ -180,6 +277,9 @@ export const COMPONENTS: readonly ChartComponent[] = [
         namespaces: [DEMO_NAMESPACE],
         enforcementActions: env.security.enforcementActions,
         requiredLabels: env.security.requiredLabels,
+        allowedRegistries: env.registry ? [env.registry] : undefined,
+        // Kind's own static pods and CoreDNS come with the node image, not from Harbor.
+        registryExemptNamespaces: ['kube-system'],
       }),
   },
   {
@@ -247,6 +347,21 @@ export const COMPONENTS: readonly ChartComponent[] = [
       }),
   },
   {
+    // With the observability stack: its pods start isolated.
+    name: 'monitoring-isolation',
+    namespace: MONITORING_NAMESPACE,
+    wave: SYNC_WAVES.observability,
+    enabled: () => true,
+    build: (scope, id, env) => new NamespaceIsolation(scope, id, { env: env.name, namespace: MONITORING_NAMESPACE, rules: monitoringTraffic(env) }),
+  },
+  {
+    name: 'demo-isolation',
+    namespace: DEMO_NAMESPACE,
+    wave: SYNC_WAVES.networkSecurity,
+    enabled: () => true,
+    build: (scope, id, env) => new NamespaceIsolation(scope, id, { env: env.name, namespace: DEMO_NAMESPACE, rules: demoTraffic(env) }),
+  },
+  {
     name: 'network-policies',
     namespace: DEMO_NAMESPACE,
     wave: SYNC_WAVES.networkSecurity,
@@ -301,7 +416,9 @@ export const COMPONENTS: readonly ChartComponent[] = [
         controllerName: KONG_GATEWAY.controllerName,
         gateway: { namespace: KONG_GATEWAY.namespace, name: KONG_GATEWAY.name },
         tlsSecret: BOOTSTRAP_SECRETS.labWildcardTls,
-        routes: ROUTES.map((route) => withMigration(route, env)),
+        routes: publishedRoutes(env).map((route) => withMigration(route, env)),
+        httpsOnly: env.security.exposure.httpsOnly,
+        routeNamespaceLabel: ROUTE_NAMESPACE_LABEL,
       }),
   },
   {
@@ -317,9 +434,25 @@ export const COMPONENTS: readonly ChartComponent[] = [
         namespace: DEMO_NAMESPACE,
         settings: env.demo,
         registry: env.registry,
-        namespaceLabels: env.features.skipIstio ? {} : { 'istio.io/dataplane-mode': 'ambient' },
         backendPriorityClass: PRIORITY_CLASSES.high.name,
         kongProxy: KONG_PROXY,
+      }),
+  },
+  {
+    // The root Application's source: the AppProjects and every child Application. Last, because its
+    // AppProjects allow what the other charts render, read from those charts.
+    name: 'apps',
+    namespace: ARGOCD_NAMESPACE,
+    wave: 0,
+    childApp: false,
+    enabled: () => true,
+    build: (scope, id, env) =>
+      new AppOfApps(scope, id, {
+        env,
+        argocdNamespace: ARGOCD_NAMESPACE,
+        projects: ARGOCD_PROJECTS,
+        systemNamespaces: SYSTEM_NAMESPACES,
+        children: childApps(env, COMPONENTS, UPSTREAM_COMPONENTS),
       }),
   },
 ];

@@ -1,8 +1,10 @@
-import { Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config';
 import { AppProject, Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../imports/argoproj.io';
 import { PART_OF } from '../lib/labels';
+import { KubeObject } from '../lib/synth';
+import { GroupKind } from './upstream-components';
 
 /** One child Application: the same shape for our charts and for upstream ones. */
 export interface ChildApp {
@@ -13,17 +15,36 @@ export interface ChildApp {
   readonly serverSideApply: boolean;
   readonly skipDryRunOnMissingResource: boolean;
   readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
-  readonly namespaceLabels?: Record<string, string>;
-  /** Namespaces besides `namespace` that its objects go to. */
+  /** Namespaces besides `namespace` that its objects go to; for our charts, read from the chart. */
   readonly otherNamespaces?: readonly string[];
+  /** Cluster-scoped kinds it renders: declared for upstream charts, read from the chart for ours. */
+  readonly clusterKinds?: readonly GroupKind[];
 }
 
 export interface AppOfAppsProps {
   readonly env: EnvironmentConfig;
   readonly argocdNamespace: string;
-  readonly projectName: string;
+  /**
+   * The children's projects: `system` for those that reach into the cluster's
+   * own namespaces (`systemNamespaces`), `platform` for the rest, so that no
+   * ordinary child may deploy into kube-system or argocd.
+   */
+  readonly projects: { readonly system: string; readonly platform: string };
+  readonly systemNamespaces: readonly string[];
   readonly children: readonly ChildApp[];
 }
+
+/** A child with what its project must allow, read from its render where it is ours. */
+interface ResolvedChild extends ChildApp {
+  readonly namespaces: readonly string[];
+  readonly kinds: readonly GroupKind[];
+  readonly project: string;
+}
+
+const byKey = (a: GroupKind, b: GroupKind) => a.group.localeCompare(b.group) || a.kind.localeCompare(b.kind);
+const uniqueKinds = (kinds: readonly GroupKind[]): GroupKind[] =>
+  [...new Map(kinds.map((k) => [`${k.group}/${k.kind}`, { group: k.group, kind: k.kind }])).values()].sort(byKey);
+const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
 /**
@@ -45,23 +66,31 @@ export class AppOfApps extends Chart {
   constructor(scope: Construct, id: string, props: AppOfAppsProps) {
     super(scope, id);
     const labels = { env: props.env.name, 'app.kubernetes.io/part-of': PART_OF };
-    const children = [...props.children].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
+    const children = [...props.children].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name)).map((c) => this.resolve(c, props));
 
-    const sourceRepos = [...new Set(children.map((c) => c.source.repoUrl))].sort();
-    const namespaces = [...new Set([props.argocdNamespace, ...children.flatMap((c) => [c.namespace, ...(c.otherNamespaces ?? [])])])].sort();
-    new AppProject(this, 'project', {
-      metadata: {
-        name: props.projectName,
-        namespace: props.argocdNamespace,
-        labels,
-        annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
-      },
+    for (const project of [props.projects.system, props.projects.platform]) {
+      const members = children.filter((c) => c.project === project);
+      new AppProject(this, `project-${project}`, {
+        metadata: { name: project, namespace: props.argocdNamespace, labels, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
+        spec: {
+          // At most 255 bytes (the CRD's limit), so it does not list the members.
+          description: `${props.env.name}: ${members.length} ${project} Applications; only their pinned sources, namespaces and cluster-scoped kinds.`,
+          sourceRepos: [...new Set(members.map((c) => c.source.repoUrl))].sort(),
+          destinations: [...new Set(members.flatMap((c) => c.namespaces))].sort().map((namespace) => ({ server: IN_CLUSTER, namespace })),
+          // Exactly the cluster-scoped kinds the members render, never `*`.
+          clusterResourceWhitelist: uniqueKinds(members.flatMap((c) => c.kinds)),
+        },
+      });
+    }
+    // Argo CD creates `default` unrestricted; this one admits nothing, so a child that names it cannot sync.
+    new AppProject(this, 'project-default', {
+      metadata: { name: 'default', namespace: props.argocdNamespace, labels, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
       spec: {
-        description: `The ${props.env.name} platform: only the pinned sources and the platform namespaces.`,
-        sourceRepos,
-        destinations: namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace })),
-        // CRDs, webhooks, PriorityClasses, GatewayClasses and Constraints are cluster-scoped.
-        clusterResourceWhitelist: [{ group: '*', kind: '*' }],
+        description: 'Locked: every Application names its project; this one allows no source, no destination and no kind.',
+        sourceRepos: [],
+        destinations: [],
+        clusterResourceWhitelist: [],
+        namespaceResourceBlacklist: [{ group: '*', kind: '*' }],
       },
     });
 
@@ -72,7 +101,6 @@ export class AppOfApps extends Chart {
         ...(child.skipDryRunOnMissingResource ? ['SkipDryRunOnMissingResource=true'] : []),
         ...(child.ignoreDifferences?.length ? ['RespectIgnoreDifferences=true'] : []),
       ];
-      const namespaceLabels = child.namespaceLabels && Object.keys(child.namespaceLabels).length > 0 ? child.namespaceLabels : undefined;
       new Application(this, `app-${child.name}`, {
         metadata: {
           name: child.name,
@@ -82,18 +110,34 @@ export class AppOfApps extends Chart {
           finalizers: [RESOURCES_FINALIZER],
         },
         spec: {
-          project: props.projectName,
+          project: child.project,
           source: child.source,
           destination: { server: IN_CLUSTER, namespace: child.namespace },
           syncPolicy: {
             automated: { prune: true, selfHeal: true },
             syncOptions,
             retry: SYNC_RETRY,
-            ...(namespaceLabels ? { managedNamespaceMetadata: { labels: namespaceLabels } } : {}),
           },
           ...(child.ignoreDifferences?.length ? { ignoreDifferences: [...child.ignoreDifferences] } : {}),
         },
       });
     }
+  }
+
+  /** The namespaces and cluster-scoped kinds of a child: declared for upstream charts, read from the built chart for ours. */
+  private resolve(child: ChildApp, props: AppOfAppsProps): ResolvedChild {
+    let namespaces = [child.namespace, ...(child.otherNamespaces ?? [])];
+    let kinds = child.clusterKinds;
+    if (!kinds) {
+      const chart = App.of(this).charts.find((c) => c !== this && c.node.id === child.name);
+      if (!chart) throw new Error(`apps: the chart of ${child.name} must be built before the App-of-Apps, which reads what it renders`);
+      const objects = chart.toJson() as KubeObject[];
+      // A Namespace object counts as a destination too: Argo CD checks its name against the project's destinations.
+      namespaces = [...namespaces, ...objects.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : o.kind === 'Namespace' ? [o.metadata.name] : []))];
+      kinds = objects.filter((o) => !o.metadata.namespace).map((o) => ({ group: groupOf(o.apiVersion), kind: o.kind }));
+    }
+    namespaces = [...new Set(namespaces)].sort();
+    const project = namespaces.some((ns) => props.systemNamespaces.includes(ns)) ? props.projects.system : props.projects.platform;
+    return { ...child, namespaces, kinds: uniqueKinds(kinds), project };
   }
 }

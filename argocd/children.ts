@@ -45,8 +45,8 @@ export function childApps(env: EnvironmentConfig, ours: readonly ChartComponent[
         serverSideApply: u.serverSideApply,
         skipDryRunOnMissingResource: false,
         ignoreDifferences: u.ignoreDifferences,
-        namespaceLabels: u.namespaceLabels?.(env),
         otherNamespaces: u.otherNamespaces,
+        clusterKinds: u.clusterKinds,
       };
     });
   return [...fromUpstream, ...fromOurs];

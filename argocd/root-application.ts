@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config';
-import { Application } from '../imports/argoproj.io';
+import { Application, AppProject } from '../imports/argoproj.io';
 import { PART_OF } from '../lib/labels';
 import { IN_CLUSTER, SYNC_RETRY } from './app-of-apps';
 
@@ -10,6 +10,8 @@ export interface RootApplicationProps {
   readonly argocdNamespace: string;
   /** Path in the git repository of the folder with the child Applications. */
   readonly appsPath: string;
+  /** The root's own project: it may only manage Applications and AppProjects in the Argo CD namespace. */
+  readonly project: string;
 }
 
 /**
@@ -19,14 +21,28 @@ export interface RootApplicationProps {
 export class RootApplication extends Chart {
   constructor(scope: Construct, id: string, props: RootApplicationProps) {
     super(scope, id);
+    const labels = { env: props.env.name, 'app.kubernetes.io/part-of': PART_OF };
+    new AppProject(this, 'project', {
+      metadata: { name: props.project, namespace: props.argocdNamespace, labels },
+      spec: {
+        description: `The root of ${props.env.name}: the child Applications and their AppProjects, from this repository only.`,
+        sourceRepos: [props.env.git.repoURL],
+        destinations: [{ server: IN_CLUSTER, namespace: props.argocdNamespace }],
+        clusterResourceWhitelist: [],
+        namespaceResourceWhitelist: [
+          { group: 'argoproj.io', kind: 'Application' },
+          { group: 'argoproj.io', kind: 'AppProject' },
+        ],
+      },
+    });
     new Application(this, 'root', {
       metadata: {
         name: `root-${props.env.name}`,
         namespace: props.argocdNamespace,
-        labels: { env: props.env.name, 'app.kubernetes.io/part-of': PART_OF },
+        labels,
       },
       spec: {
-        project: 'default',
+        project: props.project,
         source: { repoUrl: props.env.git.repoURL, targetRevision: props.env.git.targetRevision, path: props.appsPath },
         destination: { server: IN_CLUSTER, namespace: props.argocdNamespace },
         syncPolicy: { automated: { prune: true, selfHeal: true }, retry: SYNC_RETRY },

@@ -2,7 +2,7 @@ import { MIMIR_RULES } from '../charts/mimir-rules';
 import { EnvironmentConfig } from '../config';
 import { ApplicationSpecIgnoreDifferences } from '../imports/argoproj.io';
 import { deepMerge, ImageKey, imageOverrides, mirroredRepository } from '../lib/images';
-import { BOOTSTRAP_SECRETS, MONITORING_NAMESPACE } from '../lib/upstream';
+import { BOOTSTRAP_SECRETS, MONITORING_AGENTS_NAMESPACE, MONITORING_NAMESPACE } from '../lib/upstream';
 import { SYNC_WAVES } from '../lib/waves';
 import { argocdValues } from './values/argocd';
 import { ciliumValues } from './values/cilium';
@@ -43,10 +43,31 @@ export interface UpstreamComponent {
   readonly serverSideApply: boolean;
   /** Fields the component's own controllers rewrite (webhook CA bundles). */
   readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
-  readonly namespaceLabels?: (env: EnvironmentConfig) => Record<string, string>;
   /** Namespaces besides its own that the chart renders objects into; the AppProject must allow them (checked against the renders). */
   readonly otherNamespaces?: readonly string[];
+  /**
+   * The cluster-scoped kinds the chart renders: its AppProject whitelists
+   * exactly these. The control-plane test compares them with what the API
+   * server says the render holds, so the list cannot drift.
+   */
+  readonly clusterKinds: readonly GroupKind[];
 }
+
+/** An API group and kind, as AppProject resource lists name them. */
+export interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+const RBAC = [
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+] as const;
+const CRD = { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' } as const;
+const WEBHOOKS = [
+  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+] as const;
 
 const helm = <V>(source: Omit<HelmChartSource<V>, 'kind'>): HelmChartSource => ({ kind: 'helm', ...source });
 
@@ -115,6 +136,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       ],
     }),
     serverSideApply: false,
+    clusterKinds: [{ group: '', kind: 'Namespace' }, ...RBAC],
   },
   {
     name: 'gateway-api-crds',
@@ -123,6 +145,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     enabled: always,
     source: { kind: 'git', repoURL: 'https://github.com/kubernetes-sigs/gateway-api.git', path: 'config/crd/standard', revision: 'v1.5.0' },
     serverSideApply: true,
+    clusterKinds: [CRD, { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' }, { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' }],
   },
   {
     name: 'istio-base',
@@ -131,6 +154,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     enabled: withIstio,
     source: helm({ repoURL: ISTIO_REPO, chart: 'base', version: ISTIO_VERSION, releaseName: 'istio-base', values: istioBaseValues, imageKeys: [] }),
     serverSideApply: true,
+    clusterKinds: [CRD, { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' }],
     ignoreDifferences: webhookCaBundles(true),
   },
   {
@@ -147,8 +171,9 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       imageKeys: [repository('controller.ingressController.image', 'kong/kubernetes-ingress-controller'), repository('gateway.image', 'kong')],
     }),
     serverSideApply: true,
+    // IngressClass only when the cluster serves it, as Argo CD tells Helm (engines/kubernetes-apis.ts).
+    clusterKinds: [CRD, ...RBAC, { group: 'networking.k8s.io', kind: 'IngressClass' }],
     // Fix #7: Kong joins the mesh so its identity can be allowed on the backend.
-    namespaceLabels: (env): Record<string, string> => (env.features.skipIstio ? {} : { 'istio.io/dataplane-mode': 'ambient' }),
   },
   {
     name: 'istiod',
@@ -157,6 +182,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     enabled: withIstio,
     source: helm({ repoURL: ISTIO_REPO, chart: 'istiod', version: ISTIO_VERSION, releaseName: 'istiod', values: istiodValues, imageKeys: [ISTIO_HUB] }),
     serverSideApply: false,
+    clusterKinds: [...RBAC, ...WEBHOOKS],
     ignoreDifferences: webhookCaBundles(true),
   },
   {
@@ -166,6 +192,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     enabled: withIstio,
     source: helm({ repoURL: ISTIO_REPO, chart: 'cni', version: ISTIO_VERSION, releaseName: 'istio-cni', values: istioCniValues, imageKeys: [ISTIO_HUB] }),
     serverSideApply: false,
+    clusterKinds: [...RBAC],
   },
   {
     name: 'ztunnel',
@@ -182,6 +209,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       imageKeys: [{ shape: 'hub', at: '', hub: 'docker.io/istio' }],
     }),
     serverSideApply: false,
+    clusterKinds: [],
   },
   {
     name: 'argocd',
@@ -202,6 +230,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       ],
     }),
     serverSideApply: true,
+    clusterKinds: [CRD, ...RBAC],
   },
   {
     name: 'gatekeeper',
@@ -223,6 +252,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       ],
     }),
     serverSideApply: true,
+    clusterKinds: [CRD, ...RBAC, ...WEBHOOKS],
     ignoreDifferences: [...webhookCaBundles(false), crdPreserveUnknownFields],
   },
   {
@@ -240,6 +270,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       imageKeys: [registry('image')],
     }),
     serverSideApply: false,
+    clusterKinds: [...RBAC],
   },
   {
     name: 'mimir',
@@ -261,6 +292,8 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       ],
     }),
     serverSideApply: true,
+    // Not in the chart mirror, so not checked by a render: the rollout-operator subchart's RBAC and webhooks.
+    clusterKinds: [...RBAC, ...WEBHOOKS],
   },
   {
     name: 'loki',
@@ -283,6 +316,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       ],
     }),
     serverSideApply: false,
+    clusterKinds: [...RBAC],
   },
   {
     name: 'tempo',
@@ -298,10 +332,11 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       imageKeys: [registry('tempo')],
     }),
     serverSideApply: false,
+    clusterKinds: [],
   },
   {
     name: 'alloy',
-    namespace: MONITORING_NAMESPACE,
+    namespace: MONITORING_AGENTS_NAMESPACE,
     wave: SYNC_WAVES.observability,
     enabled: always,
     source: helm({
@@ -313,6 +348,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       imageKeys: [registry('image'), registry('configReloader.image')],
     }),
     serverSideApply: false,
+    clusterKinds: [CRD, ...RBAC],
   },
   {
     name: 'grafana',
@@ -328,5 +364,6 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       imageKeys: [registry('image'), registry('sidecar.image'), registry('downloadDashboardsImage'), registry('initChownData.image')],
     }),
     serverSideApply: false,
+    clusterKinds: [...RBAC],
   },
 ];

@@ -22,6 +22,8 @@ export interface BootstrapInputs {
   readonly tlsSecret: { readonly namespace: string; readonly name: string };
   readonly hosts: readonly string[];
   readonly rootApplicationFile: string;
+  /** The root's own AppProject, applied just before the root Application. */
+  readonly rootProjectFile: string;
   /** Namespaces applied before the bootstrap's Secrets are created. */
   readonly namespaceFiles: readonly string[];
   readonly grafanaAdminSecret: { readonly namespace: string; readonly name: string };
@@ -73,12 +75,17 @@ export function bootstrapEnv(inputs: BootstrapInputs): string {
     ['ARGOCD_NAMESPACE', inputs.argocdNamespace],
     ['ROOT_APPLICATION', `root-${env.name}`],
     ['ROOT_APPLICATION_FILE', inputs.rootApplicationFile],
+    ['ROOT_PROJECT_FILE', inputs.rootProjectFile],
     ['NAMESPACE_FILES', inputs.namespaceFiles.join(' ')],
     ['GRAFANA_SECRET_NAMESPACE', inputs.grafanaAdminSecret.namespace],
     ['GRAFANA_SECRET_NAME', inputs.grafanaAdminSecret.name],
     ['TLS_SECRET_NAMESPACE', inputs.tlsSecret.namespace],
     ['TLS_SECRET_NAME', inputs.tlsSecret.name],
     ['HOSTS', inputs.hosts.join(' ')],
+    // https where plain HTTP only redirects (security.exposure.httpsOnly).
+    ['UI_SCHEME', env.security.exposure.httpsOnly ? 'https' : 'http'],
+    ['ARGOCD_ADMIN', String(env.security.exposure.argocdAdminAccount)],
+    ['HUBBLE_PUBLISHED', String(env.security.exposure.unauthenticatedUis)],
     ['VERIFY_NAMESPACES', inputs.verify.namespaces.join(' ')],
     ['GATEWAY', inputs.verify.gateway],
     ['HTTPROUTES', inputs.verify.httpRoutes.join(' ')],

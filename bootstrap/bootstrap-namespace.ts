@@ -1,14 +1,14 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { platformNamespaceMetadata } from '../charts/platform-namespaces';
 import { EnvironmentConfig } from '../config';
-import { PART_OF } from '../lib/labels';
+import { NamespacePolicy } from '../lib/namespaces';
 
 export interface BootstrapNamespaceProps {
   readonly env: EnvironmentConfig;
-  readonly name: string;
-  /** The same labels the namespace's Application sets through managedNamespaceMetadata. */
-  readonly labels: Record<string, string>;
+  /** The platform namespace, created exactly as the namespaces Application will keep it. */
+  readonly policy: NamespacePolicy;
 }
 
 /**
@@ -19,8 +19,6 @@ export interface BootstrapNamespaceProps {
 export class BootstrapNamespace extends Construct {
   constructor(scope: Construct, id: string, props: BootstrapNamespaceProps) {
     super(scope, id);
-    new k8s.KubeNamespace(this, 'namespace', {
-      metadata: { name: props.name, labels: { env: props.env.name, 'app.kubernetes.io/part-of': PART_OF, ...props.labels } },
-    });
+    new k8s.KubeNamespace(this, 'namespace', { metadata: platformNamespaceMetadata(props.env.name, props.policy) });
   }
 }

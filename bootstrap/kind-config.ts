@@ -13,13 +13,16 @@ export interface KindClusterConfig {
 export interface KindNode {
   readonly role: 'control-plane' | 'worker';
   readonly image: string;
-  readonly extraPortMappings?: ReadonlyArray<{ readonly containerPort: number; readonly hostPort: number; readonly protocol: 'TCP' }>;
+  readonly extraPortMappings?: ReadonlyArray<{ readonly containerPort: number; readonly hostPort: number; readonly listenAddress: string; readonly protocol: 'TCP' }>;
 }
 
 /**
  * Seed step 1: no kube-proxy and no default CNI (Cilium replaces both), and
- * fix #6: host ports 80/443 land on Kong's NodePorts 30080/30443.
+ * fix #6: host ports 80/443 land on Kong's NodePorts 30080/30443. Kind
+ * listens on every interface by default; the lab answers this machine only.
  */
+const LOOPBACK = '127.0.0.1';
+
 export function kindConfig(env: EnvironmentConfig): KindClusterConfig {
   const node = (role: KindNode['role']): KindNode => ({ role, image: env.cluster.nodeImage });
   return {
@@ -31,9 +34,11 @@ export function kindConfig(env: EnvironmentConfig): KindClusterConfig {
       {
         ...node('control-plane'),
         extraPortMappings: [
-          { containerPort: KONG_NODE_PORTS.http, hostPort: 80, protocol: 'TCP' },
-          { containerPort: KONG_NODE_PORTS.https, hostPort: 443, protocol: 'TCP' },
-          { containerPort: KONG_NODE_PORTS.manager, hostPort: KONG_NODE_PORTS.manager, protocol: 'TCP' },
+          { containerPort: KONG_NODE_PORTS.http, hostPort: 80, listenAddress: LOOPBACK, protocol: 'TCP' },
+          { containerPort: KONG_NODE_PORTS.https, hostPort: 443, listenAddress: LOOPBACK, protocol: 'TCP' },
+          ...(env.security.exposure.unauthenticatedUis
+            ? [{ containerPort: KONG_NODE_PORTS.manager, hostPort: KONG_NODE_PORTS.manager, listenAddress: LOOPBACK, protocol: 'TCP' as const }]
+            : []),
         ],
       },
       ...Array.from({ length: env.cluster.workers }, () => node('worker')),

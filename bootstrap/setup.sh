@@ -86,7 +86,15 @@ step "create the namespaces of the bootstrap secrets" apply_namespaces
 step "create the lab TLS secret $TLS_SECRET_NAMESPACE/$TLS_SECRET_NAME" create_tls_secret
 step "create the Grafana admin secret $GRAFANA_SECRET_NAMESPACE/$GRAFANA_SECRET_NAME" create_grafana_secret
 step "install Argo CD (chart $ARGOCD_VERSION)" install_release "$ARGOCD_RELEASE" "$ARGOCD_NAMESPACE" "$ARGOCD_CHART" "$ARGOCD_REPO" "$ARGOCD_VERSION" "$BOOTSTRAP_DIR/argocd.values.yaml"
-step "apply the root Application $ROOT_APPLICATION" kc apply --filename "$BOOTSTRAP_DIR/$ROOT_APPLICATION_FILE"
+step "apply the root project and Application $ROOT_APPLICATION" kc apply --filename "$BOOTSTRAP_DIR/$ROOT_PROJECT_FILE" --filename "$BOOTSTRAP_DIR/$ROOT_APPLICATION_FILE"
+
+if [[ "$ARGOCD_ADMIN" == true ]]; then
+  argocd_login="admin / kubectl --context $KUBE_CONTEXT -n $ARGOCD_NAMESPACE get secret argocd-initial-admin-secret -o jsonpath=\"{.data.password}\" | base64 -d"
+else
+  argocd_login="SSO (the local admin is disabled; configure dex.config or oidc.config in argocd-cm)"
+fi
+hubble_line=""
+[[ "$HUBBLE_PUBLISHED" == true ]] && hubble_line="  Hubble UI  $UI_SCHEME://hubble.$DOMAIN    none"
 
 cat <<TABLE
 
@@ -97,10 +105,10 @@ Add the lab hosts once:
   echo "127.0.0.1 $HOSTS" | sudo tee -a /etc/hosts
 
   service    URL                              login
-  Demo API   http://api.$DOMAIN       none
-  Grafana    http://grafana.$DOMAIN   admin / kubectl --context $KUBE_CONTEXT -n $GRAFANA_SECRET_NAMESPACE get secret $GRAFANA_SECRET_NAME -o jsonpath="{.data.admin-password}" | base64 -d
-  Argo CD    http://argocd.$DOMAIN    admin / kubectl --context $KUBE_CONTEXT -n $ARGOCD_NAMESPACE get secret argocd-initial-admin-secret -o jsonpath="{.data.password}" | base64 -d
-  Hubble UI  http://hubble.$DOMAIN    none
+  Demo API   $UI_SCHEME://api.$DOMAIN       none
+  Grafana    $UI_SCHEME://grafana.$DOMAIN   admin / kubectl --context $KUBE_CONTEXT -n $GRAFANA_SECRET_NAMESPACE get secret $GRAFANA_SECRET_NAME -o jsonpath="{.data.admin-password}" | base64 -d
+  Argo CD    $UI_SCHEME://argocd.$DOMAIN    $argocd_login
+$hubble_line
 
 Check it: bash bootstrap/verify.sh --env $ENV_NAME
 TABLE

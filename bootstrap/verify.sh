@@ -48,7 +48,11 @@ done
 if [[ "$SKIP_ISTIO" != true ]]; then
   check_equal "PeerAuthentication istio-system/default is STRICT" "$(kc -n istio-system get peerauthentication default -o jsonpath='{.spec.mtls.mode}')" STRICT
 fi
-check_equal "demo API answers through Kong (http://api.$DOMAIN/status/200)" "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Host: api.$DOMAIN" http://127.0.0.1/status/200)" 200
+# --resolve keeps the TLS server name (SNI) right without touching /etc/hosts; -k: the lab certificate is self-signed.
+check_equal "demo API answers through Kong ($UI_SCHEME://api.$DOMAIN/status/200)" "$(curl -sk -o /dev/null -w '%{http_code}' --max-time 5 --resolve "api.$DOMAIN:80:127.0.0.1" --resolve "api.$DOMAIN:443:127.0.0.1" "$UI_SCHEME://api.$DOMAIN/status/200")" 200
+if [[ "$UI_SCHEME" == https ]]; then
+  check_equal "plain HTTP redirects to HTTPS (http://api.$DOMAIN/)" "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --resolve "api.$DOMAIN:80:127.0.0.1" "http://api.$DOMAIN/")" 301
+fi
 
 if [[ $failed -eq 0 ]]; then
   echo "verify: all checks passed"

@@ -14,8 +14,6 @@ export interface DemoAppProps {
   readonly namespace: string;
   readonly settings: DemoSettings;
   readonly registry?: string;
-  /** Extra namespace labels from other concerns (for example Istio's dataplane mode). */
-  readonly namespaceLabels?: Record<string, string>;
   /** Priority class of the backend; must exist in the platform chart. */
   readonly backendPriorityClass: string;
   /** The Kong proxy Service that north-south traffic goes through (`<name>.<namespace>`). */
@@ -41,10 +39,6 @@ export class DemoApp extends Chart {
     const identity = (app: string): WorkloadIdentity => ({ app, env: props.env, team: props.team });
     const { backend, frontend, loadGenerator } = props.settings;
     this.backendSelector = selectorLabels('backend');
-
-    new k8s.KubeNamespace(this, 'namespace', {
-      metadata: { name: ns, labels: { env: props.env, team: props.team, ...props.namespaceLabels } },
-    });
 
     new k8s.KubeServiceAccount(this, 'backend-sa', {
       metadata: { name: 'backend', namespace: ns, labels: workloadLabels(identity('backend')) },

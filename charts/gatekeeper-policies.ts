@@ -2,6 +2,8 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnforcementAction, PolicyKey } from '../config';
 import {
+  K8sAllowedRegistries,
+  K8SAllowedRegistriesSpecEnforcementAction,
   K8sDenyPrivileged,
   K8SDenyPrivilegedSpecEnforcementAction,
   K8sRequireLabels,
@@ -14,7 +16,7 @@ import {
 import { ConstraintTemplate } from '../imports/templates.gatekeeper.sh';
 import { PART_OF } from '../lib/labels';
 import { readProjectFile } from '../lib/project';
-import { POLICY_TEMPLATES, PolicyTemplate, templateName } from '../policies/templates';
+import { POLICY_TEMPLATES, PolicyTemplate, REGISTRY_POLICY_TEMPLATE, templateName } from '../policies/templates';
 
 export interface GatekeeperPoliciesProps {
   readonly env: string;
@@ -22,7 +24,17 @@ export interface GatekeeperPoliciesProps {
   readonly namespaces: readonly string[];
   readonly enforcementActions: Readonly<Record<PolicyKey, EnforcementAction>>;
   readonly requiredLabels: readonly string[];
+  /**
+   * Registries every pod image must come from (seed 10-1, production: Harbor),
+   * in every namespace but `registryExemptNamespaces`. Unset: no restriction.
+   */
+  readonly allowedRegistries?: readonly string[];
+  /** Namespaces whose pods the registry rule skips, each for a reason the caller gives. */
+  readonly registryExemptNamespaces?: readonly string[];
 }
+
+/** The registry rule's Constraint name. */
+export const REGISTRY_CONSTRAINT_NAME = 'allowed-registries';
 
 /** Constraint names as the seed's `kubectl get constraints` lists them. */
 export const CONSTRAINT_NAMES: Readonly<Record<PolicyKey, string>> = {
@@ -57,7 +69,8 @@ export class GatekeeperPolicies extends Chart {
     super(scope, id);
     const labels = { env: props.env, 'app.kubernetes.io/part-of': PART_OF };
 
-    for (const template of Object.values(POLICY_TEMPLATES) as PolicyTemplate[]) {
+    const templates: PolicyTemplate[] = [...Object.values(POLICY_TEMPLATES), ...(props.allowedRegistries ? [REGISTRY_POLICY_TEMPLATE] : [])];
+    for (const template of templates) {
       new ConstraintTemplate(this, `template-${templateName(template)}`, {
         metadata: {
           name: templateName(template),
@@ -109,5 +122,15 @@ export class GatekeeperPolicies extends Chart {
         match: { kinds: [PODS], namespaces },
       },
     });
+    if (props.allowedRegistries) {
+      new K8sAllowedRegistries(this, 'allowed-registries', {
+        metadata: { name: REGISTRY_CONSTRAINT_NAME, labels, annotations: CONSTRAINT_ANNOTATIONS },
+        spec: {
+          enforcementAction: K8SAllowedRegistriesSpecEnforcementAction.DENY,
+          match: { kinds: [PODS], excludedNamespaces: [...(props.registryExemptNamespaces ?? [])] },
+          parameters: { registries: [...props.allowedRegistries] },
+        },
+      });
+    }
   }
 }

@@ -6,6 +6,9 @@ import {
   GatewaySpecListenersAllowedRoutesNamespacesFrom,
   GatewaySpecListenersTlsMode,
   HttpRoute,
+  HttpRouteSpecRulesFiltersRequestRedirectScheme,
+  HttpRouteSpecRulesFiltersRequestRedirectStatusCode,
+  HttpRouteSpecRulesFiltersType,
   HttpRouteSpecRulesMatchesPathType,
 } from '../imports/gateway.networking.k8s.io';
 import { PART_OF } from '../lib/labels';
@@ -27,7 +30,17 @@ export interface GatewayRoutesProps {
   /** Secret with the lab's wildcard certificate for `*.<domain>`, created by the bootstrap. */
   readonly tlsSecret: { readonly namespace: string; readonly name: string };
   readonly routes: readonly RouteTarget[];
+  /** Routes attach to the HTTPS listener only; plain HTTP answers every host with a redirect to HTTPS. */
+  readonly httpsOnly: boolean;
+  /**
+   * The namespace label a namespace must carry for its HTTPRoutes to attach.
+   * Without it, any namespace could claim a host such as `argocd.<domain>`.
+   */
+  readonly routeNamespaceLabel: { readonly key: string; readonly value: string };
 }
+
+const HTTP_LISTENER = 'http';
+const HTTPS_LISTENER = 'https';
 
 /**
  * Seed section 3: Kong as the single Gateway API entry point. Each HTTPRoute
@@ -48,19 +61,21 @@ export class GatewayRoutes extends Chart {
       spec: { controllerName: props.controllerName },
     });
 
-    const fromAll = { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.ALL } };
+    const fromLabelled = {
+      namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR, selector: { matchLabels: { [props.routeNamespaceLabel.key]: props.routeNamespaceLabel.value } } },
+    };
     new Gateway(this, 'gateway', {
       metadata: { name: props.gateway.name, namespace: props.gateway.namespace, labels },
       spec: {
         gatewayClassName: props.gatewayClassName,
         listeners: [
-          { name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: fromAll },
+          { name: HTTP_LISTENER, port: 80, protocol: 'HTTP', allowedRoutes: fromLabelled },
           {
-            name: 'https',
+            name: HTTPS_LISTENER,
             port: 443,
             protocol: 'HTTPS',
             hostname: `*.${props.domain}`,
-            allowedRoutes: fromAll,
+            allowedRoutes: fromLabelled,
             tls: {
               mode: GatewaySpecListenersTlsMode.TERMINATE,
               certificateRefs: [{ kind: 'Secret', group: '', name: props.tlsSecret.name, namespace: props.tlsSecret.namespace }],
@@ -70,11 +85,32 @@ export class GatewayRoutes extends Chart {
       },
     });
 
+    if (props.httpsOnly) {
+      // Gateway API's own answer to "HTTPS only": the HTTP listener serves nothing but a redirect.
+      new HttpRoute(this, 'route-https-redirect', {
+        metadata: { name: 'https-redirect', namespace: props.gateway.namespace, labels },
+        spec: {
+          parentRefs: [{ name: props.gateway.name, namespace: props.gateway.namespace, sectionName: HTTP_LISTENER }],
+          hostnames: [`*.${props.domain}`],
+          rules: [
+            {
+              filters: [
+                {
+                  type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+                  requestRedirect: { scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS, statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301 },
+                },
+              ],
+            },
+          ],
+        },
+      });
+    }
+
     for (const route of props.routes) {
       new HttpRoute(this, `route-${route.host}`, {
         metadata: { name: route.host, namespace: route.service.namespace, labels },
         spec: {
-          parentRefs: [{ name: props.gateway.name, namespace: props.gateway.namespace }],
+          parentRefs: [{ name: props.gateway.name, namespace: props.gateway.namespace, ...(props.httpsOnly ? { sectionName: HTTPS_LISTENER } : {}) }],
           hostnames: [`${route.host}.${props.domain}`],
           rules: [
             {

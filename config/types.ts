@@ -78,7 +78,22 @@ export type EnforcementAction = 'deny' | 'warn' | 'dryrun';
 /** The four seed policies by key; the keys of POLICY_TEMPLATES in policies/templates.ts. */
 export type PolicyKey = 'denyPrivileged' | 'requireLabels' | 'requireNonRoot' | 'requireResourceLimits';
 
+/** How the platform's UIs face users through the Kong Gateway (seed section 3). */
+export interface ExposureSettings {
+  /**
+   * Routes attach to the HTTPS listener only, and plain HTTP answers every
+   * host with a redirect to HTTPS, so no login travels in clear text. Off, the
+   * lab also serves plain HTTP, as the seed's walkthrough does.
+   */
+  readonly httpsOnly: boolean;
+  /** Publish the UIs that have no login of their own, Hubble UI and Kong Manager; the lab only. */
+  readonly unauthenticatedUis: boolean;
+  /** Argo CD's local `admin` account; production signs in through SSO (Dex or OIDC) instead. */
+  readonly argocdAdminAccount: boolean;
+}
+
 export interface SecuritySettings {
+  readonly exposure: ExposureSettings;
   /** enforcementAction of each Constraint. */
   readonly enforcementActions: Readonly<Record<PolicyKey, EnforcementAction>>;
   /** Labels K8sRequireLabels demands (seed: app, env, team). */

@@ -144,6 +144,7 @@ export function findProblems(env: EnvironmentConfig): string[] {
     'needs plaintext HTTP to the backend, but Istio ambient mTLS encrypts it; set features.skipIstio or turn the L7 policy off',
     env.security.backendL7Policy,
   );
+  for (const [key, value] of Object.entries(env.security.exposure)) check(typeof value === 'boolean', `security.exposure.${key}`, 'must be true or false', value);
   check(env.security.requiredLabels.length > 0, 'security.requiredLabels', 'must name at least one label', env.security.requiredLabels);
   for (const [key, action] of Object.entries(env.security.enforcementActions)) {
     check(['deny', 'warn', 'dryrun'].includes(action), `security.enforcementActions.${key}`, 'must be deny, warn or dryrun', action);

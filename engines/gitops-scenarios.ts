@@ -68,6 +68,16 @@ function variantSettings(base: EnvironmentConfig): { override: Override<Environm
   return { override, notes };
 }
 
+/** `lab.waitFor`, and on a timeout the state of every Application that is not there, with Argo CD's message. */
+async function waitOrExplain<T>(lab: GitOpsLab, what: string, probe: () => Promise<T | undefined>, seconds: number): Promise<T> {
+  try {
+    return await lab.waitFor(what, probe, seconds);
+  } catch (error) {
+    const behind = (await lab.applications()).filter((a) => a.sync !== 'Synced' || a.health !== 'Healthy');
+    throw new Error(`${(error as Error).message}; not there: ${behind.map((a) => `${a.name} ${a.sync}/${a.health}${a.message ? ` (${a.message})` : ''}`).join('; ') || 'none'}`);
+  }
+}
+
 export async function runE2e(baseName: string, log: (line: string) => void = () => undefined): Promise<E2eReport> {
   const base = ENVIRONMENTS[baseName];
   const { override: settings, notes } = variantSettings(base);
@@ -81,8 +91,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
     const root = `root-${lab.name}`;
     const rootCreated = () => lab.applications().then((apps) => apps.find((a) => a.name === root)?.created ?? started);
     const bootstrap = await scenario(scenarios, 'bootstrap: the root and every child reach Synced and Healthy', async () => {
-      await lab.waitFor(
-        'every Application Synced and Healthy',
+      await waitOrExplain(lab, 'every Application Synced and Healthy',
         async () => {
           const apps = await lab.applications();
           for (const a of apps) {
@@ -225,6 +234,32 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       await push({}, 'revert the hand edit');
       await lab.waitFor('demo Synced again', async () => ((await lab.applications()).find((a) => a.name === 'demo')?.sync === 'Synced' ? true : undefined), 180);
       return `${(message ?? '').replace(/\s+/g, ' ').slice(0, 240)}; Deployment demo/backend unchanged (generation ${after.metadata.generation})`;
+    });
+
+    await scenario(scenarios, "locked default project: a child moved to 'default' is refused by Argo CD; its objects stay", async () => {
+      const before = await deployment('demo', 'backend');
+      const file = lab.distFile('apps/application-demo.yaml');
+      const object = YAML.parse(fs.readFileSync(file, 'utf8'));
+      // A hand edit of dist/ that puts a child in the project Argo CD creates unrestricted, and we lock.
+      object.spec.project = 'default';
+      fs.writeFileSync(file, toYaml(object));
+      lab.commitAndPush('a hand edit that moves demo to the default project');
+      await lab.refresh();
+      const refusal = await lab.waitFor(
+        "Argo CD to refuse demo in project 'default'",
+        async () => {
+          const demo = (await lab.cp.client.get('argoproj.io/v1alpha1', 'Application', 'demo', 'argocd')).body;
+          if (demo.spec.project !== 'default') return undefined;
+          const messages = ((demo.status?.conditions ?? []) as Array<{ type: string; message: string }>).filter((c) => c.type === 'InvalidSpecError').map((c) => c.message);
+          return messages.find((m) => /not permitted in project 'default'/.test(m));
+        },
+        180,
+      );
+      const after = await deployment('demo', 'backend');
+      if (after.metadata.generation !== before.metadata.generation) throw new Error('the live Deployment changed');
+      await push({}, 'revert the hand edit');
+      await lab.waitFor('demo Synced again in its own project', async () => ((await lab.applications()).find((a) => a.name === 'demo')?.sync === 'Synced' ? true : undefined), 180);
+      return `${refusal.replace(/\s+/g, ' ').slice(0, 200)}; Deployment demo/backend unchanged (generation ${after.metadata.generation})`;
     });
 
     const gatekeeper = base.upstream.gatekeeperReplicas + 1;

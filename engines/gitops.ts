@@ -236,6 +236,7 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
       ),
     ]).then(() => undefined);
     const rootApp = bootstrapObjects.find((o) => o.kind === 'Application')!;
+    for (const project of bootstrapObjects.filter((o) => o.kind === 'AppProject')) await apply(project, 'kubectl');
     await apply(rootApp, 'kubectl');
     this.log(`gitops: ${this.name}: bootstrapped; root Application ${rootApp.metadata.name} applied`);
   }

@@ -6,6 +6,445 @@ import { Construct } from 'constructs';
 /**
  *
  *
+ * @schema K8sAllowedRegistries
+ */
+export class K8sAllowedRegistries extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "K8sAllowedRegistries"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'constraints.gatekeeper.sh/v1beta1',
+    kind: 'K8sAllowedRegistries',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "K8sAllowedRegistries".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: K8sAllowedRegistriesProps = {}): any {
+    return {
+      ...K8sAllowedRegistries.GVK,
+      ...toJson_K8sAllowedRegistriesProps(props),
+    };
+  }
+
+  /**
+   * Defines a "K8sAllowedRegistries" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: K8sAllowedRegistriesProps = {}) {
+    super(scope, id, {
+      ...K8sAllowedRegistries.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...K8sAllowedRegistries.GVK,
+      ...toJson_K8sAllowedRegistriesProps(resolved),
+    };
+  }
+}
+
+/**
+ * @schema K8sAllowedRegistries
+ */
+export interface K8sAllowedRegistriesProps {
+  /**
+   * @schema K8sAllowedRegistries#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * @schema K8sAllowedRegistries#spec
+   */
+  readonly spec?: K8SAllowedRegistriesSpec;
+}
+
+/**
+ * Converts an object of type 'K8sAllowedRegistriesProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_K8sAllowedRegistriesProps(obj: K8sAllowedRegistriesProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_K8SAllowedRegistriesSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema K8SAllowedRegistriesSpec
+ */
+export interface K8SAllowedRegistriesSpec {
+  /**
+   * @schema K8SAllowedRegistriesSpec#match
+   */
+  readonly match?: K8SAllowedRegistriesSpecMatch;
+
+  /**
+   * @schema K8SAllowedRegistriesSpec#enforcementAction
+   */
+  readonly enforcementAction?: K8SAllowedRegistriesSpecEnforcementAction;
+
+  /**
+   * @schema K8SAllowedRegistriesSpec#parameters
+   */
+  readonly parameters?: K8SAllowedRegistriesSpecParameters;
+}
+
+/**
+ * Converts an object of type 'K8SAllowedRegistriesSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_K8SAllowedRegistriesSpec(obj: K8SAllowedRegistriesSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'match': toJson_K8SAllowedRegistriesSpecMatch(obj.match),
+    'enforcementAction': obj.enforcementAction,
+    'parameters': toJson_K8SAllowedRegistriesSpecParameters(obj.parameters),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema K8SAllowedRegistriesSpecMatch
+ */
+export interface K8SAllowedRegistriesSpecMatch {
+  /**
+   * @schema K8SAllowedRegistriesSpecMatch#kinds
+   */
+  readonly kinds?: K8SAllowedRegistriesSpecMatchKinds[];
+
+  /**
+   * @schema K8SAllowedRegistriesSpecMatch#namespaces
+   */
+  readonly namespaces?: string[];
+
+  /**
+   * @schema K8SAllowedRegistriesSpecMatch#excludedNamespaces
+   */
+  readonly excludedNamespaces?: string[];
+
+  /**
+   * @schema K8SAllowedRegistriesSpecMatch#labelSelector
+   */
+  readonly labelSelector?: K8SAllowedRegistriesSpecMatchLabelSelector;
+
+  /**
+   * @schema K8SAllowedRegistriesSpecMatch#namespaceSelector
+   */
+  readonly namespaceSelector?: K8SAllowedRegistriesSpecMatchNamespaceSelector;
+
+  /**
+   * @schema K8SAllowedRegistriesSpecMatch#scope
+   */
+  readonly scope?: K8SAllowedRegistriesSpecMatchScope;
+
+  /**
+   * @schema K8SAllowedRegistriesSpecMatch#source
+   */
+  readonly source?: K8SAllowedRegistriesSpecMatchSource;
+
+  /**
+   * @schema K8SAllowedRegistriesSpecMatch#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'K8SAllowedRegistriesSpecMatch' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_K8SAllowedRegistriesSpecMatch(obj: K8SAllowedRegistriesSpecMatch | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kinds': obj.kinds?.map(y => toJson_K8SAllowedRegistriesSpecMatchKinds(y)),
+    'namespaces': obj.namespaces?.map(y => y),
+    'excludedNamespaces': obj.excludedNamespaces?.map(y => y),
+    'labelSelector': toJson_K8SAllowedRegistriesSpecMatchLabelSelector(obj.labelSelector),
+    'namespaceSelector': toJson_K8SAllowedRegistriesSpecMatchNamespaceSelector(obj.namespaceSelector),
+    'scope': obj.scope,
+    'source': obj.source,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema K8SAllowedRegistriesSpecEnforcementAction
+ */
+export enum K8SAllowedRegistriesSpecEnforcementAction {
+  /** deny */
+  DENY = "deny",
+  /** warn */
+  WARN = "warn",
+  /** dryrun */
+  DRYRUN = "dryrun",
+}
+
+/**
+ * @schema K8SAllowedRegistriesSpecParameters
+ */
+export interface K8SAllowedRegistriesSpecParameters {
+  /**
+   * Registry prefixes such as harbor.example.com/platform; an image must start with one of them followed by "/".
+   *
+   * @schema K8SAllowedRegistriesSpecParameters#registries
+   */
+  readonly registries: string[];
+}
+
+/**
+ * Converts an object of type 'K8SAllowedRegistriesSpecParameters' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_K8SAllowedRegistriesSpecParameters(obj: K8SAllowedRegistriesSpecParameters | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'registries': obj.registries?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema K8SAllowedRegistriesSpecMatchKinds
+ */
+export interface K8SAllowedRegistriesSpecMatchKinds {
+  /**
+   * @schema K8SAllowedRegistriesSpecMatchKinds#apiGroups
+   */
+  readonly apiGroups?: string[];
+
+  /**
+   * @schema K8SAllowedRegistriesSpecMatchKinds#kinds
+   */
+  readonly kinds?: string[];
+}
+
+/**
+ * Converts an object of type 'K8SAllowedRegistriesSpecMatchKinds' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_K8SAllowedRegistriesSpecMatchKinds(obj: K8SAllowedRegistriesSpecMatchKinds | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroups': obj.apiGroups?.map(y => y),
+    'kinds': obj.kinds?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema K8SAllowedRegistriesSpecMatchLabelSelector
+ */
+export interface K8SAllowedRegistriesSpecMatchLabelSelector {
+  /**
+   * @schema K8SAllowedRegistriesSpecMatchLabelSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * @schema K8SAllowedRegistriesSpecMatchLabelSelector#matchExpressions
+   */
+  readonly matchExpressions?: K8SAllowedRegistriesSpecMatchLabelSelectorMatchExpressions[];
+}
+
+/**
+ * Converts an object of type 'K8SAllowedRegistriesSpecMatchLabelSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_K8SAllowedRegistriesSpecMatchLabelSelector(obj: K8SAllowedRegistriesSpecMatchLabelSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_K8SAllowedRegistriesSpecMatchLabelSelectorMatchExpressions(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema K8SAllowedRegistriesSpecMatchNamespaceSelector
+ */
+export interface K8SAllowedRegistriesSpecMatchNamespaceSelector {
+  /**
+   * @schema K8SAllowedRegistriesSpecMatchNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * @schema K8SAllowedRegistriesSpecMatchNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: K8SAllowedRegistriesSpecMatchNamespaceSelectorMatchExpressions[];
+}
+
+/**
+ * Converts an object of type 'K8SAllowedRegistriesSpecMatchNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_K8SAllowedRegistriesSpecMatchNamespaceSelector(obj: K8SAllowedRegistriesSpecMatchNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_K8SAllowedRegistriesSpecMatchNamespaceSelectorMatchExpressions(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema K8SAllowedRegistriesSpecMatchScope
+ */
+export enum K8SAllowedRegistriesSpecMatchScope {
+  /** * */
+  VALUE_ASTERISK = "*",
+  /** Cluster */
+  CLUSTER = "Cluster",
+  /** Namespaced */
+  NAMESPACED = "Namespaced",
+}
+
+/**
+ * @schema K8SAllowedRegistriesSpecMatchSource
+ */
+export enum K8SAllowedRegistriesSpecMatchSource {
+  /** All */
+  ALL = "All",
+  /** Generated */
+  GENERATED = "Generated",
+  /** Original */
+  ORIGINAL = "Original",
+}
+
+/**
+ * @schema K8SAllowedRegistriesSpecMatchLabelSelectorMatchExpressions
+ */
+export interface K8SAllowedRegistriesSpecMatchLabelSelectorMatchExpressions {
+  /**
+   * @schema K8SAllowedRegistriesSpecMatchLabelSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema K8SAllowedRegistriesSpecMatchLabelSelectorMatchExpressions#operator
+   */
+  readonly operator: K8SAllowedRegistriesSpecMatchLabelSelectorMatchExpressionsOperator;
+
+  /**
+   * @schema K8SAllowedRegistriesSpecMatchLabelSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'K8SAllowedRegistriesSpecMatchLabelSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_K8SAllowedRegistriesSpecMatchLabelSelectorMatchExpressions(obj: K8SAllowedRegistriesSpecMatchLabelSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema K8SAllowedRegistriesSpecMatchNamespaceSelectorMatchExpressions
+ */
+export interface K8SAllowedRegistriesSpecMatchNamespaceSelectorMatchExpressions {
+  /**
+   * @schema K8SAllowedRegistriesSpecMatchNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * @schema K8SAllowedRegistriesSpecMatchNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: K8SAllowedRegistriesSpecMatchNamespaceSelectorMatchExpressionsOperator;
+
+  /**
+   * @schema K8SAllowedRegistriesSpecMatchNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'K8SAllowedRegistriesSpecMatchNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_K8SAllowedRegistriesSpecMatchNamespaceSelectorMatchExpressions(obj: K8SAllowedRegistriesSpecMatchNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema K8SAllowedRegistriesSpecMatchLabelSelectorMatchExpressionsOperator
+ */
+export enum K8SAllowedRegistriesSpecMatchLabelSelectorMatchExpressionsOperator {
+  /** In */
+  IN = "In",
+  /** NotIn */
+  NOT_IN = "NotIn",
+  /** Exists */
+  EXISTS = "Exists",
+  /** DoesNotExist */
+  DOES_NOT_EXIST = "DoesNotExist",
+}
+
+/**
+ * @schema K8SAllowedRegistriesSpecMatchNamespaceSelectorMatchExpressionsOperator
+ */
+export enum K8SAllowedRegistriesSpecMatchNamespaceSelectorMatchExpressionsOperator {
+  /** In */
+  IN = "In",
+  /** NotIn */
+  NOT_IN = "NotIn",
+  /** Exists */
+  EXISTS = "Exists",
+  /** DoesNotExist */
+  DOES_NOT_EXIST = "DoesNotExist",
+}
+
+
+/**
+ *
+ *
  * @schema K8sDenyPrivileged
  */
 export class K8sDenyPrivileged extends ApiObject {

@@ -134,6 +134,14 @@ export function findBrokenReferences(objects: readonly KubeObject[], context: Re
       case 'PodDisruptionBudget':
         selectsPods(o, 'selector', ns!, spec.selector?.matchLabels);
         break;
+      case 'NetworkPolicy':
+        selectsPods(o, 'podSelector', ns!, spec.podSelector?.matchLabels);
+        for (const rule of [...(spec.ingress ?? []).flatMap((r: any) => r.from ?? []), ...(spec.egress ?? []).flatMap((r: any) => r.to ?? [])]) {
+          const peerNs = rule.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? (rule.namespaceSelector ? undefined : ns);
+          if (peerNs && !namespaces.has(peerNs)) problems.push(`${id(o)} peer -> Namespace ${peerNs}: does not exist`);
+          if (peerNs) selectsPods(o, 'peer podSelector', peerNs, rule.podSelector?.matchLabels);
+        }
+        break;
       case 'CiliumNetworkPolicy':
         selectsPods(o, 'endpointSelector', ns!, spec.endpointSelector?.matchLabels);
         for (const rule of spec.ingress ?? []) {

@@ -35,7 +35,7 @@ export function holds(when: string | undefined, env: EnvironmentConfig): boolean
   const negated = when.startsWith('!');
   let value: unknown = env;
   for (const key of (negated ? when.slice(1) : when).split('.')) {
-    if (!value || typeof value !== 'object' || !(key in value)) throw new Error(`security/kube-score-exceptions.yaml: when: ${when} is not a setting of EnvironmentConfig`);
+    if (!value || typeof value !== 'object' || !(key in value)) throw new Error(`security exceptions: when: ${when} is not a setting of EnvironmentConfig`);
     value = (value as Record<string, unknown>)[key];
   }
   return negated ? !value : !!value;
@@ -65,6 +65,46 @@ export function scanEnvironment(kubeScore: string, env: string, files: readonly 
   return findings.sort((a, b) => `${a.object} ${a.check}`.localeCompare(`${b.object} ${b.check}`));
 }
 
+/**
+ * checkov's Kubernetes checks over one rendered environment folder. Its
+ * resource ids read `Kind.namespace.name`; the object is named as kube-score's are.
+ */
+export function checkovEnvironment(checkov: string, env: string, dir: string): Finding[] {
+  const result = spawnSync(checkov, ['--directory', dir, '--framework', 'kubernetes', '--quiet', '--compact', '--output', 'json', '--skip-download'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (!result.stdout) throw new Error(`checkov produced no output: ${result.stderr.trim().split('\n').pop()}`);
+  const parsed = JSON.parse(result.stdout) as CheckovReport | CheckovReport[];
+  const reports = Array.isArray(parsed) ? parsed : [parsed];
+  const findings: Finding[] = [];
+  for (const report of reports) {
+    for (const f of report.results?.failed_checks ?? []) {
+      const [kind, namespace, name] = f.resource.split('.');
+      findings.push({ env, check: f.check_id, object: `${kind} ${namespace ?? ''}/${name ?? ''}`, summary: f.check_name });
+    }
+  }
+  return findings.sort((a, b) => `${a.object} ${a.check}`.localeCompare(`${b.object} ${b.check}`));
+}
+
+interface CheckovReport {
+  readonly results?: { readonly failed_checks?: ReadonlyArray<{ readonly check_id: string; readonly check_name: string; readonly resource: string }> };
+}
+
+/** `Kind namespace/name` of every object rendered into a dist/<env> folder, as findings name them. */
+export function renderedObjects(dir: string): Set<string> {
+  const out = new Set<string>();
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const file = `${d}/${e.name}`;
+      if (e.isDirectory()) walk(file);
+      else if (e.name.endsWith('.yaml') && !/\.(values|config)\.yaml$/.test(e.name)) {
+        const o = YAML.parse(fs.readFileSync(file, 'utf8')) as { kind?: string; metadata?: { name?: string; namespace?: string } };
+        if (o?.kind) out.add(`${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`);
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
 export function loadAcceptedFindings(file: string): AcceptedFinding[] {
   const entries = YAML.parse(fs.readFileSync(file, 'utf8')) as AcceptedFinding[];
   for (const e of entries) {
@@ -75,11 +115,20 @@ export function loadAcceptedFindings(file: string): AcceptedFinding[] {
   return entries;
 }
 
-/** Findings no entry accepts, and entries that accept nothing in the environments where they hold. */
-export function compareWithAccepted(findings: readonly Finding[], accepted: readonly AcceptedFinding[], envs: readonly EnvironmentConfig[]) {
+/**
+ * Findings no entry accepts, and entries that accept nothing in the environments where they hold.
+ * `renders` says whether an environment has the entry's object at all (the load generator is not
+ * in prod); an entry is only stale where its object exists.
+ */
+export function compareWithAccepted(
+  findings: readonly Finding[],
+  accepted: readonly AcceptedFinding[],
+  envs: readonly EnvironmentConfig[],
+  renders: (env: string, object: string) => boolean = () => true,
+) {
   const byName = new Map(envs.map((e) => [e.name, e]));
   const covers = (a: AcceptedFinding, f: Finding) => a.check === f.check && a.object === f.object && byName.has(f.env) && holds(a.when, byName.get(f.env)!);
   const unlisted = findings.filter((f) => !accepted.some((a) => covers(a, f)));
-  const stale = accepted.filter((a) => envs.some((e) => holds(a.when, e)) && !findings.some((f) => covers(a, f)));
+  const stale = accepted.filter((a) => envs.some((e) => holds(a.when, e) && renders(e.name, a.object)) && !findings.some((f) => covers(a, f)));
   return { unlisted, stale };
 }

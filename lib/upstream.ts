@@ -45,6 +45,10 @@ export const UPSTREAM_SERVICE_ACCOUNTS = {
 export const KONG_PROXY_POD_LABELS = { 'app.kubernetes.io/instance': 'kong', 'app.kubernetes.io/name': 'gateway' } as const;
 /** The proxy's container port for plain HTTP, which NodePort 30080 reaches. */
 export const KONG_PROXY_CONTAINER_PORT = 8000;
+/** Grafana's container port (the chart's `service.targetPort`); policies act on pod ports. */
+export const GRAFANA_POD = { labels: { 'app.kubernetes.io/name': 'grafana' }, port: 3000 } as const;
+/** The cluster DNS pods (CoreDNS as Kind and kubeadm deploy it). */
+export const CLUSTER_DNS_POD = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, port: 53 } as const;
 
 /**
  * Secrets created outside git by the bootstrap (never committed). The Gateway's
@@ -59,9 +63,14 @@ export const BOOTSTRAP_SECRETS = {
 /** Pods created by upstream charts that our policies select, by namespace. */
 export const UPSTREAM_PODS: ReadonlyArray<{ readonly chart: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>> }> = [
   { chart: 'kong/ingress', namespace: 'kong', labels: KONG_PROXY_POD_LABELS },
+  { chart: 'grafana/grafana', namespace: 'monitoring', labels: GRAFANA_POD.labels },
+  // Not a chart: the cluster DNS that Kind (kubeadm) deploys.
+  { chart: 'kind/coredns', namespace: CLUSTER_DNS_POD.namespace, labels: CLUSTER_DNS_POD.labels },
 ];
 
 export const MONITORING_NAMESPACE = 'monitoring';
+/** Node agents that need host access, kept apart so that monitoring itself stays at a stricter Pod Security level. */
+export const MONITORING_AGENTS_NAMESPACE = 'monitoring-agents';
 
 /** `<name>.<namespace>.svc`, the in-cluster DNS name of a Service. */
 export const serviceHost = (s: { readonly name: string; readonly namespace: string }) => `${s.name}.${s.namespace}.svc`;

@@ -7,6 +7,7 @@
  * routes) is in place before those pods start.
  */
 export const SYNC_WAVES = {
+  namespaces: 0,
   cilium: 0,
   gatewayApiCrds: 1,
   istioBase: 1,

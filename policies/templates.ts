@@ -58,7 +58,30 @@ export const POLICY_TEMPLATES = {
   },
 } as const satisfies Record<string, PolicyTemplate>;
 
-export const ALL_POLICY_TEMPLATES: readonly PolicyTemplate[] = Object.values(POLICY_TEMPLATES);
+/**
+ * Seed section 10-1 for production: images only from the Harbor registry.
+ * Not one of the four seed lab policies: it exists where an environment sets
+ * `registry`, and always denies.
+ */
+export const REGISTRY_POLICY_TEMPLATE = {
+  kind: 'K8sAllowedRegistries',
+  regoFile: 'k8sallowedregistries.rego',
+  description: 'Requires every container, init container and ephemeral container image to come from one of the listed registries.',
+  parameters: {
+    type: 'object',
+    properties: {
+      registries: {
+        type: 'array',
+        description: 'Registry prefixes such as harbor.example.com/platform; an image must start with one of them followed by "/".',
+        items: { type: 'string' },
+        minItems: 1,
+      },
+    },
+    required: ['registries'],
+  },
+} as const satisfies PolicyTemplate;
+
+export const ALL_POLICY_TEMPLATES: readonly PolicyTemplate[] = [...Object.values(POLICY_TEMPLATES), REGISTRY_POLICY_TEMPLATE];
 
 export function templateName(template: PolicyTemplate): string {
   return template.kind.toLowerCase();

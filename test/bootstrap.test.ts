@@ -95,7 +95,7 @@ describe('setup.sh with recording stubs', () => {
       'kubectl --context kind-lab-dev --namespace monitoring create secret generic grafana-admin --from-literal=admin-user=admin --from-literal=admin-password=c3R1Yi1wYXNzd29yZA==',
       'helm status argocd --namespace argocd',
       `helm install argocd argo-cd --repo https://argoproj.github.io/argo-helm --version 9.4.5 --namespace argocd --create-namespace --kube-context kind-lab-dev --values ${dir}/argocd.values.yaml`,
-      `kubectl --context kind-lab-dev apply --filename ${dir}/application-root-dev.yaml`,
+      `kubectl --context kind-lab-dev apply --filename ${dir}/appproject-root.yaml --filename ${dir}/application-root-dev.yaml`,
     ]);
     expect(result.stdout).toContain('echo "127.0.0.1 api.lab-dev.local grafana.lab-dev.local argocd.lab-dev.local hubble.lab-dev.local" | sudo tee -a /etc/hosts');
     expect(result.stdout).toContain('http://argocd.lab-dev.local');
@@ -214,7 +214,7 @@ describe('setup.sh with recording stubs', () => {
       `kind create cluster --config ${dir}/kind.config.yaml`,
       `helm install cilium cilium --repo https://helm.cilium.io/ --version 1.19.1 --namespace kube-system --create-namespace --kube-context kind-${env.cluster.name} --values ${dir}/cilium.values.yaml`,
       `helm install argocd argo-cd --repo https://argoproj.github.io/argo-helm --version 9.4.5 --namespace argocd --create-namespace --kube-context kind-${env.cluster.name} --values ${dir}/argocd.values.yaml`,
-      `kubectl --context kind-${env.cluster.name} apply --filename ${dir}/application-root-${variant}.yaml`,
+      `kubectl --context kind-${env.cluster.name} apply --filename ${dir}/appproject-root.yaml --filename ${dir}/application-root-${variant}.yaml`,
     ]);
     expect(result.stdout).toContain(`environment ${variant} (light=true, skip-istio=${env.features.skipIstio})`);
   });
@@ -244,19 +244,20 @@ describe('teardown.sh and verify.sh with recording stubs', () => {
   });
 
   test('verify runs every check and passes when the cluster is healthy', () => {
-    const result = harness().run('verify.sh', ['--env', 'prod']);
+    const result = harness().run('verify.sh', ['--env', 'prod'], { STUB_HTTPS_ONLY: '1' });
     expect(result.stdout).toContain('ok    Cilium KubeProxyReplacement is True');
     expect(result.stdout).toContain('ok    Gateway kong/kong-gateway is Programmed');
     expect(result.stdout).toContain('ok    HTTPRoute monitoring/grafana is Accepted');
     expect(result.stdout).toContain('ok    Constraint k8sdenyprivileged/deny-privileged-container is present');
     expect(result.stdout).toContain('ok    PeerAuthentication istio-system/default is STRICT');
-    expect(result.stdout).toContain('ok    demo API answers through Kong (http://api.lab-prod.local/status/200)');
+    expect(result.stdout).toContain('ok    demo API answers through Kong (https://api.lab-prod.local/status/200)');
+    expect(result.stdout).toContain('ok    plain HTTP redirects to HTTPS (http://api.lab-prod.local/)');
     expect(result.stdout).toContain('ok    pods ready in istio-system');
     expect(result.status).toBe(0);
   });
 
   test('verify names each failed check and exits with their count', () => {
-    const result = harness().run('verify.sh', ['--env', 'prod'], { STUB_FAIL: 'kubectl --context kind-lab-prod -n kong get gateway' });
+    const result = harness().run('verify.sh', ['--env', 'prod'], { STUB_FAIL: 'kubectl --context kind-lab-prod -n kong get gateway', STUB_HTTPS_ONLY: '1' });
     expect(result.stdout).toContain('FAIL  Gateway kong/kong-gateway is Programmed (got nothing, want True)');
     expect(result.status).toBe(1);
   });

@@ -61,6 +61,7 @@ describe('a real Argo CD syncs the App-of-Apps from a git push', () => {
         'selfHeal',
         'prune',
         'bad commit',
+        'locked default project',
         'upstream chart value',
       ]);
       expect(runs.get(env)!.code).toBe(0);

@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { HUBBLE_METRICS } from '../argocd/values/cilium';
 import { ENVIRONMENTS, EnvironmentConfig } from '../config';
+import { projectFindings } from '../checks/project-permissions';
 import { KubeObject } from '../lib/synth';
 import { ALL_ENVS, render, ROOT } from './helpers';
 
@@ -56,7 +57,7 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s App-of-Apps',
   test('every child has the finalizer, automated prune/selfHeal, retry with backoff and CreateNamespace', () => {
     for (const app of children(env)) {
       expect(app.metadata).toMatchObject({ namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io/foreground'] });
-      expect(app.spec.project).toBe('platform');
+      expect(['platform', 'platform-system']).toContain(app.spec.project);
       expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
       expect(app.spec.syncPolicy.retry).toEqual({ limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } });
       expect(app.spec.syncPolicy.syncOptions).toContain('CreateNamespace=true');
@@ -82,12 +83,58 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s App-of-Apps',
     }
   });
 
-  test('the AppProject allows exactly the sources and namespaces the children use', () => {
-    const project = apps(env).find((o) => o.kind === 'AppProject')!.spec as any;
-    expect(project.sourceRepos).toEqual([...new Set(children(env).map((a) => a.spec.source.repoURL))].sort());
-    const destinations = project.destinations.map((d: any) => d.namespace);
-    for (const app of children(env)) expect(destinations).toContain(app.spec.destination.namespace);
-    expect(project.destinations.every((d: any) => d.server === 'https://kubernetes.default.svc')).toBe(true);
+  test('each AppProject allows exactly the sources its children use; only platform-system reaches kube-system and argocd', () => {
+    const projects = apps(env).filter((o) => o.kind === 'AppProject') as Array<KubeObject & { spec: any }>;
+    expect(projects.map((p) => p.metadata.name).sort()).toEqual(['default', 'platform', 'platform-system']);
+    for (const project of projects.filter((p) => p.metadata.name !== 'default')) {
+      const members = children(env).filter((a) => a.spec.project === project.metadata.name);
+      expect(project.spec.sourceRepos).toEqual([...new Set(members.map((a) => a.spec.source.repoURL))].sort());
+      expect(project.spec.destinations.every((d: any) => d.server === 'https://kubernetes.default.svc')).toBe(true);
+    }
+    const platform = projects.find((p) => p.metadata.name === 'platform')!;
+    const platformNamespaces = platform.spec.destinations.map((d: any) => d.namespace);
+    expect(platformNamespaces).not.toContain('kube-system');
+    expect(platformNamespaces).not.toContain('argocd');
+  });
+
+  test('Argo CD would admit every child of ours, and a child naming the default project, a wildcard or a stray kind fails the check', () => {
+    // Our objects as Argo CD sees them (an object without namespace is cluster-scoped; the control-plane test asks the API server, upstream charts included).
+    const ours = render(env)
+      .files.filter((f) => !['apps', 'bootstrap'].includes(f.component))
+      .map((f) => ({ app: f.component, object: f.object, namespaced: !!f.object.metadata.namespace }));
+    const all = apps(env);
+    const onlyOurs = (findings: string[]) => findings.filter((f) => !/which no child renders/.test(f));
+    expect(onlyOurs(projectFindings(all, ours))).toEqual([]);
+    const withProject = (name: string, project: string) => all.map((o) => (o.kind === 'Application' && o.metadata.name === name ? { ...o, spec: { ...(o as any).spec, project } } : o));
+    const inDefault = onlyOurs(projectFindings(withProject('demo', 'default'), ours));
+    expect(inDefault).toEqual(
+      expect.arrayContaining([`demo: source ${env.git.repoURL} is not permitted by project default`, 'demo: namespace demo is not a destination of project default', 'demo: Deployment backend is blacklisted by project default']),
+    );
+    const wildcard = all.map((o) => (o.kind === 'AppProject' && o.metadata.name === 'platform' ? { ...o, spec: { ...(o as any).spec, clusterResourceWhitelist: [{ group: '*', kind: '*' }] } } : o));
+    expect(projectFindings(wildcard, ours)).toContain('project platform: whitelists */*, a wildcard; name the kinds');
+    const stray = [...ours, { app: 'demo', object: { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'stray' } }, namespaced: false }];
+    expect(projectFindings(all, stray)).toContain('demo: cluster-scoped storage.k8s.io/StorageClass stray is not whitelisted by project platform');
+  });
+
+  test('the default project admits nothing, and the root project only Applications and AppProjects in argocd', () => {
+    const locked = apps(env).find((o) => o.kind === 'AppProject' && o.metadata.name === 'default') as any;
+    expect(locked.spec).toMatchObject({ sourceRepos: [], destinations: [], clusterResourceWhitelist: [], namespaceResourceBlacklist: [{ group: '*', kind: '*' }] });
+    const bootstrap = render(env).files.filter((f) => f.component === 'bootstrap').map((f) => f.object as any);
+    const root = bootstrap.find((o) => o.kind === 'Application');
+    const rootProject = bootstrap.find((o) => o.kind === 'AppProject' && o.metadata.name === root.spec.project);
+    expect(root.spec.project).not.toBe('default');
+    expect(rootProject.spec).toEqual({
+      description: expect.any(String),
+      sourceRepos: [env.git.repoURL],
+      destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'argocd' }],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [
+        { group: 'argoproj.io', kind: 'Application' },
+        { group: 'argoproj.io', kind: 'AppProject' },
+      ],
+    });
+    const rootObjects = apps(env).map((object) => ({ app: root.metadata.name, object, namespaced: true }));
+    expect(projectFindings([rootProject, root], rootObjects)).toEqual([]);
   });
 
   test('--skip-istio leaves the Istio apps out and nothing refers to them', () => {
@@ -137,11 +184,11 @@ describe('Kind config (seed step 1, fix #6)', () => {
     expect(config.networking).toEqual({ disableDefaultCNI: true, kubeProxyMode: 'none' });
     expect(config.nodes.map((n: any) => n.role)).toEqual(['control-plane', 'worker', 'worker']);
     expect(new Set(config.nodes.map((n: any) => n.image))).toEqual(new Set(['kindest/node:v1.35.0']));
-    expect(config.nodes[0].extraPortMappings).toEqual(
-      expect.arrayContaining([
-        { containerPort: 30080, hostPort: 80, protocol: 'TCP' },
-        { containerPort: 30443, hostPort: 443, protocol: 'TCP' },
-      ]),
-    );
+    // Every host port on loopback only; Kong Manager's only where unauthenticated UIs are allowed.
+    expect(config.nodes[0].extraPortMappings).toEqual([
+      { containerPort: 30080, hostPort: 80, listenAddress: '127.0.0.1', protocol: 'TCP' },
+      { containerPort: 30443, hostPort: 443, listenAddress: '127.0.0.1', protocol: 'TCP' },
+      ...(env.security.exposure.unauthenticatedUis ? [{ containerPort: 30329, hostPort: 30329, listenAddress: '127.0.0.1', protocol: 'TCP' }] : []),
+    ]);
   });
 });

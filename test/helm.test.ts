@@ -5,7 +5,8 @@ import { VALUES_KEY_EXCEPTIONS } from '../checks/values-key-exceptions';
 import { checkValuesKeys, loadChartDocs, ValuesKeyReport } from '../checks/values-keys';
 import { EnvironmentConfig } from '../config';
 import { applicationsOf, HydratedApp, hydrateApplications } from '../engines/hydrate';
-import { podImages } from '../lib/pods';
+import { podImages, podTemplateOf } from '../lib/pods';
+import { GRAFANA_POD, UPSTREAM_PODS } from '../lib/upstream';
 import { KubeObject } from '../lib/synth';
 import { ALL_ENVS, render } from './helpers';
 import { toolPath } from './tools';
@@ -72,6 +73,18 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: upstream cha
   test(`values keys: ${checked} found in the charts, ${excepted} excepted with a reason, 0 unknown; unverified: ${keysUnverified.join(', ') || 'none'}`, () => {
     expect(keys.flatMap((k) => (k.report?.unknown ?? []).map((key) => `${k.app}: ${key}`))).toEqual([]);
     if (keysUnverified.length < keys.length) expect(checked).toBeGreaterThan(50);
+  });
+
+  test('the upstream pods our policies select carry the labels we assume (Kong proxy, Grafana), on the ports we assume', () => {
+    for (const u of UPSTREAM_PODS.filter((p) => p.chart !== 'kind/coredns')) {
+      const app = apps.find((a) => a.namespace === u.namespace && a.status === 'rendered' && a.objects.some((o) => Object.entries(u.labels).every(([k, v]) => podTemplateOf(o.object)?.metadata?.labels?.[k] === v)));
+      expect({ chart: u.chart, labels: u.labels, found: !!app }).toEqual({ chart: u.chart, labels: u.labels, found: true });
+    }
+    const grafana = apps.find((a) => a.app === 'grafana');
+    if (grafana?.status === 'rendered') {
+      const ports = find(apps, 'grafana', 'Deployment', 'grafana').spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort));
+      expect(ports).toContain(GRAFANA_POD.port);
+    }
   });
 
   testChart(apps, 'kong', 'Kong: DB-less, the Gateway API controller, proxy NodePorts 30080/30443, no render-time certificates', () => {

@@ -6,7 +6,8 @@ import { ENVIRONMENTS, EnvironmentConfig } from '../config';
 import { podTemplateOf } from '../lib/pods';
 import { KubeObject, renderEnvironment } from '../lib/synth';
 import { toYaml } from '../lib/yaml';
-import { ALL_POLICY_TEMPLATES, templateName } from '../policies/templates';
+import { applicationsOf, hydrateApplications } from '../engines/hydrate';
+import { ALL_POLICY_TEMPLATES, REGISTRY_POLICY_TEMPLATE, templateName } from '../policies/templates';
 import { ALL_ENVS, ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
 
@@ -65,6 +66,7 @@ describe('gator verify fails when a Rego rule is broken (mutation check)', () =>
     k8srequirelabels: ['not has_label(label)', 'has_label(label)'],
     k8srequirenonroot: ['effective_run_as_user(container) == 0', 'effective_run_as_user(container) == -1'],
     k8srequireresourcelimits: ['count(missing) > 0', 'count(missing) > 5'],
+    k8sallowedregistries: ['not allowed(container.image)', 'allowed(container.image)'],
   };
 
   test.each(Object.entries(MUTATIONS))('%s with a broken rule fails its suite', (name, [from, to]) => {
@@ -86,7 +88,9 @@ describe('enforcementAction from the environment config (seed lab 6-2)', () => {
 
   function gatorTest(env: EnvironmentConfig) {
     const dir = tempDir('gator-action-');
-    writeObjects(dir, policyObjects(env));
+    // The seed's four policies only: the test pod's public image would also meet prod's registry rule.
+    const registryRule = (o: KubeObject) => o.kind === REGISTRY_POLICY_TEMPLATE.kind || o.metadata.name === templateName(REGISTRY_POLICY_TEMPLATE);
+    writeObjects(dir, policyObjects(env).filter((o) => !registryRule(o)));
     fs.copyFileSync(privilegedPod, path.join(dir, 'pod.yaml'));
     return run(['test', '-f', dir]);
   }
@@ -112,7 +116,8 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: our own work
     const rendered = renderEnvironment(env, COMPONENTS).files.map((f) => f.object);
     const constrained = new Set<string>();
     for (const o of rendered) {
-      if (o.apiVersion.startsWith('constraints.gatekeeper.sh/')) for (const ns of (o.spec as any).match.namespaces) constrained.add(ns);
+      // The registry rule covers every namespace; the next describe checks it against every image.
+      if (o.apiVersion.startsWith('constraints.gatekeeper.sh/') && o.kind !== REGISTRY_POLICY_TEMPLATE.kind) for (const ns of (o.spec as any).match.namespaces) constrained.add(ns);
     }
     expect([...constrained]).toEqual(['demo']);
     const workloads = rendered.filter((o) => o.metadata.namespace && constrained.has(o.metadata.namespace) && (o.spec as any)?.template);
@@ -140,5 +145,35 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: our own work
     const messages = (JSON.parse(result.stdout) as Array<{ msg: string }>).map((v) => v.msg).sort();
     expect(messages).toEqual(["컨테이너 'httpbin'가 privileged 모드로 실행됩니다.", "필수 라벨 'team'이(가) 없습니다."]);
     expect(result.status).toBe(1);
+  });
+});
+
+describe('the registry rule (seed 10-1, production: Gatekeeper + Harbor)', () => {
+  const registryEnvs = ALL_ENVS.filter((e) => e.registry);
+
+  test('prod sets the Harbor registry, so its rule is rendered; environments without a registry render none', () => {
+    expect(registryEnvs.map((e) => e.name)).toContain('prod');
+    for (const env of ALL_ENVS) expect({ env: env.name, rule: policyObjects(env).some((o) => o.kind === REGISTRY_POLICY_TEMPLATE.kind) }).toEqual({ env: env.name, rule: !!env.registry });
+  });
+
+  test.each(registryEnvs.map((e) => [e.name, e] as const))('%s: every pod of ours and of the upstream charts passes it (gator test), and a public image does not', (_, env) => {
+    const ours = renderEnvironment(env, COMPONENTS).files.map((f) => f.object);
+    const hydrated = hydrateApplications(applicationsOf(renderEnvironment(env, COMPONENTS)), { helm: toolPath('helm') });
+    const upstream = hydrated.flatMap((a) => a.objects.map((o) => ({ ...o.object, metadata: { ...o.object.metadata, namespace: o.object.metadata.namespace ?? a.namespace } })));
+    const rule = policyObjects(env).filter((o) => o.kind === REGISTRY_POLICY_TEMPLATE.kind || (o.kind === 'ConstraintTemplate' && o.metadata.name === templateName(REGISTRY_POLICY_TEMPLATE)));
+    expect(rule).toHaveLength(2);
+    const pods = expandPods([...ours, ...upstream]);
+    expect(pods.length).toBeGreaterThan(20);
+    const dir = tempDir('gator-registry-');
+    writeObjects(dir, [...rule, ...pods]);
+    const result = run(['test', '-f', dir, '-o', 'json']);
+    expect(JSON.parse(result.stdout) ?? []).toEqual([]);
+    expect(result.status).toBe(0);
+
+    const publicPod = { ...pods[0], spec: { ...(pods[0] as any).spec, containers: [{ name: 'public', image: 'docker.io/library/nginx:1.29.1' }] } };
+    fs.writeFileSync(path.join(dir, 'zzz-public.yaml'), toYaml({ ...publicPod, metadata: { ...publicPod.metadata, name: 'public', namespace: 'demo' } }));
+    const denied = run(['test', '-f', dir, '-o', 'json']);
+    expect((JSON.parse(denied.stdout) as Array<{ msg: string }>).map((v) => v.msg)).toEqual([`컨테이너 'public'의 이미지 'docker.io/library/nginx:1.29.1'는 허용된 레지스트리(${env.registry})의 것이 아닙니다.`]);
+    expect(denied.status).toBe(1);
   });
 });

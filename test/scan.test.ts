@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config';
-import { compareWithAccepted, loadAcceptedFindings, scanEnvironment } from '../lib/scan';
+import { checkovEnvironment, compareWithAccepted, loadAcceptedFindings, scanEnvironment } from '../lib/scan';
 import { manifestFiles } from '../lib/schema-validation';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
@@ -24,7 +24,7 @@ describe('kube-score over our rendered workloads', () => {
 
   test('fixed, not excepted: ephemeral storage, host anti-affinity, PDB, resources, security context', () => {
     const checks = new Set(findings.map((f) => f.check));
-    for (const fixed of ['container-ephemeral-storage-request-and-limit', 'deployment-has-host-podantiaffinity', 'deployment-has-poddisruptionbudget', 'container-resources', 'container-security-context-user-group-id', 'container-security-context-readonlyrootfilesystem', 'container-security-context-privileged']) {
+    for (const fixed of ['container-ephemeral-storage-request-and-limit', 'deployment-has-host-podantiaffinity', 'deployment-has-poddisruptionbudget', 'container-resources', 'container-security-context-user-group-id', 'container-security-context-readonlyrootfilesystem', 'container-security-context-privileged', 'pod-networkpolicy']) {
       expect(checks.has(fixed)).toBe(false);
     }
     expect(findings.filter((f) => f.env === 'prod' && f.check === 'container-image-tag')).toEqual([]);
@@ -41,6 +41,8 @@ describe('kube-score over our rendered workloads', () => {
       'Deployment demo/frontend container-ephemeral-storage-request-and-limit',
       'Deployment demo/frontend container-resources',
       'Deployment demo/frontend container-security-context-readonlyrootfilesystem',
+      // Scanned alone, without the namespace's NetworkPolicies: no longer excepted, since dist/ isolates every pod.
+      'Deployment demo/frontend pod-networkpolicy',
     ]);
   });
 
@@ -62,5 +64,44 @@ describe('kube-score over our rendered workloads', () => {
     const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/scan.ts', '--env', 'nope'], { cwd: ROOT, encoding: 'utf8' });
     expect([result.status, result.stderr.trim().split('\n').length, result.stdout]).toEqual([2, 1, '']);
     expect(result.stderr).toContain("scan: error: --env 'nope' is not one of");
+  });
+});
+
+describe('checkov over our rendered objects (security/checkov-exceptions.yaml)', () => {
+  const checkov = toolPath('checkov');
+  const CHECKOV_EXCEPTIONS = path.join(ROOT, 'security/checkov-exceptions.yaml');
+  const findings = ENVS.flatMap((env) => checkovEnvironment(checkov, env.name, path.join(ROOT, 'dist', env.name)));
+  const accepted = loadAcceptedFindings(CHECKOV_EXCEPTIONS);
+
+  test('has no finding that is not accepted with a reason, and no stale exception', () => {
+    expect(findings.length).toBeGreaterThan(0);
+    const { unlisted, stale } = compareWithAccepted(findings, accepted, ENVS);
+    expect(unlisted).toEqual([]);
+    expect(stale).toEqual([]);
+  });
+
+  test('fixed, not excepted: every pod is selected by a NetworkPolicy (CKV2_K8S_6), tags are pinned in prod (CKV_K8S_14)', () => {
+    expect(findings.filter((f) => f.check === 'CKV2_K8S_6')).toEqual([]);
+    expect(findings.filter((f) => f.env === 'prod' && f.check === 'CKV_K8S_14')).toEqual([]);
+  });
+
+  test('without the namespace isolation, checkov finds the pods no NetworkPolicy selects', () => {
+    const dir = tempDir('checkov-');
+    fs.cpSync(path.join(ROOT, 'dist', 'prod'), dir, { recursive: true });
+    fs.rmSync(path.join(dir, 'demo-isolation'), { recursive: true });
+    fs.rmSync(path.join(dir, 'monitoring-isolation'), { recursive: true });
+    const { unlisted } = compareWithAccepted(checkovEnvironment(checkov, 'prod', dir), accepted, [ENVIRONMENTS.prod]);
+    expect([...new Set(unlisted.map((f) => f.check))]).toEqual(['CKV2_K8S_6']);
+    expect(unlisted.map((f) => f.object)).toEqual(expect.arrayContaining(['Pod demo/backend', 'Pod demo/frontend', 'Pod monitoring/otel-collector', 'Pod monitoring/alertmanager']));
+  });
+});
+
+describe('npm run scan', () => {
+  test('one environment alone passes: an entry for an object the environment does not render (the lab load generator in prod) is not stale there', () => {
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/scan.ts', '--env', 'prod'], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/scan: kube-score found \d+ finding\(s\) in prod; \d+ accepted, 0 new, 0 stale exception\(s\)/);
+    expect(result.stdout).toMatch(/scan: checkov found \d+ finding\(s\) in prod; \d+ accepted, 0 new, 0 stale exception\(s\)/);
+    expect(result.status).toBe(0);
   });
 });

@@ -1,5 +1,7 @@
 import { ENVIRONMENTS, EnvironmentConfig, assertValid } from '../config';
 import { KubeObject } from '../lib/synth';
+import { ROUTE_NAMESPACE_LABEL } from '../lib/namespaces';
+import { chartOwnedNamespaces } from '../components';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -93,23 +95,53 @@ describe('Istio ambient (seed section 4, fixes #7 and #8)', () => {
 });
 
 describe('Kong on the Gateway API (seed section 3)', () => {
-  test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s: class, gateway and four routes on *.lab-<env>.local', (_, env) => {
+  test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s: class, gateway and its routes on *.lab-<env>.local, attached only from labelled namespaces', (_, env) => {
     const objects = objectsOf(env);
     expect((find(objects, 'GatewayClass', 'kong').spec as any).controllerName).toBe('konghq.com/kic-gateway-controller');
     const gw = find(objects, 'Gateway', 'kong-gateway');
     expect(gw.metadata.namespace).toBe('kong');
     const listeners = (gw.spec as any).listeners;
-    expect(listeners.map((l: any) => [l.name, l.port, l.protocol, l.allowedRoutes.namespaces.from])).toEqual([
-      ['http', 80, 'HTTP', 'All'],
-      ['https', 443, 'HTTPS', 'All'],
+    const selector = { from: 'Selector', selector: { matchLabels: { [ROUTE_NAMESPACE_LABEL.key]: ROUTE_NAMESPACE_LABEL.value } } };
+    expect(listeners.map((l: any) => [l.name, l.port, l.protocol, l.allowedRoutes.namespaces])).toEqual([
+      ['http', 80, 'HTTP', selector],
+      ['https', 443, 'HTTPS', selector],
     ]);
-    const routes = objects.filter((o) => o.kind === 'HTTPRoute');
+    const routes = objects.filter((o) => o.kind === 'HTTPRoute' && o.metadata.name !== 'https-redirect');
     expect(routes.map((r) => [(r.spec as any).hostnames[0], `${r.metadata.namespace}/${(r.spec as any).rules[0].backendRefs[0].name}:${(r.spec as any).rules[0].backendRefs[0].port}`]).sort()).toEqual([
       [`api.lab-${env.name}.local`, 'demo/backend:80'],
       [`argocd.lab-${env.name}.local`, 'argocd/argocd-server:80'],
       [`grafana.lab-${env.name}.local`, 'monitoring/grafana:80'],
-      [`hubble.lab-${env.name}.local`, 'kube-system/hubble-ui:80'],
+      // Hubble UI has no login: published only where the environment allows that.
+      ...(env.security.exposure.unauthenticatedUis ? [[`hubble.lab-${env.name}.local`, 'kube-system/hubble-ui:80']] : []),
     ]);
+    // Every namespace holding a route carries the label the listeners select, and no other namespace does.
+    const labelled = objects.filter((o) => o.kind === 'Namespace' && (o.metadata.labels as any)?.[ROUTE_NAMESPACE_LABEL.key] === ROUTE_NAMESPACE_LABEL.value).map((o) => o.metadata.name);
+    const routeNamespaces = [...new Set(objects.filter((o) => o.kind === 'HTTPRoute').map((r) => r.metadata.namespace))].sort();
+    expect([...new Set(labelled)].sort()).toEqual(routeNamespaces);
+  });
+
+  test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s: HTTPS only where the environment says so: routes on the HTTPS listener, and plain HTTP only redirects', (_, env) => {
+    const objects = objectsOf(env);
+    const routes = objects.filter((o) => o.kind === 'HTTPRoute');
+    const redirect = routes.find((r) => r.metadata.name === 'https-redirect');
+    const kong = (find(objects, 'Application', 'kong').spec as any).source.helm.valuesObject.gateway.manager;
+    const argocd = (find(objects, 'Application', 'argocd').spec as any).source.helm.valuesObject.configs.cm;
+    if (env.security.exposure.httpsOnly) {
+      for (const r of routes.filter((x) => x !== redirect)) expect({ route: r.metadata.name, parents: (r.spec as any).parentRefs.map((p: any) => p.sectionName) }).toEqual({ route: r.metadata.name, parents: ['https'] });
+      expect(redirect?.spec).toEqual({
+        hostnames: [`*.${env.domain}`],
+        parentRefs: [{ name: 'kong-gateway', namespace: 'kong', sectionName: 'http' }],
+        rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+      });
+    } else {
+      expect(redirect).toBeUndefined();
+    }
+    expect(kong.enabled).toBe(env.security.exposure.unauthenticatedUis);
+    expect(argocd['admin.enabled']).toBe(String(env.security.exposure.argocdAdminAccount));
+  });
+
+  test('prod is HTTPS-only, publishes no UI without a login, and has no Argo CD admin account', () => {
+    expect(ENVIRONMENTS.prod.security.exposure).toEqual({ httpsOnly: true, unauthenticatedUis: false, argocdAdminAccount: false });
   });
 });
 
@@ -151,5 +183,32 @@ describe("the seed's two labs (section 0): dev with Istio Ambient, dev-no-mesh w
 
   test('the grep can fail: dev itself would not pass it', () => {
     expect(distFiles('dev').filter((f) => /istio/i.test(f.text)).length).toBeGreaterThan(5);
+  });
+});
+
+describe('Pod Security Admission (issue: production secure by default)', () => {
+  test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s: every namespace a child deploys into is rendered with a reviewed Pod Security level, enforced, warned and audited', (_, env) => {
+    const objects = objectsOf(env);
+    const destinations = objects.filter((o) => o.kind === 'AppProject' && o.metadata.name !== 'default').flatMap((p) => (p.spec as any).destinations.map((d: any) => d.namespace));
+    const namespaces = objectsOf(env, 'namespaces').filter((o) => o.kind === 'Namespace');
+    const chartOwned = chartOwnedNamespaces();
+    expect(chartOwned).toEqual(['cilium-secrets']);
+    expect(namespaces.map((n) => n.metadata.name).sort()).toEqual([...new Set(destinations)].filter((d) => !chartOwned.includes(d)).sort());
+    for (const ns of namespaces) {
+      const labels = ns.metadata.labels as Record<string, string>;
+      const level = labels['pod-security.kubernetes.io/enforce'];
+      expect({ ns: ns.metadata.name, level: ['privileged', 'baseline', 'restricted'].includes(level), warn: labels['pod-security.kubernetes.io/warn'], audit: labels['pod-security.kubernetes.io/audit'] }).toEqual({
+        ns: ns.metadata.name,
+        level: true,
+        warn: level,
+        audit: level,
+      });
+      expect((ns.metadata.annotations as any)['argocd.argoproj.io/sync-options']).toBe('Delete=false,Prune=confirm');
+    }
+    const levelOf = (name: string) => (namespaces.find((n) => n.metadata.name === name)!.metadata.labels as any)['pod-security.kubernetes.io/enforce'];
+    // Where our own workloads run, and where the charts allow it: restricted.
+    for (const name of ['demo', 'kong', 'argocd', 'gatekeeper-system']) expect({ name, level: levelOf(name) }).toEqual({ name, level: 'restricted' });
+    // The bootstrap creates kong and monitoring before Argo CD: with the same labels.
+    for (const ns of objectsOf(env, 'bootstrap').filter((o) => o.kind === 'Namespace')) expect(ns.metadata.labels).toEqual(namespaces.find((n) => n.metadata.name === ns.metadata.name)!.metadata.labels);
   });
 });

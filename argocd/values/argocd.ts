@@ -39,6 +39,8 @@ export function argocdValues(env: EnvironmentConfig): ArgoCdValues {
       cm: {
         'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA,
         'timeout.reconciliation': env.upstream.argocdReconciliationTimeout,
+        // Without the local admin, logins go through SSO (dex.config or oidc.config, which name no secret in git).
+        'admin.enabled': String(env.security.exposure.argocdAdminAccount),
       },
     },
     server: { replicas },

@@ -1,3 +1,5 @@
+import { EnvironmentConfig } from '../../config';
+
 /** Kong `ingress` 0.22.0 chart values: a `gateway` (Kong) and a `controller` (KIC) subchart, both the `kong` chart. */
 export interface KongIngressValues {
   readonly controller: {
@@ -35,8 +37,9 @@ export const KONG_NODE_PORTS = { http: 30080, https: 30443, manager: 30329 } as 
  */
 export const KONG_IMAGE_TAGS = { gateway: '3.9.1', ingressController: '3.5.0' } as const;
 
-/** Seed section 3: Kong DB-less with KIC watching the Gateway API. */
-export function kongValues(): KongIngressValues {
+/** Seed section 3: Kong DB-less with KIC watching the Gateway API; Kong Manager, which has no login in DB-less mode, only where unauthenticated UIs are allowed. */
+export function kongValues(env: EnvironmentConfig): KongIngressValues {
+  const manager = env.security.exposure.unauthenticatedUis;
   return {
     controller: {
       ingressController: {
@@ -54,7 +57,7 @@ export function kongValues(): KongIngressValues {
         http: { enabled: true, nodePort: KONG_NODE_PORTS.http },
         tls: { enabled: true, nodePort: KONG_NODE_PORTS.https },
       },
-      manager: { enabled: true, type: 'NodePort', http: { enabled: true, nodePort: KONG_NODE_PORTS.manager } },
+      manager: { enabled: manager, type: 'NodePort', http: { enabled: manager, nodePort: KONG_NODE_PORTS.manager } },
     },
   };
 }

@@ -66,6 +66,8 @@ export const LAB: EnvironmentConfig = {
     backendPdbMinAvailable: 1,
   },
   security: {
+    // The seed's lab: plain HTTP next to HTTPS, every UI published, the admin login.
+    exposure: { httpsOnly: false, unauthenticatedUis: true, argocdAdminAccount: true },
     enforcementActions: DENY_ALL,
     requiredLabels: ['app', 'env', 'team'],
     backendL3L4Policy: true,

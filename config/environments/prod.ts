@@ -5,7 +5,11 @@ import { LAB, SEED_BACKEND_RESOURCES, SEED_CLIENT_RESOURCES, SEED_LOAD_GENERATOR
 export const prod = defineEnvironment('prod', LAB, {
   features: { light: false },
   pinnedImagesOnly: true,
+  // Seed 10-1 and 12-6: production pulls every image from the Harbor mirror, and Gatekeeper admits no other.
+  registry: 'registry.example.com',
   upstream: { argocdReplicas: 2, gatekeeperReplicas: 3, istiodReplicas: 2 },
+  // Logins only over TLS, no UI without a login of its own, and SSO instead of a shared admin password.
+  security: { exposure: { httpsOnly: true, unauthenticatedUis: false, argocdAdminAccount: false } },
   platform: { quota: { requestsCpu: '64', limitsCpu: '128', requestsMemory: '256Gi', limitsMemory: '512Gi', pods: 100 } },
   observability: {
     // Seed 10-1 and 10-3: production monitoring lives outside the cluster, so it survives a cluster outage.
@@ -18,6 +22,8 @@ export const prod = defineEnvironment('prod', LAB, {
     },
     // Mimir, Loki and Tempo run outside, so only the in-cluster agents and Grafana are sized here.
     replicas: { collector: 2, grafana: 2 },
+    // Behind the air gap, grafana.com is out of reach; our own dashboards are rendered in.
+    onlineDashboards: false,
   },
   demo: {
     backend: { replicas: 4, imageTag: 'v2.19.0', resources: times(4, SEED_BACKEND_RESOURCES) },

@@ -1,0 +1,76 @@
+import { Chart } from 'cdk8s';
+// The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
+import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { PART_OF } from '../lib/labels';
+
+/** The other side of a rule: pods (all when `pods` is empty) in a namespace (any when omitted), or an address block. */
+export type TrafficPeer = { readonly namespace?: string; readonly pods?: Readonly<Record<string, string>> } | { readonly cidr: string };
+
+export interface TrafficPort {
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP';
+}
+
+/** One flow the platform needs, written as what it is for. */
+export interface TrafficRule {
+  /** The NetworkPolicy's name: what the flow is, e.g. `allow-dns`. */
+  readonly name: string;
+  /** Pods of the namespace the rule is about; empty is every pod. */
+  readonly pods: Readonly<Record<string, string>>;
+  readonly direction: 'ingress' | 'egress';
+  readonly peers: readonly TrafficPeer[];
+  /** Every port when omitted. */
+  readonly ports?: readonly TrafficPort[];
+}
+
+export interface NamespaceIsolationProps {
+  readonly env: string;
+  readonly namespace: string;
+  /** The flows allowed on top of the default deny. */
+  readonly rules: readonly TrafficRule[];
+}
+
+/**
+ * Default deny for a namespace we own, both directions, and one Kubernetes
+ * NetworkPolicy per flow the platform needs (Cilium enforces them next to its
+ * own policies). Anything not listed is dropped, DNS included.
+ */
+export class NamespaceIsolation extends Chart {
+  constructor(scope: Construct, id: string, props: NamespaceIsolationProps) {
+    super(scope, id);
+    const labels = { env: props.env, 'app.kubernetes.io/part-of': PART_OF };
+    new k8s.KubeNetworkPolicy(this, 'default-deny', {
+      metadata: { name: 'default-deny', namespace: props.namespace, labels },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+    for (const rule of props.rules) {
+      const peers = rule.peers.map(toPeer);
+      const ports = rule.ports?.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol }));
+      const clause = { ...(ports ? { ports } : {}) };
+      new k8s.KubeNetworkPolicy(this, rule.name, {
+        metadata: { name: rule.name, namespace: props.namespace, labels },
+        spec: {
+          podSelector: selector(rule.pods),
+          policyTypes: [rule.direction === 'ingress' ? 'Ingress' : 'Egress'],
+          ...(rule.direction === 'ingress' ? { ingress: [{ from: peers, ...clause }] } : { egress: [{ to: peers, ...clause }] }),
+        },
+      });
+    }
+  }
+}
+
+/**
+ * `{}` for "every pod", never `{ matchLabels: {} }`: the API server drops the
+ * empty map, so every apply would differ from what it stored (a new
+ * generation each time, and an endless diff in Argo CD).
+ */
+const selector = (labels: Readonly<Record<string, string>> | undefined): k8s.LabelSelector => (labels && Object.keys(labels).length > 0 ? { matchLabels: { ...labels } } : {});
+
+function toPeer(peer: TrafficPeer): k8s.NetworkPolicyPeer {
+  if ('cidr' in peer) return { ipBlock: { cidr: peer.cidr } };
+  return {
+    namespaceSelector: selector(peer.namespace ? { 'kubernetes.io/metadata.name': peer.namespace } : undefined),
+    ...(peer.pods && Object.keys(peer.pods).length > 0 ? { podSelector: selector(peer.pods) } : {}),
+  };
+}

@@ -1,0 +1,48 @@
+import { minorOf, VERSIONS } from '../config/versions';
+
+/** The Pod Security Standards levels, from least to most restricted. */
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+
+/** A namespace the platform deploys into, and what it admits. */
+export interface NamespacePolicy {
+  readonly name: string;
+  /** The least privileged level that every pod the namespace runs passes. */
+  readonly podSecurity: PodSecurityLevel;
+  /** Why the level is what it is: the review reads this, and so does the test. */
+  readonly why: string;
+  /** HTTPRoutes in this namespace may attach to the Kong Gateway. */
+  readonly routes: boolean;
+  /** Istio ambient captures the namespace's traffic (seed section 4). */
+  readonly ambient: boolean;
+}
+
+/**
+ * The label a namespace carries when its HTTPRoutes may attach to the Gateway;
+ * the Gateway's listeners select it (`allowedRoutes.namespaces.from: Selector`).
+ */
+export const ROUTE_NAMESPACE_LABEL = { key: 'gateway.kind-parity-platform.io/routes', value: 'allowed' } as const;
+
+/**
+ * Pod Security Admission labels: enforce, and warn and audit at the same level
+ * so `kubectl apply` and the audit log name a violation before it bites. The
+ * version is pinned to the cluster's minor, so an upgrade cannot tighten a
+ * level unreviewed.
+ */
+export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+  const version = `v${minorOf(VERSIONS.kubernetesNode)}`;
+  const labels: Record<string, string> = {};
+  for (const mode of ['enforce', 'audit', 'warn']) {
+    labels[`pod-security.kubernetes.io/${mode}`] = level;
+    labels[`pod-security.kubernetes.io/${mode}-version`] = version;
+  }
+  return labels;
+}
+
+/** Every label the platform sets on a namespace: Pod Security, route attachment and the mesh. */
+export function namespaceLabels(policy: NamespacePolicy): Record<string, string> {
+  return {
+    ...podSecurityLabels(policy.podSecurity),
+    ...(policy.routes ? { [ROUTE_NAMESPACE_LABEL.key]: ROUTE_NAMESPACE_LABEL.value } : {}),
+    ...(policy.ambient ? { 'istio.io/dataplane-mode': 'ambient' } : {}),
+  };
+}
