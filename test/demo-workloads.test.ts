@@ -5,8 +5,6 @@ import { ENVIRONMENTS } from '../config';
 import { parseQuantity } from '../config/quantity';
 import { ALL_ENVS, allContainers, find, objectsOf, podOwners } from './helpers';
 
-const REQUIRED_LABELS = ['app', 'env', 'team'];
-
 describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: demo workloads meet the four policy rules', (_, env) => {
   const objects = objectsOf(env, 'demo');
   const owners = podOwners(objects);
@@ -17,13 +15,19 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: demo workloa
     );
   });
 
-  test.each(['app', 'env', 'team'])('label %s on every workload and pod template, with the env value', (label) => {
+  // The labels the rendered K8sRequireLabels Constraint demands: a label added there must be on every workload too.
+  const required: string[] = (objectsOf(env, 'gatekeeper-policies').find((o) => o.kind === 'K8sRequireLabels')!.spec as any).parameters.labels;
+
+  test('the Constraint demands the seed labels app, env and team', () => {
+    expect([...required].sort()).toEqual(['app', 'env', 'team']);
+  });
+
+  test.each(required)('label %s, demanded by the Constraint, on every workload and pod template', (label) => {
     for (const owner of owners) {
-      expect(owner.object.metadata.labels).toHaveProperty([label]);
-      expect(owner.podLabels).toHaveProperty([label]);
+      expect({ owner: owner.object.metadata.name, value: owner.object.metadata.labels?.[label] }).toEqual({ owner: owner.object.metadata.name, value: expect.stringMatching(/.+/) });
+      expect({ owner: owner.object.metadata.name, value: owner.podLabels[label] }).toEqual({ owner: owner.object.metadata.name, value: expect.stringMatching(/.+/) });
     }
     for (const owner of owners) expect(owner.podLabels.env).toBe(env.name);
-    expect(REQUIRED_LABELS).toContain(label);
   });
 
   test('non-root: pod securityContext.runAsNonRoot is true and no container overrides it', () => {

@@ -1,0 +1,58 @@
+import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { readTree, ROOT } from './helpers';
+
+/**
+ * Every command given a bad input, as a hostile user would: one line on
+ * stderr that says what is wrong and what to do, a non-zero exit, no stack
+ * trace, and dist/ byte for byte as before. The table is written to
+ * .build/reports/bad-input.md. (Inputs that need a broken copy of the project,
+ * such as a read-only dist/ or a duplicated environment name, are in
+ * synth.test.ts and environments.test.ts; setup.sh's are in bootstrap.test.ts.)
+ */
+const BAD_INPUTS: ReadonlyArray<{ readonly command: string; readonly args: readonly string[]; readonly says: RegExp }> = [
+  { command: 'main.ts', args: ['--env', 'nope'], says: /unknown environment 'nope': use --env with one of/ },
+  { command: 'main.ts', args: ['--env', '__proto__'], says: /unknown environment '__proto__'/ },
+  { command: 'main.ts', args: ['--env', 'constructor'], says: /unknown environment 'constructor'/ },
+  { command: 'main.ts', args: ['--bogus'], says: /unknown argument '--bogus'; usage:/ },
+  { command: 'main.ts', args: ['--out', 'package.json'], says: /package\.json is a file, not a folder/ },
+  { command: 'scripts/images.ts', args: ['--env', '__proto__'], says: /--env '__proto__' is not one of/ },
+  { command: 'scripts/images.ts', args: ['--env', 'dev', '--env', 'prod'], says: /--env given twice/ },
+  { command: 'scripts/images.ts', args: ['--env', 'prod', '--registry', 'https://harbor.example.com'], says: /registry must be a registry host\[:port\]\[\/path\] without scheme/ },
+  { command: 'scripts/images.ts', args: ['--env', 'prod', '--registry', 'harbor.example.com/lab/'], says: /registry must be a registry host/ },
+  { command: 'scripts/diff.ts', args: ['--fail-on', 'prd'], says: /--fail-on 'prd' is not one of/ },
+  { command: 'scripts/diff.ts', args: ['--fail-on', 'PROD'], says: /--fail-on 'PROD' is not one of/ },
+  { command: 'scripts/scan.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
+  { command: 'scripts/scan.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
+  { command: 'scripts/validate-schemas.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
+  { command: 'scripts/validate-schemas.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
+  { command: 'scripts/hydrate.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
+  { command: 'scripts/e2e.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
+  { command: 'scripts/cluster.ts', args: ['bogus'], says: /unknown action 'bogus'; known: up, down, status/ },
+  { command: 'scripts/tools.ts', args: ['nope'], says: /unknown tool 'nope'; known:/ },
+  { command: 'scripts/bench.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
+  { command: 'scripts/import-crds.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
+  { command: 'scripts/import-crds.ts', args: ['--mirror', '/nonexistent-mirror'], says: /mirror folder \/nonexistent-mirror does not exist/ },
+];
+
+const treeHash = () => createHash('sha256').update(JSON.stringify(readTree(path.join(ROOT, 'dist')))).digest('hex');
+
+describe('bad input: one line, a non-zero exit, dist/ untouched', () => {
+  const rows: string[] = [];
+  afterAll(() => {
+    fs.mkdirSync(path.join(ROOT, '.build', 'reports'), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, '.build', 'reports', 'bad-input.md'), ['| input | exit | lines | dist/ untouched | says |', '|---|---|---|---|---|', ...rows, ''].join('\n'));
+  });
+
+  test.each(BAD_INPUTS.map((b) => [`${b.command} ${b.args.join(' ')}`, b] as const))('%s', (_, input) => {
+    const before = treeHash();
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), input.command, ...input.args], { cwd: ROOT, encoding: 'utf8' });
+    const lines = result.stderr.trim().split('\n');
+    const untouched = treeHash() === before;
+    rows.push(`| \`${input.command} ${input.args.join(' ')}\` | ${result.status} | ${lines.length} | ${untouched ? 'yes' : 'NO'} | ${lines[0].replace(/\|/g, '\\|')} |`);
+    expect({ exit: result.status, lines: lines.length, stack: /\n\s+at /.test(result.stderr), untouched, stdout: result.stdout }).toEqual({ exit: 2, lines: 1, stack: false, untouched: true, stdout: '' });
+    expect(lines[0]).toMatch(input.says);
+  });
+});
