@@ -72,7 +72,12 @@ export function collectorSettings(env: EnvironmentConfig): CollectorSettings {
 export const KONG_PROXY = { name: UPSTREAM_SERVICES.kongProxy.name, namespace: KONG_NAMESPACE, port: UPSTREAM_SERVICES.kongProxy.ports.http };
 
 /** Kong on the Gateway API (seed section 3). */
-export const KONG_GATEWAY = { gatewayClassName: 'kong', controllerName: 'konghq.com/kic-gateway-controller', namespace: KONG_NAMESPACE, name: 'kong-gateway' };
+export const KONG_GATEWAY = {
+  gatewayClassName: 'kong',
+  controllerName: 'konghq.com/kic-gateway-controller',
+  namespace: KONG_NAMESPACE,
+  name: 'kong-gateway',
+};
 
 const BACKEND_SELECTOR = { app: 'backend' };
 
@@ -109,22 +114,45 @@ export function platformNamespaces(env: EnvironmentConfig): NamespacePolicy[] {
   // The HTTPS redirect is a route of the Gateway's own namespace.
   if (env.security.exposure.httpsOnly) routed.add(KONG_NAMESPACE);
   const ambient = !env.features.skipIstio;
-  const policy = (name: string, podSecurity: PodSecurityLevel, why: string, inMesh = false): NamespacePolicy => ({ name, podSecurity, why, routes: routed.has(name), ambient: inMesh && ambient });
+  const policy = (name: string, podSecurity: PodSecurityLevel, why: string, inMesh = false): NamespacePolicy => ({
+    name,
+    podSecurity,
+    why,
+    routes: routed.has(name),
+    ambient: inMesh && ambient,
+  });
   return [
     policy('kube-system', 'privileged', "Cilium's agent runs privileged on the host network with host paths, as do Kind's control-plane pods"),
-    ...(ambient ? [policy(ISTIO_NAMESPACE, 'privileged', 'istio-cni and ztunnel change pod network namespaces: NET_ADMIN, SYS_ADMIN and host paths')] : []),
+    ...(ambient
+      ? [policy(ISTIO_NAMESPACE, 'privileged', 'istio-cni and ztunnel change pod network namespaces: NET_ADMIN, SYS_ADMIN and host paths')]
+      : []),
     policy(KONG_NAMESPACE, 'restricted', 'the Kong chart runs non-root, RuntimeDefault seccomp, every capability dropped', true),
     policy(ARGOCD_NAMESPACE, 'restricted', "the Argo CD chart's default security contexts meet restricted"),
     policy(GATEKEEPER_NAMESPACE, 'restricted', "the Gatekeeper chart's default security contexts meet restricted"),
-    policy(MONITORING_NAMESPACE, 'baseline', 'the Loki and Tempo charts set no seccomp profile, which restricted requires; nothing here needs more than baseline'),
-    policy(MONITORING_AGENTS_NAMESPACE, 'privileged', "Alloy's node agent reads container logs from the node through hostPath, which baseline forbids; it is alone here so monitoring stays baseline"),
-    policy(DEMO_NAMESPACE, 'restricted', 'our own workloads: non-root, no privilege escalation, every capability dropped, RuntimeDefault seccomp', true),
+    policy(
+      MONITORING_NAMESPACE,
+      'baseline',
+      'the Loki and Tempo charts set no seccomp profile, which restricted requires; nothing here needs more than baseline',
+    ),
+    policy(
+      MONITORING_AGENTS_NAMESPACE,
+      'privileged',
+      "Alloy's node agent reads container logs from the node through hostPath, which baseline forbids; it is alone here so monitoring stays baseline",
+    ),
+    policy(
+      DEMO_NAMESPACE,
+      'restricted',
+      'our own workloads: non-root, no privilege escalation, every capability dropped, RuntimeDefault seccomp',
+      true,
+    ),
   ].filter((n) => !chartOwned.has(n.name));
 }
 
 /** Namespaces an upstream chart renders itself (Cilium's cilium-secrets, which holds no pods): the chart's to keep, not ours. */
 export function chartOwnedNamespaces(): string[] {
-  return UPSTREAM_COMPONENTS.filter((u) => u.clusterKinds.some((k) => k.group === '' && k.kind === 'Namespace')).flatMap((u) => u.otherNamespaces ?? []);
+  return UPSTREAM_COMPONENTS.filter((u) => u.clusterKinds.some((k) => k.group === '' && k.kind === 'Namespace')).flatMap(
+    (u) => u.otherNamespaces ?? [],
+  );
 }
 const FRONTEND_SA = { namespace: DEMO_NAMESPACE, name: 'frontend' };
 
@@ -155,11 +183,31 @@ export function demoTraffic(env: EnvironmentConfig): TrafficRule[] {
   return [
     DNS_RULE,
     ...sameNamespace(DEMO_NAMESPACE),
-    { name: 'backend-from-gateway', pods: BACKEND_SELECTOR, direction: 'ingress', peers: [KONG_PROXY_PEER], ports: tcp(BACKEND_CONTAINER_PORT, ...hbone) },
+    {
+      name: 'backend-from-gateway',
+      pods: BACKEND_SELECTOR,
+      direction: 'ingress',
+      peers: [KONG_PROXY_PEER],
+      ports: tcp(BACKEND_CONTAINER_PORT, ...hbone),
+    },
     ...(env.demo.loadGenerator.enabled
-      ? [{ name: 'load-generator-to-gateway', pods: { app: 'load-generator' }, direction: 'egress' as const, peers: [KONG_PROXY_PEER], ports: tcp(KONG_PROXY_CONTAINER_PORT, ...hbone) }]
+      ? [
+          {
+            name: 'load-generator-to-gateway',
+            pods: { app: 'load-generator' },
+            direction: 'egress' as const,
+            peers: [KONG_PROXY_PEER],
+            ports: tcp(KONG_PROXY_CONTAINER_PORT, ...hbone),
+          },
+        ]
       : []),
-    { name: 'otlp-to-collector', pods: {}, direction: 'egress', peers: [{ namespace: MONITORING_NAMESPACE, pods: COLLECTOR_POD_LABELS }], ports: tcp(OTLP_PORTS.grpc, OTLP_PORTS.http) },
+    {
+      name: 'otlp-to-collector',
+      pods: {},
+      direction: 'egress',
+      peers: [{ namespace: MONITORING_NAMESPACE, pods: COLLECTOR_POD_LABELS }],
+      ports: tcp(OTLP_PORTS.grpc, OTLP_PORTS.http),
+    },
     // Ambient SNATs the kubelet's probes to this link-local address (Istio docs, ambient and NetworkPolicy).
     ...(mesh ? [{ name: 'kubelet-probes-in-ambient', pods: {}, direction: 'ingress' as const, peers: [{ cidr: '169.254.7.127/32' }] }] : []),
   ];
@@ -168,7 +216,11 @@ export function demoTraffic(env: EnvironmentConfig): TrafficRule[] {
 /** What reaches the monitoring stack and what it reaches, on top of the default deny. */
 export function monitoringTraffic(env: EnvironmentConfig): TrafficRule[] {
   const e = lgtmEndpoints(env);
-  const external = lgtmInCluster(env) ? [] : [...new Set([urlPort(e.mimirPush), urlPort(e.lokiPush), urlPort(e.tempoQuery), Number(e.tempoOtlpGrpc.split(':').pop())])].sort((a, b) => a - b);
+  const external = lgtmInCluster(env)
+    ? []
+    : [...new Set([urlPort(e.mimirPush), urlPort(e.lokiPush), urlPort(e.tempoQuery), Number(e.tempoOtlpGrpc.split(':').pop())])].sort(
+        (a, b) => a - b,
+      );
   return [
     DNS_RULE,
     ...sameNamespace(MONITORING_NAMESPACE),
@@ -179,7 +231,9 @@ export function monitoringTraffic(env: EnvironmentConfig): TrafficRule[] {
     { name: 'from-node-agents', pods: {}, direction: 'ingress', peers: [{ namespace: MONITORING_AGENTS_NAMESPACE }] },
     // The API server is the kubernetes Service (443) and, once Cilium translates it, the nodes' 6443.
     { name: 'to-kube-apiserver', pods: {}, direction: 'egress', peers: [{ cidr: '0.0.0.0/0' }], ports: tcp(443, 6443) },
-    ...(external.length > 0 ? [{ name: 'to-external-lgtm', pods: {}, direction: 'egress' as const, peers: [{ cidr: '0.0.0.0/0' }], ports: tcp(...external) }] : []),
+    ...(external.length > 0
+      ? [{ name: 'to-external-lgtm', pods: {}, direction: 'egress' as const, peers: [{ cidr: '0.0.0.0/0' }], ports: tcp(...external) }]
+      : []),
   ];
 }
 
@@ -222,7 +276,12 @@ export const COMPONENTS: readonly ChartComponent[] = [
     childApp: false,
     enabled: () => true,
     build: (scope, id, env) => {
-      const chart = new RootApplication(scope, id, { env, argocdNamespace: ARGOCD_NAMESPACE, appsPath: distPath(env, 'apps'), project: ARGOCD_PROJECTS.root });
+      const chart = new RootApplication(scope, id, {
+        env,
+        argocdNamespace: ARGOCD_NAMESPACE,
+        appsPath: distPath(env, 'apps'),
+        project: ARGOCD_PROJECTS.root,
+      });
       // Namespaces of the Secrets the bootstrap creates; labelled as their Applications label them.
       for (const secret of Object.values(BOOTSTRAP_SECRETS)) {
         const policy = platformNamespaces(env).find((n) => n.name === secret.namespace);
@@ -318,7 +377,12 @@ export const COMPONENTS: readonly ChartComponent[] = [
     wave: SYNC_WAVES.observability,
     enabled: () => true,
     build: (scope, id, env) =>
-      new Alertmanager(scope, id, { env: env.name, namespace: MONITORING_NAMESPACE, image: { source: IMAGES.alertmanager, tag: IMAGES.alertmanager.tag }, registry: env.registry }),
+      new Alertmanager(scope, id, {
+        env: env.name,
+        namespace: MONITORING_NAMESPACE,
+        image: { source: IMAGES.alertmanager, tag: IMAGES.alertmanager.tag },
+        registry: env.registry,
+      }),
   },
   {
     name: 'grafana-dashboards',
@@ -330,7 +394,10 @@ export const COMPONENTS: readonly ChartComponent[] = [
         env: env.name,
         namespace: MONITORING_NAMESPACE,
         label: DASHBOARD_LABEL,
-        dashboards: [redDashboard('backend', { type: 'prometheus', uid: DATASOURCE_UIDS.mimir }), platformOverviewDashboard({ type: 'prometheus', uid: DATASOURCE_UIDS.mimir })],
+        dashboards: [
+          redDashboard('backend', { type: 'prometheus', uid: DATASOURCE_UIDS.mimir }),
+          platformOverviewDashboard({ type: 'prometheus', uid: DATASOURCE_UIDS.mimir }),
+        ],
       }),
   },
   {

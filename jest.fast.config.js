@@ -8,5 +8,17 @@ const base = require('./jest.config');
 
 module.exports = {
   ...base,
-  testPathIgnorePatterns: ['/node_modules/', '/control-plane\\.', '/e2e\\.', '/helm\\.', '/diff\\.', '/tail-sampling\\.', '/schemas\\.', '/imports\\.', '/tools\\.', '/images\\.', '/recipes\\.'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '/control-plane\\.',
+    '/e2e\\.',
+    '/helm\\.',
+    '/diff\\.',
+    '/tail-sampling\\.',
+    '/schemas\\.',
+    '/imports\\.',
+    '/tools\\.',
+    '/images\\.',
+    '/recipes\\.',
+  ],
 };

@@ -133,7 +133,10 @@ export class AppOfApps extends Chart {
       if (!chart) throw new Error(`apps: the chart of ${child.name} must be built before the App-of-Apps, which reads what it renders`);
       const objects = chart.toJson() as KubeObject[];
       // A Namespace object counts as a destination too: Argo CD checks its name against the project's destinations.
-      namespaces = [...namespaces, ...objects.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : o.kind === 'Namespace' ? [o.metadata.name] : []))];
+      namespaces = [
+        ...namespaces,
+        ...objects.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : o.kind === 'Namespace' ? [o.metadata.name] : [])),
+      ];
       kinds = objects.filter((o) => !o.metadata.namespace).map((o) => ({ group: groupOf(o.apiVersion), kind: o.kind }));
     }
     namespaces = [...new Set(namespaces)].sort();

@@ -13,18 +13,16 @@ export function distPath(env: EnvironmentConfig, component: string): string {
 export function childApps(env: EnvironmentConfig, ours: readonly ChartComponent[], upstream: readonly UpstreamComponent[]): ChildApp[] {
   const fromOurs = ours
     .filter((c) => c.childApp !== false && c.enabled(env))
-    .map(
-      (c): ChildApp => ({
-        name: c.name,
-        namespace: c.namespace,
-        wave: c.wave,
-        // No `directory` block: Argo CD normalizes an empty one away, so the live child would never match git and the root would stay OutOfSync.
-        source: { repoUrl: env.git.repoURL, targetRevision: env.git.targetRevision, path: distPath(env, c.name) },
-        serverSideApply: false,
-        // Constraints are instances of CRDs that Gatekeeper creates from the templates in the same sync.
-        skipDryRunOnMissingResource: c.name === 'gatekeeper-policies',
-      }),
-    );
+    .map((c): ChildApp => ({
+      name: c.name,
+      namespace: c.namespace,
+      wave: c.wave,
+      // No `directory` block: Argo CD normalizes an empty one away, so the live child would never match git and the root would stay OutOfSync.
+      source: { repoUrl: env.git.repoURL, targetRevision: env.git.targetRevision, path: distPath(env, c.name) },
+      serverSideApply: false,
+      // Constraints are instances of CRDs that Gatekeeper creates from the templates in the same sync.
+      skipDryRunOnMissingResource: c.name === 'gatekeeper-policies',
+    }));
   const fromUpstream = upstream
     .filter((u) => u.enabled(env))
     .map((u): ChildApp => {

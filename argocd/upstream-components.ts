@@ -145,7 +145,11 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     enabled: always,
     source: { kind: 'git', repoURL: 'https://github.com/kubernetes-sigs/gateway-api.git', path: 'config/crd/standard', revision: 'v1.5.0' },
     serverSideApply: true,
-    clusterKinds: [CRD, { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' }, { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' }],
+    clusterKinds: [
+      CRD,
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
+    ],
   },
   {
     name: 'istio-base',
@@ -180,7 +184,14 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     namespace: 'istio-system',
     wave: SYNC_WAVES.istiod,
     enabled: withIstio,
-    source: helm({ repoURL: ISTIO_REPO, chart: 'istiod', version: ISTIO_VERSION, releaseName: 'istiod', values: istiodValues, imageKeys: [ISTIO_HUB] }),
+    source: helm({
+      repoURL: ISTIO_REPO,
+      chart: 'istiod',
+      version: ISTIO_VERSION,
+      releaseName: 'istiod',
+      values: istiodValues,
+      imageKeys: [ISTIO_HUB],
+    }),
     serverSideApply: false,
     clusterKinds: [...RBAC, ...WEBHOOKS],
     ignoreDifferences: webhookCaBundles(true),
@@ -190,7 +201,14 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     namespace: 'istio-system',
     wave: SYNC_WAVES.istioCni,
     enabled: withIstio,
-    source: helm({ repoURL: ISTIO_REPO, chart: 'cni', version: ISTIO_VERSION, releaseName: 'istio-cni', values: istioCniValues, imageKeys: [ISTIO_HUB] }),
+    source: helm({
+      repoURL: ISTIO_REPO,
+      chart: 'cni',
+      version: ISTIO_VERSION,
+      releaseName: 'istio-cni',
+      values: istioCniValues,
+      imageKeys: [ISTIO_HUB],
+    }),
     serverSideApply: false,
     clusterKinds: [...RBAC],
   },
@@ -282,7 +300,8 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       chart: 'mimir-distributed',
       version: '6.0.5',
       releaseName: 'mimir',
-      values: (env) => mimirValues(env, lgtmEndpoints(env), { configMap: MIMIR_RULES.configMap, directory: MIMIR_RULES.directory, tenant: MIMIR_RULES.tenant }),
+      values: (env) =>
+        mimirValues(env, lgtmEndpoints(env), { configMap: MIMIR_RULES.configMap, directory: MIMIR_RULES.directory, tenant: MIMIR_RULES.tenant }),
       // Not in the chart mirror, so unverified by Helm here: the keys follow the chart's documented values.
       imageKeys: [
         repository('image', 'docker.io/grafana/mimir'),

@@ -13,7 +13,12 @@ export interface KindClusterConfig {
 export interface KindNode {
   readonly role: 'control-plane' | 'worker';
   readonly image: string;
-  readonly extraPortMappings?: ReadonlyArray<{ readonly containerPort: number; readonly hostPort: number; readonly listenAddress: string; readonly protocol: 'TCP' }>;
+  readonly extraPortMappings?: ReadonlyArray<{
+    readonly containerPort: number;
+    readonly hostPort: number;
+    readonly listenAddress: string;
+    readonly protocol: 'TCP';
+  }>;
 }
 
 /**

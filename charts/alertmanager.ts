@@ -18,8 +18,15 @@ export interface AlertmanagerConfig {
     readonly repeat_interval: string;
     readonly routes?: ReadonlyArray<{ readonly receiver: string; readonly matchers: readonly string[]; readonly continue?: boolean }>;
   };
-  readonly receivers: ReadonlyArray<{ readonly name: string; readonly webhook_configs?: ReadonlyArray<{ readonly url: string; readonly send_resolved: boolean }> }>;
-  readonly inhibit_rules?: ReadonlyArray<{ readonly source_matchers: readonly string[]; readonly target_matchers: readonly string[]; readonly equal: readonly string[] }>;
+  readonly receivers: ReadonlyArray<{
+    readonly name: string;
+    readonly webhook_configs?: ReadonlyArray<{ readonly url: string; readonly send_resolved: boolean }>;
+  }>;
+  readonly inhibit_rules?: ReadonlyArray<{
+    readonly source_matchers: readonly string[];
+    readonly target_matchers: readonly string[];
+    readonly equal: readonly string[];
+  }>;
 }
 
 export interface AlertmanagerProps {
@@ -43,9 +50,14 @@ export function alertmanagerConfig(rollbackWebhook?: string): AlertmanagerConfig
       repeat_interval: '4h',
       routes: [{ receiver: rollbackWebhook ? 'rollback' : 'default', matchers: ['action="rollback"'] }],
     },
-    receivers: [{ name: 'default' }, ...(rollbackWebhook ? [{ name: 'rollback', webhook_configs: [{ url: rollbackWebhook, send_resolved: true }] }] : [])],
+    receivers: [
+      { name: 'default' },
+      ...(rollbackWebhook ? [{ name: 'rollback', webhook_configs: [{ url: rollbackWebhook, send_resolved: true }] }] : []),
+    ],
     // A crash loop explains the errors it causes; page once.
-    inhibit_rules: [{ source_matchers: ['alertname="RollbackPodCrashLooping"'], target_matchers: ['alertname="RollbackErrorRateHigh"'], equal: ['namespace'] }],
+    inhibit_rules: [
+      { source_matchers: ['alertname="RollbackPodCrashLooping"'], target_matchers: ['alertname="RollbackErrorRateHigh"'], equal: ['namespace'] },
+    ],
   };
 }
 
@@ -60,7 +72,10 @@ export class Alertmanager extends Chart {
 
     new k8s.KubeServiceAccount(this, 'sa', { metadata: { name: ALERTMANAGER.name, namespace: ns, labels }, automountServiceAccountToken: false });
     new k8s.KubeConfigMap(this, 'config', { metadata: { name: ALERTMANAGER.name, namespace: ns, labels }, data: { 'alertmanager.yml': config } });
-    const probe = (path: string, initialDelaySeconds: number): k8s.Probe => ({ httpGet: { path, port: k8s.IntOrString.fromString('http') }, initialDelaySeconds });
+    const probe = (path: string, initialDelaySeconds: number): k8s.Probe => ({
+      httpGet: { path, port: k8s.IntOrString.fromString('http') },
+      initialDelaySeconds,
+    });
     new k8s.KubeDeployment(this, 'deployment', {
       metadata: { name: ALERTMANAGER.name, namespace: ns, labels },
       spec: {

@@ -46,10 +46,7 @@ export class BackendNetworkPolicies extends Chart {
           endpointSelector: { matchLabels: props.backendSelector },
           ingress: [
             {
-              fromEndpoints: [
-                ...(props.l7 ? [] : clients),
-                { matchLabels: { 'k8s:io.kubernetes.pod.namespace': props.gatewayNamespace } },
-              ],
+              fromEndpoints: [...(props.l7 ? [] : clients), { matchLabels: { 'k8s:io.kubernetes.pod.namespace': props.gatewayNamespace } }],
               toPorts: [{ ports }],
             },
           ],

@@ -64,7 +64,10 @@ export class DemoApp extends Chart {
         revisionHistoryLimit: 5,
         selector: { matchLabels: this.backendSelector },
         // Never drop below the desired count during a rollout; the PDB guards drains.
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+        },
         template: {
           metadata: { labels: workloadLabels(identity('backend')) },
           spec: {

@@ -62,7 +62,10 @@ export class GatewayRoutes extends Chart {
     });
 
     const fromLabelled = {
-      namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR, selector: { matchLabels: { [props.routeNamespaceLabel.key]: props.routeNamespaceLabel.value } } },
+      namespaces: {
+        from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR,
+        selector: { matchLabels: { [props.routeNamespaceLabel.key]: props.routeNamespaceLabel.value } },
+      },
     };
     new Gateway(this, 'gateway', {
       metadata: { name: props.gateway.name, namespace: props.gateway.namespace, labels },
@@ -97,7 +100,10 @@ export class GatewayRoutes extends Chart {
               filters: [
                 {
                   type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
-                  requestRedirect: { scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS, statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301 },
+                  requestRedirect: {
+                    scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS,
+                    statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301,
+                  },
                 },
               ],
             },

@@ -22,7 +22,13 @@ export interface MimirRulesProps {
 }
 
 /** ConfigMap the Mimir ruler mounts as its local rule store, for the anonymous tenant. */
-export const MIMIR_RULES = { configMap: 'mimir-rollback-rules', file: 'rollback.yaml', tenant: 'anonymous', directory: '/etc/mimir/rules', namespace: 'rollback' } as const;
+export const MIMIR_RULES = {
+  configMap: 'mimir-rollback-rules',
+  file: 'rollback.yaml',
+  tenant: 'anonymous',
+  directory: '/etc/mimir/rules',
+  namespace: 'rollback',
+} as const;
 
 /** The Job's script: one POST per rule group file, failing on the first group Mimir refuses. */
 export const RULES_SYNC_SCRIPT = `set -eu

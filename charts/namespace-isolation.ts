@@ -65,7 +65,8 @@ export class NamespaceIsolation extends Chart {
  * empty map, so every apply would differ from what it stored (a new
  * generation each time, and an endless diff in Argo CD).
  */
-const selector = (labels: Readonly<Record<string, string>> | undefined): k8s.LabelSelector => (labels && Object.keys(labels).length > 0 ? { matchLabels: { ...labels } } : {});
+const selector = (labels: Readonly<Record<string, string>> | undefined): k8s.LabelSelector =>
+  labels && Object.keys(labels).length > 0 ? { matchLabels: { ...labels } } : {};
 
 function toPeer(peer: TrafficPeer): k8s.NetworkPolicyPeer {
   if ('cidr' in peer) return { ipBlock: { cidr: peer.cidr } };

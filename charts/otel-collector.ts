@@ -40,7 +40,11 @@ export class OtelCollector extends Chart {
       { name: 'otlp-http', containerPort: OTLP_PORTS.http, protocol: 'TCP' },
     ];
     // Ready when the HTTP receiver accepts connections; alive while the gRPC one does.
-    const probe = (port: string, initialDelaySeconds: number): k8s.Probe => ({ tcpSocket: { port: k8s.IntOrString.fromString(port) }, initialDelaySeconds, periodSeconds: 10 });
+    const probe = (port: string, initialDelaySeconds: number): k8s.Probe => ({
+      tcpSocket: { port: k8s.IntOrString.fromString(port) },
+      initialDelaySeconds,
+      periodSeconds: 10,
+    });
     new k8s.KubeDeployment(this, 'deployment', {
       metadata: { name, namespace: props.namespace, labels },
       spec: {
@@ -59,7 +63,9 @@ export class OtelCollector extends Chart {
             securityContext: restrictedPodSecurityContext(),
             affinity: {
               podAntiAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } } }],
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                  { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } } },
+                ],
               },
             },
             containers: [

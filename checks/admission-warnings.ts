@@ -14,11 +14,13 @@ export const ACCEPTED_WARNINGS: readonly AcceptedWarning[] = [
   {
     object: /^CustomResourceDefinition cilium(clusterwide)?networkpolicies\.cilium\.io$/,
     warning: /unrecognized format "idn-hostname"/,
-    reason: "Cilium 1.19.1's own CRD (from the mirror) uses JSON Schema's idn-hostname format, which the API server does not check; it notes it and accepts the CRD",
+    reason:
+      "Cilium 1.19.1's own CRD (from the mirror) uses JSON Schema's idn-hostname format, which the API server does not check; it notes it and accepts the CRD",
   },
   {
     object: /^DaemonSet istio-system\/istio-cni-node$/,
     warning: /annotations\[container\.apparmor\.security\.beta\.kubernetes\.io\/install-cni\]: deprecated/,
-    reason: "the Istio 1.29.0 cni chart still sets the AppArmor annotation; Kubernetes 1.35 honours it and suggests the appArmorProfile field, which the chart does not expose",
+    reason:
+      'the Istio 1.29.0 cni chart still sets the AppArmor annotation; Kubernetes 1.35 honours it and suggests the appArmorProfile field, which the chart does not expose',
   },
 ];

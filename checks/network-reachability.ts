@@ -74,17 +74,29 @@ const namespaceLabels = (namespace: string) => ({ 'kubernetes.io/metadata.name':
 function peerMatches(peer: Peer, policyNamespace: string, other: Endpoint): boolean {
   if (peer.ipBlock) return !isPod(other) && inCidr(other.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c) => inCidr(other.ip, c));
   if (!isPod(other)) return false;
-  const namespaceOk = peer.namespaceSelector ? selects(peer.namespaceSelector, namespaceLabels(other.namespace)) : other.namespace === policyNamespace;
+  const namespaceOk = peer.namespaceSelector
+    ? selects(peer.namespaceSelector, namespaceLabels(other.namespace))
+    : other.namespace === policyNamespace;
   return namespaceOk && selects(peer.podSelector, other.labels);
 }
 
 function portMatches(rule: Rule, port: number, protocol: string): boolean {
   if (!rule.ports?.length) return true;
-  return rule.ports.some((p) => (p.protocol ?? 'TCP') === protocol && (p.port === undefined || (typeof p.port === 'number' && port >= p.port && port <= (p.endPort ?? p.port))));
+  return rule.ports.some(
+    (p) =>
+      (p.protocol ?? 'TCP') === protocol && (p.port === undefined || (typeof p.port === 'number' && port >= p.port && port <= (p.endPort ?? p.port))),
+  );
 }
 
 /** Whether the side `self` lets the connection through in `direction`, given the policies of its namespace. */
-function sideAllows(policies: readonly KubeObject[], self: Endpoint, other: Endpoint, direction: 'Ingress' | 'Egress', port: number, protocol: string): boolean {
+function sideAllows(
+  policies: readonly KubeObject[],
+  self: Endpoint,
+  other: Endpoint,
+  direction: 'Ingress' | 'Egress',
+  port: number,
+  protocol: string,
+): boolean {
   if (!isPod(self)) return true;
   const isolating = policies.filter((p) => {
     const spec = p.spec as PolicySpec;

@@ -27,7 +27,9 @@ const matches = (pattern: string, value: string) => pattern === '*' || pattern =
 
 export function projectFindings(apps: readonly KubeObject[], objects: readonly AdmittedObject[]): string[] {
   const projects = new Map(apps.filter((o) => o.kind === 'AppProject').map((p) => [p.metadata.name, (p as { spec?: ProjectSpec }).spec ?? {}]));
-  const children = apps.filter((o) => o.kind === 'Application') as Array<KubeObject & { spec: any }>;
+  const children = apps.filter((o) => o.kind === 'Application') as Array<
+    KubeObject & { spec: { project: string; source: { repoURL: string }; destination: { namespace: string } } }
+  >;
   const findings: string[] = [];
   const used = new Map<string, Set<string>>();
   for (const app of children) {
@@ -39,7 +41,8 @@ export function projectFindings(apps: readonly KubeObject[], objects: readonly A
       continue;
     }
     const repo: string = app.spec.source.repoURL;
-    if (!(project.sourceRepos ?? []).some((r) => matches(r, repo))) findings.push(`${name}: source ${repo} is not permitted by project ${projectName}`);
+    if (!(project.sourceRepos ?? []).some((r) => matches(r, repo)))
+      findings.push(`${name}: source ${repo} is not permitted by project ${projectName}`);
     const allowsNamespace = (ns: string) => (project.destinations ?? []).some((d) => matches(d.namespace ?? '', ns));
     const namespaces = new Set<string>([app.spec.destination.namespace]);
     const kinds = used.get(projectName) ?? new Set<string>();
@@ -54,17 +57,21 @@ export function projectFindings(apps: readonly KubeObject[], objects: readonly A
       } else {
         kinds.add(`${group}/${object.kind}`);
         if (!(project.clusterResourceWhitelist ?? []).some((w) => matches(w.group, group) && matches(w.kind, object.kind))) {
-          findings.push(`${name}: cluster-scoped ${group || 'core'}/${object.kind} ${object.metadata.name} is not whitelisted by project ${projectName}`);
+          findings.push(
+            `${name}: cluster-scoped ${group || 'core'}/${object.kind} ${object.metadata.name} is not whitelisted by project ${projectName}`,
+          );
         }
         if (object.kind === 'Namespace') namespaces.add(object.metadata.name);
       }
     }
-    for (const ns of [...namespaces].sort()) if (!allowsNamespace(ns)) findings.push(`${name}: namespace ${ns} is not a destination of project ${projectName}`);
+    for (const ns of [...namespaces].sort())
+      if (!allowsNamespace(ns)) findings.push(`${name}: namespace ${ns} is not a destination of project ${projectName}`);
   }
   for (const [projectName, kinds] of used) {
     for (const w of projects.get(projectName)?.clusterResourceWhitelist ?? []) {
       if (w.group === '*' || w.kind === '*') findings.push(`project ${projectName}: whitelists ${w.group}/${w.kind}, a wildcard; name the kinds`);
-      else if (!kinds.has(`${w.group}/${w.kind}`)) findings.push(`project ${projectName}: whitelists ${w.group || 'core'}/${w.kind}, which no child renders`);
+      else if (!kinds.has(`${w.group}/${w.kind}`))
+        findings.push(`project ${projectName}: whitelists ${w.group || 'core'}/${w.kind}, which no child renders`);
     }
   }
   return findings;

@@ -21,43 +21,34 @@ export const VALUES_KEY_EXCEPTIONS: readonly ValuesKeyException[] = [
     chart: 'cilium',
     under: 'socketLB',
     keys: ['hostNamespaceOnly'],
-    reason: 'commented out in values.yaml and absent from values.schema.json; the cilium-config template maps it to bpf-lb-sock-hostns-only, which Cilium needs beside Istio (seed fix #2)',
+    reason:
+      'commented out in values.yaml and absent from values.schema.json; the cilium-config template maps it to bpf-lb-sock-hostns-only, which Cilium needs beside Istio (seed fix #2)',
   },
-  ...['gateway.proxy.http', 'gateway.proxy.tls', 'gateway.manager.http'].map(
-    (under): ValuesKeyException => ({
-      chart: 'ingress',
-      under,
-      keys: ['nodePort'],
-      reason: 'the kong subchart documents nodePort as a commented example; the service template sets it when the type is NodePort (seed fix #6)',
-    }),
-  ),
-  ...['datasources', 'dashboardProviders', 'dashboards'].map(
-    (under): ValuesKeyException => ({
-      chart: 'grafana',
-      under,
-      reason: `a free-form map (values.yaml: ${under}: {}); the chart writes each entry as a provisioning file`,
-    }),
-  ),
-  ...['loki.limits_config', 'loki.compactor', 'loki.schemaConfig'].map(
-    (under): ValuesKeyException => ({
-      chart: 'loki',
-      under,
-      reason: `passed through into Loki's config file as the ${under.split('.')[1]} block; values.yaml documents only a few of its keys`,
-    }),
-  ),
-  ...['tempo.ingester', 'tempo.overrides.defaults'].map(
-    (under): ValuesKeyException => ({
-      chart: 'tempo',
-      under,
-      reason: `a free-form block (values.yaml: {}) passed through into Tempo's ${under === 'tempo.ingester' ? 'config' : 'overrides'} file`,
-    }),
-  ),
-  ...['istiod', 'cni'].map(
-    (chart): ValuesKeyException => ({
-      chart,
-      under: '',
-      keys: ['profile'],
-      reason: 'read by templates/zzz_profile.yaml, which merges files/profile-<name>.yaml under the user values; values.yaml does not list it',
-    }),
-  ),
+  ...['gateway.proxy.http', 'gateway.proxy.tls', 'gateway.manager.http'].map((under): ValuesKeyException => ({
+    chart: 'ingress',
+    under,
+    keys: ['nodePort'],
+    reason: 'the kong subchart documents nodePort as a commented example; the service template sets it when the type is NodePort (seed fix #6)',
+  })),
+  ...['datasources', 'dashboardProviders', 'dashboards'].map((under): ValuesKeyException => ({
+    chart: 'grafana',
+    under,
+    reason: `a free-form map (values.yaml: ${under}: {}); the chart writes each entry as a provisioning file`,
+  })),
+  ...['loki.limits_config', 'loki.compactor', 'loki.schemaConfig'].map((under): ValuesKeyException => ({
+    chart: 'loki',
+    under,
+    reason: `passed through into Loki's config file as the ${under.split('.')[1]} block; values.yaml documents only a few of its keys`,
+  })),
+  ...['tempo.ingester', 'tempo.overrides.defaults'].map((under): ValuesKeyException => ({
+    chart: 'tempo',
+    under,
+    reason: `a free-form block (values.yaml: {}) passed through into Tempo's ${under === 'tempo.ingester' ? 'config' : 'overrides'} file`,
+  })),
+  ...['istiod', 'cni'].map((chart): ValuesKeyException => ({
+    chart,
+    under: '',
+    keys: ['profile'],
+    reason: 'read by templates/zzz_profile.yaml, which merges files/profile-<name>.yaml under the user values; values.yaml does not list it',
+  })),
 ];

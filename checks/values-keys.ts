@@ -49,7 +49,10 @@ export interface ValuesKeyReport {
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 function readChartDir(dir: string): ChartDocs {
-  const chart = YAML.parse(fs.readFileSync(path.join(dir, 'Chart.yaml'), 'utf8')) as { name: string; dependencies?: Array<{ name: string; alias?: string }> };
+  const chart = YAML.parse(fs.readFileSync(path.join(dir, 'Chart.yaml'), 'utf8')) as {
+    name: string;
+    dependencies?: Array<{ name: string; alias?: string }>;
+  };
   const valuesFile = path.join(dir, 'values.yaml');
   const schemaFile = path.join(dir, 'values.schema.json');
   const subcharts = new Map<string, ChartDocs>();

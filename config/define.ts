@@ -19,7 +19,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 
 /** A union member of another variant (Mimir's storage: minio, then s3) replaces the base's value instead of merging into it. */
 const VARIANT_KEYS = ['kind', 'location'];
-const replacesVariant = (base: unknown, over: unknown) => isObject(base) && isObject(over) && VARIANT_KEYS.some((k) => k in over && over[k] !== base[k]);
+const replacesVariant = (base: unknown, over: unknown) =>
+  isObject(base) && isObject(over) && VARIANT_KEYS.some((k) => k in over && over[k] !== base[k]);
 
 /** Dotted paths of keys in `override` that the base does not have: almost always a typo. */
 export function unknownKeys(override: unknown, base: unknown, at = ''): string[] {
@@ -58,7 +59,11 @@ export const definitionProblems = (env: EnvironmentConfig): readonly string[] =>
  * is reported with its path when the environment is validated, since the
  * TypeScript types are not checked at synth time.
  */
-export function defineEnvironment(name: string, base: EnvironmentConfig, ...overrides: ReadonlyArray<Override<EnvironmentConfig>>): EnvironmentConfig {
+export function defineEnvironment(
+  name: string,
+  base: EnvironmentConfig,
+  ...overrides: ReadonlyArray<Override<EnvironmentConfig>>
+): EnvironmentConfig {
   const nodeVersion = base.cluster.nodeImage.replace(/^.*:v/, '');
   let result: unknown = { ...base, name, domain: `lab-${name}.local`, cluster: { ...labCluster(name, nodeVersion), workers: base.cluster.workers } };
   const problems: string[] = [];

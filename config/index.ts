@@ -20,7 +20,12 @@ export function registryProblems(list: readonly EnvironmentConfig[] = ENVIRONMEN
   const variants = list
     .filter((e) => e.variantOf !== undefined && (e.variantOf === e.name || !names.has(e.variantOf)))
     .map((e) => `'${e.name}' is a variant of '${e.variantOf}', which is not a registered environment; name one in config/environments/index.ts`);
-  return [...[...new Set(duplicates)].map((name) => `two environments are named '${name}'; give each file its own name in defineEnvironment (config/environments/)`), ...variants];
+  return [
+    ...[...new Set(duplicates)].map(
+      (name) => `two environments are named '${name}'; give each file its own name in defineEnvironment (config/environments/)`,
+    ),
+    ...variants,
+  ];
 }
 
 /** The rendered variant of `env` without Istio, which `setup.sh --env <env> --skip-istio` brings up. */

@@ -26,7 +26,8 @@ const MULTIPLIER: Record<string, number> = {
   Ei: 2 ** 60,
 };
 
-const multiplier = (suffix: string | undefined): number => (suffix && /^[eE][+-]?[0-9]+$/.test(suffix) ? 10 ** Number(suffix.slice(1)) : MULTIPLIER[suffix ?? '']);
+const multiplier = (suffix: string | undefined): number =>
+  suffix && /^[eE][+-]?[0-9]+$/.test(suffix) ? 10 ** Number(suffix.slice(1)) : MULTIPLIER[suffix ?? ''];
 
 export function isQuantity(value: string): boolean {
   return QUANTITY.test(value);

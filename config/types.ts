@@ -3,7 +3,6 @@
  * where dev, stg and prod differ. Charts receive slices of it.
  */
 
-
 /** A Kubernetes resource quantity such as `250m`, `2`, `512Mi`. Checked at load time. */
 export type Quantity = string;
 

@@ -10,8 +10,26 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[a-f0-9]{64})?$/;
 const REGISTRY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const GIT_URL = /^(https:\/\/|ssh:\/\/|git@|file:\/\/\/)\S+$/;
 /** Tags that move, in any case (`Latest` too), and bare major or major.minor versions (`3`, `v3.9`). */
-const FLOATING_TAGS = new Set(['latest', 'main', 'master', 'stable', 'edge', 'nightly', 'dev', 'develop', 'canary', 'beta', 'alpha', 'rc', 'head', 'current', 'snapshot', 'release']);
-const isFloating = (tag: string): boolean => !tag.includes('@sha256:') && (FLOATING_TAGS.has(tag.toLowerCase()) || /^v?[0-9]+(\.[0-9]+)?(-[A-Za-z]+)?$/.test(tag));
+const FLOATING_TAGS = new Set([
+  'latest',
+  'main',
+  'master',
+  'stable',
+  'edge',
+  'nightly',
+  'dev',
+  'develop',
+  'canary',
+  'beta',
+  'alpha',
+  'rc',
+  'head',
+  'current',
+  'snapshot',
+  'release',
+]);
+const isFloating = (tag: string): boolean =>
+  !tag.includes('@sha256:') && (FLOATING_TAGS.has(tag.toLowerCase()) || /^v?[0-9]+(\.[0-9]+)?(-[A-Za-z]+)?$/.test(tag));
 const INT32_MAX = 2 ** 31 - 1;
 /** Every label of a DNS name is at most 63 characters (RFC 1123). */
 const DNS_LABELS_FIT = (name: string) => name.split('.').every((label) => label.length <= 63);
@@ -62,18 +80,34 @@ export function findProblems(env: EnvironmentConfig): string[] {
   };
 
   problems.push(...definitionProblems(env));
-  check(/^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/.test(env.name), 'name', 'must be a DNS label of at most 32 characters (it names dist/<name>, the Kind cluster lab-<name> and its nodes)', env.name);
+  check(
+    /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/.test(env.name),
+    'name',
+    'must be a DNS label of at most 32 characters (it names dist/<name>, the Kind cluster lab-<name> and its nodes)',
+    env.name,
+  );
   check(DNS_SUBDOMAIN.test(env.domain), 'domain', 'must be a DNS-safe name (lower-case letters, digits, - and .)', env.domain);
   check(DNS_LABELS_FIT(env.domain), 'domain', 'must have labels of at most 63 characters', env.domain);
-  check(LONGEST_HOST_PREFIX.length + env.domain.length <= 253, 'domain', `must leave room for the route hosts (${LONGEST_HOST_PREFIX}<domain> is at most 253 characters)`, env.domain);
+  check(
+    LONGEST_HOST_PREFIX.length + env.domain.length <= 253,
+    'domain',
+    `must leave room for the route hosts (${LONGEST_HOST_PREFIX}<domain> is at most 253 characters)`,
+    env.domain,
+  );
   check(LABEL_VALUE.test(env.team) && env.team.length > 0 && env.team.length <= 63, 'team', 'must be a valid label value', env.team);
   check(GIT_URL.test(env.git.repoURL), 'git.repoURL', 'must be an https://, ssh://, git@ or file:/// URL', env.git.repoURL);
   // It is written into every Application and committed: credentials belong in an Argo CD repository Secret.
-  check(!/^https?:\/\/[^/]*@/.test(env.git.repoURL) && !/^[a-z+]+:\/\/[^/@:]+:[^/@]+@/.test(env.git.repoURL), 'git.repoURL', 'must not carry credentials (they would be committed in every Application); give Argo CD a repository Secret', env.git.repoURL.replace(/\/\/[^/@]+@/, '//***@'));
+  check(
+    !/^https?:\/\/[^/]*@/.test(env.git.repoURL) && !/^[a-z+]+:\/\/[^/@:]+:[^/@]+@/.test(env.git.repoURL),
+    'git.repoURL',
+    'must not carry credentials (they would be committed in every Application); give Argo CD a repository Secret',
+    env.git.repoURL.replace(/\/\/[^/@]+@/, '//***@'),
+  );
   check(env.git.targetRevision.trim().length > 0, 'git.targetRevision', 'must not be empty', env.git.targetRevision);
   for (const kind of ['charts', 'git'] as const) {
     const url = env.mirrors?.[kind];
-    if (url !== undefined) check(/^(https?|file):\/\/[^\s@]+$/.test(url), `mirrors.${kind}`, 'must be an http(s):// or file:// URL without credentials', url);
+    if (url !== undefined)
+      check(/^(https?|file):\/\/[^\s@]+$/.test(url), `mirrors.${kind}`, 'must be an http(s):// or file:// URL without credentials', url);
   }
   if (env.registry !== undefined) {
     check(REGISTRY.test(env.registry), 'registry', 'must be a registry host[:port][/path] without scheme', env.registry);
@@ -86,30 +120,68 @@ export function findProblems(env: EnvironmentConfig): string[] {
     check(MIGRATABLE_SERVICES.includes(m.service), `${at}.service`, `must be a routed demo Service (${MIGRATABLE_SERVICES.join(', ')})`, m.service);
     check(!migrated.has(m.service), `${at}.service`, 'is listed twice; give each service one entry', m.service);
     migrated.add(m.service);
-    check(IPV4.test(m.dcUpstream.address), `${at}.dcUpstream.address`, 'must be an IPv4 address (an EndpointSlice of the DC Service points at it)', m.dcUpstream.address);
-    check(Number.isInteger(m.dcUpstream.port) && m.dcUpstream.port >= 1 && m.dcUpstream.port <= 65535, `${at}.dcUpstream.port`, 'must be a port from 1 to 65535', m.dcUpstream.port);
-    check(Number.isInteger(m.kubernetesPercent) && m.kubernetesPercent >= 0 && m.kubernetesPercent <= 100, `${at}.kubernetesPercent`, 'must be an integer from 0 (rolled back to the DC) to 100', m.kubernetesPercent);
+    check(
+      IPV4.test(m.dcUpstream.address),
+      `${at}.dcUpstream.address`,
+      'must be an IPv4 address (an EndpointSlice of the DC Service points at it)',
+      m.dcUpstream.address,
+    );
+    check(
+      Number.isInteger(m.dcUpstream.port) && m.dcUpstream.port >= 1 && m.dcUpstream.port <= 65535,
+      `${at}.dcUpstream.port`,
+      'must be a port from 1 to 65535',
+      m.dcUpstream.port,
+    );
+    check(
+      Number.isInteger(m.kubernetesPercent) && m.kubernetesPercent >= 0 && m.kubernetesPercent <= 100,
+      `${at}.kubernetesPercent`,
+      'must be an integer from 0 (rolled back to the DC) to 100',
+      m.kubernetesPercent,
+    );
   });
 
   check(DNS_SUBDOMAIN.test(env.cluster.name) && !env.cluster.name.includes('.'), 'cluster.name', 'must be a DNS label', env.cluster.name);
   check(DNS_SUBDOMAIN.test(env.cluster.apiServerHost), 'cluster.apiServerHost', 'must be a DNS name', env.cluster.apiServerHost);
-  check(Number.isInteger(env.cluster.apiServerPort) && env.cluster.apiServerPort > 0 && env.cluster.apiServerPort < 65536, 'cluster.apiServerPort', 'must be a TCP port', env.cluster.apiServerPort);
+  check(
+    Number.isInteger(env.cluster.apiServerPort) && env.cluster.apiServerPort > 0 && env.cluster.apiServerPort < 65536,
+    'cluster.apiServerPort',
+    'must be a TCP port',
+    env.cluster.apiServerPort,
+  );
   count(env.cluster.workers, 'cluster.workers', 1);
-  check(/^[a-z0-9./-]+:[A-Za-z0-9_.-]+$/.test(env.cluster.nodeImage), 'cluster.nodeImage', 'must be an image reference with a tag', env.cluster.nodeImage);
+  check(
+    /^[a-z0-9./-]+:[A-Za-z0-9_.-]+$/.test(env.cluster.nodeImage),
+    'cluster.nodeImage',
+    'must be an image reference with a tag',
+    env.cluster.nodeImage,
+  );
   count(env.upstream.ciliumOperatorReplicas, 'upstream.ciliumOperatorReplicas', 1);
   count(env.upstream.argocdReplicas, 'upstream.argocdReplicas', 1);
   count(env.upstream.gatekeeperReplicas, 'upstream.gatekeeperReplicas', 1);
   count(env.upstream.istiodReplicas, 'upstream.istiodReplicas', 1);
-  check(/^[0-9]+[smh]$/.test(env.upstream.argocdReconciliationTimeout), 'upstream.argocdReconciliationTimeout', 'must be a duration such as 180s or 3m', env.upstream.argocdReconciliationTimeout);
+  check(
+    /^[0-9]+[smh]$/.test(env.upstream.argocdReconciliationTimeout),
+    'upstream.argocdReconciliationTimeout',
+    'must be a duration such as 180s or 3m',
+    env.upstream.argocdReconciliationTimeout,
+  );
 
   const { quota, containerDefaults } = env.platform;
   for (const key of ['requestsCpu', 'limitsCpu', 'requestsMemory', 'limitsMemory'] as const) {
     quantity(quota[key], `platform.quota.${key}`);
   }
   count(quota.pods, 'platform.quota.pods', 1);
-  for (const [requests, limits] of [['requestsCpu', 'limitsCpu'], ['requestsMemory', 'limitsMemory']] as const) {
+  for (const [requests, limits] of [
+    ['requestsCpu', 'limitsCpu'],
+    ['requestsMemory', 'limitsMemory'],
+  ] as const) {
     if (isQuantity(quota[requests]) && isQuantity(quota[limits])) {
-      check(parseQuantity(quota[requests]) <= parseQuantity(quota[limits]), `platform.quota.${requests}`, `must not exceed platform.quota.${limits} (${quota[limits]})`, quota[requests]);
+      check(
+        parseQuantity(quota[requests]) <= parseQuantity(quota[limits]),
+        `platform.quota.${requests}`,
+        `must not exceed platform.quota.${limits} (${quota[limits]})`,
+        quota[requests],
+      );
     }
   }
   sizes(containerDefaults, 'platform.containerDefaults');
@@ -144,7 +216,8 @@ export function findProblems(env: EnvironmentConfig): string[] {
     'needs plaintext HTTP to the backend, but Istio ambient mTLS encrypts it; set features.skipIstio or turn the L7 policy off',
     env.security.backendL7Policy,
   );
-  for (const [key, value] of Object.entries(env.security.exposure)) check(typeof value === 'boolean', `security.exposure.${key}`, 'must be true or false', value);
+  for (const [key, value] of Object.entries(env.security.exposure))
+    check(typeof value === 'boolean', `security.exposure.${key}`, 'must be true or false', value);
   check(env.security.requiredLabels.length > 0, 'security.requiredLabels', 'must name at least one label', env.security.requiredLabels);
   for (const [key, action] of Object.entries(env.security.enforcementActions)) {
     check(['deny', 'warn', 'dryrun'].includes(action), `security.enforcementActions.${key}`, 'must be deny, warn or dryrun', action);
@@ -152,15 +225,41 @@ export function findProblems(env: EnvironmentConfig): string[] {
 
   for (const [key, value] of Object.entries(env.observability.replicas)) count(value, `observability.replicas.${key}`, 1);
   if (env.observability.zoneAwareReplication) {
-    check(env.observability.replicas.mimirIngester >= 3, 'observability.zoneAwareReplication', 'needs at least 3 Mimir ingesters (one per zone)', env.observability.replicas.mimirIngester);
+    check(
+      env.observability.replicas.mimirIngester >= 3,
+      'observability.zoneAwareReplication',
+      'needs at least 3 Mimir ingesters (one per zone)',
+      env.observability.replicas.mimirIngester,
+    );
   }
   const backends = env.observability.backends;
   if (backends.location === 'external') {
-    for (const key of ['mimir', 'loki', 'tempoQuery'] as const) check(/^https?:\/\/[^\s@/]+(\/\S*)?$/.test(backends[key]), `observability.backends.${key}`, 'must be an http(s):// URL without credentials', backends[key]);
-    check(/^[a-z0-9.-]+:[0-9]{1,5}$/.test(backends.tempoOtlpGrpc), 'observability.backends.tempoOtlpGrpc', 'must be host:port', backends.tempoOtlpGrpc);
+    for (const key of ['mimir', 'loki', 'tempoQuery'] as const)
+      check(
+        /^https?:\/\/[^\s@/]+(\/\S*)?$/.test(backends[key]),
+        `observability.backends.${key}`,
+        'must be an http(s):// URL without credentials',
+        backends[key],
+      );
+    check(
+      /^[a-z0-9.-]+:[0-9]{1,5}$/.test(backends.tempoOtlpGrpc),
+      'observability.backends.tempoOtlpGrpc',
+      'must be host:port',
+      backends.tempoOtlpGrpc,
+    );
   }
-  check(/^[0-9]+[dh]$/.test(env.observability.retention), 'observability.retention', 'must be a duration in days or hours such as 7d', env.observability.retention);
-  check(!(env.registry && env.observability.onlineDashboards), 'observability.onlineDashboards', 'needs internet access, which an air-gapped (registry override) cluster does not have', env.observability.onlineDashboards);
+  check(
+    /^[0-9]+[dh]$/.test(env.observability.retention),
+    'observability.retention',
+    'must be a duration in days or hours such as 7d',
+    env.observability.retention,
+  );
+  check(
+    !(env.registry && env.observability.onlineDashboards),
+    'observability.onlineDashboards',
+    'needs internet access, which an air-gapped (registry override) cluster does not have',
+    env.observability.onlineDashboards,
+  );
 
   if (problems.length === 0) problems.push(...quotaProblems(env));
   return problems;
@@ -178,10 +277,26 @@ function quotaProblems(env: EnvironmentConfig): string[] {
   const fits = (used: number, hard: string, path: string) => {
     if (used > parseQuantity(hard)) problems.push(`${path} is too small for the demo workloads (they need more than ${hard})`);
   };
-  fits(total((r) => r.requests, 'cpu'), q.requestsCpu, 'platform.quota.requestsCpu');
-  fits(total((r) => r.limits, 'cpu'), q.limitsCpu, 'platform.quota.limitsCpu');
-  fits(total((r) => r.requests, 'memory'), q.requestsMemory, 'platform.quota.requestsMemory');
-  fits(total((r) => r.limits, 'memory'), q.limitsMemory, 'platform.quota.limitsMemory');
+  fits(
+    total((r) => r.requests, 'cpu'),
+    q.requestsCpu,
+    'platform.quota.requestsCpu',
+  );
+  fits(
+    total((r) => r.limits, 'cpu'),
+    q.limitsCpu,
+    'platform.quota.limitsCpu',
+  );
+  fits(
+    total((r) => r.requests, 'memory'),
+    q.requestsMemory,
+    'platform.quota.requestsMemory',
+  );
+  fits(
+    total((r) => r.limits, 'memory'),
+    q.limitsMemory,
+    'platform.quota.limitsMemory',
+  );
   const podCount = pods.reduce((sum, p) => sum + p.replicas, 0);
   if (podCount > q.pods) problems.push(`platform.quota.pods is too small for the demo workloads (they need ${podCount})`);
   return problems;

@@ -58,7 +58,8 @@ function groups(manifests: readonly OrderedObject[]): OrderedObject[][] {
   const out: OrderedObject[][] = [];
   for (const m of manifests) {
     const last = out[out.length - 1]?.[0];
-    if (last && last.app === m.app && last.phase === m.phase && last.wave === m.wave && last.object.kind === m.object.kind) out[out.length - 1].push(m);
+    if (last && last.app === m.app && last.phase === m.phase && last.wave === m.wave && last.object.kind === m.object.kind)
+      out[out.length - 1].push(m);
     else out.push([m]);
   }
   return out;
@@ -87,10 +88,13 @@ export async function applyEnvironment(cp: ControlPlane, rendered: RenderedEnvir
     if (ns && !created.has(app)) {
       created.add(app);
       // CreateNamespace=true, with the Application's managedNamespaceMetadata labels.
-      const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.namespace, ...(Object.keys(ns.labels).length ? { labels: ns.labels } : {}) } };
+      const namespace = {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ns.namespace, ...(Object.keys(ns.labels).length ? { labels: ns.labels } : {}) },
+      };
       record(app, namespace, await client.apply(namespace, `${FIELD_MANAGER}-${app}`));
     }
-    if (process.env.KPP_DEBUG) require('fs').appendFileSync('/tmp/kpp-debug.log', `group ${app} ${group[0].object.kind} ${group.length}\n`);
     await inBatches(group, 8, async (m) => {
       if (!(await ensureServed(client, m.object))) {
         rejected.push({ app, object: label(m.object), status: 404, message: `the server does not serve ${m.object.kind} in ${m.object.apiVersion}` });
@@ -118,7 +122,8 @@ export interface ReapplyReport {
   readonly rejected: readonly string[];
 }
 
-const ourFields = (meta: any): string => JSON.stringify((meta?.managedFields ?? []).filter((f: any) => f.manager === FIELD_MANAGER && f.operation === 'Apply').map((f: any) => f.fieldsV1));
+const ourFields = (meta: any): string =>
+  JSON.stringify((meta?.managedFields ?? []).filter((f: any) => f.manager === FIELD_MANAGER && f.operation === 'Apply').map((f: any) => f.fieldsV1));
 
 /** A second apply of every non-hook object: no generation bump, and the same fields owned by the applier. */
 export async function reapply(client: KubeClient, admitted: readonly OrderedObject[]): Promise<ReapplyReport> {

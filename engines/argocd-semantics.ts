@@ -8,7 +8,11 @@ import { KubeObject } from '../lib/synth';
 export type SyncPhase = 'PreSync' | 'Sync' | 'PostSync' | 'SyncFail' | 'PostDelete';
 
 const annotations = (object: KubeObject): Record<string, string> => ((object.metadata.annotations ?? {}) as Record<string, string>) ?? {};
-const csv = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+const csv = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 const HELM_HOOKS: Readonly<Record<string, SyncPhase>> = {
   'pre-install': 'PreSync',

@@ -14,9 +14,7 @@ export interface ChartRef {
 }
 
 export type ChartLocation =
-  | { readonly ok: true; readonly archive: string; readonly via: 'mirror' | 'upstream' }
-  | { readonly ok: false; readonly reason: string };
-
+  { readonly ok: true; readonly archive: string; readonly via: 'mirror' | 'upstream' } | { readonly ok: false; readonly reason: string };
 
 export const chartLabel = (ref: ChartRef): string => `${ref.chart} ${ref.version} (${ref.repoURL})`;
 
@@ -38,7 +36,10 @@ function fromMirror(ref: ChartRef, mirror: string): string | undefined {
 
 /** The cause at the end of Helm's error chain, e.g. `dial tcp: lookup charts.konghq.com on ...: no such host`. */
 export const pullError = (stderr: string): string => {
-  const line = stderr.trim().split('\n')[0].replace(/^Error: /, '');
+  const line = stderr
+    .trim()
+    .split('\n')[0]
+    .replace(/^Error: /, '');
   const cause = line.split(/: (?=dial tcp|Get ")/).pop() ?? line;
   return cause.replace(/^Get "[^"]*": /, '');
 };
@@ -49,9 +50,15 @@ function fromUpstream(ref: ChartRef, helm: string): ChartLocation {
   const archive = path.join(dir, `${ref.chart}-${ref.version}.tgz`);
   if (fs.existsSync(archive)) return { ok: true, archive, via: 'upstream' };
   fs.mkdirSync(dir, { recursive: true });
-  const pulled = spawnSync(helm, ['pull', ref.chart, '--repo', ref.repoURL, '--version', ref.version, '--destination', dir], { encoding: 'utf8', timeout: 60_000 });
+  const pulled = spawnSync(helm, ['pull', ref.chart, '--repo', ref.repoURL, '--version', ref.version, '--destination', dir], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (pulled.status === 0 && fs.existsSync(archive)) return { ok: true, archive, via: 'upstream' };
-  return { ok: false, reason: `not in the chart mirror, and helm pull from ${ref.repoURL} failed: ${pullError(pulled.stderr || pulled.error?.message || 'no output')}` };
+  return {
+    ok: false,
+    reason: `not in the chart mirror, and helm pull from ${ref.repoURL} failed: ${pullError(pulled.stderr || pulled.error?.message || 'no output')}`,
+  };
 }
 
 /**

@@ -105,7 +105,23 @@ function generateCertificates(dir: string): void {
     key(name);
     fs.writeFileSync(path.join(dir, `${name}.ext`), extensions);
     openssl(dir, ['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    ]);
   };
   sign(
     'apiserver',
@@ -314,7 +330,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       '--leader-elect=false',
       '--v=0',
     ]);
-    const stages = fs.readdirSync(toolDataDir(bin.kwok)).filter((f) => f !== STORAGE_CLASS_FILE).map((f) => path.join(toolDataDir(bin.kwok), f));
+    const stages = fs
+      .readdirSync(toolDataDir(bin.kwok))
+      .filter((f) => f !== STORAGE_CLASS_FILE)
+      .map((f) => path.join(toolDataDir(bin.kwok), f));
     await launch('kwok', bin.kwok, [
       ...stages.map((f) => `--config=${f}`),
       `--kubeconfig=${kubeconfig}`,
@@ -335,15 +354,25 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       'kwok nodes',
       async () => {
         const nodes = (await client.list('v1', 'Node')).body.items as Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>;
-        return nodes.length === (options.nodes ?? kindNodes('kind')).length && nodes.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+        return (
+          nodes.length === (options.nodes ?? kindNodes('kind')).length &&
+          nodes.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+        );
       },
       30,
       tail,
     );
     // The default ServiceAccount must exist before namespaced pods can be admitted.
-    await waitFor('the default ServiceAccount', async () => (await client.get('v1', 'ServiceAccount', 'default', 'default')).status === 200, 30, tail);
+    await waitFor(
+      'the default ServiceAccount',
+      async () => (await client.get('v1', 'ServiceAccount', 'default', 'default')).status === 200,
+      30,
+      tail,
+    );
     const readySeconds = (Date.now() - started) / 1000;
-    log(`control plane: ready in ${readySeconds.toFixed(1)} s at ${server} (Kubernetes v${VERSIONS.kubernetesControlPlane}), kubeconfig ${kubeconfig}`);
+    log(
+      `control plane: ready in ${readySeconds.toFixed(1)} s at ${server} (Kubernetes v${VERSIONS.kubernetesControlPlane}), kubeconfig ${kubeconfig}`,
+    );
     const state: ControlPlaneState = { dir, server, kubeconfig, token, processes, readySeconds };
     fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify(state, null, 2));
     return {
@@ -370,7 +399,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
  * harness nothing runs behind a Service. Detached clusters outlive this Node
  * process, so there the proxy is a small Node process of its own.
  */
-async function refusingProxy(socket: string, detached: boolean, launch: (name: string, command: string, args: string[]) => Promise<unknown>): Promise<{ close: () => void }> {
+async function refusingProxy(
+  socket: string,
+  detached: boolean,
+  launch: (name: string, command: string, args: string[]) => Promise<unknown>,
+): Promise<{ close: () => void }> {
   const script = `require('net').createServer((s) => { s.once('data', () => s.end('HTTP/1.1 503 No dataplane in this test cluster\\r\\n\\r\\n')); s.on('error', () => {}); }).listen(${JSON.stringify(socket)});`;
   if (detached) {
     await launch('egress-proxy', process.execPath, ['-e', script]);

@@ -46,7 +46,9 @@ export function runtimeCrds(rendered: RenderedEnvironment): KubeObject[] {
 export function ciliumRuntimeCrds(): KubeObject[] {
   const mirror = crdMirror();
   if (!mirror) return [];
-  return ['cilium/ciliumnetworkpolicies.yaml', 'cilium/ciliumclusterwidenetworkpolicies.yaml'].map((file) => YAML.parse(fs.readFileSync(path.join(mirror, file), 'utf8')) as KubeObject);
+  return ['cilium/ciliumnetworkpolicies.yaml', 'cilium/ciliumclusterwidenetworkpolicies.yaml'].map(
+    (file) => YAML.parse(fs.readFileSync(path.join(mirror, file), 'utf8')) as KubeObject,
+  );
 }
 
 /** The CRD Gatekeeper generates for each of our rendered ConstraintTemplates. */
@@ -54,7 +56,10 @@ export function constraintCrdsOf(rendered: RenderedEnvironment): KubeObject[] {
   const crds: KubeObject[] = [];
   for (const { object } of rendered.files.filter((f) => f.object.kind === 'ConstraintTemplate')) {
     const crd = (object.spec as any).crd.spec;
-    const generated = constraintCrdFor(crd.names.kind, crd.validation?.openAPIV3Schema?.properties ? crd.validation.openAPIV3Schema : undefined) as any;
+    const generated = constraintCrdFor(
+      crd.names.kind,
+      crd.validation?.openAPIV3Schema?.properties ? crd.validation.openAPIV3Schema : undefined,
+    ) as any;
     const version = generated.spec.versions[0];
     version.subresources = { status: {} };
     version.schema.openAPIV3Schema.properties.status = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
@@ -76,13 +81,20 @@ export function environmentManifests(rendered: RenderedEnvironment, hydrated: re
   };
   // What setup.sh applies before Argo CD, and the root Application's own source.
   for (const f of rendered.files.filter((x) => x.component === 'bootstrap' && x.object.kind === 'Namespace')) add('bootstrap', 'ours', f.object);
-  for (const f of rendered.files.filter((x) => x.component === 'apps' || (x.component === 'bootstrap' && x.object.kind !== 'Namespace'))) add('apps', 'argocd', f.object);
+  for (const f of rendered.files.filter((x) => x.component === 'apps' || (x.component === 'bootstrap' && x.object.kind !== 'Namespace')))
+    add('apps', 'argocd', f.object);
   for (const f of rendered.files.filter((x) => !NOT_CHILDREN.has(x.component))) add(f.component, 'ours', f.object);
   for (const app of hydrated) for (const o of app.objects) add(app.app, 'upstream', o.object);
   // setup.sh: namespaces and secrets, `helm install` of Cilium then Argo CD, then the root Application.
   const installedFirst: readonly string[] = BOOTSTRAP_HELM_INSTALLS;
   const appOrder = (name: string) =>
-    name === 'bootstrap' ? -1000 : installedFirst.includes(name) ? -999 + installedFirst.indexOf(name) : name === 'apps' ? -900 : (waveOf.get(name) ?? 0);
+    name === 'bootstrap'
+      ? -1000
+      : installedFirst.includes(name)
+        ? -999 + installedFirst.indexOf(name)
+        : name === 'apps'
+          ? -900
+          : (waveOf.get(name) ?? 0);
   return out.sort(
     (a, b) =>
       appOrder(a.app) - appOrder(b.app) ||

@@ -61,9 +61,17 @@ function variantSettings(base: EnvironmentConfig): { override: Override<Environm
   const mimir = UPSTREAM_COMPONENTS.find((u) => u.name === 'mimir')!.source as HelmChartSource;
   if (base.observability.backends.location === 'in-cluster' && !locateChart(mimir, toolPath(ROOT, 'helm')).ok) {
     override.observability = {
-      backends: { location: 'external', mimir: 'http://mimir.example.invalid', loki: 'http://loki.example.invalid', tempoOtlpGrpc: 'tempo.example.invalid:4317', tempoQuery: 'http://tempo.example.invalid' },
+      backends: {
+        location: 'external',
+        mimir: 'http://mimir.example.invalid',
+        loki: 'http://loki.example.invalid',
+        tempoOtlpGrpc: 'tempo.example.invalid:4317',
+        tempoQuery: 'http://tempo.example.invalid',
+      },
     };
-    notes.push(`Mimir's chart (${mimir.chart} ${mimir.version}) is not in the chart mirror, so this variant keeps the LGTM backends outside the cluster, as prod does`);
+    notes.push(
+      `Mimir's chart (${mimir.chart} ${mimir.version}) is not in the chart mirror, so this variant keeps the LGTM backends outside the cluster, as prod does`,
+    );
   }
   return { override, notes };
 }
@@ -74,7 +82,10 @@ async function waitOrExplain<T>(lab: GitOpsLab, what: string, probe: () => Promi
     return await lab.waitFor(what, probe, seconds);
   } catch (error) {
     const behind = (await lab.applications()).filter((a) => a.sync !== 'Synced' || a.health !== 'Healthy');
-    throw new Error(`${(error as Error).message}; not there: ${behind.map((a) => `${a.name} ${a.sync}/${a.health}${a.message ? ` (${a.message})` : ''}`).join('; ') || 'none'}`);
+    throw new Error(
+      `${(error as Error).message}; not there: ${behind.map((a) => `${a.name} ${a.sync}/${a.health}${a.message ? ` (${a.message})` : ''}`).join('; ') || 'none'}`,
+      { cause: error },
+    );
   }
 }
 
@@ -91,7 +102,9 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
     const root = `root-${lab.name}`;
     const rootCreated = () => lab.applications().then((apps) => apps.find((a) => a.name === root)?.created ?? started);
     const bootstrap = await scenario(scenarios, 'bootstrap: the root and every child reach Synced and Healthy', async () => {
-      await waitOrExplain(lab, 'every Application Synced and Healthy',
+      await waitOrExplain(
+        lab,
+        'every Application Synced and Healthy',
         async () => {
           const apps = await lab.applications();
           for (const a of apps) {
@@ -107,10 +120,14 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       const dips: string[] = [];
       while (Date.now() < deadline) {
         const apps = await lab.applications();
-        for (const a of apps) if (a.sync !== 'Synced' || a.health !== 'Healthy') dips.push(`${a.name} ${a.sync}/${a.health}${a.message ? ` (${a.message})` : ''}`);
+        for (const a of apps)
+          if (a.sync !== 'Synced' || a.health !== 'Healthy') dips.push(`${a.name} ${a.sync}/${a.health}${a.message ? ` (${a.message})` : ''}`);
         await new Promise((r) => setTimeout(r, 500));
       }
-      if (dips.length > 0) throw new Error(`not stable: ${[...new Set(dips)].join(', ')}; ${(await lab.unhealthyEvidence()).join('; ') || 'no Constraint or workload reports a problem now'}`);
+      if (dips.length > 0)
+        throw new Error(
+          `not stable: ${[...new Set(dips)].join(', ')}; ${(await lab.unhealthyEvidence()).join('; ') || 'no Constraint or workload reports a problem now'}`,
+        );
       return `${(await lab.applications()).length} Applications Synced and Healthy, and still so 20 s later`;
     });
     const t0 = await rootCreated();
@@ -133,7 +150,10 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         const earlier = children.filter((c) => c.wave < app.wave);
         const lastEarlier = Math.max(0, ...earlier.map((c) => c.healthyAfter ?? Infinity));
         // Creation times have one-second resolution; health is polled every half second.
-        if (app.createdAfter + 1.5 < lastEarlier) late.push(`${app.name} (wave ${app.wave}) created at ${app.createdAfter}s, before an earlier wave was Healthy (${lastEarlier.toFixed(1)}s)`);
+        if (app.createdAfter + 1.5 < lastEarlier)
+          late.push(
+            `${app.name} (wave ${app.wave}) created at ${app.createdAfter}s, before an earlier wave was Healthy (${lastEarlier.toFixed(1)}s)`,
+          );
       }
       if (late.length > 0) throw new Error(late.join('; '));
       return `${new Set(children.map((c) => c.wave)).size} waves in order`;
@@ -141,14 +161,18 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
 
     await scenario(scenarios, 'Constraints are created after Gatekeeper generated their CRDs from the templates', async () => {
       await lab.cp.client.discover();
-      const constraints = (await lab.cp.client.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions')).body.items.filter((c: any) => c.spec.group === 'constraints.gatekeeper.sh');
+      const constraints = (await lab.cp.client.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions')).body.items.filter(
+        (c: any) => c.spec.group === 'constraints.gatekeeper.sh',
+      );
       const order: string[] = [];
       for (const crd of constraints) {
         const kind = crd.spec.names.kind;
         const items = (await lab.cp.client.list(`constraints.gatekeeper.sh/v1beta1`, kind)).body.items as any[];
-        if (crd.metadata.ownerReferences?.[0]?.kind !== 'ConstraintTemplate') throw new Error(`${crd.metadata.name} was not created by Gatekeeper from a template`);
+        if (crd.metadata.ownerReferences?.[0]?.kind !== 'ConstraintTemplate')
+          throw new Error(`${crd.metadata.name} was not created by Gatekeeper from a template`);
         for (const c of items) {
-          if (Date.parse(c.metadata.creationTimestamp) < Date.parse(crd.metadata.creationTimestamp)) throw new Error(`${kind}/${c.metadata.name} exists before its CRD`);
+          if (Date.parse(c.metadata.creationTimestamp) < Date.parse(crd.metadata.creationTimestamp))
+            throw new Error(`${kind}/${c.metadata.name} exists before its CRD`);
           order.push(`${kind}/${c.metadata.name}`);
         }
       }
@@ -172,7 +196,9 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         'the new revision Synced with the new replica count',
         async () => {
           const demo = (await lab.applications()).find((a) => a.name === 'demo')!;
-          return demo.revision === pushed.revision && demo.sync === 'Synced' && (await deployment('demo', 'backend')).spec.replicas === replicas ? (Date.now() - pushed.pushedAt) / 1000 : undefined;
+          return demo.revision === pushed.revision && demo.sync === 'Synced' && (await deployment('demo', 'backend')).spec.replicas === replicas
+            ? (Date.now() - pushed.pushedAt) / 1000
+            : undefined;
         },
         120,
       );
@@ -182,13 +208,21 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
     await scenario(scenarios, 'selfHeal: a hand scale of the backend is reverted', async () => {
       const scaled = Date.now();
       await lab.cp.client.mergePatch('apps/v1', 'Deployment', 'backend', 'demo', { spec: { replicas: 1 } });
-      const seconds = await lab.waitFor('selfHeal', async () => ((await deployment('demo', 'backend')).spec.replicas === replicas ? (Date.now() - scaled) / 1000 : undefined), 120);
+      const seconds = await lab.waitFor(
+        'selfHeal',
+        async () => ((await deployment('demo', 'backend')).spec.replicas === replicas ? (Date.now() - scaled) / 1000 : undefined),
+        120,
+      );
       return `scaled to 1 by hand, back to ${replicas} in ${seconds.toFixed(1)} s`;
     });
 
     const pruned = base.security.backendL7Policy
       ? { change: { security: { backendL7Policy: false } }, gone: ['CiliumNetworkPolicy demo/backend-l7-http-policy'], what: 'the L7 policy off' }
-      : { change: { security: { backendL3L4Policy: false } }, gone: ['Application argocd/network-policies', 'CiliumNetworkPolicy demo/backend-allow-frontend-only'], what: 'the L3/L4 policy off' };
+      : {
+          change: { security: { backendL3L4Policy: false } },
+          gone: ['Application argocd/network-policies', 'CiliumNetworkPolicy demo/backend-allow-frontend-only'],
+          what: 'the L3/L4 policy off',
+        };
     await scenario(scenarios, `prune: ${pruned.what} deletes exactly ${pruned.gone.join(' and ')}`, async () => {
       const before = await managedObjects(lab);
       await push(pruned.change as Override<EnvironmentConfig>, pruned.what);
@@ -202,10 +236,12 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       );
       const now = await managedObjects(lab);
       const gone = [...before].filter((o) => !now.has(o)).sort();
-      if (JSON.stringify(gone) !== JSON.stringify([...pruned.gone].sort())) throw new Error(`deleted ${gone.join(', ') || 'nothing'}, expected ${pruned.gone.join(', ')}`);
+      if (JSON.stringify(gone) !== JSON.stringify([...pruned.gone].sort()))
+        throw new Error(`deleted ${gone.join(', ') || 'nothing'}, expected ${pruned.gone.join(', ')}`);
       for (const o of gone.filter((x) => x.startsWith('CiliumNetworkPolicy'))) {
         const [, ns, name] = /CiliumNetworkPolicy (\S+)\/(\S+)/.exec(o)!;
-        if ((await lab.cp.client.get('cilium.io/v2', 'CiliumNetworkPolicy', name, ns)).status !== 404) throw new Error(`${o} still in the API server`);
+        if ((await lab.cp.client.get('cilium.io/v2', 'CiliumNetworkPolicy', name, ns)).status !== 404)
+          throw new Error(`${o} still in the API server`);
       }
       return `deleted ${gone.join(', ')}; ${now.size} other managed objects untouched`;
     });
@@ -224,15 +260,22 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         'the demo sync to fail with the server message',
         async () => {
           const demo = (await lab.applications()).find((a) => a.name === 'demo')!;
-          return demo.revision === pushed.revision && demo.sync === 'OutOfSync' && /field is immutable/.test(demo.message ?? '') ? demo.message : undefined;
+          return demo.revision === pushed.revision && demo.sync === 'OutOfSync' && /field is immutable/.test(demo.message ?? '')
+            ? demo.message
+            : undefined;
         },
         180,
       );
       const after = await deployment('demo', 'backend');
-      if (JSON.stringify(after.spec.selector) !== JSON.stringify(before.spec.selector) || after.metadata.generation !== before.metadata.generation) throw new Error('the live Deployment changed');
+      if (JSON.stringify(after.spec.selector) !== JSON.stringify(before.spec.selector) || after.metadata.generation !== before.metadata.generation)
+        throw new Error('the live Deployment changed');
       // Put git back as synth renders it.
       await push({}, 'revert the hand edit');
-      await lab.waitFor('demo Synced again', async () => ((await lab.applications()).find((a) => a.name === 'demo')?.sync === 'Synced' ? true : undefined), 180);
+      await lab.waitFor(
+        'demo Synced again',
+        async () => ((await lab.applications()).find((a) => a.name === 'demo')?.sync === 'Synced' ? true : undefined),
+        180,
+      );
       return `${(message ?? '').replace(/\s+/g, ' ').slice(0, 240)}; Deployment demo/backend unchanged (generation ${after.metadata.generation})`;
     });
 
@@ -250,7 +293,9 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         async () => {
           const demo = (await lab.cp.client.get('argoproj.io/v1alpha1', 'Application', 'demo', 'argocd')).body;
           if (demo.spec.project !== 'default') return undefined;
-          const messages = ((demo.status?.conditions ?? []) as Array<{ type: string; message: string }>).filter((c) => c.type === 'InvalidSpecError').map((c) => c.message);
+          const messages = ((demo.status?.conditions ?? []) as Array<{ type: string; message: string }>)
+            .filter((c) => c.type === 'InvalidSpecError')
+            .map((c) => c.message);
           return messages.find((m) => /not permitted in project 'default'/.test(m));
         },
         180,
@@ -258,20 +303,31 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       const after = await deployment('demo', 'backend');
       if (after.metadata.generation !== before.metadata.generation) throw new Error('the live Deployment changed');
       await push({}, 'revert the hand edit');
-      await lab.waitFor('demo Synced again in its own project', async () => ((await lab.applications()).find((a) => a.name === 'demo')?.sync === 'Synced' ? true : undefined), 180);
+      await lab.waitFor(
+        'demo Synced again in its own project',
+        async () => ((await lab.applications()).find((a) => a.name === 'demo')?.sync === 'Synced' ? true : undefined),
+        180,
+      );
       return `${refusal.replace(/\s+/g, ' ').slice(0, 200)}; Deployment demo/backend unchanged (generation ${after.metadata.generation})`;
     });
 
     const gatekeeper = base.upstream.gatekeeperReplicas + 1;
-    await scenario(scenarios, `upstream chart value: Gatekeeper replicas ${base.upstream.gatekeeperReplicas} -> ${gatekeeper} reaches the rendered Deployment`, async () => {
-      const pushed = await push({ upstream: { gatekeeperReplicas: gatekeeper } }, 'scale Gatekeeper');
-      const seconds = await lab.waitFor(
-        'the gatekeeper Deployment scaled',
-        async () => ((await deployment('gatekeeper-system', 'gatekeeper-controller-manager')).spec.replicas === gatekeeper ? (Date.now() - pushed.pushedAt) / 1000 : undefined),
-        180,
-      );
-      return `Deployment gatekeeper-system/gatekeeper-controller-manager has ${gatekeeper} replicas, ${seconds.toFixed(1)} s after the push`;
-    });
+    await scenario(
+      scenarios,
+      `upstream chart value: Gatekeeper replicas ${base.upstream.gatekeeperReplicas} -> ${gatekeeper} reaches the rendered Deployment`,
+      async () => {
+        const pushed = await push({ upstream: { gatekeeperReplicas: gatekeeper } }, 'scale Gatekeeper');
+        const seconds = await lab.waitFor(
+          'the gatekeeper Deployment scaled',
+          async () =>
+            (await deployment('gatekeeper-system', 'gatekeeper-controller-manager')).spec.replicas === gatekeeper
+              ? (Date.now() - pushed.pushedAt) / 1000
+              : undefined,
+          180,
+        );
+        return `Deployment gatekeeper-system/gatekeeper-controller-manager has ${gatekeeper} replicas, ${seconds.toFixed(1)} s after the push`;
+      },
+    );
     return report();
   } finally {
     await lab.stop();
@@ -302,7 +358,8 @@ async function managedObjects(lab: GitOpsLab): Promise<Set<string>> {
   const items = (await lab.cp.client.list('argoproj.io/v1alpha1', 'Application', 'argocd')).body.items as any[];
   const out = new Set<string>();
   // Hooks are not managed objects: Argo CD deletes them by their own delete policy, whenever their sync ends.
-  for (const app of items) for (const r of app.status?.resources ?? []) if (!r.hook) out.add(`${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`);
+  for (const app of items)
+    for (const r of app.status?.resources ?? []) if (!r.hook) out.add(`${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`);
   return out;
 }
 
@@ -329,10 +386,14 @@ function merge<T>(a: T, b: unknown): T {
 export function formatReport(r: E2eReport): string {
   const lines = [`e2e ${r.env} (variant ${r.variant}, reconciliation ${r.reconciliationTimeout})`, ...r.notes.map((n) => `  note: ${n}`), ''];
   const t = (v?: number) => (v === undefined ? '-' : `${v.toFixed(1)}s`).padStart(8);
-  lines.push(`  ${'Application'.padEnd(22)} ${'wave'.padStart(4)}  ${'sync'.padEnd(10)} ${'health'.padEnd(11)} ${'created'.padStart(8)} ${'healthy'.padStart(8)} ${'synced'.padStart(8)}`);
-  for (const a of r.applications) lines.push(`  ${a.name.padEnd(22)} ${String(a.wave).padStart(4)}  ${a.sync.padEnd(10)} ${a.health.padEnd(11)} ${t(a.createdAfter)} ${t(a.healthyAfter)} ${t(a.readyAfter)}`);
+  lines.push(
+    `  ${'Application'.padEnd(22)} ${'wave'.padStart(4)}  ${'sync'.padEnd(10)} ${'health'.padEnd(11)} ${'created'.padStart(8)} ${'healthy'.padStart(8)} ${'synced'.padStart(8)}`,
+  );
+  for (const a of r.applications)
+    lines.push(
+      `  ${a.name.padEnd(22)} ${String(a.wave).padStart(4)}  ${a.sync.padEnd(10)} ${a.health.padEnd(11)} ${t(a.createdAfter)} ${t(a.healthyAfter)} ${t(a.readyAfter)}`,
+    );
   lines.push('');
   for (const s of r.scenarios) lines.push(`  ${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (${s.seconds.toFixed(1)} s): ${s.detail}`);
   return `${lines.join('\n')}\n`;
 }
-

@@ -58,7 +58,9 @@ const GIT_IDENTITY = ['-c', 'user.name=e2e', '-c', 'user.email=e2e@kind-parity-p
 
 /** The project as it is in the working tree (tracked and new files), committed into a fresh repository. */
 function cloneWorkingTree(dir: string): void {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
   for (const file of files) {
     const from = path.join(ROOT, file);
     if (!fs.existsSync(from)) continue;
@@ -81,7 +83,8 @@ function mirrorGitSources(root: string): void {
     const bare = path.join(root, repoFolder(source.repoURL));
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'git-mirror-'));
     fs.mkdirSync(path.join(work, source.path), { recursive: true });
-    for (const f of fs.readdirSync(path.join(mirror, source.crdMirrorDir))) fs.copyFileSync(path.join(mirror, source.crdMirrorDir, f), path.join(work, source.path, f));
+    for (const f of fs.readdirSync(path.join(mirror, source.crdMirrorDir)))
+      fs.copyFileSync(path.join(mirror, source.crdMirrorDir, f), path.join(work, source.path, f));
     git(work, 'init', '-q', '-b', 'main');
     git(work, 'add', '-A');
     git(work, ...GIT_IDENTITY, 'commit', '-q', '-m', `${source.path} at ${source.revision}`);
@@ -108,7 +111,9 @@ function renderedEnv(workload: KubeObject, container: string, objects: readonly 
       if (v !== undefined) env[e.name] = String(v);
     } else if (e.valueFrom?.secretKeyRef) {
       const secret = find('Secret', e.valueFrom.secretKeyRef.name);
-      const v = secret?.stringData?.[e.valueFrom.secretKeyRef.key] ?? (secret?.data?.[e.valueFrom.secretKeyRef.key] ? Buffer.from(secret.data[e.valueFrom.secretKeyRef.key], 'base64').toString() : undefined);
+      const v =
+        secret?.stringData?.[e.valueFrom.secretKeyRef.key] ??
+        (secret?.data?.[e.valueFrom.secretKeyRef.key] ? Buffer.from(secret.data[e.valueFrom.secretKeyRef.key], 'base64').toString() : undefined);
       if (v !== undefined) env[e.name] = v;
     }
   }
@@ -130,7 +135,8 @@ export class GitOpsLab {
   static async start(options: GitOpsOptions): Promise<GitOpsLab> {
     const log = options.log ?? (() => undefined);
     const mirror = chartMirror();
-    if (!mirror) throw new CheckFailure('the e2e needs the chart mirror (../shared/charts or CHART_MIRROR): Argo CD renders the upstream charts from it');
+    if (!mirror)
+      throw new CheckFailure('the e2e needs the chart mirror (../shared/charts or CHART_MIRROR): Argo CD renders the upstream charts from it');
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kpp-e2e-'));
     const work = path.join(root, 'work');
     const bare = path.join(root, 'platform.git');
@@ -196,17 +202,41 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
   private async bootstrap(): Promise<void> {
     const client = this.cp.client;
     const dist = readDistEnvironment(path.join(this.work, 'dist'), this.name);
-    const bootstrapObjects = [...dist].filter(([f]) => f.startsWith('bootstrap/') && f.endsWith('.yaml') && !f.includes('.values.') && !f.includes('.config.')).map(([, t]) => YAML.parse(t) as KubeObject);
+    const bootstrapObjects = [...dist]
+      .filter(([f]) => f.startsWith('bootstrap/') && f.endsWith('.yaml') && !f.includes('.values.') && !f.includes('.config.'))
+      .map(([, t]) => YAML.parse(t) as KubeObject);
     const apply = async (object: KubeObject, manager: string) => {
-      if (!(await ensureServed(client, object))) throw new CheckFailure(`bootstrap: the server does not serve ${object.kind} in ${object.apiVersion}`);
+      if (!(await ensureServed(client, object)))
+        throw new CheckFailure(`bootstrap: the server does not serve ${object.kind} in ${object.apiVersion}`);
       const response = await client.apply(object, manager);
       if (response.status >= 300) throw new CheckFailure(`bootstrap: ${object.kind} ${object.metadata.name}: ${statusMessage(response)}`);
     };
     for (const ns of bootstrapObjects.filter((o) => o.kind === 'Namespace')) await apply(ns, 'kubectl');
-    const env = Object.fromEntries([...dist.get('bootstrap/bootstrap.env')!.split('\n')].filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 2, -1)]));
+    const env = Object.fromEntries(
+      [...dist.get('bootstrap/bootstrap.env')!.split('\n')]
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 2, -1)]),
+    );
     // The secrets setup.sh creates (never in git).
-    await apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: env.TLS_SECRET_NAME, namespace: env.TLS_SECRET_NAMESPACE }, type: 'kubernetes.io/tls', data: { 'tls.crt': '', 'tls.key': '' } } as KubeObject, 'kubectl');
-    await apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: env.GRAFANA_SECRET_NAME, namespace: env.GRAFANA_SECRET_NAMESPACE }, stringData: { 'admin-user': 'admin', 'admin-password': randomBytes(12).toString('hex') } } as KubeObject, 'kubectl');
+    await apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: env.TLS_SECRET_NAME, namespace: env.TLS_SECRET_NAMESPACE },
+        type: 'kubernetes.io/tls',
+        data: { 'tls.crt': '', 'tls.key': '' },
+      } as KubeObject,
+      'kubectl',
+    );
+    await apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: env.GRAFANA_SECRET_NAME, namespace: env.GRAFANA_SECRET_NAMESPACE },
+        stringData: { 'admin-user': 'admin', 'admin-password': randomBytes(12).toString('hex') },
+      } as KubeObject,
+      'kubectl',
+    );
 
     // helm install of Cilium, then Argo CD, with the values their Applications carry.
     const apps = readApplications(dist).filter((a) => (BOOTSTRAP_HELM_INSTALLS as readonly string[]).includes(a.name));
@@ -215,7 +245,9 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
       const app = hydrated.find((a) => a.app === name)!;
       if (app.status !== 'rendered') throw new CheckFailure(`bootstrap: ${name} did not render: ${app.message}`);
       await apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: app.namespace } } as KubeObject, 'helm');
-      const ordered = [...app.objects].sort((a, b) => Number(b.object.kind === 'CustomResourceDefinition') - Number(a.object.kind === 'CustomResourceDefinition'));
+      const ordered = [...app.objects].sort(
+        (a, b) => Number(b.object.kind === 'CustomResourceDefinition') - Number(a.object.kind === 'CustomResourceDefinition'),
+      );
       for (const o of ordered.filter((x) => x.phases.includes('Sync'))) await apply(o.object, 'helm');
     }
     const argocd = hydrated.find((a) => a.app === 'argocd')!.objects.map((o) => o.object);
@@ -223,14 +255,31 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
     for (const crd of ciliumRuntimeCrds()) await apply(crd, 'cilium-agent');
 
     // What argocd-server does at its first start: the signing key and the default project.
-    await client.mergePatch('v1', 'Secret', 'argocd-secret', ARGOCD_NAMESPACE, { stringData: { 'server.secretkey': randomBytes(32).toString('base64') } });
-    await apply({ apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'default', namespace: ARGOCD_NAMESPACE }, spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], clusterResourceWhitelist: [{ group: '*', kind: '*' }] } } as KubeObject, 'argocd-server');
+    await client.mergePatch('v1', 'Secret', 'argocd-secret', ARGOCD_NAMESPACE, {
+      stringData: { 'server.secretkey': randomBytes(32).toString('base64') },
+    });
+    await apply(
+      {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AppProject',
+        metadata: { name: 'default', namespace: ARGOCD_NAMESPACE },
+        spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], clusterResourceWhitelist: [{ group: '*', kind: '*' }] },
+      } as KubeObject,
+      'argocd-server',
+    );
 
     await this.startArgoCd(argocd);
     this.controllers = Promise.all([
-      this.whenServed(['gateways.gateway.networking.k8s.io', 'httproutes.gateway.networking.k8s.io'], 'the Gateway controller stand-in', () => this.startGatewayControllerStandIn()),
+      this.whenServed(['gateways.gateway.networking.k8s.io', 'httproutes.gateway.networking.k8s.io'], 'the Gateway controller stand-in', () =>
+        this.startGatewayControllerStandIn(),
+      ),
       this.whenServed(
-        ['constrainttemplates.templates.gatekeeper.sh', 'configs.config.gatekeeper.sh', 'constrainttemplatepodstatuses.status.gatekeeper.sh', 'constraintpodstatuses.status.gatekeeper.sh'],
+        [
+          'constrainttemplates.templates.gatekeeper.sh',
+          'configs.config.gatekeeper.sh',
+          'constrainttemplatepodstatuses.status.gatekeeper.sh',
+          'constraintpodstatuses.status.gatekeeper.sh',
+        ],
         "Gatekeeper's controller",
         () => this.startGatekeeper(),
       ),
@@ -259,19 +308,44 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
       ARGOCD_FAKE_IN_CLUSTER: 'true',
       ARGOCD_GPG_ENABLED: 'false',
     };
-    await this.cp.launch('redis', toolPath(ROOT, 'redis-server'), ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], base);
+    await this.cp.launch(
+      'redis',
+      toolPath(ROOT, 'redis-server'),
+      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      base,
+    );
     const repoEnv = renderedEnv(workload('Deployment', 'argocd-repo-server'), 'repo-server', argocd);
     await this.cp.launch(
       'argocd-repo-server',
       toolPath(ROOT, 'argocd-repo-server'),
-      ['--redis', `127.0.0.1:${redisPort}`, '--address', '127.0.0.1', '--port', String(repoPort), '--metrics-address', '127.0.0.1', '--metrics-port', String(repoMetrics), '--disable-tls'],
+      [
+        '--redis',
+        `127.0.0.1:${redisPort}`,
+        '--address',
+        '127.0.0.1',
+        '--port',
+        String(repoPort),
+        '--metrics-address',
+        '127.0.0.1',
+        '--metrics-port',
+        String(repoMetrics),
+        '--disable-tls',
+      ],
       { ...base, ...repoEnv, ARGOCD_REPO_SERVER_DISABLE_TLS: 'true' },
     );
     const controllerEnv = renderedEnv(workload('StatefulSet', 'argocd-application-controller'), 'application-controller', argocd);
     await this.cp.launch(
       'argocd-application-controller',
       toolPath(ROOT, 'argocd-application-controller'),
-      ['--redis', `127.0.0.1:${redisPort}`, '--repo-server', `127.0.0.1:${repoPort}`, '--repo-server-plaintext', '--metrics-port', String(controllerMetrics)],
+      [
+        '--redis',
+        `127.0.0.1:${redisPort}`,
+        '--repo-server',
+        `127.0.0.1:${repoPort}`,
+        '--repo-server-plaintext',
+        '--metrics-port',
+        String(controllerMetrics),
+      ],
       { ...base, ...controllerEnv },
     );
   }
@@ -286,7 +360,11 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
   }
 
   private whenServed(crds: readonly string[], what: string, start: () => Promise<unknown>): Promise<void> {
-    return this.waitFor(`the CRDs of ${what}`, async () => ((await Promise.all(crds.map((c) => this.established(c)))).every(Boolean) ? true : undefined), 900)
+    return this.waitFor(
+      `the CRDs of ${what}`,
+      async () => ((await Promise.all(crds.map((c) => this.established(c)))).every(Boolean) ? true : undefined),
+      900,
+    )
       .then(() => start())
       .then(
         () => this.log(`gitops: started ${what}`),
@@ -377,12 +455,16 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
       for (const c of (await this.cp.client.list('constraints.gatekeeper.sh/v1beta1', kind)).body.items as any[]) {
         const errors = (c.status?.byPod ?? []).flatMap((p: any) => (p.errors ?? []).map((e: any) => e.message));
         const violations = (c.status?.violations ?? []).map((v: any) => `${v.kind} ${v.namespace ?? ''}/${v.name}: ${v.message}`);
-        if (errors.length > 0 || (c.status?.totalViolations ?? 0) > 0) lines.push(`${kind}/${c.metadata.name}: ${c.status?.totalViolations ?? 0} audit violation(s) ${violations.join(', ')} ${errors.join(', ')}`.trim());
+        if (errors.length > 0 || (c.status?.totalViolations ?? 0) > 0)
+          lines.push(
+            `${kind}/${c.metadata.name}: ${c.status?.totalViolations ?? 0} audit violation(s) ${violations.join(', ')} ${errors.join(', ')}`.trim(),
+          );
       }
     }
     for (const d of (await this.cp.client.list('apps/v1', 'Deployment')).body.items as any[]) {
       const progressing = (d.status?.conditions ?? []).find((c: any) => c.type === 'Progressing');
-      if (progressing?.reason === 'ProgressDeadlineExceeded') lines.push(`Deployment ${d.metadata.namespace}/${d.metadata.name}: ${progressing.message}`);
+      if (progressing?.reason === 'ProgressDeadlineExceeded')
+        lines.push(`Deployment ${d.metadata.namespace}/${d.metadata.name}: ${progressing.message}`);
     }
     return lines;
   }
@@ -390,7 +472,10 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
   /** What a git webhook does after a push: ask Argo CD to look at git now. */
   async refresh(names?: readonly string[]): Promise<void> {
     const apps = names ?? (await this.applications()).map((a) => a.name);
-    for (const name of apps) await this.cp.client.mergePatch('argoproj.io/v1alpha1', 'Application', name, ARGOCD_NAMESPACE, { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'normal' } } });
+    for (const name of apps)
+      await this.cp.client.mergePatch('argoproj.io/v1alpha1', 'Application', name, ARGOCD_NAMESPACE, {
+        metadata: { annotations: { 'argocd.argoproj.io/refresh': 'normal' } },
+      });
   }
 
   async waitFor<T>(what: string, probe: () => Promise<T | undefined>, seconds: number): Promise<T> {
@@ -411,4 +496,3 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
     if (!process.env.KPP_KEEP_CONTROL_PLANE) fs.rmSync(this.root, { recursive: true, force: true });
   }
 }
-

@@ -120,7 +120,9 @@ function helmTemplate(app: ApplicationManifest, archive: string, apiVersions: re
   const values = [app.source.helm?.values ? YAML.parse(app.source.helm.values, { version: '1.1' }) : undefined, app.source.helm?.valuesObject].filter(
     (v) => v !== undefined,
   );
-  const key = sha256(JSON.stringify({ chart: sha256(fs.readFileSync(archive)), release, namespace: app.namespace, kubeVersion, apiVersions, values }));
+  const key = sha256(
+    JSON.stringify({ chart: sha256(fs.readFileSync(archive)), release, namespace: app.namespace, kubeVersion, apiVersions, values }),
+  );
   const cacheFile = path.join(userCacheDir('renders'), `${key}.json`);
   if (options.cache !== false && fs.existsSync(cacheFile)) return JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as RenderResult;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hydrate-'));
@@ -159,7 +161,10 @@ function gitDirectory(app: ApplicationManifest): { dir?: string; message?: strin
   const clone = path.join(userCacheDir('charts'), 'git', sha256(`${repoURL}@${targetRevision}`).slice(0, 16));
   if (!fs.existsSync(path.join(clone, '.git'))) {
     fs.rmSync(clone, { recursive: true, force: true });
-    const result = spawnSync('git', ['clone', '--quiet', '--depth', '1', '--branch', targetRevision, repoURL, clone], { encoding: 'utf8', timeout: 120_000 });
+    const result = spawnSync('git', ['clone', '--quiet', '--depth', '1', '--branch', targetRevision, repoURL, clone], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     if (result.status !== 0) {
       fs.rmSync(clone, { recursive: true, force: true });
       return { message: `not in the CRD mirror, and git clone of ${repoURL} failed: ${(result.stderr || 'no output').trim().split('\n').pop()}` };
@@ -236,10 +241,12 @@ function fileFor(app: ApplicationManifest, object: KubeObject): string {
 export function hydrateApplications(apps: readonly ApplicationManifest[], options: HydrationOptions): HydratedApp[] {
   const upstream = apps.filter(isUpstream);
   const located = new Map(
-    upstream.filter((a) => a.source.chart).map((a) => {
-      const ref: ChartRef = { repoURL: a.source.repoURL, chart: a.source.chart!, version: a.source.targetRevision };
-      return [a.name, { ref, location: locateChart(ref, options.helm) }] as const;
-    }),
+    upstream
+      .filter((a) => a.source.chart)
+      .map((a) => {
+        const ref: ChartRef = { repoURL: a.source.repoURL, chart: a.source.chart!, version: a.source.targetRevision };
+        return [a.name, { ref, location: locateChart(ref, options.helm) }] as const;
+      }),
   );
   type Rendered = { app: ApplicationManifest; result: RenderResult; via?: 'mirror' | 'upstream'; unverified?: boolean };
   const renderAll = (apiVersions: readonly string[]): Rendered[] =>

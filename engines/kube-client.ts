@@ -40,7 +40,8 @@ export class ApiError extends Error {
   }
 }
 
-const groupVersionOf = (apiVersion: string) => (apiVersion.includes('/') ? { group: apiVersion.split('/')[0], version: apiVersion.split('/')[1] } : { group: '', version: apiVersion });
+const groupVersionOf = (apiVersion: string) =>
+  apiVersion.includes('/') ? { group: apiVersion.split('/')[0], version: apiVersion.split('/')[1] } : { group: '', version: apiVersion };
 
 export class KubeClient {
   private readonly agent: https.Agent;
@@ -72,7 +73,10 @@ export class KubeClient {
           path,
           method,
           agent: this.agent,
-          headers: { Accept: 'application/json', ...(payload !== undefined ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}) },
+          headers: {
+            Accept: 'application/json',
+            ...(payload !== undefined ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}),
+          },
           timeout: 60_000,
         },
         (res) => {
@@ -87,7 +91,14 @@ export class KubeClient {
               // Not JSON (readyz, healthz): keep the text.
             }
             const raw = res.headers.warning;
-            const warnings = (Array.isArray(raw) ? raw : raw ? [raw] : []).flatMap((w) => w.split(/,(?=\s*299 )/)).map((w) => w.replace(/^\s*299 - "?|"$/g, '').replace(/\\"/g, '"').trim());
+            const warnings = (Array.isArray(raw) ? raw : raw ? [raw] : [])
+              .flatMap((w) => w.split(/,(?=\s*299 )/))
+              .map((w) =>
+                w
+                  .replace(/^\s*299 - "?|"$/g, '')
+                  .replace(/\\"/g, '"')
+                  .trim(),
+              );
             resolve({ status: res.statusCode ?? 0, body: parsed as T, warnings });
           });
         },
@@ -103,15 +114,25 @@ export class KubeClient {
   async discover(): Promise<void> {
     const resources = new Map<string, ApiResource>();
     const core = await this.request<{ resources: Array<{ name: string; kind: string; namespaced: boolean }> }>('GET', '/api/v1');
-    for (const r of core.body.resources) if (!r.name.includes('/')) resources.set(`v1/${r.kind}`, { group: '', version: 'v1', kind: r.kind, plural: r.name, namespaced: r.namespaced });
+    for (const r of core.body.resources)
+      if (!r.name.includes('/')) resources.set(`v1/${r.kind}`, { group: '', version: 'v1', kind: r.kind, plural: r.name, namespaced: r.namespaced });
     const groups = await this.request<{ groups: Array<{ versions: Array<{ groupVersion: string }> }> }>('GET', '/apis');
     const lists = await Promise.all(
-      groups.body.groups.flatMap((g) => g.versions).map((v) => this.request<{ resources?: Array<{ name: string; kind: string; namespaced: boolean }> }>('GET', `/apis/${v.groupVersion}`).then((r) => ({ gv: v.groupVersion, r }))),
+      groups.body.groups
+        .flatMap((g) => g.versions)
+        .map((v) =>
+          this.request<{ resources?: Array<{ name: string; kind: string; namespaced: boolean }> }>('GET', `/apis/${v.groupVersion}`).then((r) => ({
+            gv: v.groupVersion,
+            r,
+          })),
+        ),
     );
     for (const { gv, r } of lists) {
       if (r.status !== 200) continue;
       const { group, version } = groupVersionOf(gv);
-      for (const res of r.body.resources ?? []) if (!res.name.includes('/')) resources.set(`${gv}/${res.kind}`, { group, version, kind: res.kind, plural: res.name, namespaced: res.namespaced });
+      for (const res of r.body.resources ?? [])
+        if (!res.name.includes('/'))
+          resources.set(`${gv}/${res.kind}`, { group, version, kind: res.kind, plural: res.name, namespaced: res.namespaced });
     }
     this.resources = resources;
   }
@@ -142,7 +163,12 @@ export class KubeClient {
 
   list<T = any>(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<ApiResponse<{ items: T[] }>> {
     const r = this.resourceFor(apiVersion, kind);
-    const base = r && !r.namespaced ? this.pathOf(apiVersion, kind) : namespace ? this.pathOf(apiVersion, kind, namespace) : this.pathOf(apiVersion, kind).replace(/\/namespaces\/default/, '');
+    const base =
+      r && !r.namespaced
+        ? this.pathOf(apiVersion, kind)
+        : namespace
+          ? this.pathOf(apiVersion, kind, namespace)
+          : this.pathOf(apiVersion, kind).replace(/\/namespaces\/default/, '');
     return this.request('GET', labelSelector ? `${base}?labelSelector=${encodeURIComponent(labelSelector)}` : base);
   }
 
@@ -151,10 +177,21 @@ export class KubeClient {
   }
 
   update(object: KubeObject): Promise<ApiResponse<any>> {
-    return this.request('PUT', `${this.pathOf(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name)}?fieldValidation=Strict`, object);
+    return this.request(
+      'PUT',
+      `${this.pathOf(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name)}?fieldValidation=Strict`,
+      object,
+    );
   }
 
-  mergePatch(apiVersion: string, kind: string, name: string, namespace: string | undefined, patch: unknown, subresource = ''): Promise<ApiResponse<any>> {
+  mergePatch(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace: string | undefined,
+    patch: unknown,
+    subresource = '',
+  ): Promise<ApiResponse<any>> {
     const path = `${this.pathOf(apiVersion, kind, namespace, name)}${subresource ? `/${subresource}` : ''}`;
     return this.request('PATCH', path, patch, 'application/merge-patch+json');
   }

@@ -23,7 +23,12 @@ export const crdMirror = (): string | undefined => mirror('CRD_MIRROR', '../shar
 export const chartMirror = (): string | undefined => mirror('CHART_MIRROR', '../shared/charts');
 
 /** Upstream git sources and the folder of the CRD mirror that holds the same files (shared/crds/SOURCES.md). */
-export const GIT_SOURCE_MIRRORS: ReadonlyArray<{ readonly repoURL: string; readonly path: string; readonly revision: string; readonly crdMirrorDir: string }> = [
+export const GIT_SOURCE_MIRRORS: ReadonlyArray<{
+  readonly repoURL: string;
+  readonly path: string;
+  readonly revision: string;
+  readonly crdMirrorDir: string;
+}> = [
   // Every file of config/crd/standard at v1.5.0, CRDs and the safe-upgrades ValidatingAdmissionPolicy.
   { repoURL: 'https://github.com/kubernetes-sigs/gateway-api.git', path: 'config/crd/standard', revision: 'v1.5.0', crdMirrorDir: 'gateway-api' },
 ];

@@ -34,10 +34,7 @@ export function parseArgs(argv: readonly string[]): SynthOptions {
 }
 
 /** Looks up and validates every requested environment before anything renders. */
-export function selectEnvironments(
-  names: readonly string[],
-  all: Readonly<Record<string, EnvironmentConfig>> = ENVIRONMENTS,
-): EnvironmentConfig[] {
+export function selectEnvironments(names: readonly string[], all: Readonly<Record<string, EnvironmentConfig>> = ENVIRONMENTS): EnvironmentConfig[] {
   // `--env dev --env dev` is one environment, rendered once.
   const selected = names.length > 0 ? [...new Set(names)] : Object.keys(all);
   return selected.map((name) => assertValid(environmentByName(name, all)));
@@ -92,9 +89,14 @@ export function runCli(argv: readonly string[], components: readonly ChartCompon
     const options = parseArgs(argv);
     const result = synth(options, components);
     const names = result.rendered.map((r) => r.env.name).join(', ');
-    const strays = result.removedStrays.length > 0 ? ` (removed ${result.removedStrays.map((n) => `${options.outDir}/${n}`).join(', ')}: no such environment)` : '';
+    const strays =
+      result.removedStrays.length > 0
+        ? ` (removed ${result.removedStrays.map((n) => `${options.outDir}/${n}`).join(', ')}: no such environment)`
+        : '';
     const action = options.check ? `checked against ${options.outDir}/, up to date` : `${result.files} files written to ${options.outDir}/${strays}`;
-    console.log(`synth: ${result.rendered.length} environments (${names}), ${result.objects} objects and ${result.plain} plain files, ${action}, in ${Math.round(result.millis)} ms`);
+    console.log(
+      `synth: ${result.rendered.length} environments (${names}), ${result.objects} objects and ${result.plain} plain files, ${action}, in ${Math.round(result.millis)} ms`,
+    );
     return 0;
   } catch (error) {
     console.error(`synth: error: ${describeError(error).replace(/\s*\n\s*/g, ' ')}`);

@@ -43,7 +43,7 @@ export interface Parsed<F extends Flags> {
 
 export function usageLine<F extends Flags>(spec: CommandSpec<F>): string {
   const flags = Object.entries(spec.flags).map(([name, def]) => {
-    const choices = def.oneOf ? def.oneOf().join('|') : def.value ?? 'value';
+    const choices = def.oneOf ? def.oneOf().join('|') : (def.value ?? 'value');
     const body = def.kind === 'boolean' ? `--${name}` : `--${name} <${choices}>`;
     return def.kind === 'strings' ? `[${body} ...]` : `[${body}]`;
   });
@@ -132,7 +132,11 @@ export function describeError(error: unknown): string {
  * Runs a command's main function and sets the exit code. Bad input exits 2,
  * anything else that fails exits 1; both print exactly one line.
  */
-export function runCommand<F extends Flags>(spec: CommandSpec<F>, main: (parsed: Parsed<F>) => number | Promise<number>, argv = process.argv.slice(2)): void {
+export function runCommand<F extends Flags>(
+  spec: CommandSpec<F>,
+  main: (parsed: Parsed<F>) => number | Promise<number>,
+  argv = process.argv.slice(2),
+): void {
   const fail = (error: unknown) => {
     process.stderr.write(`${spec.name}: error: ${describeError(error).replace(/\s*\n\s*/g, ' ')}\n`);
     process.exitCode = error instanceof UserError ? EXIT_BAD_INPUT : EXIT_FAILED;

@@ -39,13 +39,19 @@ export function mirrorFiles(url: string, mirror: string): string[] {
   const folder = path.join(mirror, dir);
   const same = path.join(folder, path.basename(url));
   if (fs.existsSync(same)) return [same];
-  const cut = fs.readdirSync(folder).filter((f) => f.endsWith('.yaml')).sort();
+  const cut = fs
+    .readdirSync(folder)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   if (cut.length === 0) throw new Error(`mirror folder ${folder} holds nothing for ${url}`);
   return cut.map((f) => path.join(folder, f));
 }
 
 export async function readSource(url: string, mirror?: string): Promise<string> {
-  if (mirror) return mirrorFiles(url, mirror).map((f) => fs.readFileSync(f, 'utf8')).join('\n---\n');
+  if (mirror)
+    return mirrorFiles(url, mirror)
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n---\n');
   const response = await fetch(url);
   if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}; pass --mirror <dir> to import offline`);
   return response.text();
@@ -71,4 +77,3 @@ export function selectCrds(documents: unknown[]): Crd[] {
     .filter((d): d is Crd => !!d && (d as Crd).kind === 'CustomResourceDefinition')
     .filter((crd) => IMPORTED_KINDS[crd.spec.group]?.includes(crd.spec.names.kind));
 }
-

@@ -83,7 +83,11 @@ export interface WriteResult {
  * killed between them. Folders of unregistered environments are dropped, and
  * files synth did not write inside a folder it replaces stop the run.
  */
-export function writeAtomically(rendered: readonly RenderedEnvironment[], distDir: string, registered: readonly string[] = rendered.map((r) => r.env.name)): WriteResult {
+export function writeAtomically(
+  rendered: readonly RenderedEnvironment[],
+  distDir: string,
+  registered: readonly string[] = rendered.map((r) => r.env.name),
+): WriteResult {
   const root = path.resolve(distDir);
   if (fs.existsSync(root) && !fs.statSync(root).isDirectory()) throw new UserError(`${distDir} is a file, not a folder; give --out a folder`);
   recoverStaging(root);
@@ -94,7 +98,10 @@ export function writeAtomically(rendered: readonly RenderedEnvironment[], distDi
     const replaced = entry.isDirectory() && (renderedNames.has(entry.name) || !registered.includes(entry.name));
     if (!replaced) continue;
     const foreign = filesUnder(path.join(root, entry.name), entry.name).filter((f) => !SYNTH_LAYOUT.test(f));
-    if (foreign.length > 0) throw new UserError(`${path.join(distDir, foreign[0])} was not written by synth (${foreign.length} such file(s)); move them out of ${distDir}/${entry.name} or choose another --out`);
+    if (foreign.length > 0)
+      throw new UserError(
+        `${path.join(distDir, foreign[0])} was not written by synth (${foreign.length} such file(s)); move them out of ${distDir}/${entry.name} or choose another --out`,
+      );
     if (!renderedNames.has(entry.name)) removedStrays.push(entry.name);
   }
 

@@ -38,7 +38,8 @@ function podsOf(objects: readonly KubeObject[]): PodShape[] {
       numericPorts: containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort)),
     });
   }
-  for (const u of UPSTREAM_PODS) pods.push({ owner: `pods of ${u.chart}`, namespace: u.namespace, labels: { ...u.labels }, ports: [], numericPorts: [] });
+  for (const u of UPSTREAM_PODS)
+    pods.push({ owner: `pods of ${u.chart}`, namespace: u.namespace, labels: { ...u.labels }, ports: [], numericPorts: [] });
   return pods;
 }
 
@@ -72,12 +73,17 @@ export function findBrokenReferences(objects: readonly KubeObject[], context: Re
 
     switch (o.kind) {
       case 'Gateway':
-        if (!find('GatewayClass', undefined, spec.gatewayClassName)) problems.push(`${id(o)} gatewayClassName -> GatewayClass ${spec.gatewayClassName}: not rendered`);
+        if (!find('GatewayClass', undefined, spec.gatewayClassName))
+          problems.push(`${id(o)} gatewayClassName -> GatewayClass ${spec.gatewayClassName}: not rendered`);
         for (const listener of spec.listeners ?? []) {
           for (const ref of listener.tls?.certificateRefs ?? []) {
             const refNs = ref.namespace ?? ns;
-            const known = !!find('Secret', refNs, ref.name) || Object.values(BOOTSTRAP_SECRETS).some((s) => s.namespace === refNs && s.name === ref.name);
-            if (!known) problems.push(`${id(o)} listener ${listener.name} certificateRef -> Secret ${refNs}/${ref.name}: neither rendered nor created by the bootstrap`);
+            const known =
+              !!find('Secret', refNs, ref.name) || Object.values(BOOTSTRAP_SECRETS).some((s) => s.namespace === refNs && s.name === ref.name);
+            if (!known)
+              problems.push(
+                `${id(o)} listener ${listener.name} certificateRef -> Secret ${refNs}/${ref.name}: neither rendered nor created by the bootstrap`,
+              );
           }
         }
         break;
@@ -91,9 +97,12 @@ export function findBrokenReferences(objects: readonly KubeObject[], context: Re
             // A listener without hostname takes every host; `*.d` takes one label under d.
             const listeners = ((gateway.spec as any).listeners as any[]).filter((l) => !parent.sectionName || l.name === parent.sectionName);
             const accepts = (pattern: string | undefined, host: string) =>
-              !pattern || pattern === host || (pattern.startsWith('*.') && host.endsWith(pattern.slice(1)) && !host.slice(0, -pattern.length + 1).includes('.'));
+              !pattern ||
+              pattern === host ||
+              (pattern.startsWith('*.') && host.endsWith(pattern.slice(1)) && !host.slice(0, -pattern.length + 1).includes('.'));
             for (const host of spec.hostnames ?? []) {
-              if (!listeners.some((l) => accepts(l.hostname, host))) problems.push(`${id(o)} hostname ${host} -> ${id(gateway)}: no listener accepts it`);
+              if (!listeners.some((l) => accepts(l.hostname, host)))
+                problems.push(`${id(o)} hostname ${host} -> ${id(gateway)}: no listener accepts it`);
             }
           }
         }
@@ -101,12 +110,14 @@ export function findBrokenReferences(objects: readonly KubeObject[], context: Re
           for (const ref of rule.backendRefs ?? []) {
             const refNs = ref.namespace ?? ns;
             if ((ref.kind ?? 'Service') !== 'Service') continue;
-            if (!serviceExists(refNs, ref.name, ref.port)) problems.push(`${id(o)} backendRef -> Service ${refNs}/${ref.name}:${ref.port}: no such Service and port, rendered or upstream`);
+            if (!serviceExists(refNs, ref.name, ref.port))
+              problems.push(`${id(o)} backendRef -> Service ${refNs}/${ref.name}:${ref.port}: no such Service and port, rendered or upstream`);
             if (refNs !== ns) {
               const granted = byKind('ReferenceGrant').some(
                 (g) => g.metadata.namespace === refNs && (g.spec as any).from.some((f: any) => f.kind === 'HTTPRoute' && f.namespace === ns),
               );
-              if (!granted) problems.push(`${id(o)} backendRef -> Service ${refNs}/${ref.name}: cross-namespace without a ReferenceGrant in ${refNs}`);
+              if (!granted)
+                problems.push(`${id(o)} backendRef -> Service ${refNs}/${ref.name}: cross-namespace without a ReferenceGrant in ${refNs}`);
             }
           }
         }
@@ -115,10 +126,20 @@ export function findBrokenReferences(objects: readonly KubeObject[], context: Re
         selectsPods(o, 'selector', ns!, spec.selector);
         if (!spec.selector && spec.type !== 'ExternalName') {
           // A Service without a selector (a DC upstream) gets its endpoints from EndpointSlices that name it, port by port.
-          const slices = byKind('EndpointSlice').filter((e) => e.metadata.namespace === ns && (e.metadata.labels as Record<string, string> | undefined)?.['kubernetes.io/service-name'] === o.metadata.name);
-          if (slices.length === 0) problems.push(`${id(o)} has no selector -> no EndpointSlice labelled kubernetes.io/service-name=${o.metadata.name}: it would have no endpoints`);
+          const slices = byKind('EndpointSlice').filter(
+            (e) =>
+              e.metadata.namespace === ns &&
+              (e.metadata.labels as Record<string, string> | undefined)?.['kubernetes.io/service-name'] === o.metadata.name,
+          );
+          if (slices.length === 0)
+            problems.push(
+              `${id(o)} has no selector -> no EndpointSlice labelled kubernetes.io/service-name=${o.metadata.name}: it would have no endpoints`,
+            );
           for (const port of spec.ports ?? []) {
-            if (slices.length > 0 && !slices.some((e: any) => (e.ports ?? []).some((p: any) => p.name === port.name && p.port === (port.targetPort ?? port.port)))) {
+            if (
+              slices.length > 0 &&
+              !slices.some((e: any) => (e.ports ?? []).some((p: any) => p.name === port.name && p.port === (port.targetPort ?? port.port)))
+            ) {
               problems.push(`${id(o)} port ${port.name}:${port.port} -> no EndpointSlice port of that name and number`);
             }
           }
@@ -127,7 +148,12 @@ export function findBrokenReferences(objects: readonly KubeObject[], context: Re
           const target = port.targetPort;
           const backing = pods.filter((p) => p.namespace === ns && spec.selector && matches(spec.selector, p.labels));
           if (typeof target === 'string' && backing.length > 0 && !backing.every((p) => p.ports.includes(target))) {
-            problems.push(`${id(o)} port ${port.name ?? port.port} targetPort -> container port named ${target}: missing in ${backing.filter((p) => !p.ports.includes(target)).map((p) => p.owner).join(', ')}`);
+            problems.push(
+              `${id(o)} port ${port.name ?? port.port} targetPort -> container port named ${target}: missing in ${backing
+                .filter((p) => !p.ports.includes(target))
+                .map((p) => p.owner)
+                .join(', ')}`,
+            );
           }
         }
         break;
@@ -157,7 +183,9 @@ export function findBrokenReferences(objects: readonly KubeObject[], context: Re
             const appPorts = new Set(targets.flatMap((p) => p.numericPorts));
             const declared = (toPort.ports ?? []).map((p: any) => Number(p.port));
             if (targets.length > 0 && !declared.some((p: number) => appPorts.has(p))) {
-              problems.push(`${id(o)} toPorts ${declared.join(',')} -> none of these is a container port of ${targets.map((p) => p.owner).join(', ')}`);
+              problems.push(
+                `${id(o)} toPorts ${declared.join(',')} -> none of these is a container port of ${targets.map((p) => p.owner).join(', ')}`,
+              );
             }
           }
         }
@@ -169,7 +197,8 @@ export function findBrokenReferences(objects: readonly KubeObject[], context: Re
             for (const principal of from.source?.principals ?? []) {
               const m = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(principal);
               if (!m) problems.push(`${id(o)} principal ${principal}: not of the form <trust-domain>/ns/<namespace>/sa/<name>`);
-              else if (!serviceAccountExists(m[1], m[2])) problems.push(`${id(o)} principal ${principal} -> ServiceAccount ${m[1]}/${m[2]}: not rendered and not created by an upstream chart`);
+              else if (!serviceAccountExists(m[1], m[2]))
+                problems.push(`${id(o)} principal ${principal} -> ServiceAccount ${m[1]}/${m[2]}: not rendered and not created by an upstream chart`);
             }
           }
         }

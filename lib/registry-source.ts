@@ -6,6 +6,9 @@
 const REGISTRY = /export const ENVIRONMENT_LIST: readonly EnvironmentConfig\[\] = \[([^\]]*)\];/;
 
 export function withRegisteredEnvironments(indexSource: string, imports: string, entries: readonly string[]): string {
-  if (!REGISTRY.test(indexSource)) throw new Error('config/environments/index.ts no longer declares ENVIRONMENT_LIST as `export const ENVIRONMENT_LIST: readonly EnvironmentConfig[] = [...]`');
+  if (!REGISTRY.test(indexSource))
+    throw new Error(
+      'config/environments/index.ts no longer declares ENVIRONMENT_LIST as `export const ENVIRONMENT_LIST: readonly EnvironmentConfig[] = [...]`',
+    );
   return `${imports}\n${indexSource.replace(REGISTRY, (_, list: string) => `export const ENVIRONMENT_LIST: readonly EnvironmentConfig[] = [${list}, ${entries.join(', ')}];`)}`;
 }

@@ -22,7 +22,8 @@ export function lineDiff(before: string, after: string): string[] {
   const a = before.split('\n');
   const b = after.split('\n');
   const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  for (let i = a.length - 1; i >= 0; i--)
+    for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   const out: string[] = [];
   let i = 0;
   let j = 0;
@@ -62,7 +63,10 @@ export interface ObjectChange {
 export type FileTree = ReadonlyMap<string, string>;
 
 export function treeOf(rendered: RenderedEnvironment): FileTree {
-  return new Map([...rendered.files.map((f): [string, string] => [f.path, f.content]), ...rendered.plainFiles.map((f): [string, string] => [f.name, f.content])]);
+  return new Map([
+    ...rendered.files.map((f): [string, string] => [f.path, f.content]),
+    ...rendered.plainFiles.map((f): [string, string] => [f.name, f.content]),
+  ]);
 }
 
 /** dist/<env>/ as committed at `ref` in `repo`. */
@@ -80,7 +84,13 @@ function describe(file: string, content: string): string {
 }
 
 function parse(file: string, content: string): unknown {
-  if (file.endsWith('.env')) return Object.fromEntries(content.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  if (file.endsWith('.env'))
+    return Object.fromEntries(
+      content
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
   return YAML.parse(content);
 }
 
@@ -119,7 +129,14 @@ export function diffTrees(env: string, base: FileTree, current: FileTree, compon
     else {
       const fields = fieldChanges(parse(file, was), parse(file, now));
       // Same data, different bytes (formatting only) still counts, as a whole-file change.
-      changes.push({ env, component, file, object: describe(file, now), change: 'changed', fields: fields.length > 0 ? fields : [{ path: '(formatting)' }] });
+      changes.push({
+        env,
+        component,
+        file,
+        object: describe(file, now),
+        change: 'changed',
+        fields: fields.length > 0 ? fields : [{ path: '(formatting)' }],
+      });
     }
   }
   return changes;
@@ -198,12 +215,22 @@ export function formatMarkdown(changes: readonly ObjectChange[], envs: readonly 
         const mark = { added: '➕ added', removed: '➖ removed', changed: '✏️ changed' }[c.change];
         if (c.fields.length === 0) out.push(`| ${mark} | \`${c.object}\` | | | |`);
         c.fields.forEach((f, i) =>
-          out.push(`| ${i === 0 ? mark : ''} | ${i === 0 ? `\`${c.object}\`` : ''} | \`${f.path}\` | ${f.lines ? '(text, below)' : cell(f.before)} | ${f.lines ? '' : cell(f.after)} |`),
+          out.push(
+            `| ${i === 0 ? mark : ''} | ${i === 0 ? `\`${c.object}\`` : ''} | \`${f.path}\` | ${f.lines ? '(text, below)' : cell(f.before)} | ${f.lines ? '' : cell(f.after)} |`,
+          ),
         );
       }
       out.push('');
       for (const c of inEnv.filter((x) => x.component === component)) {
-        for (const f of c.fields.filter((x) => x.lines)) out.push(`\`${c.object}\` \`${f.path}\`:`, '', '```diff', ...f.lines!.map((l) => (l.startsWith('  ') ? ` ${l.slice(2)}` : `${l[0]}${l.slice(2)}`)), '```', '');
+        for (const f of c.fields.filter((x) => x.lines))
+          out.push(
+            `\`${c.object}\` \`${f.path}\`:`,
+            '',
+            '```diff',
+            ...f.lines!.map((l) => (l.startsWith('  ') ? ` ${l.slice(2)}` : `${l[0]}${l.slice(2)}`)),
+            '```',
+            '',
+          );
       }
     }
     out.push('</details>', '');

@@ -35,7 +35,8 @@ export function holds(when: string | undefined, env: EnvironmentConfig): boolean
   const negated = when.startsWith('!');
   let value: unknown = env;
   for (const key of (negated ? when.slice(1) : when).split('.')) {
-    if (!value || typeof value !== 'object' || !(key in value)) throw new Error(`security exceptions: when: ${when} is not a setting of EnvironmentConfig`);
+    if (!value || typeof value !== 'object' || !(key in value))
+      throw new Error(`security exceptions: when: ${when} is not a setting of EnvironmentConfig`);
     value = (value as Record<string, unknown>)[key];
   }
   return negated ? !value : !!value;
@@ -70,7 +71,11 @@ export function scanEnvironment(kubeScore: string, env: string, files: readonly 
  * resource ids read `Kind.namespace.name`; the object is named as kube-score's are.
  */
 export function checkovEnvironment(checkov: string, env: string, dir: string): Finding[] {
-  const result = spawnSync(checkov, ['--directory', dir, '--framework', 'kubernetes', '--quiet', '--compact', '--output', 'json', '--skip-download'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(
+    checkov,
+    ['--directory', dir, '--framework', 'kubernetes', '--quiet', '--compact', '--output', 'json', '--skip-download'],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
   if (!result.stdout) throw new Error(`checkov produced no output: ${result.stderr.trim().split('\n').pop()}`);
   const parsed = JSON.parse(result.stdout) as CheckovReport | CheckovReport[];
   const reports = Array.isArray(parsed) ? parsed : [parsed];
@@ -85,7 +90,9 @@ export function checkovEnvironment(checkov: string, env: string, dir: string): F
 }
 
 interface CheckovReport {
-  readonly results?: { readonly failed_checks?: ReadonlyArray<{ readonly check_id: string; readonly check_name: string; readonly resource: string }> };
+  readonly results?: {
+    readonly failed_checks?: ReadonlyArray<{ readonly check_id: string; readonly check_name: string; readonly resource: string }>;
+  };
 }
 
 /** `Kind namespace/name` of every object rendered into a dist/<env> folder, as findings name them. */
@@ -127,7 +134,8 @@ export function compareWithAccepted(
   renders: (env: string, object: string) => boolean = () => true,
 ) {
   const byName = new Map(envs.map((e) => [e.name, e]));
-  const covers = (a: AcceptedFinding, f: Finding) => a.check === f.check && a.object === f.object && byName.has(f.env) && holds(a.when, byName.get(f.env)!);
+  const covers = (a: AcceptedFinding, f: Finding) =>
+    a.check === f.check && a.object === f.object && byName.has(f.env) && holds(a.when, byName.get(f.env)!);
   const unlisted = findings.filter((f) => !accepted.some((a) => covers(a, f)));
   const stale = accepted.filter((a) => envs.some((e) => holds(a.when, e) && renders(e.name, a.object)) && !findings.some((f) => covers(a, f)));
   return { unlisted, stale };

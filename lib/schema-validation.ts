@@ -3,7 +3,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { importUrls, readSource } from './crd-import';
-import { fromConstraintTemplate, fromCrd, fromOpenApiDocument, KindSchema, KUBECONFORM_SCHEMA_LOCATION, mergeSchemas, schemaFileName } from './schemas';
+import {
+  fromConstraintTemplate,
+  fromCrd,
+  fromOpenApiDocument,
+  KindSchema,
+  KUBECONFORM_SCHEMA_LOCATION,
+  mergeSchemas,
+  schemaFileName,
+} from './schemas';
 import { PLAIN_FILE_PATTERN } from './synth';
 
 /** Kubernetes version the built-in schemas come from (the seed's Kind node). */
@@ -32,7 +40,8 @@ const unverified = new Set<string>();
 export const unverifiedKubernetesDocuments = (): string[] => [...unverified].sort();
 
 /** The OpenAPI document that describes `apiVersion` (`v1` is the core group). */
-export const kubernetesDocumentOf = (apiVersion: string): string => (apiVersion.includes('/') ? `apis__${apiVersion.replace('/', '__')}` : `api__${apiVersion}`);
+export const kubernetesDocumentOf = (apiVersion: string): string =>
+  apiVersion.includes('/') ? `apis__${apiVersion.replace('/', '__')}` : `api__${apiVersion}`;
 
 /** A missing schema of a kind whose Kubernetes document could not be read: unverified, not invalid. */
 export function isUnverified(problem: SchemaProblem, root: string): boolean {
@@ -128,7 +137,14 @@ export function runKubeconform(kubeconform: string, schemaDir: string, files: re
   );
   if (!result.stdout) throw new Error(`kubeconform produced no output: ${result.stderr}`);
   const report = JSON.parse(result.stdout) as {
-    resources?: Array<{ filename: string; kind: string; name: string; status: string; msg: string; validationErrors?: Array<{ path: string; msg: string }> }>;
+    resources?: Array<{
+      filename: string;
+      kind: string;
+      name: string;
+      status: string;
+      msg: string;
+      validationErrors?: Array<{ path: string; msg: string }>;
+    }>;
     summary: { valid: number; invalid: number; errors: number; skipped: number };
   };
   const problems: SchemaProblem[] = [];

@@ -124,7 +124,12 @@ export function fromCrd(crd: Crd, source: string): KindSchema[] {
     .filter((v) => v.schema?.openAPIV3Schema)
     .map((v) => {
       const converted = convertNode(v.schema!.openAPIV3Schema) as JsonSchema;
-      const properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, ...(converted.properties as JsonSchema) };
+      const properties = {
+        apiVersion: { type: 'string' },
+        kind: { type: 'string' },
+        metadata: { type: 'object' },
+        ...(converted.properties as JsonSchema),
+      };
       return {
         group: crd.spec.group,
         version: v.name,
@@ -136,7 +141,9 @@ export function fromCrd(crd: Crd, source: string): KindSchema[] {
 }
 
 interface RenderedTemplate {
-  readonly spec: { readonly crd: { readonly spec: { readonly names: { readonly kind: string }; readonly validation?: { readonly openAPIV3Schema?: JsonSchema } } } };
+  readonly spec: {
+    readonly crd: { readonly spec: { readonly names: { readonly kind: string }; readonly validation?: { readonly openAPIV3Schema?: JsonSchema } } };
+  };
 }
 
 /**

@@ -79,7 +79,8 @@ export function renderEnvironment(env: EnvironmentConfig, components: readonly C
   const plainFiles: PlainFile[] = [];
   for (const { component } of charts) {
     for (const file of component.files?.(env) ?? []) {
-      if (!PLAIN_FILE_PATTERN.test(file.name)) throw new Error(`${component.name}/${file.name}: plain files must end in .values.yaml, .config.yaml or .env`);
+      if (!PLAIN_FILE_PATTERN.test(file.name))
+        throw new Error(`${component.name}/${file.name}: plain files must end in .values.yaml, .config.yaml or .env`);
       plainFiles.push({ name: `${component.name}/${file.name}`, content: file.content });
     }
   }

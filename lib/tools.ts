@@ -11,7 +11,10 @@ import { linkDir } from '../tools/cache';
 export function toolPath(root: string, binary: string): string {
   const link = path.join(linkDir(), binary);
   if (fs.existsSync(link)) return link;
-  const result = spawnSync(process.execPath, [path.join(root, 'scripts/run-ts.js'), path.join(root, 'scripts/tools.ts'), binary], { cwd: root, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(root, 'scripts/run-ts.js'), path.join(root, 'scripts/tools.ts'), binary], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   const line = result.stdout?.split('\n').find((l) => l.startsWith(`${binary}=`));
   if (result.status !== 0 || !line) {
     const reason = (result.stderr ?? '').trim().split('\n').filter(Boolean).pop() ?? `exit ${result.status}`;

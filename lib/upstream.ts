@@ -61,12 +61,13 @@ export const BOOTSTRAP_SECRETS = {
 } as const;
 
 /** Pods created by upstream charts that our policies select, by namespace. */
-export const UPSTREAM_PODS: ReadonlyArray<{ readonly chart: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>> }> = [
-  { chart: 'kong/ingress', namespace: 'kong', labels: KONG_PROXY_POD_LABELS },
-  { chart: 'grafana/grafana', namespace: 'monitoring', labels: GRAFANA_POD.labels },
-  // Not a chart: the cluster DNS that Kind (kubeadm) deploys.
-  { chart: 'kind/coredns', namespace: CLUSTER_DNS_POD.namespace, labels: CLUSTER_DNS_POD.labels },
-];
+export const UPSTREAM_PODS: ReadonlyArray<{ readonly chart: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>> }> =
+  [
+    { chart: 'kong/ingress', namespace: 'kong', labels: KONG_PROXY_POD_LABELS },
+    { chart: 'grafana/grafana', namespace: 'monitoring', labels: GRAFANA_POD.labels },
+    // Not a chart: the cluster DNS that Kind (kubeadm) deploys.
+    { chart: 'kind/coredns', namespace: CLUSTER_DNS_POD.namespace, labels: CLUSTER_DNS_POD.labels },
+  ];
 
 export const MONITORING_NAMESPACE = 'monitoring';
 /** Node agents that need host access, kept apart so that monitoring itself stays at a stricter Pod Security level. */

@@ -91,7 +91,8 @@ function leaf(value: unknown): string | undefined {
   }
   if (typeof value === 'string') return scalar(value);
   if (Array.isArray(value)) return value.length === 0 ? '[]' : undefined;
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.keys(value as object).length === 0 ? '{}' : undefined;
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.keys(value as object).length === 0 ? '{}' : undefined;
   throw NOT_SIMPLE;
 }
 

@@ -10,7 +10,11 @@ export type SamplingPolicy =
   | { readonly name: string; readonly type: 'status_code'; readonly status_code: { readonly status_codes: ReadonlyArray<'ERROR' | 'OK' | 'UNSET'> } }
   | { readonly name: string; readonly type: 'latency'; readonly latency: { readonly threshold_ms: number } }
   | { readonly name: string; readonly type: 'probabilistic'; readonly probabilistic: { readonly sampling_percentage: number } }
-  | { readonly name: string; readonly type: 'ottl_condition'; readonly ottl_condition: { readonly error_mode: 'ignore' | 'propagate'; readonly span: readonly string[] } }
+  | {
+      readonly name: string;
+      readonly type: 'ottl_condition';
+      readonly ottl_condition: { readonly error_mode: 'ignore' | 'propagate'; readonly span: readonly string[] };
+    }
   | { readonly name: string; readonly type: 'and'; readonly and: { readonly and_sub_policy: readonly SamplingPolicy[] } };
 
 export interface CollectorConfig {
@@ -37,7 +41,12 @@ export interface CollectorConfig {
   readonly exporters: Readonly<Record<string, ExporterConfig>>;
   readonly service: {
     readonly telemetry: { readonly metrics: { readonly level: 'none' | 'basic' | 'normal' | 'detailed' } };
-    readonly pipelines: Readonly<Record<'traces' | 'metrics' | 'logs', { readonly receivers: readonly string[]; readonly processors: readonly string[]; readonly exporters: readonly string[] }>>;
+    readonly pipelines: Readonly<
+      Record<
+        'traces' | 'metrics' | 'logs',
+        { readonly receivers: readonly string[]; readonly processors: readonly string[]; readonly exporters: readonly string[] }
+      >
+    >;
   };
 }
 
@@ -92,7 +101,13 @@ export interface CollectorSettings {
 export const HEALTH_CHECK_PATHS = ['/health', '/healthz', '/ready', '/readyz', '/livez'] as const;
 
 /** Attributes that make every process a new series (seed fix #5). */
-export const HIGH_CARDINALITY_ATTRIBUTES = ['process.pid', 'service.instance.id', 'process.command_line', 'process.executable.path', 'process.parent_pid'] as const;
+export const HIGH_CARDINALITY_ATTRIBUTES = [
+  'process.pid',
+  'service.instance.id',
+  'process.command_line',
+  'process.executable.path',
+  'process.parent_pid',
+] as const;
 
 const ENTRY_POINT = 'kind == SPAN_KIND_SERVER or kind == SPAN_KIND_CONSUMER';
 const healthCheckRegex = `^(${HEALTH_CHECK_PATHS.join('|')})$`;
@@ -117,7 +132,11 @@ export function samplingPolicies(s: CollectorSettings): SamplingPolicy[] {
       type: 'and',
       and: {
         and_sub_policy: [
-          { name: 'server-not-health-check', type: 'ottl_condition', ottl_condition: { error_mode: 'ignore', span: [`kind == SPAN_KIND_SERVER and ${NOT_HEALTH_CHECK}`] } },
+          {
+            name: 'server-not-health-check',
+            type: 'ottl_condition',
+            ottl_condition: { error_mode: 'ignore', span: [`kind == SPAN_KIND_SERVER and ${NOT_HEALTH_CHECK}`] },
+          },
           { name: 'sample', type: 'probabilistic', probabilistic: { sampling_percentage: s.normalTracesPercent } },
         ],
       },
@@ -196,7 +215,12 @@ export function builderManifest(configs: readonly CollectorConfig[], outputPath:
       return { gomod: entry.gomod };
     });
   return {
-    dist: { name: 'otelcol-lab', description: 'Collector with exactly the components of the rendered config', output_path: outputPath, version: VERSIONS.otelCollector },
+    dist: {
+      name: 'otelcol-lab',
+      description: 'Collector with exactly the components of the rendered config',
+      output_path: outputPath,
+      version: VERSIONS.otelCollector,
+    },
     receivers: modules('receivers', types.receivers),
     processors: modules('processors', types.processors),
     exporters: modules('exporters', types.exporters),

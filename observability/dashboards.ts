@@ -27,7 +27,10 @@ export interface Dashboard {
   readonly panels: readonly Panel[];
 }
 
-type PanelSpec = Omit<Panel, 'id' | 'gridPos' | 'datasource' | 'fieldConfig' | 'targets'> & { readonly unit: string; readonly queries: ReadonlyArray<[string, string?]> };
+type PanelSpec = Omit<Panel, 'id' | 'gridPos' | 'datasource' | 'fieldConfig' | 'targets'> & {
+  readonly unit: string;
+  readonly queries: ReadonlyArray<[string, string?]>;
+};
 
 /** Lays panels out two per row, 12 columns each, in the order given. */
 function layout(datasource: DatasourceRef, specs: readonly PanelSpec[]): Panel[] {
@@ -66,7 +69,10 @@ export function redDashboard(service: string, metrics: DatasourceRef): Dashboard
         type: 'timeseries',
         title: 'Latency P50 / P95 / P99',
         unit: 's',
-        queries: [0.5, 0.95, 0.99].map((q): [string, string] => [`histogram_quantile(${q}, sum by (le) (rate(${HTTP}_bucket{${sel}}[5m])))`, `p${q * 100}`]),
+        queries: [0.5, 0.95, 0.99].map((q): [string, string] => [
+          `histogram_quantile(${q}, sum by (le) (rate(${HTTP}_bucket{${sel}}[5m])))`,
+          `p${q * 100}`,
+        ]),
       },
       {
         type: 'timeseries',
@@ -103,11 +109,36 @@ export function platformOverviewDashboard(metrics: DatasourceRef): Dashboard {
     refresh: '1m',
     panels: layout(metrics, [
       { type: 'stat', title: 'Nodes ready', unit: 'none', queries: [['sum(kube_node_status_condition{condition="Ready", status="true"})']] },
-      { type: 'stat', title: 'Pods in CrashLoopBackOff', unit: 'none', queries: [['sum(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}) or vector(0)']] },
-      { type: 'timeseries', title: 'CPU by namespace', unit: 'cores', queries: [['sum by (namespace) (rate(container_cpu_usage_seconds_total{container!=""}[5m]))', '{{namespace}}']] },
-      { type: 'timeseries', title: 'Memory by namespace', unit: 'bytes', queries: [['sum by (namespace) (container_memory_working_set_bytes{container!=""})', '{{namespace}}']] },
-      { type: 'timeseries', title: 'Pod restarts (1h)', unit: 'none', queries: [['sum by (namespace) (increase(kube_pod_container_status_restarts_total[1h]))', '{{namespace}}']] },
-      { type: 'timeseries', title: 'Running pods by namespace', unit: 'none', queries: [['sum by (namespace) (kube_pod_status_phase{phase="Running"})', '{{namespace}}']] },
+      {
+        type: 'stat',
+        title: 'Pods in CrashLoopBackOff',
+        unit: 'none',
+        queries: [['sum(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}) or vector(0)']],
+      },
+      {
+        type: 'timeseries',
+        title: 'CPU by namespace',
+        unit: 'cores',
+        queries: [['sum by (namespace) (rate(container_cpu_usage_seconds_total{container!=""}[5m]))', '{{namespace}}']],
+      },
+      {
+        type: 'timeseries',
+        title: 'Memory by namespace',
+        unit: 'bytes',
+        queries: [['sum by (namespace) (container_memory_working_set_bytes{container!=""})', '{{namespace}}']],
+      },
+      {
+        type: 'timeseries',
+        title: 'Pod restarts (1h)',
+        unit: 'none',
+        queries: [['sum by (namespace) (increase(kube_pod_container_status_restarts_total[1h]))', '{{namespace}}']],
+      },
+      {
+        type: 'timeseries',
+        title: 'Running pods by namespace',
+        unit: 'none',
+        queries: [['sum by (namespace) (kube_pod_status_phase{phase="Running"})', '{{namespace}}']],
+      },
     ]),
   };
 }

@@ -102,7 +102,10 @@ export function rollbackRules(c: RollbackCriteria): RuleGroup[] {
           labels,
           annotations: {
             summary: `{{ $labels.job }}: DB connection pool {{ $labels.${POOL}_pool_name }} at ${c.maxPoolUsageRatio * 100}% of its maximum for ${c.poolExhaustionFor}`,
-            description: '{{ $labels.job }} uses {{ $value | humanizePercentage }} of the connections of pool {{ $labels.' + POOL + '_pool_name }}; requests wait for a connection. Roll the deployment back.',
+            description:
+              '{{ $labels.job }} uses {{ $value | humanizePercentage }} of the connections of pool {{ $labels.' +
+              POOL +
+              '_pool_name }}; requests wait for a connection. Roll the deployment back.',
           },
         },
       ],

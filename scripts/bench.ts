@@ -32,7 +32,14 @@ function timed(label: string, command: string, args: string[], options: SpawnSyn
   const start = performance.now();
   const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', ...options });
   const ms = performance.now() - start;
-  if (result.status !== 0) throw new Error(`${label} failed (exit ${result.status}): ${String(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${label} failed (exit ${result.status}): ${String(result.stderr || result.stdout)
+        .trim()
+        .split('\n')
+        .slice(-3)
+        .join(' | ')}`,
+    );
   return ms;
 }
 
@@ -54,7 +61,8 @@ runCommand(
   {
     name: 'bench',
     invocation: 'npm run bench --',
-    summary: 'Times synth (registered and 30 environments), hydration cold and warm, the control plane and optionally e2e, as ratios to npx ts-node main.ts.',
+    summary:
+      'Times synth (registered and 30 environments), hydration cold and warm, the control plane and optionally e2e, as ratios to npx ts-node main.ts.',
     flags: {
       runs: { kind: 'string', value: 'n', help: 'samples per synth measurement (default 5)' },
       e2e: { kind: 'boolean', help: `also time npm run e2e -- --env ${ENVIRONMENT_NAMES[0]} (minutes)` },
@@ -86,15 +94,21 @@ runCommand(
 
       // Hydration: a render cache of our own (cold), then the same again (warm); the tool cache stays the user's.
       const env = { ...process.env, XDG_CACHE_HOME: path.join(scratch, 'cache'), KPP_TOOLS_CACHE: cacheRoot() };
-      const hydrate = () => timed('npm run hydrate', node, ['scripts/run-ts.js', 'scripts/hydrate.ts', '--out', path.join(scratch, 'hydrated')], { env });
+      const hydrate = () =>
+        timed('npm run hydrate', node, ['scripts/run-ts.js', 'scripts/hydrate.ts', '--out', path.join(scratch, 'hydrated')], { env });
       sample('npm run hydrate, all environments, cold', 1, hydrate);
       sample('npm run hydrate, all environments, warm', 1, hydrate);
 
       const state = path.join(scratch, 'cluster');
       const cluster = (action: string) => ['scripts/run-ts.js', 'scripts/cluster.ts', action];
-      sample('npm run cluster -- up (to /readyz, nodes Ready)', 1, () => timed('npm run cluster -- up', node, cluster('up'), { env: { ...process.env, KPP_CLUSTER_STATE: state } }));
+      sample('npm run cluster -- up (to /readyz, nodes Ready)', 1, () =>
+        timed('npm run cluster -- up', node, cluster('up'), { env: { ...process.env, KPP_CLUSTER_STATE: state } }),
+      );
       timed('npm run cluster -- down', node, cluster('down'), { env: { ...process.env, KPP_CLUSTER_STATE: state } });
-      if (flags.e2e) sample(`npm run e2e -- --env ${ENVIRONMENT_NAMES[0]}`, 1, () => timed('npm run e2e', node, ['scripts/run-ts.js', 'scripts/e2e.ts', '--env', ENVIRONMENT_NAMES[0]]));
+      if (flags.e2e)
+        sample(`npm run e2e -- --env ${ENVIRONMENT_NAMES[0]}`, 1, () =>
+          timed('npm run e2e', node, ['scripts/run-ts.js', 'scripts/e2e.ts', '--env', ENVIRONMENT_NAMES[0]]),
+        );
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
       fs.rmSync(scratch, { recursive: true, force: true });
@@ -105,7 +119,9 @@ runCommand(
     console.log(`  ${'step'.padEnd(52)} ${'median'.padStart(10)} ${'min'.padStart(10)}  runs  ratio`);
     for (const { step, samples } of rows) {
       const m = median(samples);
-      console.log(`  ${step.padEnd(52)} ${`${m.toFixed(0)} ms`.padStart(10)} ${`${Math.min(...samples).toFixed(0)} ms`.padStart(10)}  ${String(samples.length).padStart(4)}  ${(m / baseline).toFixed(3)}`);
+      console.log(
+        `  ${step.padEnd(52)} ${`${m.toFixed(0)} ms`.padStart(10)} ${`${Math.min(...samples).toFixed(0)} ms`.padStart(10)}  ${String(samples.length).padStart(4)}  ${(m / baseline).toFixed(3)}`,
+      );
     }
     return 0;
   },

@@ -21,7 +21,8 @@ const ROOT = path.resolve(__dirname, '..');
 const STATE_DIR = process.env.KPP_CLUSTER_STATE ? path.resolve(process.env.KPP_CLUSTER_STATE) : path.join(ROOT, '.cluster');
 const STATE_FILE = path.join(STATE_DIR, 'state.json');
 
-const readState = (): ControlPlaneState | undefined => (fs.existsSync(STATE_FILE) ? (JSON.parse(fs.readFileSync(STATE_FILE, 'utf8')) as ControlPlaneState) : undefined);
+const readState = (): ControlPlaneState | undefined =>
+  fs.existsSync(STATE_FILE) ? (JSON.parse(fs.readFileSync(STATE_FILE, 'utf8')) as ControlPlaneState) : undefined;
 
 runCommand(
   {
@@ -59,7 +60,8 @@ runCommand(
       console.log(`cluster: stopped ${state.processes.length} processes and removed .cluster/`);
       return 0;
     }
-    if (state && state.processes.some((p) => isAlive(p.pid))) throw new UserError(`a cluster is already running at ${state.server}; stop it with npm run cluster -- down`);
+    if (state && state.processes.some((p) => isAlive(p.pid)))
+      throw new UserError(`a cluster is already running at ${state.server}; stop it with npm run cluster -- down`);
     fs.rmSync(STATE_DIR, { recursive: true, force: true });
     const env = assertValid(environmentByName(flags.env ?? 'dev'));
     const cp = await startControlPlane({

@@ -32,7 +32,8 @@ runCommand(
   },
   ({ flags }) => {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-    if (!fs.existsSync(path.join(ROOT, '.git'))) throw new UserError(`${ROOT} is not a git repository; diff compares with dist/ in git history, so run it in a clone`);
+    if (!fs.existsSync(path.join(ROOT, '.git')))
+      throw new UserError(`${ROOT} is not a git repository; diff compares with dist/ in git history, so run it in a clone`);
     let base = flags.base;
     if (!base) {
       try {

@@ -34,10 +34,21 @@ runCommand(
     if (!process.env[INSIDE] && canIsolate()) {
       // Argo CD's controller and Gatekeeper bind their metrics ports on every interface; in a
       // namespace of our own, every interface is a private loopback.
-      const args = ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, path.join(ROOT, 'scripts/run-ts.js'), 'scripts/e2e.ts', ...process.argv.slice(2)];
+      const args = [
+        '--net',
+        '--',
+        'sh',
+        '-c',
+        'ip link set lo up && exec "$0" "$@"',
+        process.execPath,
+        path.join(ROOT, 'scripts/run-ts.js'),
+        'scripts/e2e.ts',
+        ...process.argv.slice(2),
+      ];
       return spawnSync('unshare', args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, [INSIDE]: '1' } }).status ?? 1;
     }
-    if (!process.env[INSIDE]) console.log('e2e: no private network namespace here (needs root and unshare); Argo CD and Gatekeeper metrics ports listen on all interfaces');
+    if (!process.env[INSIDE])
+      console.log('e2e: no private network namespace here (needs root and unshare); Argo CD and Gatekeeper metrics ports listen on all interfaces');
     if (flags['stop-with-stdin']) process.stdin.on('end', () => process.exit(130)).resume();
     // Reading stdin keeps the process alive; stop reading once the run is over.
     const report = await runE2e(flags.env, (line) => console.log(line)).finally(() => process.stdin.destroy());

@@ -31,7 +31,9 @@ runCommand(
       const apps = hydrateApplications(readApplications(readDistEnvironment(path.join(ROOT, 'dist'), env)), { helm });
       const written = writeHydrated(apps, out, env);
       const count = (s: string) => apps.filter((a) => a.status === s).length;
-      console.log(`hydrate: ${env}: ${count('rendered')} rendered, ${count('failed')} failed, ${count('unverified')} unverified; ${written} objects in ${path.relative(process.cwd(), path.join(out, env)) || '.'}/ in ${Date.now() - started} ms`);
+      console.log(
+        `hydrate: ${env}: ${count('rendered')} rendered, ${count('failed')} failed, ${count('unverified')} unverified; ${written} objects in ${path.relative(process.cwd(), path.join(out, env)) || '.'}/ in ${Date.now() - started} ms`,
+      );
       for (const a of apps.filter((x) => x.status !== 'rendered')) console.log(`  ${a.status}: ${a.app}: ${a.source}: ${a.message}`);
       failed += count('failed');
     }

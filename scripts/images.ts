@@ -21,7 +21,11 @@ runCommand(
     summary: 'Lists every image, chart and git source an environment deploys, and a Harbor mirror list (seed section 12).',
     flags: {
       env: { kind: 'string', help: 'the environment (required)', oneOf: () => ENVIRONMENT_NAMES },
-      registry: { kind: 'string', value: 'host[:port]/project', help: "mirror target (default: the environment's registry, else harbor.example.com/lab)" },
+      registry: {
+        kind: 'string',
+        value: 'host[:port]/project',
+        help: "mirror target (default: the environment's registry, else harbor.example.com/lab)",
+      },
       'mirror-list': { kind: 'boolean', help: 'print only the `source target` lines' },
     },
   },

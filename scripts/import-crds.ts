@@ -22,7 +22,8 @@ const ROOT = path.resolve(__dirname, '..');
 
 async function importCrds(mirror: string | undefined, out: string | undefined): Promise<number> {
   const outDir = path.resolve(out ?? path.join(ROOT, 'imports'));
-  if (mirror && !fs.existsSync(mirror)) throw new UserError(`mirror folder ${mirror} does not exist; give --mirror the CRD mirror (../shared/crds) or leave it out to fetch upstream`);
+  if (mirror && !fs.existsSync(mirror))
+    throw new UserError(`mirror folder ${mirror} does not exist; give --mirror the CRD mirror (../shared/crds) or leave it out to fetch upstream`);
 
   const byGroup = new Map<string, Crd[]>();
   for (const url of importUrls(path.join(ROOT, 'cdk8s.yaml'))) {
@@ -57,7 +58,14 @@ async function importCrds(mirror: string | undefined, out: string | undefined): 
         });
       } catch (error) {
         const stderr = String((error as { stderr?: Buffer }).stderr ?? '');
-        throw new Error(`cdk8s import of ${group} failed: ${stderr.split('\n').filter((l) => /error/i.test(l)).slice(0, 3).join(' | ')}`);
+        throw new Error(
+          `cdk8s import of ${group} failed: ${stderr
+            .split('\n')
+            .filter((l) => /error/i.test(l))
+            .slice(0, 3)
+            .join(' | ')}`,
+          { cause: error },
+        );
       }
       console.log(`import: ${group}: ${crds.map((c) => c.spec.names.kind).join(', ')}`);
     }

@@ -63,7 +63,10 @@ if (!upToDate()) {
   }
   const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).map((file) => [file, stamp(file)]));
   // Written after the bundle, under a temporary name, so a stamp never vouches for a half-written bundle.
-  fs.writeFileSync(`${stampFile}.${process.pid}`, JSON.stringify({ entry: path.resolve(entry), esbuild: require('esbuild/package.json').version, inputs }));
+  fs.writeFileSync(
+    `${stampFile}.${process.pid}`,
+    JSON.stringify({ entry: path.resolve(entry), esbuild: require('esbuild/package.json').version, inputs }),
+  );
   fs.renameSync(`${stampFile}.${process.pid}`, stampFile);
 }
 process.argv = [process.argv[0], outfile, ...args];

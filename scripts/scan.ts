@@ -16,7 +16,8 @@ runCommand(
   {
     name: 'scan',
     invocation: 'npm run scan --',
-    summary: 'kube-score and checkov over the rendered objects of ours in dist/; fails on a finding not accepted in security/<scanner>-exceptions.yaml.',
+    summary:
+      'kube-score and checkov over the rendered objects of ours in dist/; fails on a finding not accepted in security/<scanner>-exceptions.yaml.',
     flags: { env: { kind: 'strings', help: 'only these environments (default: all)', oneOf: () => ENVIRONMENT_NAMES } },
   },
   ({ flags }) => {
@@ -31,10 +32,17 @@ runCommand(
     let failures = 0;
     for (const scanner of scanners) {
       const findings = envs.flatMap((env) => scanner.scan(env.name));
-      const { unlisted, stale } = compareWithAccepted(findings, loadAcceptedFindings(path.join(ROOT, `security/${scanner.name}-exceptions.yaml`)), envs, renders);
+      const { unlisted, stale } = compareWithAccepted(
+        findings,
+        loadAcceptedFindings(path.join(ROOT, `security/${scanner.name}-exceptions.yaml`)),
+        envs,
+        renders,
+      );
       for (const f of unlisted) console.error(`scan: ${scanner.name}: new finding in ${f.env}: ${f.object}: ${f.check}: ${f.summary}`);
       for (const a of stale) console.error(`scan: ${scanner.name}: accepted finding no longer occurs, remove it: ${a.object}: ${a.check}`);
-      console.log(`scan: ${scanner.name} found ${findings.length} finding(s) in ${envs.map((e) => e.name).join(', ')}; ${findings.length - unlisted.length} accepted, ${unlisted.length} new, ${stale.length} stale exception(s)`);
+      console.log(
+        `scan: ${scanner.name} found ${findings.length} finding(s) in ${envs.map((e) => e.name).join(', ')}; ${findings.length - unlisted.length} accepted, ${unlisted.length} new, ${stale.length} stale exception(s)`,
+      );
       failures += unlisted.length + stale.length;
     }
     return failures > 0 ? 1 : 0;

@@ -13,6 +13,10 @@ tools_seconds=$SECONDS
 step "typecheck (tsc --noEmit)"
 npx tsc --noEmit -p tsconfig.json
 
+step "format and lint (prettier --check, eslint)"
+npx prettier --check --log-level warn .
+npx eslint --max-warnings 0 .
+
 step "jest"
 npx jest --ci --json --outputFile=.build/jest-results.json
 

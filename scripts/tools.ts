@@ -29,14 +29,23 @@ runCommand(
   },
   async ({ flags, positional }) => {
     if (flags.list) {
-      for (const t of TOOLS) process.stdout.write(`${t.name.padEnd(12)} ${t.version.padEnd(10)} ${t.binaries.map((b) => b.name).join(', ')}${t.note ? `  (${t.note})` : ''}\n`);
+      for (const t of TOOLS)
+        process.stdout.write(
+          `${t.name.padEnd(12)} ${t.version.padEnd(10)} ${t.binaries.map((b) => b.name).join(', ')}${t.note ? `  (${t.note})` : ''}\n`,
+        );
       return 0;
     }
     const wanted: Tool[] = positional.length === 0 ? [...TOOLS] : positional.map((n) => toolByName(n) ?? toolProviding(n)!);
     const unique = wanted.filter((t, i) => wanted.indexOf(t) === i);
     const started = Date.now();
     const ensured = await ensureTools(unique, {
-      collectorManifest: (sources) => toYaml(builderManifest(ENVIRONMENT_LIST.map((env) => collectorConfig(collectorSettings(env))), sources)),
+      collectorManifest: (sources) =>
+        toYaml(
+          builderManifest(
+            ENVIRONMENT_LIST.map((env) => collectorConfig(collectorSettings(env))),
+            sources,
+          ),
+        ),
     });
     for (const { tool } of ensured) for (const b of tool.binaries) process.stdout.write(`${b.name}=${linkDir()}/${b.name}\n`);
     const built = ensured.filter((e) => e.built > 0);

@@ -13,7 +13,15 @@ import * as YAML from 'yaml';
 import { ENVIRONMENT_NAMES, UserError } from '../config';
 import { crdMirror } from '../engines/mirrors';
 import { runCommand } from '../lib/command';
-import { collectSchemas, formatProblem, isUnverified, manifestFiles, runKubeconform, unverifiedKubernetesDocuments, writeSchemas } from '../lib/schema-validation';
+import {
+  collectSchemas,
+  formatProblem,
+  isUnverified,
+  manifestFiles,
+  runKubeconform,
+  unverifiedKubernetesDocuments,
+  writeSchemas,
+} from '../lib/schema-validation';
 import { toolPath } from '../lib/tools';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -25,7 +33,11 @@ runCommand(
     summary: 'kubeconform (strict) over every object in dist/, with Kubernetes 1.35, the CRDs of cdk8s.yaml and the Constraint kinds.',
     flags: {
       env: { kind: 'strings', help: 'only these environments (default: all)', oneOf: () => ENVIRONMENT_NAMES },
-      mirror: { kind: 'string', value: 'dir', help: 'the CRD and OpenAPI mirror (default: CRD_MIRROR, else ../shared/crds when present, else upstream URLs)' },
+      mirror: {
+        kind: 'string',
+        value: 'dir',
+        help: 'the CRD and OpenAPI mirror (default: CRD_MIRROR, else ../shared/crds when present, else upstream URLs)',
+      },
     },
   },
   async ({ flags }) => {

@@ -20,7 +20,11 @@ const BAD_INPUTS: ReadonlyArray<{ readonly command: string; readonly args: reado
   { command: 'main.ts', args: ['--out', 'package.json'], says: /package\.json is a file, not a folder/ },
   { command: 'scripts/images.ts', args: ['--env', '__proto__'], says: /--env '__proto__' is not one of/ },
   { command: 'scripts/images.ts', args: ['--env', 'dev', '--env', 'prod'], says: /--env given twice/ },
-  { command: 'scripts/images.ts', args: ['--env', 'prod', '--registry', 'https://harbor.example.com'], says: /registry must be a registry host\[:port\]\[\/path\] without scheme/ },
+  {
+    command: 'scripts/images.ts',
+    args: ['--env', 'prod', '--registry', 'https://harbor.example.com'],
+    says: /registry must be a registry host\[:port\]\[\/path\] without scheme/,
+  },
   { command: 'scripts/images.ts', args: ['--env', 'prod', '--registry', 'harbor.example.com/lab/'], says: /registry must be a registry host/ },
   { command: 'scripts/diff.ts', args: ['--fail-on', 'prd'], says: /--fail-on 'prd' is not one of/ },
   { command: 'scripts/diff.ts', args: ['--fail-on', 'PROD'], says: /--fail-on 'PROD' is not one of/ },
@@ -37,13 +41,19 @@ const BAD_INPUTS: ReadonlyArray<{ readonly command: string; readonly args: reado
   { command: 'scripts/import-crds.ts', args: ['--mirror', '/nonexistent-mirror'], says: /mirror folder \/nonexistent-mirror does not exist/ },
 ];
 
-const treeHash = () => createHash('sha256').update(JSON.stringify(readTree(path.join(ROOT, 'dist')))).digest('hex');
+const treeHash = () =>
+  createHash('sha256')
+    .update(JSON.stringify(readTree(path.join(ROOT, 'dist'))))
+    .digest('hex');
 
 describe('bad input: one line, a non-zero exit, dist/ untouched', () => {
   const rows: string[] = [];
   afterAll(() => {
     fs.mkdirSync(path.join(ROOT, '.build', 'reports'), { recursive: true });
-    fs.writeFileSync(path.join(ROOT, '.build', 'reports', 'bad-input.md'), ['| input | exit | lines | dist/ untouched | says |', '|---|---|---|---|---|', ...rows, ''].join('\n'));
+    fs.writeFileSync(
+      path.join(ROOT, '.build', 'reports', 'bad-input.md'),
+      ['| input | exit | lines | dist/ untouched | says |', '|---|---|---|---|---|', ...rows, ''].join('\n'),
+    );
   });
 
   test.each(BAD_INPUTS.map((b) => [`${b.command} ${b.args.join(' ')}`, b] as const))('%s', (_, input) => {
@@ -51,8 +61,16 @@ describe('bad input: one line, a non-zero exit, dist/ untouched', () => {
     const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), input.command, ...input.args], { cwd: ROOT, encoding: 'utf8' });
     const lines = result.stderr.trim().split('\n');
     const untouched = treeHash() === before;
-    rows.push(`| \`${input.command} ${input.args.join(' ')}\` | ${result.status} | ${lines.length} | ${untouched ? 'yes' : 'NO'} | ${lines[0].replace(/\|/g, '\\|')} |`);
-    expect({ exit: result.status, lines: lines.length, stack: /\n\s+at /.test(result.stderr), untouched, stdout: result.stdout }).toEqual({ exit: 2, lines: 1, stack: false, untouched: true, stdout: '' });
+    rows.push(
+      `| \`${input.command} ${input.args.join(' ')}\` | ${result.status} | ${lines.length} | ${untouched ? 'yes' : 'NO'} | ${lines[0].replace(/\|/g, '\\|')} |`,
+    );
+    expect({ exit: result.status, lines: lines.length, stack: /\n\s+at /.test(result.stderr), untouched, stdout: result.stdout }).toEqual({
+      exit: 2,
+      lines: 1,
+      stack: false,
+      untouched: true,
+      stdout: '',
+    });
     expect(lines[0]).toMatch(input.says);
   });
 });

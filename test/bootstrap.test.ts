@@ -7,7 +7,25 @@ import { toolPath } from './tools';
 
 const STUBBED = ['docker', 'kind', 'kubectl', 'helm', 'openssl', 'curl'];
 /** System tools the scripts may use; nothing else is on PATH, so no real kubectl or docker can leak in. */
-const SYSTEM = ['bash', 'env', 'dirname', 'basename', 'find', 'tr', 'grep', 'sort', 'head', 'mktemp', 'rm', 'cat', 'touch', 'awk', 'sed', 'printf', 'paste'];
+const SYSTEM = [
+  'bash',
+  'env',
+  'dirname',
+  'basename',
+  'find',
+  'tr',
+  'grep',
+  'sort',
+  'head',
+  'mktemp',
+  'rm',
+  'cat',
+  'touch',
+  'awk',
+  'sed',
+  'printf',
+  'paste',
+];
 
 interface Harness {
   readonly run: (script: string, args: string[], env?: Record<string, string>) => { status: number | null; stdout: string; stderr: string };
@@ -58,7 +76,15 @@ function expectInOrder(calls: string[], expected: string[]): void {
 
 describe('shellcheck', () => {
   test('bootstrap scripts, project scripts and the CI entry point are clean', () => {
-    const files = [...fs.readdirSync(path.join(ROOT, 'bootstrap')).filter((f) => f.endsWith('.sh')).map((f) => `bootstrap/${f}`), 'scripts/test.sh', '.ci/run', 'test/fixtures/recording-stub.sh'];
+    const files = [
+      ...fs
+        .readdirSync(path.join(ROOT, 'bootstrap'))
+        .filter((f) => f.endsWith('.sh'))
+        .map((f) => `bootstrap/${f}`),
+      'scripts/test.sh',
+      '.ci/run',
+      'test/fixtures/recording-stub.sh',
+    ];
     const result = spawnSync(toolPath('shellcheck'), ['-x', ...files], { cwd: ROOT, encoding: 'utf8' });
     expect(result.stdout).toBe('');
     expect(result.status).toBe(0);
@@ -97,7 +123,9 @@ describe('setup.sh with recording stubs', () => {
       `helm install argocd argo-cd --repo https://argoproj.github.io/argo-helm --version 9.4.5 --namespace argocd --create-namespace --kube-context kind-lab-dev --values ${dir}/argocd.values.yaml`,
       `kubectl --context kind-lab-dev apply --filename ${dir}/appproject-root.yaml --filename ${dir}/application-root-dev.yaml`,
     ]);
-    expect(result.stdout).toContain('echo "127.0.0.1 api.lab-dev.local grafana.lab-dev.local argocd.lab-dev.local hubble.lab-dev.local" | sudo tee -a /etc/hosts');
+    expect(result.stdout).toContain(
+      'echo "127.0.0.1 api.lab-dev.local grafana.lab-dev.local argocd.lab-dev.local hubble.lab-dev.local" | sudo tee -a /etc/hosts',
+    );
     expect(result.stdout).toContain('http://argocd.lab-dev.local');
     expect(result.stdout).toContain('argocd-initial-admin-secret');
   });
@@ -143,7 +171,10 @@ describe('setup.sh with recording stubs', () => {
     fs.rmSync(path.join(root, 'dist', 'dev', 'bootstrap', 'bootstrap.env'));
     const h = harness({ root });
     const result = h.run('setup.sh', ['--env', 'dev']);
-    expect([result.status, result.stderr.trim()]).toEqual([2, 'error: dist/dev has no bootstrap/bootstrap.env (an old or partial render); run npm run synth, then run this again']);
+    expect([result.status, result.stderr.trim()]).toEqual([
+      2,
+      'error: dist/dev has no bootstrap/bootstrap.env (an old or partial render); run npm run synth, then run this again',
+    ]);
     expect(h.calls()).toEqual([]);
   });
 
@@ -153,7 +184,11 @@ describe('setup.sh with recording stubs', () => {
     const h = harness({ root });
     for (const script of ['setup.sh', 'verify.sh', 'teardown.sh']) {
       const result = h.run(script, ['--env', 'dev']);
-      expect([script, result.status, result.stderr.trim()]).toEqual([script, 2, "error: unknown environment 'dev'; use --env with one of: none (run npm run synth first)"]);
+      expect([script, result.status, result.stderr.trim()]).toEqual([
+        script,
+        2,
+        "error: unknown environment 'dev'; use --env with one of: none (run npm run synth first)",
+      ]);
     }
     expect(h.calls()).toEqual([]);
   });
@@ -161,7 +196,9 @@ describe('setup.sh with recording stubs', () => {
   test('a too old tool is named with the minimum version', () => {
     const result = harness().run('setup.sh', ['--env', 'dev'], { STUB_KIND_VERSION: '0.20.0' });
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe('error: kind 0.20.0 is too old; install kind >= 0.31.0 (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)');
+    expect(result.stderr.trim()).toBe(
+      'error: kind 0.20.0 is too old; install kind >= 0.31.0 (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)',
+    );
   });
 
   test('a bad --env or argument stops with one line and exit 2', () => {
@@ -171,7 +208,9 @@ describe('setup.sh with recording stubs', () => {
     const known = [...ENVIRONMENT_NAMES].sort().join(' ');
     expect(bad.stderr.trim()).toBe(`error: unknown environment 'no-such-env'; use --env with one of: ${known}`);
     expect(h.run('setup.sh', []).stderr.trim()).toBe(`error: missing --env; use --env with one of: ${known}`);
-    expect(h.run('setup.sh', ['--env', 'dev', '--fast']).stderr.trim()).toContain(`usage: bash bootstrap/setup.sh --env <${[...ENVIRONMENT_NAMES].sort().join('|')}>`);
+    expect(h.run('setup.sh', ['--env', 'dev', '--fast']).stderr.trim()).toContain(
+      `usage: bash bootstrap/setup.sh --env <${[...ENVIRONMENT_NAMES].sort().join('|')}>`,
+    );
     expect(h.run('setup.sh', ['--env', 'dev', '--fast']).stderr.trim()).toMatch(/^error: unknown argument '--fast'; usage: /);
     expect(h.calls()).toEqual([]);
   });
@@ -222,7 +261,10 @@ describe('setup.sh with recording stubs', () => {
   test('an impossible flag combination is one line, exit 2, and changes nothing', () => {
     const h = harness();
     const noVariant = h.run('setup.sh', ['--env', 'prod', '--skip-istio']);
-    expect([noVariant.status, noVariant.stderr.trim()]).toEqual([2, "error: --skip-istio: prod has no variant without Istio; add one with variantOf: 'prod' in config/environments/, or run without --skip-istio"]);
+    expect([noVariant.status, noVariant.stderr.trim()]).toEqual([
+      2,
+      "error: --skip-istio: prod has no variant without Istio; add one with variantOf: 'prod' in config/environments/, or run without --skip-istio",
+    ]);
     const notLight = h.run('setup.sh', ['--env', 'stg', '--light']);
     expect([notLight.status, notLight.stderr.trim()]).toEqual([
       2,
@@ -257,7 +299,10 @@ describe('teardown.sh and verify.sh with recording stubs', () => {
   });
 
   test('verify names each failed check and exits with their count', () => {
-    const result = harness().run('verify.sh', ['--env', 'prod'], { STUB_FAIL: 'kubectl --context kind-lab-prod -n kong get gateway', STUB_HTTPS_ONLY: '1' });
+    const result = harness().run('verify.sh', ['--env', 'prod'], {
+      STUB_FAIL: 'kubectl --context kind-lab-prod -n kong get gateway',
+      STUB_HTTPS_ONLY: '1',
+    });
     expect(result.stdout).toContain('FAIL  Gateway kong/kong-gateway is Programmed (got nothing, want True)');
     expect(result.status).toBe(1);
   });

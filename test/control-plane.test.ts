@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ACCEPTED_WARNINGS } from '../checks/admission-warnings';
@@ -69,20 +70,27 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
 
   test('the control plane is up with kwok nodes shaped like the Kind cluster: 1 tainted control plane, 2 workers', async () => {
     const nodes = (await cp.client.list('v1', 'Node')).body.items as any[];
-    expect(nodes.map((n) => n.metadata.name).sort()).toEqual(kindNodes(env.cluster.name, env.cluster.workers).map((n) => n.name).sort());
+    expect(nodes.map((n) => n.metadata.name).sort()).toEqual(
+      kindNodes(env.cluster.name, env.cluster.workers)
+        .map((n) => n.name)
+        .sort(),
+    );
     const controlPlane = nodes.find((n) => n.metadata.name.endsWith('-control-plane'));
     expect(controlPlane.spec.taints).toEqual([{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]);
     expect((await cp.client.request('GET', '/version')).body.gitVersion).toBe('v1.35.4');
   });
 
   test("Helm renders with the API server's own built-in APIs, as Argo CD passes them (engines/kubernetes-apis.ts)", async () => {
-    const crdGroups = new Set(((await cp.client.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions')).body.items as any[]).map((c) => c.spec.group));
+    const crdGroups = new Set(
+      ((await cp.client.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions')).body.items as any[]).map((c) => c.spec.group),
+    );
     const served = new Set<string>(['v1']);
     for (const r of (await cp.client.request('GET', '/api/v1')).body.resources as any[]) if (!r.name.includes('/')) served.add(`v1/${r.kind}`);
     for (const g of ((await cp.client.request('GET', '/apis')).body.groups as any[]).filter((x) => !crdGroups.has(x.name))) {
       for (const v of g.versions) {
         served.add(v.groupVersion);
-        for (const r of ((await cp.client.request('GET', `/apis/${v.groupVersion}`)).body.resources ?? []) as any[]) if (!r.name.includes('/')) served.add(`${v.groupVersion}/${r.kind}`);
+        for (const r of ((await cp.client.request('GET', `/apis/${v.groupVersion}`)).body.resources ?? []) as any[])
+          if (!r.name.includes('/')) served.add(`${v.groupVersion}/${r.kind}`);
       }
     }
     expect([...KUBERNETES_BUILTIN_APIS].sort()).toEqual([...served].sort());
@@ -94,7 +102,9 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
     expect(admission.applied.ours).toBe(ours + rendered.files.filter((f) => f.object.kind === 'Namespace' && f.component === 'bootstrap').length);
     expect(admission.applied.upstream).toBe(hydrated.reduce((n, a) => n + a.objects.length, 0));
     // The apps folder, and the root Application with its own project from the bootstrap.
-    expect(admission.applied.argocd).toBe(rendered.files.filter((f) => f.component === 'apps' || (f.component === 'bootstrap' && f.object.apiVersion.startsWith('argoproj.io/'))).length);
+    expect(admission.applied.argocd).toBe(
+      rendered.files.filter((f) => f.component === 'apps' || (f.component === 'bootstrap' && f.object.apiVersion.startsWith('argoproj.io/'))).length,
+    );
   });
 
   test('the server warns about nothing but the accepted, explained warnings', () => {
@@ -122,7 +132,11 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
       // Server-side apply claims an empty (or null) annotations or labels map only once the object exists.
       const metadata = change.manifest.metadata as { annotations?: object | null; labels?: object | null };
       const emptyMap = (m?: object | null) => m === null || (!!m && Object.keys(m).length === 0);
-      expect({ object: change.object, settles: change.settlesOnThirdApply, emptyMetadataMap: emptyMap(metadata.annotations) || emptyMap(metadata.labels) }).toEqual({
+      expect({
+        object: change.object,
+        settles: change.settlesOnThirdApply,
+        emptyMetadataMap: emptyMap(metadata.annotations) || emptyMap(metadata.labels),
+      }).toEqual({
         object: change.object,
         settles: true,
         emptyMetadataMap: true,
@@ -156,7 +170,11 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
         const live = (await cp.client.get('policy/v1', 'PodDisruptionBudget', pdb.metadata.name, pdb.metadata.namespace)).body;
         return live.status?.observedGeneration === live.metadata.generation ? live.status : undefined;
       });
-      expect({ pdb: pdb.metadata.name, allowed: status.disruptionsAllowed >= 0, healthy: status.currentHealthy >= status.desiredHealthy }).toEqual({ pdb: pdb.metadata.name, allowed: true, healthy: true });
+      expect({ pdb: pdb.metadata.name, allowed: status.disruptionsAllowed >= 0, healthy: status.currentHealthy >= status.desiredHealthy }).toEqual({
+        pdb: pdb.metadata.name,
+        allowed: true,
+        healthy: true,
+      });
     }
     const backend = pdbs.find((p) => p.metadata.namespace === 'demo');
     const live = (await cp.client.get('policy/v1', 'PodDisruptionBudget', backend.metadata.name, 'demo')).body;
@@ -197,11 +215,22 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
 
   test('Pod Security Admission refuses a pod that breaks its namespace level, naming the level and the reasons', async () => {
     const pod = (namespace: string) =>
-      ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'root-shell', namespace }, spec: { containers: [{ name: 'sh', image: 'busybox', securityContext: { privileged: true } }] } }) as unknown as KubeObject;
+      ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'root-shell', namespace },
+        spec: { containers: [{ name: 'sh', image: 'busybox', securityContext: { privileged: true } }] },
+      }) as unknown as KubeObject;
     const demo = await cp.client.request('POST', '/api/v1/namespaces/demo/pods?dryRun=All', pod('demo'));
-    expect([demo.status, statusMessage(demo)]).toEqual([403, expect.stringMatching(/violates PodSecurity "restricted:v1\.35": privileged \(container "sh" must not set securityContext\.privileged=true\)/)]);
+    expect([demo.status, statusMessage(demo)]).toEqual([
+      403,
+      expect.stringMatching(/violates PodSecurity "restricted:v1\.35": privileged \(container "sh" must not set securityContext\.privileged=true\)/),
+    ]);
     const monitoring = await cp.client.request('POST', '/api/v1/namespaces/monitoring/pods?dryRun=All', pod('monitoring'));
-    expect([monitoring.status, statusMessage(monitoring)]).toEqual([403, expect.stringMatching(/violates PodSecurity "baseline:v1\.35": privileged/)]);
+    expect([monitoring.status, statusMessage(monitoring)]).toEqual([
+      403,
+      expect.stringMatching(/violates PodSecurity "baseline:v1\.35": privileged/),
+    ]);
     // kube-system is privileged on purpose (Cilium), so the same pod is admitted there.
     expect((await cp.client.request('POST', '/api/v1/namespaces/kube-system/pods?dryRun=All', pod('kube-system'))).status).toBe(201);
   });
@@ -222,7 +251,10 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
     expect(statusMessage(applied)).toMatch(/\.spec\.replicaz: field not declared in schema/);
     // ... and an update with strict field validation names the unknown field.
     const live = (await cp.client.get('apps/v1', 'Deployment', 'backend', 'demo')).body;
-    const updated = await cp.client.request('PUT', '/apis/apps/v1/namespaces/demo/deployments/backend?fieldValidation=Strict&dryRun=All', { ...live, spec: { ...live.spec, replicaz: 3 } });
+    const updated = await cp.client.request('PUT', '/apis/apps/v1/namespaces/demo/deployments/backend?fieldValidation=Strict&dryRun=All', {
+      ...live,
+      spec: { ...live.spec, replicaz: 3 },
+    });
     expect(updated.status).toBe(400);
     expect(statusMessage(updated)).toMatch(/strict decoding error: unknown field "spec.replicaz"/);
 
@@ -255,7 +287,10 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
 describe('the control plane is always torn down', () => {
   test('Ctrl-C on `npm run cluster -- up --foreground` stops every process it started', async () => {
     const { spawn } = await import('child_process');
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/cluster.ts', 'up', '--foreground'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/cluster.ts', 'up', '--foreground'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -272,7 +307,6 @@ describe('the control plane is always torn down', () => {
   }, 180_000);
 
   test('a missing binary is named in one line with how to build it', () => {
-    const { spawnSync } = require('child_process') as typeof import('child_process');
     const links = tempDir('no-tools-');
     const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/cluster.ts', 'up', '--foreground'], {
       cwd: ROOT,

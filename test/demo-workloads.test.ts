@@ -24,8 +24,14 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: demo workloa
 
   test.each(required)('label %s, demanded by the Constraint, on every workload and pod template', (label) => {
     for (const owner of owners) {
-      expect({ owner: owner.object.metadata.name, value: owner.object.metadata.labels?.[label] }).toEqual({ owner: owner.object.metadata.name, value: expect.stringMatching(/.+/) });
-      expect({ owner: owner.object.metadata.name, value: owner.podLabels[label] }).toEqual({ owner: owner.object.metadata.name, value: expect.stringMatching(/.+/) });
+      expect({ owner: owner.object.metadata.name, value: (owner.object.metadata.labels as Record<string, string> | undefined)?.[label] }).toEqual({
+        owner: owner.object.metadata.name,
+        value: expect.stringMatching(/.+/),
+      });
+      expect({ owner: owner.object.metadata.name, value: owner.podLabels[label] }).toEqual({
+        owner: owner.object.metadata.name,
+        value: expect.stringMatching(/.+/),
+      });
     }
     for (const owner of owners) expect(owner.podLabels.env).toBe(env.name);
   });

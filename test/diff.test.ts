@@ -11,7 +11,11 @@ import { toolPath } from './tools';
 const { prod } = ENVIRONMENTS;
 
 /** A throwaway repository whose main branch holds dist/ rendered from `base`. */
-function repoWith(base: EnvironmentConfig): { dir: string; git: (...args: string[]) => string; commit: (env: EnvironmentConfig, branch: string) => void } {
+function repoWith(base: EnvironmentConfig): {
+  dir: string;
+  git: (...args: string[]) => string;
+  commit: (env: EnvironmentConfig, branch: string) => void;
+} {
   const dir = tempDir('diff-repo-');
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
   git('init', '-q', '-b', 'main');
@@ -45,7 +49,9 @@ describe('rendered diff on real git history', () => {
         fields: [{ path: 'spec.replicas', before: 4, after: 5 }],
       },
     ]);
-    expect(formatText(changes, ['prod'])).toBe('prod: 0 added, 0 removed, 1 changed\n  demo/\n    ~ Deployment demo/backend\n        spec.replicas: 4 -> 5\n');
+    expect(formatText(changes, ['prod'])).toBe(
+      'prod: 0 added, 0 removed, 1 changed\n  demo/\n    ~ Deployment demo/backend\n        spec.replicas: 4 -> 5\n',
+    );
     expect(formatMarkdown(changes, ['prod'])).toContain('| ✏️ changed | `Deployment demo/backend` | `spec.replicas` | `4` | `5` |');
   });
 
@@ -103,7 +109,9 @@ describe('upstream effects in the rendered diff (the charts rendered by Helm on 
     expect(changes.map((c) => [c.component, c.object, c.fields])).toEqual([
       ['gatekeeper (helm)', 'Deployment gatekeeper-system/gatekeeper-controller-manager', [{ path: 'spec.replicas', before: 3, after: 5 }]],
     ]);
-    expect(formatMarkdown(changes, ['prod'])).toContain('| ✏️ changed | `Deployment gatekeeper-system/gatekeeper-controller-manager` | `spec.replicas` | `3` | `5` |');
+    expect(formatMarkdown(changes, ['prod'])).toContain(
+      '| ✏️ changed | `Deployment gatekeeper-system/gatekeeper-controller-manager` | `spec.replicas` | `3` | `5` |',
+    );
   });
 
   test('a value inside a rendered config file shows as the changed lines of that file', () => {
@@ -112,7 +120,9 @@ describe('upstream effects in the rendered diff (the charts rendered by Helm on 
     const next: EnvironmentConfig = { ...stg, observability: { ...stg.observability, retention: '14d' } };
     const { changes } = upstreamChanges('stg', treeOf(renderEnvironment(stg, COMPONENTS)), treeOf(renderEnvironment(next, COMPONENTS)), helm);
     const tempo = changes.find((c) => c.object === 'ConfigMap monitoring/tempo')!;
-    expect(tempo.fields).toEqual([{ path: 'data.tempo.yaml', lines: ['    compaction:', '-     block_retention: 168h', '+     block_retention: 336h'] }]);
+    expect(tempo.fields).toEqual([
+      { path: 'data.tempo.yaml', lines: ['    compaction:', '-     block_retention: 168h', '+     block_retention: 336h'] },
+    ]);
     expect(formatText([tempo], ['stg'])).toContain('          -     block_retention: 168h\n          +     block_retention: 336h');
   });
 
@@ -127,7 +137,8 @@ describe('upstream effects in the rendered diff (the charts rendered by Helm on 
 });
 
 describe('npm run diff', () => {
-  const run = (args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/diff.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/diff.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 
   test('exits 0 with nothing to report when dist/ matches the render', () => {
     const result = run(['--base', 'HEAD']);
@@ -144,6 +155,8 @@ describe('npm run diff', () => {
   test.each([['prd'], ['PROD'], ['everything']])('a typo in the CI gate (--fail-on %s) is bad input, not a pass', (value) => {
     const result = run(['--base', 'HEAD', '--fail-on', value]);
     expect(result.status).toBe(2);
-    expect(result.stderr.trim()).toMatch(new RegExp(`^diff: error: --fail-on '${value}' is not one of ${ENVIRONMENT_NAMES.join(', ')}, any, removals; usage: npm run diff --`));
+    expect(result.stderr.trim()).toMatch(
+      new RegExp(`^diff: error: --fail-on '${value}' is not one of ${ENVIRONMENT_NAMES.join(', ')}, any, removals; usage: npm run diff --`),
+    );
   });
 });

@@ -21,7 +21,11 @@ function runE2e(env: string): Promise<{ code: number | null; report?: E2eReport;
   const json = path.join(REPORTS, `e2e-${env}.json`);
   fs.rmSync(json, { force: true });
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/e2e.ts', '--env', env, '--json', json, '--stop-with-stdin'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/e2e.ts', '--env', env, '--json', json, '--stop-with-stdin'],
+      { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -46,7 +50,8 @@ describe('a real Argo CD syncs the App-of-Apps from a git push', () => {
   describe.each(ENVS.map((e) => [e]))('%s', (env) => {
     const get = () => {
       const run = runs.get(env)!;
-      if (!run.report) throw new Error(`npm run e2e -- --env ${env} wrote no report (exit ${run.code}): ${run.output.split('\n').slice(-5).join(' | ')}`);
+      if (!run.report)
+        throw new Error(`npm run e2e -- --env ${env} wrote no report (exit ${run.code}): ${run.output.split('\n').slice(-5).join(' | ')}`);
       return run.report;
     };
 
@@ -69,8 +74,12 @@ describe('a real Argo CD syncs the App-of-Apps from a git push', () => {
 
     test('the root and one Application per enabled component of the environment are Synced and Healthy', () => {
       const report = get();
-      const children = render(ENVIRONMENTS[env]).files.filter((f) => f.object.kind === 'Application' && f.component === 'apps').map((f) => f.object.metadata.name);
-      const expected = report.notes.some((n) => n.includes('outside the cluster')) ? children.filter((c) => !['mimir', 'loki', 'tempo'].includes(c)) : children;
+      const children = render(ENVIRONMENTS[env])
+        .files.filter((f) => f.object.kind === 'Application' && f.component === 'apps')
+        .map((f) => f.object.metadata.name);
+      const expected = report.notes.some((n) => n.includes('outside the cluster'))
+        ? children.filter((c) => !['mimir', 'loki', 'tempo'].includes(c))
+        : children;
       expect(report.applications.map((a) => a.name).sort()).toEqual([...expected, `root-${report.variant}`].sort());
       expect(report.applications.filter((a) => a.sync !== 'Synced' || a.health !== 'Healthy')).toEqual([]);
       process.stdout.write(formatReport(report));

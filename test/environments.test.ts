@@ -81,26 +81,60 @@ describe('bad environment input fails with one clear line', () => {
   };
 
   test('unknown environment name lists the known ones', () => {
-    expect(() => environmentByName('no-such-env')).toThrow(new UserError(`unknown environment 'no-such-env': use --env with one of ${ENVIRONMENT_NAMES.join(', ')}`));
+    expect(() => environmentByName('no-such-env')).toThrow(
+      new UserError(`unknown environment 'no-such-env': use --env with one of ${ENVIRONMENT_NAMES.join(', ')}`),
+    );
   });
 
   test.each([
     ['negative replicas', (e: any) => (e.demo.backend.replicas = -1), 'demo.backend.replicas must be an integer >= 0 (got -1)'],
     ['fractional replicas', (e: any) => (e.demo.frontend.replicas = 1.5), 'demo.frontend.replicas must be an integer >= 0 (got 1.5)'],
-    ['malformed quantity', (e: any) => (e.demo.backend.resources.limits.memory = '256MB'), 'demo.backend.resources.limits.memory must be a Kubernetes quantity'],
+    [
+      'malformed quantity',
+      (e: any) => (e.demo.backend.resources.limits.memory = '256MB'),
+      'demo.backend.resources.limits.memory must be a Kubernetes quantity',
+    ],
     ['malformed quota', (e: any) => (e.platform.quota.requestsCpu = 'four'), 'platform.quota.requestsCpu must be a Kubernetes quantity'],
     ['domain that is not DNS-safe', (e: any) => (e.domain = 'Lab_Dev.local'), 'domain must be a DNS-safe name'],
-    ['requests above limits', (e: any) => (e.demo.backend.resources.requests.cpu = '900m'), 'demo.backend.resources.requests.cpu must not exceed limits.cpu (800m)'],
-    ['floating tag where tags must be pinned', (e: any) => (e.demo.backend.imageTag = 'latest'), 'demo.backend.imageTag must be a pinned version (x.y.z) or digest in prod'],
+    [
+      'requests above limits',
+      (e: any) => (e.demo.backend.resources.requests.cpu = '900m'),
+      'demo.backend.resources.requests.cpu must not exceed limits.cpu (800m)',
+    ],
+    [
+      'floating tag where tags must be pinned',
+      (e: any) => (e.demo.backend.imageTag = 'latest'),
+      'demo.backend.imageTag must be a pinned version (x.y.z) or digest in prod',
+    ],
     ['registry with a scheme', (e: any) => (e.registry = 'https://harbor.local'), 'registry must be a registry host[:port][/path] without scheme'],
-    ['PDB that blocks every drain', (e: any) => (e.platform.backendPdbMinAvailable = 4), 'platform.backendPdbMinAvailable must be lower than demo.backend.replicas (4)'],
-    ['quota too small for the workloads', (e: any) => (e.platform.quota.requestsCpu = '1'), 'platform.quota.requestsCpu is too small for the demo workloads'],
+    [
+      'PDB that blocks every drain',
+      (e: any) => (e.platform.backendPdbMinAvailable = 4),
+      'platform.backendPdbMinAvailable must be lower than demo.backend.replicas (4)',
+    ],
+    [
+      'quota too small for the workloads',
+      (e: any) => (e.platform.quota.requestsCpu = '1'),
+      'platform.quota.requestsCpu is too small for the demo workloads',
+    ],
     // Accepted by this check before, refused by the API server or wrong in git:
-    ['replicas beyond int32', (e: any) => (e.demo.backend.replicas = 2 ** 31), "demo.backend.replicas must fit Kubernetes' int32 (at most 2147483647)"],
+    [
+      'replicas beyond int32',
+      (e: any) => (e.demo.backend.replicas = 2 ** 31),
+      "demo.backend.replicas must fit Kubernetes' int32 (at most 2147483647)",
+    ],
     ['a domain label over 63 characters', (e: any) => (e.domain = `${'a'.repeat(64)}.local`), 'domain must have labels of at most 63 characters'],
-    ['a domain that makes hostnames over 253 characters', (e: any) => (e.domain = Array.from({ length: 5 }, () => 'b'.repeat(49)).join('.')), 'domain must leave room for the route hosts'],
+    [
+      'a domain that makes hostnames over 253 characters',
+      (e: any) => (e.domain = Array.from({ length: 5 }, () => 'b'.repeat(49)).join('.')),
+      'domain must leave room for the route hosts',
+    ],
     ['a registry port over 65535', (e: any) => (e.registry = 'harbor.local:70000/lab'), 'registry must have a port from 1 to 65535'],
-    ['quota requests above quota limits', (e: any) => (e.platform.quota.requestsMemory = '600Gi'), 'platform.quota.requestsMemory must not exceed platform.quota.limitsMemory (512Gi)'],
+    [
+      'quota requests above quota limits',
+      (e: any) => (e.platform.quota.requestsMemory = '600Gi'),
+      'platform.quota.requestsMemory must not exceed platform.quota.limitsMemory (512Gi)',
+    ],
     ['Latest in another case', (e: any) => (e.demo.backend.imageTag = 'Latest'), 'demo.backend.imageTag must be a pinned version'],
     ['a floating name the old list missed', (e: any) => (e.demo.frontend.imageTag = 'edge'), 'demo.frontend.imageTag must be a pinned version'],
     ['a bare major.minor tag', (e: any) => (e.demo.backend.imageTag = 'v2.19'), 'demo.backend.imageTag must be a pinned version'],

@@ -7,7 +7,10 @@ import { projectFindings } from '../checks/project-permissions';
 import { KubeObject } from '../lib/synth';
 import { ALL_ENVS, render, ROOT } from './helpers';
 
-const apps = (env: EnvironmentConfig) => render(env).files.filter((f) => f.component === 'apps').map((f) => f.object);
+const apps = (env: EnvironmentConfig) =>
+  render(env)
+    .files.filter((f) => f.component === 'apps')
+    .map((f) => f.object);
 const children = (env: EnvironmentConfig) => apps(env).filter((o) => o.kind === 'Application') as Array<KubeObject & { spec: any }>;
 const child = (env: EnvironmentConfig, name: string) => {
   const found = children(env).find((a) => a.metadata.name === name);
@@ -23,7 +26,10 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s App-of-Apps',
     expect(sources.length).toBeGreaterThanOrEqual(5);
     for (const app of sources) {
       const dir = path.join(ROOT, app.spec.source.path);
-      expect({ app: app.metadata.name, exists: fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith('.yaml')) }).toEqual({ app: app.metadata.name, exists: true });
+      expect({ app: app.metadata.name, exists: fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith('.yaml')) }).toEqual({
+        app: app.metadata.name,
+        exists: true,
+      });
       expect(app.spec.source.repoURL).toBe(env.git.repoURL);
       expect(app.spec.source.targetRevision).toBe(env.git.targetRevision);
     }
@@ -34,7 +40,11 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s App-of-Apps',
   test('every Helm source names a pinned chart version', () => {
     const helm = children(env).filter((a) => a.spec.source.chart);
     expect(helm.length).toBeGreaterThanOrEqual(4);
-    for (const app of helm) expect({ app: app.metadata.name, version: app.spec.source.targetRevision }).toEqual({ app: app.metadata.name, version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    for (const app of helm)
+      expect({ app: app.metadata.name, version: app.spec.source.targetRevision }).toEqual({
+        app: app.metadata.name,
+        version: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+      });
     for (const app of children(env).filter((a) => a.spec.source.path && !a.spec.source.path.startsWith('dist/'))) {
       expect(app.spec.source.targetRevision).toMatch(/^v\d+\.\d+\.\d+$/);
     }
@@ -70,7 +80,8 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s App-of-Apps',
     }
     expect(child(env, 'gatekeeper-policies').spec.syncPolicy.syncOptions).toContain('SkipDryRunOnMissingResource=true');
     const constraints = render(env).files.filter((f) => f.object.apiVersion.startsWith('constraints.gatekeeper.sh/'));
-    for (const c of constraints) expect((c.object.metadata as any).annotations['argocd.argoproj.io/sync-options']).toBe('SkipDryRunOnMissingResource=true');
+    for (const c of constraints)
+      expect((c.object.metadata as any).annotations['argocd.argoproj.io/sync-options']).toBe('SkipDryRunOnMissingResource=true');
   });
 
   test('webhook caBundle drift is ignored, and the ignore is respected on sync', () => {
@@ -79,7 +90,9 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s App-of-Apps',
       expect(app.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
       const paths = app.spec.ignoreDifferences.flatMap((d: any) => d.jqPathExpressions);
       expect(paths).toContain('.webhooks[]?.clientConfig.caBundle');
-      expect(app.spec.ignoreDifferences.map((d: any) => d.kind)).toEqual(expect.arrayContaining(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']));
+      expect(app.spec.ignoreDifferences.map((d: any) => d.kind)).toEqual(
+        expect.arrayContaining(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']),
+      );
     }
   });
 
@@ -105,21 +118,40 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s App-of-Apps',
     const all = apps(env);
     const onlyOurs = (findings: string[]) => findings.filter((f) => !/which no child renders/.test(f));
     expect(onlyOurs(projectFindings(all, ours))).toEqual([]);
-    const withProject = (name: string, project: string) => all.map((o) => (o.kind === 'Application' && o.metadata.name === name ? { ...o, spec: { ...(o as any).spec, project } } : o));
+    const withProject = (name: string, project: string) =>
+      all.map((o) => (o.kind === 'Application' && o.metadata.name === name ? { ...o, spec: { ...(o as any).spec, project } } : o));
     const inDefault = onlyOurs(projectFindings(withProject('demo', 'default'), ours));
     expect(inDefault).toEqual(
-      expect.arrayContaining([`demo: source ${env.git.repoURL} is not permitted by project default`, 'demo: namespace demo is not a destination of project default', 'demo: Deployment backend is blacklisted by project default']),
+      expect.arrayContaining([
+        `demo: source ${env.git.repoURL} is not permitted by project default`,
+        'demo: namespace demo is not a destination of project default',
+        'demo: Deployment backend is blacklisted by project default',
+      ]),
     );
-    const wildcard = all.map((o) => (o.kind === 'AppProject' && o.metadata.name === 'platform' ? { ...o, spec: { ...(o as any).spec, clusterResourceWhitelist: [{ group: '*', kind: '*' }] } } : o));
+    const wildcard = all.map((o) =>
+      o.kind === 'AppProject' && o.metadata.name === 'platform'
+        ? { ...o, spec: { ...(o as any).spec, clusterResourceWhitelist: [{ group: '*', kind: '*' }] } }
+        : o,
+    );
     expect(projectFindings(wildcard, ours)).toContain('project platform: whitelists */*, a wildcard; name the kinds');
-    const stray = [...ours, { app: 'demo', object: { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'stray' } }, namespaced: false }];
+    const stray = [
+      ...ours,
+      { app: 'demo', object: { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'stray' } }, namespaced: false },
+    ];
     expect(projectFindings(all, stray)).toContain('demo: cluster-scoped storage.k8s.io/StorageClass stray is not whitelisted by project platform');
   });
 
   test('the default project admits nothing, and the root project only Applications and AppProjects in argocd', () => {
     const locked = apps(env).find((o) => o.kind === 'AppProject' && o.metadata.name === 'default') as any;
-    expect(locked.spec).toMatchObject({ sourceRepos: [], destinations: [], clusterResourceWhitelist: [], namespaceResourceBlacklist: [{ group: '*', kind: '*' }] });
-    const bootstrap = render(env).files.filter((f) => f.component === 'bootstrap').map((f) => f.object as any);
+    expect(locked.spec).toMatchObject({
+      sourceRepos: [],
+      destinations: [],
+      clusterResourceWhitelist: [],
+      namespaceResourceBlacklist: [{ group: '*', kind: '*' }],
+    });
+    const bootstrap = render(env)
+      .files.filter((f) => f.component === 'bootstrap')
+      .map((f) => f.object as any);
     const root = bootstrap.find((o) => o.kind === 'Application');
     const rootProject = bootstrap.find((o) => o.kind === 'AppProject' && o.metadata.name === root.spec.project);
     expect(root.spec.project).not.toBe('default');
@@ -156,21 +188,29 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s App-of-Apps',
 });
 
 describe('typed upstream values with the seed settings', () => {
-  test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s Cilium: kube-proxy replacement on Kind, VXLAN, WireGuard, Istio-friendly, Hubble', (_, env) => {
-    expect(child(env, 'cilium').spec.source.helm.valuesObject).toMatchObject({
-      kubeProxyReplacement: true,
-      k8sServiceHost: `lab-${env.name}-control-plane`,
-      k8sServicePort: 6443,
-      routingMode: 'tunnel',
-      tunnelProtocol: 'vxlan',
-      encryption: { enabled: true, type: 'wireguard' },
-      cni: { exclusive: false },
-      socketLB: { hostNamespaceOnly: true },
-      hubble: { enabled: true, relay: { enabled: true }, ui: { enabled: true }, metrics: { enabled: ['dns', 'drop', 'tcp', 'flow', 'icmp', 'http'] } },
-      operator: { replicas: 2 },
-    });
-    expect(HUBBLE_METRICS).toHaveLength(6);
-  });
+  test.each(ALL_ENVS.map((e) => [e.name, e] as const))(
+    '%s Cilium: kube-proxy replacement on Kind, VXLAN, WireGuard, Istio-friendly, Hubble',
+    (_, env) => {
+      expect(child(env, 'cilium').spec.source.helm.valuesObject).toMatchObject({
+        kubeProxyReplacement: true,
+        k8sServiceHost: `lab-${env.name}-control-plane`,
+        k8sServicePort: 6443,
+        routingMode: 'tunnel',
+        tunnelProtocol: 'vxlan',
+        encryption: { enabled: true, type: 'wireguard' },
+        cni: { exclusive: false },
+        socketLB: { hostNamespaceOnly: true },
+        hubble: {
+          enabled: true,
+          relay: { enabled: true },
+          ui: { enabled: true },
+          metrics: { enabled: ['dns', 'drop', 'tcp', 'flow', 'icmp', 'http'] },
+        },
+        operator: { replicas: 2 },
+      });
+      expect(HUBBLE_METRICS).toHaveLength(6);
+    },
+  );
 
   test('Argo CD: Application health restored in argocd-cm, so a wave waits for the one before it', () => {
     const values = child(ENVIRONMENTS.dev, 'argocd').spec.source.helm.valuesObject;

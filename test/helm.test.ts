@@ -21,7 +21,11 @@ const HARBOR = 'harbor.corp.example:5000/lab';
 
 const hydrate = (env: EnvironmentConfig, cache = true): HydratedApp[] => hydrateApplications(applicationsOf(render(env)), { helm, cache });
 /** The same environment air-gapped: every image from Harbor, no grafana.com dashboards. */
-const airGapped = (env: EnvironmentConfig): EnvironmentConfig => ({ ...env, registry: HARBOR, observability: { ...env.observability, onlineDashboards: false } });
+const airGapped = (env: EnvironmentConfig): EnvironmentConfig => ({
+  ...env,
+  registry: HARBOR,
+  observability: { ...env.observability, onlineDashboards: false },
+});
 
 function find(apps: readonly HydratedApp[], app: string, kind: string, name: string): KubeObject & { spec?: any; data?: any } {
   const found = apps.find((a) => a.app === app)?.objects.find((o) => o.object.kind === kind && o.object.metadata.name === name);
@@ -35,7 +39,10 @@ function valuesKeys(env: EnvironmentConfig, apps: readonly HydratedApp[]): Array
   return UPSTREAM_COMPONENTS.filter((u) => u.enabled(env) && u.source.kind === 'helm').map((u) => {
     const hydrated = apps.find((a) => a.app === u.name)!;
     if (!hydrated.chart?.archive) return { app: u.name, reason: hydrated.message };
-    return { app: u.name, report: checkValuesKeys(helmValues(u.source as HelmChartSource, env), loadChartDocs(hydrated.chart.archive), VALUES_KEY_EXCEPTIONS) };
+    return {
+      app: u.name,
+      report: checkValuesKeys(helmValues(u.source as HelmChartSource, env), loadChartDocs(hydrated.chart.archive), VALUES_KEY_EXCEPTIONS),
+    };
   });
 }
 
@@ -77,12 +84,19 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: upstream cha
 
   test('the upstream pods our policies select carry the labels we assume (Kong proxy, Grafana), on the ports we assume', () => {
     for (const u of UPSTREAM_PODS.filter((p) => p.chart !== 'kind/coredns')) {
-      const app = apps.find((a) => a.namespace === u.namespace && a.status === 'rendered' && a.objects.some((o) => Object.entries(u.labels).every(([k, v]) => podTemplateOf(o.object)?.metadata?.labels?.[k] === v)));
+      const app = apps.find(
+        (a) =>
+          a.namespace === u.namespace &&
+          a.status === 'rendered' &&
+          a.objects.some((o) => Object.entries(u.labels).every(([k, v]) => podTemplateOf(o.object)?.metadata?.labels?.[k] === v)),
+      );
       expect({ chart: u.chart, labels: u.labels, found: !!app }).toEqual({ chart: u.chart, labels: u.labels, found: true });
     }
     const grafana = apps.find((a) => a.app === 'grafana');
     if (grafana?.status === 'rendered') {
-      const ports = find(apps, 'grafana', 'Deployment', 'grafana').spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort));
+      const ports = find(apps, 'grafana', 'Deployment', 'grafana').spec.template.spec.containers.flatMap((c: any) =>
+        (c.ports ?? []).map((p: any) => p.containerPort),
+      );
       expect(ports).toContain(GRAFANA_POD.port);
     }
   });
@@ -99,71 +113,97 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: upstream cha
     expect(apps.find((a) => a.app === 'kong')!.objects.filter((o) => o.object.kind === 'Secret')).toEqual([]);
   });
 
-  testChart(apps, 'cilium', 'Cilium: kube-proxy replacement, VXLAN, WireGuard, cni-exclusive false, socket-LB in the host namespace, six Hubble metrics, 2 operators', () => {
-    expect(find(apps, 'cilium', 'ConfigMap', 'cilium-config').data).toMatchObject({
-      'kube-proxy-replacement': 'true',
-      'routing-mode': 'tunnel',
-      'tunnel-protocol': 'vxlan',
-      'enable-wireguard': 'true',
-      'cni-exclusive': 'false',
-      'bpf-lb-sock-hostns-only': 'true',
-      'hubble-metrics': HUBBLE_METRICS.join(' '),
-    });
-    // No kube-proxy, so the agent reaches the API server directly (seed fix #1).
-    expect(containerEnv(find(apps, 'cilium', 'DaemonSet', 'cilium'), 'cilium-agent').KUBERNETES_SERVICE_HOST).toBe(env.cluster.apiServerHost);
-    expect(find(apps, 'cilium', 'Deployment', 'cilium-operator').spec.replicas).toBe(env.upstream.ciliumOperatorReplicas);
-    expect(env.upstream.ciliumOperatorReplicas).toBe(2);
-  });
+  testChart(
+    apps,
+    'cilium',
+    'Cilium: kube-proxy replacement, VXLAN, WireGuard, cni-exclusive false, socket-LB in the host namespace, six Hubble metrics, 2 operators',
+    () => {
+      expect(find(apps, 'cilium', 'ConfigMap', 'cilium-config').data).toMatchObject({
+        'kube-proxy-replacement': 'true',
+        'routing-mode': 'tunnel',
+        'tunnel-protocol': 'vxlan',
+        'enable-wireguard': 'true',
+        'cni-exclusive': 'false',
+        'bpf-lb-sock-hostns-only': 'true',
+        'hubble-metrics': HUBBLE_METRICS.join(' '),
+      });
+      // No kube-proxy, so the agent reaches the API server directly (seed fix #1).
+      expect(containerEnv(find(apps, 'cilium', 'DaemonSet', 'cilium'), 'cilium-agent').KUBERNETES_SERVICE_HOST).toBe(env.cluster.apiServerHost);
+      expect(find(apps, 'cilium', 'Deployment', 'cilium-operator').spec.replicas).toBe(env.upstream.ciliumOperatorReplicas);
+      expect(env.upstream.ciliumOperatorReplicas).toBe(2);
+    },
+  );
 
-  testChart(apps, 'istiod', env.features.skipIstio ? 'Istio: nothing rendered (skipIstio)' : 'Istio: ambient enabled, istiod at the configured replica count with no autoscaler', () => {
-    const istio = apps.filter((a) => ['istio-base', 'istiod', 'istio-cni', 'ztunnel'].includes(a.app));
-    if (env.features.skipIstio) {
-      expect(istio).toEqual([]);
-      return;
-    }
-    const istiod = find(apps, 'istiod', 'Deployment', 'istiod');
-    expect(istiod.spec.replicas).toBe(env.upstream.istiodReplicas);
-    expect(containerEnv(istiod, 'discovery').PILOT_ENABLE_AMBIENT).toBe('true');
-    expect(apps.flatMap((a) => a.objects).filter((o) => o.object.kind === 'HorizontalPodAutoscaler')).toEqual([]);
-    expect(find(apps, 'istio-cni', 'ConfigMap', 'istio-cni-config').data.AMBIENT_ENABLED).toBe('true');
-    expect(find(apps, 'ztunnel', 'DaemonSet', 'ztunnel').kind).toBe('DaemonSet');
-  });
+  testChart(
+    apps,
+    'istiod',
+    env.features.skipIstio
+      ? 'Istio: nothing rendered (skipIstio)'
+      : 'Istio: ambient enabled, istiod at the configured replica count with no autoscaler',
+    () => {
+      const istio = apps.filter((a) => ['istio-base', 'istiod', 'istio-cni', 'ztunnel'].includes(a.app));
+      if (env.features.skipIstio) {
+        expect(istio).toEqual([]);
+        return;
+      }
+      const istiod = find(apps, 'istiod', 'Deployment', 'istiod');
+      expect(istiod.spec.replicas).toBe(env.upstream.istiodReplicas);
+      expect(containerEnv(istiod, 'discovery').PILOT_ENABLE_AMBIENT).toBe('true');
+      expect(apps.flatMap((a) => a.objects).filter((o) => o.object.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+      expect(find(apps, 'istio-cni', 'ConfigMap', 'istio-cni-config').data.AMBIENT_ENABLED).toBe('true');
+      expect(find(apps, 'ztunnel', 'DaemonSet', 'ztunnel').kind).toBe('DaemonSet');
+    },
+  );
 
   testChart(apps, 'gatekeeper', 'Gatekeeper: replicas per environment, failurePolicy Ignore on every webhook it installs', () => {
     expect(find(apps, 'gatekeeper', 'Deployment', 'gatekeeper-controller-manager').spec.replicas).toBe(env.upstream.gatekeeperReplicas);
     const webhooks = apps
       .find((a) => a.app === 'gatekeeper')!
       .objects.filter((o) => /WebhookConfiguration$/.test(o.object.kind))
-      .flatMap((o) => (o.object.webhooks as Array<{ name: string; failurePolicy: string }>).map((w) => ({ webhook: w.name, failurePolicy: w.failurePolicy })));
+      .flatMap((o) =>
+        (o.object.webhooks as Array<{ name: string; failurePolicy: string }>).map((w) => ({ webhook: w.name, failurePolicy: w.failurePolicy })),
+      );
     expect(webhooks.length).toBeGreaterThanOrEqual(3);
     expect(webhooks.filter((w) => w.failurePolicy !== 'Ignore')).toEqual([]);
   });
 
-  testChart(apps, 'argocd', `Argo CD: server.insecure ${env.upstream.argocdServerInsecure}, ${env.upstream.argocdReplicas} replicas of server, repo-server and ApplicationSet controller`, () => {
-    expect(find(apps, 'argocd', 'ConfigMap', 'argocd-cmd-params-cm').data['server.insecure']).toBe(String(env.upstream.argocdServerInsecure));
-    for (const name of ['argocd-server', 'argocd-repo-server', 'argocd-applicationset-controller']) {
-      expect({ name, replicas: find(apps, 'argocd', 'Deployment', name).spec.replicas }).toEqual({ name, replicas: env.upstream.argocdReplicas });
-    }
-  });
+  testChart(
+    apps,
+    'argocd',
+    `Argo CD: server.insecure ${env.upstream.argocdServerInsecure}, ${env.upstream.argocdReplicas} replicas of server, repo-server and ApplicationSet controller`,
+    () => {
+      expect(find(apps, 'argocd', 'ConfigMap', 'argocd-cmd-params-cm').data['server.insecure']).toBe(String(env.upstream.argocdServerInsecure));
+      for (const name of ['argocd-server', 'argocd-repo-server', 'argocd-applicationset-controller']) {
+        expect({ name, replicas: find(apps, 'argocd', 'Deployment', name).spec.replicas }).toEqual({ name, replicas: env.upstream.argocdReplicas });
+      }
+    },
+  );
 
   const inCluster = env.observability.backends.location === 'in-cluster';
-  (inCluster ? testChart : (_a: unknown, _b: unknown, title: string, fn: () => void) => test(title, fn))(apps, 'loki', inCluster ? `Loki and Tempo keep ${env.observability.retention}; Loki replicates once; Mimir is ${apps.find((a) => a.app === 'mimir')?.status}` : 'Loki, Tempo and Mimir are not deployed: the backends are outside the cluster', () => {
-    if (!inCluster) {
-      expect(apps.filter((a) => ['loki', 'tempo', 'mimir'].includes(a.app))).toEqual([]);
-      return;
-    }
-    const hours = `${Number(env.observability.retention.replace(/d$/, '')) * 24}h`;
-    const loki = String(find(apps, 'loki', 'ConfigMap', 'loki').data['config.yaml']);
-    expect(loki).toContain(`retention_period: ${hours}`);
-    expect(loki).toMatch(/retention_enabled: true/);
-    expect(loki).toMatch(/replication_factor: 1/);
-    expect(String(find(apps, 'tempo', 'ConfigMap', 'tempo').data['tempo.yaml'])).toContain(`block_retention: ${hours}`);
-    const mimir = apps.find((a) => a.app === 'mimir')!;
-    if (mimir.status === 'rendered') {
-      const config = JSON.stringify(mimir.objects.map((o) => o.object));
-      expect(config).toContain(`compactor_blocks_retention_period: ${env.observability.retention}`);
-    }
-  });
+  (inCluster ? testChart : (_a: unknown, _b: unknown, title: string, fn: () => void) => test(title, fn))(
+    apps,
+    'loki',
+    inCluster
+      ? `Loki and Tempo keep ${env.observability.retention}; Loki replicates once; Mimir is ${apps.find((a) => a.app === 'mimir')?.status}`
+      : 'Loki, Tempo and Mimir are not deployed: the backends are outside the cluster',
+    () => {
+      if (!inCluster) {
+        expect(apps.filter((a) => ['loki', 'tempo', 'mimir'].includes(a.app))).toEqual([]);
+        return;
+      }
+      const hours = `${Number(env.observability.retention.replace(/d$/, '')) * 24}h`;
+      const loki = String(find(apps, 'loki', 'ConfigMap', 'loki').data['config.yaml']);
+      expect(loki).toContain(`retention_period: ${hours}`);
+      expect(loki).toMatch(/retention_enabled: true/);
+      expect(loki).toMatch(/replication_factor: 1/);
+      expect(String(find(apps, 'tempo', 'ConfigMap', 'tempo').data['tempo.yaml'])).toContain(`block_retention: ${hours}`);
+      const mimir = apps.find((a) => a.app === 'mimir')!;
+      if (mimir.status === 'rendered') {
+        const config = JSON.stringify(mimir.objects.map((o) => o.object));
+        expect(config).toContain(`compactor_blocks_retention_period: ${env.observability.retention}`);
+      }
+    },
+  );
 
   testChart(apps, 'loki', 'no memcached cache requests more memory than the lab can give (the chart default is about 10 GiB)', () => {
     if (!inCluster) return;
@@ -184,7 +224,9 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: upstream cha
 
   test('stable under Argo CD: two renders without the cache are byte-identical (no Secret or checksum generated at render time)', () => {
     const again = hydrate(env, false);
-    const drift = apps.flatMap((a, i) => a.objects.filter((o, j) => JSON.stringify(o.object) !== JSON.stringify(again[i].objects[j]?.object)).map((o) => o.file));
+    const drift = apps.flatMap((a, i) =>
+      a.objects.filter((o, j) => JSON.stringify(o.object) !== JSON.stringify(again[i].objects[j]?.object)).map((o) => o.file),
+    );
     expect(drift).toEqual([]);
   });
 });
@@ -206,7 +248,9 @@ describe.each(ALL_ENVS.map((env) => [env.name, airGapped(env)] as const))('%s wi
 });
 
 // The failure cases need Istio (istiod's keys) and the Loki caches (memcached's image key) in the render.
-const withIstio = ALL_ENVS.find((e) => !e.features.skipIstio && e.observability.lokiCaches.enabled && e.observability.backends.location === 'in-cluster')!;
+const withIstio = ALL_ENVS.find(
+  (e) => !e.features.skipIstio && e.observability.lokiCaches.enabled && e.observability.backends.location === 'in-cluster',
+)!;
 const chartsAvailable = hydrate(withIstio).every((a) => a.status === 'rendered' || a.app === 'mimir');
 (chartsAvailable ? describe : describe.skip)('the checks can fail (needs the chart mirror or network)', () => {
   const env = withIstio;
@@ -214,7 +258,11 @@ const chartsAvailable = hydrate(withIstio).every((a) => a.status === 'rendered' 
 
   test("a values key the chart does not know is reported, and so is the seed's old istiod key", () => {
     const istiod = apps.find((a) => a.app === 'istiod')!;
-    const report = checkValuesKeys({ profile: 'ambient', pilot: { replicaCount: 2 }, replicaCount: 2 }, loadChartDocs(istiod.chart!.archive!), VALUES_KEY_EXCEPTIONS);
+    const report = checkValuesKeys(
+      { profile: 'ambient', pilot: { replicaCount: 2 }, replicaCount: 2 },
+      loadChartDocs(istiod.chart!.archive!),
+      VALUES_KEY_EXCEPTIONS,
+    );
     expect(report.unknown).toEqual(['pilot']);
     expect(report.checked).toEqual(['replicaCount']);
   });
@@ -249,7 +297,10 @@ const chartsAvailable = hydrate(withIstio).every((a) => a.status === 'rendered' 
     const broken = { ...app, source: { ...app.source, helm: { ...app.source.helm, valuesObject: helmValues(partial, airGapped(env)) } } };
     const [result] = hydrateApplications([broken], { helm });
     // Both caches (chunks and results) run memcached.
-    expect(result.objects.flatMap((o) => podImages(o.object)).filter((i) => !i.startsWith(HARBOR))).toEqual(['memcached:1.6.39-alpine', 'memcached:1.6.39-alpine']);
+    expect(result.objects.flatMap((o) => podImages(o.object)).filter((i) => !i.startsWith(HARBOR))).toEqual([
+      'memcached:1.6.39-alpine',
+      'memcached:1.6.39-alpine',
+    ]);
   });
 
   test("a values type the chart's schema refuses fails the render: Helm checks values.schema.json itself", () => {
@@ -261,7 +312,12 @@ const chartsAvailable = hydrate(withIstio).every((a) => a.status === 'rendered' 
   });
 
   test('a chart that can be found nowhere is unverified, by name, never skipped', () => {
-    const ghost = { name: 'ghost', wave: 0, namespace: 'x', source: { repoURL: 'http://127.0.0.1:9/charts', chart: 'ghost', targetRevision: '1.0.0', helm: {} } };
+    const ghost = {
+      name: 'ghost',
+      wave: 0,
+      namespace: 'x',
+      source: { repoURL: 'http://127.0.0.1:9/charts', chart: 'ghost', targetRevision: '1.0.0', helm: {} },
+    };
     const [result] = hydrateApplications([ghost], { helm });
     expect(result).toMatchObject({ app: 'ghost', status: 'unverified', objects: [] });
     expect(result.message).toMatch(/^not in the chart mirror, and helm pull from http:\/\/127\.0\.0\.1:9\/charts failed/);

@@ -95,4 +95,3 @@ export function imageRepositories(values: unknown): string[] {
   walk(values);
   return out;
 }
-

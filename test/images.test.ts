@@ -51,13 +51,19 @@ describe('npm run images (air gap, seed section 12)', () => {
   test('bad input gets one line and exit 2', () => {
     const unknown = images(['--env', 'no-such-env']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr.trim()).toMatch(new RegExp(`^images: error: --env 'no-such-env' is not one of ${ENVIRONMENT_NAMES.join(', ')}; usage: npm run images --`));
+    expect(unknown.stderr.trim()).toMatch(
+      new RegExp(`^images: error: --env 'no-such-env' is not one of ${ENVIRONMENT_NAMES.join(', ')}; usage: npm run images --`),
+    );
     const twice = images(['--env', 'dev', '--env', 'prod']);
     expect(twice.status).toBe(2);
     expect(twice.stderr.trim()).toBe("images: error: --env given twice ('dev' and 'prod'); give it once");
     const scheme = images(['--env', 'prod', '--registry', 'https://harbor.example.com/lab']);
     expect(scheme.status).toBe(2);
-    expect(scheme.stderr.trim()).toMatch(/^images: error: invalid environment 'prod': registry must be a registry host\[:port\]\[\/path\] without scheme/);
-    expect(mirrorList({ ourImages: ['docker.io/a/b:1'], upstreamImages: [], unverified: [], helmCharts: [], gitSources: [] }, 'h.io/p')).toEqual(['docker.io/a/b:1 h.io/p/a/b:1']);
+    expect(scheme.stderr.trim()).toMatch(
+      /^images: error: invalid environment 'prod': registry must be a registry host\[:port\]\[\/path\] without scheme/,
+    );
+    expect(mirrorList({ ourImages: ['docker.io/a/b:1'], upstreamImages: [], unverified: [], helmCharts: [], gitSources: [] }, 'h.io/p')).toEqual([
+      'docker.io/a/b:1 h.io/p/a/b:1',
+    ]);
   });
 });

@@ -4,7 +4,6 @@ import * as path from 'path';
 import { moveArrayEnumsToItems } from '../lib/crd-import';
 import { crdMirror, readTree, ROOT, tempDir } from './helpers';
 
-
 describe('imports/', () => {
   test('committed imports/ are exactly what npm run import generates', () => {
     const out = path.join(tempDir('imports-'), 'imports');

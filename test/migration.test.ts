@@ -11,22 +11,26 @@ const withBackendAt = (env: EnvironmentConfig, change: Partial<MigratedService>)
   ...env,
   demo: { ...env.demo, migration: env.demo.migration.map((m) => (m.service === 'backend' ? { ...m, ...change } : m)) },
 });
-const apiRoute = (env: EnvironmentConfig) => render(env).files.find((f) => f.object.kind === 'HTTPRoute' && f.object.metadata.name === 'api')!.object as any;
+const apiRoute = (env: EnvironmentConfig) =>
+  render(env).files.find((f) => f.object.kind === 'HTTPRoute' && f.object.metadata.name === 'api')!.object as any;
 
 describe('Strangler Fig (seed 10-3): the demo backend behind a weighted route, Kubernetes against the DC', () => {
-  test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s: the api route weighs backend against backend-dc as configured, and the DC Service points at the DC upstream', (_, env) => {
-    const m = env.demo.migration.find((x) => x.service === 'backend')!;
-    expect(apiRoute(env).spec.rules[0].backendRefs).toEqual([
-      { name: 'backend', port: 80, weight: m.kubernetesPercent },
-      { name: 'backend-dc', port: m.dcUpstream.port, weight: 100 - m.kubernetesPercent },
-    ]);
-    const objects = render(env).files.map((f) => f.object as any);
-    const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'backend-dc');
-    expect(service.spec.selector).toBeUndefined();
-    const slice = objects.find((o) => o.kind === 'EndpointSlice' && o.metadata.name === 'backend-dc');
-    expect(slice.metadata.labels['kubernetes.io/service-name']).toBe('backend-dc');
-    expect(slice.endpoints.map((e: any) => e.addresses)).toEqual([[m.dcUpstream.address]]);
-  });
+  test.each(ALL_ENVS.map((e) => [e.name, e] as const))(
+    '%s: the api route weighs backend against backend-dc as configured, and the DC Service points at the DC upstream',
+    (_, env) => {
+      const m = env.demo.migration.find((x) => x.service === 'backend')!;
+      expect(apiRoute(env).spec.rules[0].backendRefs).toEqual([
+        { name: 'backend', port: 80, weight: m.kubernetesPercent },
+        { name: 'backend-dc', port: m.dcUpstream.port, weight: 100 - m.kubernetesPercent },
+      ]);
+      const objects = render(env).files.map((f) => f.object as any);
+      const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'backend-dc');
+      expect(service.spec.selector).toBeUndefined();
+      const slice = objects.find((o) => o.kind === 'EndpointSlice' && o.metadata.name === 'backend-dc');
+      expect(slice.metadata.labels['kubernetes.io/service-name']).toBe('backend-dc');
+      expect(slice.endpoints.map((e: any) => e.addresses)).toEqual([[m.dcUpstream.address]]);
+    },
+  );
 
   test('a partial move renders its split: 30% to Kubernetes, 70% to the DC', () => {
     expect(apiRoute(withBackendAt(prod, { kubernetesPercent: 30 })).spec.rules[0].backendRefs.map((r: any) => [r.name, r.weight])).toEqual([
@@ -59,7 +63,10 @@ describe('Strangler Fig (seed 10-3): the demo backend behind a weighted route, K
   test.each([
     [{ kubernetesPercent: 101 }, 'demo.migration[0].kubernetesPercent must be an integer from 0 (rolled back to the DC) to 100 (got 101)'],
     [{ kubernetesPercent: 12.5 }, 'demo.migration[0].kubernetesPercent must be an integer from 0 (rolled back to the DC) to 100 (got 12.5)'],
-    [{ dcUpstream: { address: 'dc-app-01.corp', port: 8080 } }, 'demo.migration[0].dcUpstream.address must be an IPv4 address (an EndpointSlice of the DC Service points at it) (got "dc-app-01.corp")'],
+    [
+      { dcUpstream: { address: 'dc-app-01.corp', port: 8080 } },
+      'demo.migration[0].dcUpstream.address must be an IPv4 address (an EndpointSlice of the DC Service points at it) (got "dc-app-01.corp")',
+    ],
     [{ dcUpstream: { address: '10.0.0.300', port: 8080 } }, 'demo.migration[0].dcUpstream.address must be an IPv4 address'],
     [{ dcUpstream: { address: '10.0.0.3', port: 70000 } }, 'demo.migration[0].dcUpstream.port must be a port from 1 to 65535 (got 70000)'],
     [{ service: 'frontend' }, 'demo.migration[0].service must be a routed demo Service (backend) (got "frontend")'],

@@ -54,7 +54,12 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: namespace is
     { from: collector, to: API_SERVER, port: 443 },
     ...(env.demo.loadGenerator.enabled ? [{ from: ourPod(objects, 'load-generator'), to: KONG_PROXY, port: KONG_PROXY_CONTAINER_PORT }] : []),
     ...(env.features.skipIstio ? [] : [{ from: KONG_PROXY, to: backend, port: 15008 }]),
-    ...(env.observability.backends.location === 'external' ? [{ from: collector, to: INTERNET, port: 443 }, { from: collector, to: INTERNET, port: 4317 }] : []),
+    ...(env.observability.backends.location === 'external'
+      ? [
+          { from: collector, to: INTERNET, port: 443 },
+          { from: collector, to: INTERNET, port: 4317 },
+        ]
+      : []),
   ];
   const unneeded: Connection[] = [
     { from: STRANGER, to: backend, port: 8080 },

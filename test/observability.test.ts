@@ -16,14 +16,19 @@ const promtool = toolPath('promtool');
 const amtool = toolPath('amtool');
 
 const objects = (env: EnvironmentConfig) => render(env).files.map((f) => f.object);
-const find = (env: EnvironmentConfig, kind: string, name: string) => objects(env).find((o) => o.kind === kind && o.metadata.name === name) as KubeObject & { spec: any; data: any };
+const find = (env: EnvironmentConfig, kind: string, name: string) =>
+  objects(env).find((o) => o.kind === kind && o.metadata.name === name) as KubeObject & { spec: any; data: any };
 const values = (env: EnvironmentConfig, app: string) => find(env, 'Application', app).spec.source.helm.valuesObject;
 
 /** The rules as the ruler gets them: the mounted rule file in the lab, the groups posted to the external ruler in production. */
 function renderedRules(env: EnvironmentConfig): string {
   const data = find(env, 'ConfigMap', 'mimir-rollback-rules').data as Record<string, string>;
   if (data['rollback.yaml']) return data['rollback.yaml'];
-  return toYaml({ groups: Object.keys(data).sort().map((k) => YAML.parse(data[k])) });
+  return toYaml({
+    groups: Object.keys(data)
+      .sort()
+      .map((k) => YAML.parse(data[k])),
+  });
 }
 
 /** Runs promtool's rule unit tests against `rules` (the YAML the Mimir ruler loads). */
@@ -41,7 +46,12 @@ describe('rollback alert rules (seed 10-3) for the Mimir ruler', () => {
     fs.writeFileSync(file, rules);
     const result = spawnSync(promtool, ['check', 'rules', file], { encoding: 'utf8' });
     expect(result.stdout).toContain(`SUCCESS: ${rollbackRules(SEED_ROLLBACK_CRITERIA)[0].rules.length} rules found`);
-    expect(rollbackRules(SEED_ROLLBACK_CRITERIA)[0].rules.map((r) => r.alert)).toEqual(['RollbackErrorRateHigh', 'RollbackLatencyP99High', 'RollbackPodCrashLooping', 'RollbackDbConnectionPoolExhausted']);
+    expect(rollbackRules(SEED_ROLLBACK_CRITERIA)[0].rules.map((r) => r.alert)).toEqual([
+      'RollbackErrorRateHigh',
+      'RollbackLatencyP99High',
+      'RollbackPodCrashLooping',
+      'RollbackDbConnectionPoolExhausted',
+    ]);
     expect(result.status).toBe(0);
   });
 
@@ -95,7 +105,11 @@ describe('production keeps the LGTM backends outside the cluster (seed 10-1, 10-
   test('Grafana, the collector and Alloy point at the configured external endpoints', () => {
     if (backends.location !== 'external') throw new Error('prod is expected to use external backends');
     const ds = values(prod, 'grafana').datasources['datasources.yaml'].datasources;
-    expect(Object.fromEntries(ds.map((d: any) => [d.type, d.url]))).toMatchObject({ prometheus: `${backends.mimir}/prometheus`, loki: backends.loki, tempo: backends.tempoQuery });
+    expect(Object.fromEntries(ds.map((d: any) => [d.type, d.url]))).toMatchObject({
+      prometheus: `${backends.mimir}/prometheus`,
+      loki: backends.loki,
+      tempo: backends.tempoQuery,
+    });
     const collector = YAML.parse(find(prod, 'ConfigMap', 'otel-collector').data['config.yaml']);
     expect(collector.exporters['otlphttp/mimir'].endpoint).toBe(`${backends.mimir}/otlp`);
     expect(collector.exporters['otlphttp/loki'].endpoint).toBe(`${backends.loki}/otlp`);
@@ -112,7 +126,8 @@ describe('production keeps the LGTM backends outside the cluster (seed 10-1, 10-
     expect((job.metadata.annotations as Record<string, string>)['argocd.argoproj.io/hook']).toBe('PostSync');
     // The Job's own script, against a stand-in for Mimir's ruler API on loopback.
     const dir = tempDir('rules-sync-');
-    for (const [name, content] of Object.entries(find(prod, 'ConfigMap', 'mimir-rollback-rules').data as Record<string, string>)) fs.writeFileSync(path.join(dir, name), content);
+    for (const [name, content] of Object.entries(find(prod, 'ConfigMap', 'mimir-rollback-rules').data as Record<string, string>))
+      fs.writeFileSync(path.join(dir, name), content);
     const script = job.spec.template.spec.containers[0].command[2].replace(/\/rules\//g, `${dir}/`);
     const run = async (status: number) => {
       const received: Array<{ url: string; tenant: string; body: string }> = [];
@@ -128,15 +143,23 @@ describe('production keeps the LGTM backends outside the cluster (seed 10-1, 10-
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       const port = (server.address() as { port: number }).port;
       const { spawn } = await import('child_process');
-      const child = spawn('sh', ['-c', script], { env: { ...process.env, ...env, RULER_API: `http://127.0.0.1:${port}/prometheus/config/v1/rules` } });
+      const child = spawn('sh', ['-c', script], {
+        env: { ...process.env, ...env, RULER_API: `http://127.0.0.1:${port}/prometheus/config/v1/rules` },
+      });
       const code = await new Promise<number | null>((r) => child.on('exit', r));
       server.close();
       return { code, received };
     };
     const ok = await run(202);
     expect(ok.code).toBe(0);
-    expect(ok.received.map((r) => [r.url, r.tenant])).toEqual(rollbackRules(SEED_ROLLBACK_CRITERIA).map(() => ['/prometheus/config/v1/rules/rollback', 'anonymous']));
-    expect(ok.received.map((r) => YAML.parse(r.body).name).sort()).toEqual(rollbackRules(SEED_ROLLBACK_CRITERIA).map((g) => g.name).sort());
+    expect(ok.received.map((r) => [r.url, r.tenant])).toEqual(
+      rollbackRules(SEED_ROLLBACK_CRITERIA).map(() => ['/prometheus/config/v1/rules/rollback', 'anonymous']),
+    );
+    expect(ok.received.map((r) => YAML.parse(r.body).name).sort()).toEqual(
+      rollbackRules(SEED_ROLLBACK_CRITERIA)
+        .map((g) => g.name)
+        .sort(),
+    );
     const refused = await run(500);
     expect(refused.code).not.toBe(0);
     expect(refused.received).toHaveLength(1);
@@ -151,7 +174,9 @@ describe('Alertmanager (seed 7-7)', () => {
     expect(result.stdout).toContain('SUCCESS');
     expect(result.status).toBe(0);
     // The release amtool checks with, from Harbor where the environment pulls from it.
-    expect(find(env, 'Deployment', 'alertmanager').spec.template.spec.containers[0].image).toBe(`${env.registry ?? 'docker.io'}/prom/alertmanager:v0.30.1`);
+    expect(find(env, 'Deployment', 'alertmanager').spec.template.spec.containers[0].image).toBe(
+      `${env.registry ?? 'docker.io'}/prom/alertmanager:v0.30.1`,
+    );
   });
 });
 
@@ -163,7 +188,11 @@ describe('LGTM values with the seed settings (section 7)', () => {
     expect(v.kafka.enabled).toBe(false);
     expect(v.mimir.structuredConfig.ingest_storage).toEqual({ enabled: false });
     expect(v.mimir.structuredConfig.ingester.push_grpc_method_enabled).toBe(true);
-    expect(v.mimir.structuredConfig.limits).toEqual({ ingestion_rate: 50000, max_global_series_per_user: 800000, compactor_blocks_retention_period: '7d' });
+    expect(v.mimir.structuredConfig.limits).toEqual({
+      ingestion_rate: 50000,
+      max_global_series_per_user: 800000,
+      compactor_blocks_retention_period: '7d',
+    });
     expect(find(stg, 'Application', 'mimir').spec.source).toMatchObject({ chart: 'mimir-distributed', targetRevision: '6.0.5' });
   });
 
@@ -200,20 +229,34 @@ describe('LGTM values with the seed settings (section 7)', () => {
     expect(ds.map((d: any) => d.type)).toEqual(['prometheus', 'loki', 'tempo', 'alertmanager']);
     const uids = new Set(ds.map((d: any) => d.uid));
     const tempo = ds.find((d: any) => d.type === 'tempo').jsonData;
-    for (const ref of [tempo.tracesToLogsV2.datasourceUid, tempo.tracesToMetrics.datasourceUid, tempo.serviceMap.datasourceUid]) expect(uids).toContain(ref);
+    for (const ref of [tempo.tracesToLogsV2.datasourceUid, tempo.tracesToMetrics.datasourceUid, tempo.serviceMap.datasourceUid])
+      expect(uids).toContain(ref);
     const derived = ds.find((d: any) => d.type === 'loki').jsonData.derivedFields[0];
     expect(derived.matcherRegex).toBe('\\[([a-f0-9]{32}),');
     expect(derived.datasourceUid).toBe(DATASOURCE_UIDS.tempo);
-    expect(new RegExp(TRACE_ID_REGEX).exec('level=info [4bf92f3577b34da6a3ce929d0e0e4736, 00f067aa0ba902b7] GET /get 200')?.[1]).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(new RegExp(TRACE_ID_REGEX).exec('level=info [4bf92f3577b34da6a3ce929d0e0e4736, 00f067aa0ba902b7] GET /get 200')?.[1]).toBe(
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+    );
   });
 
   test('in the lab, datasource URLs and collector exporters point at Services the charts create', () => {
     const hosts = new Set(Object.values(UPSTREAM_SERVICES).map(serviceHost));
     hosts.add('alertmanager.monitoring.svc');
-    const urls = [...values(dev, 'grafana').datasources['datasources.yaml'].datasources.map((d: any) => d.url), ...Object.values(lgtmEndpoints(dev)).filter((v) => typeof v === 'string')];
+    const urls = [
+      ...values(dev, 'grafana').datasources['datasources.yaml'].datasources.map((d: any) => d.url),
+      ...Object.values(lgtmEndpoints(dev)).filter((v) => typeof v === 'string'),
+    ];
     const collector = YAML.parse(find(dev, 'ConfigMap', 'otel-collector').data['config.yaml']);
     urls.push(...Object.values(collector.exporters).map((e: any) => e.endpoint));
-    for (const url of urls) expect({ url, known: hosts.has(String(url).replace(/^https?:\/\//, '').split(/[:/]/)[0]) }).toEqual({ url, known: true });
+    for (const url of urls)
+      expect({
+        url,
+        known: hosts.has(
+          String(url)
+            .replace(/^https?:\/\//, '')
+            .split(/[:/]/)[0],
+        ),
+      }).toEqual({ url, known: true });
   });
 
   test('dashboards: grafana.com ones when online, our own from ConfigMaps always, with valid PromQL', () => {
@@ -226,7 +269,9 @@ describe('LGTM values with the seed settings (section 7)', () => {
     const maps = objects(airGapped).filter((o) => o.kind === 'ConfigMap' && (o.metadata as any).labels?.grafana_dashboard === '1');
     expect(maps.map((m) => m.metadata.name).sort()).toEqual(['dashboard-platform-overview', 'dashboard-red-backend']);
     // Every panel query, checked by promtool as a recording rule expression.
-    const exprs = maps.flatMap((m: any) => Object.values(m.data).flatMap((json: any) => JSON.parse(json).panels.flatMap((p: any) => p.targets.map((t: any) => t.expr))));
+    const exprs = maps.flatMap((m: any) =>
+      Object.values(m.data).flatMap((json: any) => JSON.parse(json).panels.flatMap((p: any) => p.targets.map((t: any) => t.expr))),
+    );
     expect(exprs.length).toBeGreaterThanOrEqual(10);
     const file = path.join(tempDir('dash-'), 'exprs.yaml');
     fs.writeFileSync(file, toYaml({ groups: [{ name: 'dashboards', rules: exprs.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) }] }));
@@ -238,7 +283,9 @@ describe('LGTM values with the seed settings (section 7)', () => {
   test('light mode is the smallest working set; stg scales Mimir out; prod runs the in-cluster agents in HA', () => {
     const d = values(dev, 'mimir');
     const s = values(stg, 'mimir');
-    expect([d.ingester.replicas, d.distributor.replicas, d.querier.replicas, d.mimir.structuredConfig.ingester.ring.replication_factor]).toEqual([1, 1, 1, 1]);
+    expect([d.ingester.replicas, d.distributor.replicas, d.querier.replicas, d.mimir.structuredConfig.ingester.ring.replication_factor]).toEqual([
+      1, 1, 1, 1,
+    ]);
     expect(d.ingester.zoneAwareReplication.enabled).toBe(false);
     expect([s.ingester.replicas, s.distributor.replicas, s.mimir.structuredConfig.ingester.ring.replication_factor]).toEqual([2, 2, 2]);
     expect(values(dev, 'loki').chunksCache.enabled).toBe(false);

@@ -50,7 +50,12 @@ export function testConfig(rendered: string, ports: { grpc: number; http: number
   // The stand-in keeps the traces exporter's queue settings: they decide whether bursts get through.
   const tracesExporter = config.exporters[config.service.pipelines.traces.exporters[0]];
   config.exporters = {
-    'otlphttp/capture': { endpoint: `http://127.0.0.1:${ports.capture}`, encoding: 'json', compression: 'none', sending_queue: tracesExporter.sending_queue },
+    'otlphttp/capture': {
+      endpoint: `http://127.0.0.1:${ports.capture}`,
+      encoding: 'json',
+      compression: 'none',
+      sending_queue: tracesExporter.sending_queue,
+    },
   };
   config.processors.tail_sampling.decision_wait = decisionWait;
   config.service.pipelines = { traces: { ...config.service.pipelines.traces, exporters: ['otlphttp/capture'] } };
@@ -58,7 +63,11 @@ export function testConfig(rendered: string, ports: { grpc: number; http: number
   return YAML.stringify(config);
 }
 
-export async function startCollector(binary: string, config: string, httpPort: number): Promise<{ process: ChildProcess; logs: () => string; stop: () => Promise<void> }> {
+export async function startCollector(
+  binary: string,
+  config: string,
+  httpPort: number,
+): Promise<{ process: ChildProcess; logs: () => string; stop: () => Promise<void> }> {
   const dir = tempDir('otelcol-');
   const file = path.join(dir, 'config.yaml');
   fs.writeFileSync(file, config);
@@ -102,11 +111,15 @@ export interface SentTrace {
  * does not run.
  */
 export async function sendTraces(httpPort: number, counts: Readonly<Record<TraceClass, number>>): Promise<SentTrace[]> {
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'test/fixtures/send-traces.ts', String(httpPort), JSON.stringify(counts)], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'scripts/run-ts.js'), 'test/fixtures/send-traces.ts', String(httpPort), JSON.stringify(counts)],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   if (result.status !== 0) throw new Error(`sending traces failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as SentTrace[];
 }
@@ -146,7 +159,9 @@ export function samplingViolations(result: SamplingResult, normalPercent: number
   const p = normalPercent / 100;
   const spread = 5 * Math.sqrt(normal.sent * p * (1 - p));
   if (Math.abs(normal.kept - normal.sent * p) > Math.max(spread, 1)) {
-    problems.push(`normal: kept ${normal.kept} of ${normal.sent}, expected about ${normalPercent}% (${Math.round(normal.sent * p)} +/- ${Math.round(spread)})`);
+    problems.push(
+      `normal: kept ${normal.kept} of ${normal.sent}, expected about ${normalPercent}% (${Math.round(normal.sent * p)} +/- ${Math.round(spread)})`,
+    );
   }
   return problems;
 }

@@ -19,7 +19,9 @@ function run(args: string[], cwd = ROOT) {
 
 function writeObjects(dir: string, objects: KubeObject[]): void {
   fs.mkdirSync(dir, { recursive: true });
-  objects.forEach((object, i) => fs.writeFileSync(path.join(dir, `${String(i).padStart(3, '0')}-${object.kind}-${object.metadata.name}.yaml`), toYaml(object)));
+  objects.forEach((object, i) =>
+    fs.writeFileSync(path.join(dir, `${String(i).padStart(3, '0')}-${object.kind}-${object.metadata.name}.yaml`), toYaml(object)),
+  );
 }
 
 function policyObjects(env: EnvironmentConfig): KubeObject[] {
@@ -90,7 +92,10 @@ describe('enforcementAction from the environment config (seed lab 6-2)', () => {
     const dir = tempDir('gator-action-');
     // The seed's four policies only: the test pod's public image would also meet prod's registry rule.
     const registryRule = (o: KubeObject) => o.kind === REGISTRY_POLICY_TEMPLATE.kind || o.metadata.name === templateName(REGISTRY_POLICY_TEMPLATE);
-    writeObjects(dir, policyObjects(env).filter((o) => !registryRule(o)));
+    writeObjects(
+      dir,
+      policyObjects(env).filter((o) => !registryRule(o)),
+    );
     fs.copyFileSync(privilegedPod, path.join(dir, 'pod.yaml'));
     return run(['test', '-f', dir]);
   }
@@ -102,7 +107,13 @@ describe('enforcementAction from the environment config (seed lab 6-2)', () => {
   });
 
   test('warn: the same pod is admitted, with the message as a warning', () => {
-    const warn = { ...ENVIRONMENTS.prod, security: { ...ENVIRONMENTS.prod.security, enforcementActions: { ...ENVIRONMENTS.prod.security.enforcementActions, denyPrivileged: 'warn' as const } } };
+    const warn = {
+      ...ENVIRONMENTS.prod,
+      security: {
+        ...ENVIRONMENTS.prod.security,
+        enforcementActions: { ...ENVIRONMENTS.prod.security.enforcementActions, denyPrivileged: 'warn' as const },
+      },
+    };
     const constraint = policyObjects(warn).find((o) => o.kind === 'K8sDenyPrivileged')!;
     expect((constraint.spec as any).enforcementAction).toBe('warn');
     const result = gatorTest(warn);
@@ -117,7 +128,8 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: our own work
     const constrained = new Set<string>();
     for (const o of rendered) {
       // The registry rule covers every namespace; the next describe checks it against every image.
-      if (o.apiVersion.startsWith('constraints.gatekeeper.sh/') && o.kind !== REGISTRY_POLICY_TEMPLATE.kind) for (const ns of (o.spec as any).match.namespaces) constrained.add(ns);
+      if (o.apiVersion.startsWith('constraints.gatekeeper.sh/') && o.kind !== REGISTRY_POLICY_TEMPLATE.kind)
+        for (const ns of (o.spec as any).match.namespaces) constrained.add(ns);
     }
     expect([...constrained]).toEqual(['demo']);
     const workloads = rendered.filter((o) => o.metadata.namespace && constrained.has(o.metadata.namespace) && (o.spec as any)?.template);
@@ -153,27 +165,44 @@ describe('the registry rule (seed 10-1, production: Gatekeeper + Harbor)', () =>
 
   test('prod sets the Harbor registry, so its rule is rendered; environments without a registry render none', () => {
     expect(registryEnvs.map((e) => e.name)).toContain('prod');
-    for (const env of ALL_ENVS) expect({ env: env.name, rule: policyObjects(env).some((o) => o.kind === REGISTRY_POLICY_TEMPLATE.kind) }).toEqual({ env: env.name, rule: !!env.registry });
+    for (const env of ALL_ENVS)
+      expect({ env: env.name, rule: policyObjects(env).some((o) => o.kind === REGISTRY_POLICY_TEMPLATE.kind) }).toEqual({
+        env: env.name,
+        rule: !!env.registry,
+      });
   });
 
-  test.each(registryEnvs.map((e) => [e.name, e] as const))('%s: every pod of ours and of the upstream charts passes it (gator test), and a public image does not', (_, env) => {
-    const ours = renderEnvironment(env, COMPONENTS).files.map((f) => f.object);
-    const hydrated = hydrateApplications(applicationsOf(renderEnvironment(env, COMPONENTS)), { helm: toolPath('helm') });
-    const upstream = hydrated.flatMap((a) => a.objects.map((o) => ({ ...o.object, metadata: { ...o.object.metadata, namespace: o.object.metadata.namespace ?? a.namespace } })));
-    const rule = policyObjects(env).filter((o) => o.kind === REGISTRY_POLICY_TEMPLATE.kind || (o.kind === 'ConstraintTemplate' && o.metadata.name === templateName(REGISTRY_POLICY_TEMPLATE)));
-    expect(rule).toHaveLength(2);
-    const pods = expandPods([...ours, ...upstream]);
-    expect(pods.length).toBeGreaterThan(20);
-    const dir = tempDir('gator-registry-');
-    writeObjects(dir, [...rule, ...pods]);
-    const result = run(['test', '-f', dir, '-o', 'json']);
-    expect(JSON.parse(result.stdout) ?? []).toEqual([]);
-    expect(result.status).toBe(0);
+  test.each(registryEnvs.map((e) => [e.name, e] as const))(
+    '%s: every pod of ours and of the upstream charts passes it (gator test), and a public image does not',
+    (_, env) => {
+      const ours = renderEnvironment(env, COMPONENTS).files.map((f) => f.object);
+      const hydrated = hydrateApplications(applicationsOf(renderEnvironment(env, COMPONENTS)), { helm: toolPath('helm') });
+      const upstream = hydrated.flatMap((a) =>
+        a.objects.map((o) => ({ ...o.object, metadata: { ...o.object.metadata, namespace: o.object.metadata.namespace ?? a.namespace } })),
+      );
+      const rule = policyObjects(env).filter(
+        (o) =>
+          o.kind === REGISTRY_POLICY_TEMPLATE.kind || (o.kind === 'ConstraintTemplate' && o.metadata.name === templateName(REGISTRY_POLICY_TEMPLATE)),
+      );
+      expect(rule).toHaveLength(2);
+      const pods = expandPods([...ours, ...upstream]);
+      expect(pods.length).toBeGreaterThan(20);
+      const dir = tempDir('gator-registry-');
+      writeObjects(dir, [...rule, ...pods]);
+      const result = run(['test', '-f', dir, '-o', 'json']);
+      expect(JSON.parse(result.stdout) ?? []).toEqual([]);
+      expect(result.status).toBe(0);
 
-    const publicPod = { ...pods[0], spec: { ...(pods[0] as any).spec, containers: [{ name: 'public', image: 'docker.io/library/nginx:1.29.1' }] } };
-    fs.writeFileSync(path.join(dir, 'zzz-public.yaml'), toYaml({ ...publicPod, metadata: { ...publicPod.metadata, name: 'public', namespace: 'demo' } }));
-    const denied = run(['test', '-f', dir, '-o', 'json']);
-    expect((JSON.parse(denied.stdout) as Array<{ msg: string }>).map((v) => v.msg)).toEqual([`컨테이너 'public'의 이미지 'docker.io/library/nginx:1.29.1'는 허용된 레지스트리(${env.registry})의 것이 아닙니다.`]);
-    expect(denied.status).toBe(1);
-  });
+      const publicPod = { ...pods[0], spec: { ...(pods[0] as any).spec, containers: [{ name: 'public', image: 'docker.io/library/nginx:1.29.1' }] } };
+      fs.writeFileSync(
+        path.join(dir, 'zzz-public.yaml'),
+        toYaml({ ...publicPod, metadata: { ...publicPod.metadata, name: 'public', namespace: 'demo' } }),
+      );
+      const denied = run(['test', '-f', dir, '-o', 'json']);
+      expect((JSON.parse(denied.stdout) as Array<{ msg: string }>).map((v) => v.msg)).toEqual([
+        `컨테이너 'public'의 이미지 'docker.io/library/nginx:1.29.1'는 허용된 레지스트리(${env.registry})의 것이 아닙니다.`,
+      ]);
+      expect(denied.status).toBe(1);
+    },
+  );
 });

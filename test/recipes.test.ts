@@ -52,11 +52,20 @@ const COMPONENT_ENTRY = `  {
 `;
 
 /** The suites that read the registry and the component list rather than naming them. */
-const GENERIC_SUITES = ['test/environments.test.ts', 'test/references.test.ts', 'test/demo-workloads.test.ts', 'test/gitops.test.ts', 'test/scan.test.ts', 'test/yaml-readers.test.ts', 'test/snapshots.test.ts'];
+const GENERIC_SUITES = [
+  'test/environments.test.ts',
+  'test/references.test.ts',
+  'test/demo-workloads.test.ts',
+  'test/gitops.test.ts',
+  'test/scan.test.ts',
+  'test/yaml-readers.test.ts',
+  'test/snapshots.test.ts',
+];
 
 describe('the README recipes, followed in a temp copy', () => {
   const copy = path.join(tempDir('recipes-'), 'project');
-  const run = (command: string, args: string[]): SpawnSyncReturns<string> => spawnSync(command, args, { cwd: copy, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = (command: string, args: string[]): SpawnSyncReturns<string> =>
+    spawnSync(command, args, { cwd: copy, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 
   beforeAll(() => {
     fs.mkdirSync(copy);
@@ -81,7 +90,9 @@ describe('the README recipes, followed in a temp copy', () => {
     expect(synth.status).toBe(0);
     for (const env of fs.readdirSync(path.join(copy, 'dist'))) {
       expect(fs.existsSync(path.join(copy, 'dist', env, 'team-notes', 'configmap-team-notes.yaml'))).toBe(true);
-      expect(YAML.parse(fs.readFileSync(path.join(copy, 'dist', env, 'apps', 'application-team-notes.yaml'), 'utf8')).spec.source.path).toBe(`dist/${env}/team-notes`);
+      expect(YAML.parse(fs.readFileSync(path.join(copy, 'dist', env, 'apps', 'application-team-notes.yaml'), 'utf8')).spec.source.path).toBe(
+        `dist/${env}/team-notes`,
+      );
     }
     expect(YAML.parse(fs.readFileSync(path.join(copy, 'dist/qa/demo/deployment-backend.yaml'), 'utf8')).spec.replicas).toBe(3);
     expect(fs.readFileSync(path.join(copy, 'dist/qa/bootstrap/bootstrap.env'), 'utf8')).toContain("DOMAIN='lab-qa.local'");

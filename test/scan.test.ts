@@ -24,7 +24,16 @@ describe('kube-score over our rendered workloads', () => {
 
   test('fixed, not excepted: ephemeral storage, host anti-affinity, PDB, resources, security context', () => {
     const checks = new Set(findings.map((f) => f.check));
-    for (const fixed of ['container-ephemeral-storage-request-and-limit', 'deployment-has-host-podantiaffinity', 'deployment-has-poddisruptionbudget', 'container-resources', 'container-security-context-user-group-id', 'container-security-context-readonlyrootfilesystem', 'container-security-context-privileged', 'pod-networkpolicy']) {
+    for (const fixed of [
+      'container-ephemeral-storage-request-and-limit',
+      'deployment-has-host-podantiaffinity',
+      'deployment-has-poddisruptionbudget',
+      'container-resources',
+      'container-security-context-user-group-id',
+      'container-security-context-readonlyrootfilesystem',
+      'container-security-context-privileged',
+      'pod-networkpolicy',
+    ]) {
       expect(checks.has(fixed)).toBe(false);
     }
     expect(findings.filter((f) => f.env === 'prod' && f.check === 'container-image-tag')).toEqual([]);
@@ -54,14 +63,26 @@ describe('kube-score over our rendered workloads', () => {
 
   test('an exception holds where its setting does: a floating tag accepted in the lab is a finding in prod, and a misspelled setting is an error', () => {
     const finding = { env: 'prod', check: 'container-image-tag', object: 'Deployment demo/backend', summary: 'Image with latest tag' };
-    const accepted = [{ check: 'container-image-tag', object: 'Deployment demo/backend', when: '!pinnedImagesOnly', reason: 'floating tags are the lab default on purpose' }];
+    const accepted = [
+      {
+        check: 'container-image-tag',
+        object: 'Deployment demo/backend',
+        when: '!pinnedImagesOnly',
+        reason: 'floating tags are the lab default on purpose',
+      },
+    ];
     expect(compareWithAccepted([finding], accepted, [ENVIRONMENTS.prod]).unlisted).toEqual([finding]);
     expect(compareWithAccepted([{ ...finding, env: 'dev' }], accepted, [ENVIRONMENTS.dev]).unlisted).toEqual([]);
-    expect(() => compareWithAccepted([finding], [{ ...accepted[0], when: 'pinnedImages' }], [ENVIRONMENTS.prod])).toThrow('when: pinnedImages is not a setting of EnvironmentConfig');
+    expect(() => compareWithAccepted([finding], [{ ...accepted[0], when: 'pinnedImages' }], [ENVIRONMENTS.prod])).toThrow(
+      'when: pinnedImages is not a setting of EnvironmentConfig',
+    );
   });
 
   test('npm run scan refuses an unknown environment with one line and exit 2', () => {
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/scan.ts', '--env', 'nope'], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/scan.ts', '--env', 'nope'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect([result.status, result.stderr.trim().split('\n').length, result.stdout]).toEqual([2, 1, '']);
     expect(result.stderr).toContain("scan: error: --env 'nope' is not one of");
   });
@@ -92,13 +113,18 @@ describe('checkov over our rendered objects (security/checkov-exceptions.yaml)',
     fs.rmSync(path.join(dir, 'monitoring-isolation'), { recursive: true });
     const { unlisted } = compareWithAccepted(checkovEnvironment(checkov, 'prod', dir), accepted, [ENVIRONMENTS.prod]);
     expect([...new Set(unlisted.map((f) => f.check))]).toEqual(['CKV2_K8S_6']);
-    expect(unlisted.map((f) => f.object)).toEqual(expect.arrayContaining(['Pod demo/backend', 'Pod demo/frontend', 'Pod monitoring/otel-collector', 'Pod monitoring/alertmanager']));
+    expect(unlisted.map((f) => f.object)).toEqual(
+      expect.arrayContaining(['Pod demo/backend', 'Pod demo/frontend', 'Pod monitoring/otel-collector', 'Pod monitoring/alertmanager']),
+    );
   });
 });
 
 describe('npm run scan', () => {
   test('one environment alone passes: an entry for an object the environment does not render (the lab load generator in prod) is not stale there', () => {
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/scan.ts', '--env', 'prod'], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/scan.ts', '--env', 'prod'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/scan: kube-score found \d+ finding\(s\) in prod; \d+ accepted, 0 new, 0 stale exception\(s\)/);
     expect(result.stdout).toMatch(/scan: checkov found \d+ finding\(s\) in prod; \d+ accepted, 0 new, 0 stale exception\(s\)/);

@@ -6,7 +6,17 @@ import { COMPONENTS } from '../components';
 import { ENVIRONMENTS } from '../config';
 import { importUrls, mirrorFiles } from '../lib/crd-import';
 import { applicationsOf, hydrateApplications } from '../engines/hydrate';
-import { collectSchemas, formatProblem, isUnverified, kubernetesOpenApiUrl, manifestFiles, runKubeconform, schemasWithCrds, unverifiedKubernetesDocuments, writeSchemas } from '../lib/schema-validation';
+import {
+  collectSchemas,
+  formatProblem,
+  isUnverified,
+  kubernetesOpenApiUrl,
+  manifestFiles,
+  runKubeconform,
+  schemasWithCrds,
+  unverifiedKubernetesDocuments,
+  writeSchemas,
+} from '../lib/schema-validation';
 import { toYaml } from '../lib/yaml';
 import { convertNode, fromOpenApiDocument, KindSchema, schemaFileName } from '../lib/schemas';
 import { ChartComponent, renderEnvironment } from '../lib/synth';
@@ -59,7 +69,11 @@ describe('OpenAPI v3 -> kubeconform schema conversion', () => {
     const doc = {
       components: {
         schemas: {
-          'g.Thing': { type: 'object', 'x-kubernetes-group-version-kind': [{ group: 'g', version: 'v1', kind: 'Thing' }], properties: { spec: { $ref: '#/components/schemas/g.Spec' } } },
+          'g.Thing': {
+            type: 'object',
+            'x-kubernetes-group-version-kind': [{ group: 'g', version: 'v1', kind: 'Thing' }],
+            properties: { spec: { $ref: '#/components/schemas/g.Spec' } },
+          },
           'g.Spec': { type: 'object', properties: { child: { $ref: '#/components/schemas/g.Spec' }, n: { $ref: '#/components/schemas/g.N' } } },
           'g.N': { type: 'integer' },
           'g.Unused': { type: 'string' },
@@ -72,7 +86,9 @@ describe('OpenAPI v3 -> kubeconform schema conversion', () => {
   });
 
   test('without a mirror the same documents come from their upstream URLs', () => {
-    expect(kubernetesOpenApiUrl('apis__apps__v1')).toBe('https://raw.githubusercontent.com/kubernetes/kubernetes/v1.35.0/api/openapi-spec/v3/apis__apps__v1_openapi.json');
+    expect(kubernetesOpenApiUrl('apis__apps__v1')).toBe(
+      'https://raw.githubusercontent.com/kubernetes/kubernetes/v1.35.0/api/openapi-spec/v3/apis__apps__v1_openapi.json',
+    );
     for (const url of importUrls(path.join(ROOT, 'cdk8s.yaml'))) {
       expect(url).toMatch(/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/v?\d+\.\d+\.\d+\//);
       const mirror = crdMirror();
@@ -82,9 +98,17 @@ describe('OpenAPI v3 -> kubeconform schema conversion', () => {
 
   test('Kubernetes 1.35 built-ins, every CRD kind we render, and the Constraint kinds all have schemas', () => {
     const files = new Set(schemas.map(schemaFileName));
-    for (const f of ['apps/deployment_v1.json', 'v1/service_v1.json', 'scheduling.k8s.io/priorityclass_v1.json', 'cilium.io/ciliumnetworkpolicy_v2.json',
-      'gateway.networking.k8s.io/httproute_v1.json', 'security.istio.io/authorizationpolicy_v1.json', 'argoproj.io/application_v1alpha1.json',
-      'templates.gatekeeper.sh/constrainttemplate_v1.json', 'constraints.gatekeeper.sh/k8srequirelabels_v1beta1.json']) {
+    for (const f of [
+      'apps/deployment_v1.json',
+      'v1/service_v1.json',
+      'scheduling.k8s.io/priorityclass_v1.json',
+      'cilium.io/ciliumnetworkpolicy_v2.json',
+      'gateway.networking.k8s.io/httproute_v1.json',
+      'security.istio.io/authorizationpolicy_v1.json',
+      'argoproj.io/application_v1alpha1.json',
+      'templates.gatekeeper.sh/constrainttemplate_v1.json',
+      'constraints.gatekeeper.sh/k8srequirelabels_v1beta1.json',
+    ]) {
       expect(files).toContain(f);
     }
   });
@@ -100,7 +124,8 @@ describe('every rendered object validates (kubeconform, strict)', () => {
   });
 
   test('npm run validate agrees, names what it could not verify, and refuses an unknown environment', () => {
-    const run = (args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/validate-schemas.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/validate-schemas.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
     const ok = run([]);
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
@@ -111,7 +136,8 @@ describe('every rendered object validates (kubeconform, strict)', () => {
 
   test('unverified kinds are only those of Kubernetes documents missing from the mirror and unreachable upstream', () => {
     const mirror = crdMirror();
-    for (const document of unverifiedKubernetesDocuments()) expect(mirror && fs.existsSync(path.join(mirror, 'kubernetes', `${document}_openapi.json`))).toBeFalsy();
+    for (const document of unverifiedKubernetesDocuments())
+      expect(mirror && fs.existsSync(path.join(mirror, 'kubernetes', `${document}_openapi.json`))).toBeFalsy();
     process.stdout.write(`schemas: unverified Kubernetes API documents: ${unverifiedKubernetesDocuments().join(', ') || 'none'}\n`);
   });
 
@@ -119,7 +145,9 @@ describe('every rendered object validates (kubeconform, strict)', () => {
     const files = manifestFiles(path.join(ROOT, 'dist', 'dev', 'bootstrap')).map((f) => path.basename(f));
     expect(files).toEqual(['application-root-dev.yaml', 'namespace-kong.yaml', 'namespace-monitoring.yaml']);
     const broken: ChartComponent = { ...COMPONENTS.find((c) => c.name === 'bootstrap')!, files: () => [{ name: 'kind.yaml', content: 'x' }] };
-    expect(() => renderEnvironment(ENVIRONMENTS.dev, [broken])).toThrow('bootstrap/kind.yaml: plain files must end in .values.yaml, .config.yaml or .env');
+    expect(() => renderEnvironment(ENVIRONMENTS.dev, [broken])).toThrow(
+      'bootstrap/kind.yaml: plain files must end in .values.yaml, .config.yaml or .env',
+    );
   });
 });
 
@@ -130,14 +158,28 @@ describe('every hydrated upstream object validates (kubeconform, strict, with th
     const dir = tempDir('hydrated-');
     // Charts render empty fields as null; the API server reads null as unset (the control-plane test admits them), so they are dropped first.
     const withoutNulls = (v: unknown): unknown =>
-      Array.isArray(v) ? v.map(withoutNulls) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNulls(x)])) : v;
+      Array.isArray(v)
+        ? v.map(withoutNulls)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.entries(v)
+                .filter(([, x]) => x !== null)
+                .map(([k, x]) => [k, withoutNulls(x)]),
+            )
+          : v;
     const files = objects.map((o, i) => {
       const file = path.join(dir, `${String(i).padStart(4, '0')}-${o.file.replace(/\//g, '_')}`);
       fs.writeFileSync(file, toYaml(withoutNulls(o.object)));
       return file;
     });
     const schemaDirWithCrds = tempDir('schemas-hydrated-');
-    writeSchemas(await schemasWithCrds(objects.map((o) => o.object).filter((o) => o.kind === 'CustomResourceDefinition'), crdMirror()), schemaDirWithCrds);
+    writeSchemas(
+      await schemasWithCrds(
+        objects.map((o) => o.object).filter((o) => o.kind === 'CustomResourceDefinition'),
+        crdMirror(),
+      ),
+      schemaDirWithCrds,
+    );
     const { problems, valid } = runKubeconform(kubeconform, schemaDirWithCrds, files);
     expect(problems.map((p) => formatProblem(p, dir))).toEqual([]);
     expect(valid).toBe(files.length);
@@ -155,25 +197,45 @@ describe('validation fails on seeded errors, naming file, object and field', () 
   }
 
   test('a bad enum in a CiliumNetworkPolicy', () => {
-    const problems = validateMutated('prod', 'network-policies/ciliumnetworkpolicy-backend-allow-frontend-only.yaml', (o) => (o.spec.ingress[0].toPorts[0].ports[0].protocol = 'TCPX'));
-    expect(problems).toEqual([expect.stringMatching(/^ciliumnetworkpolicy-backend-allow-frontend-only\.yaml: CiliumNetworkPolicy backend-allow-frontend-only: \/spec\/ingress\/0\/toPorts\/0\/ports\/0\/protocol: value must be one of/)]);
+    const problems = validateMutated(
+      'prod',
+      'network-policies/ciliumnetworkpolicy-backend-allow-frontend-only.yaml',
+      (o) => (o.spec.ingress[0].toPorts[0].ports[0].protocol = 'TCPX'),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^ciliumnetworkpolicy-backend-allow-frontend-only\.yaml: CiliumNetworkPolicy backend-allow-frontend-only: \/spec\/ingress\/0\/toPorts\/0\/ports\/0\/protocol: value must be one of/,
+      ),
+    ]);
   });
 
   test('an unknown field in a Deployment', () => {
     const problems = validateMutated('dev', 'demo/deployment-backend.yaml', (o) => (o.spec.replicaz = 3));
-    expect(problems).toEqual([expect.stringMatching(/^deployment-backend\.yaml: Deployment backend: \/spec: additional properties 'replicaz' not allowed/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^deployment-backend\.yaml: Deployment backend: \/spec: additional properties 'replicaz' not allowed/),
+    ]);
   });
 
   test('a wrong HTTPRoute field', () => {
     const problems = validateMutated('stg', 'gateway/httproute-api.yaml', (o) => {
       o.spec.rules[0].backendRefs[0].servicePort = 80;
     });
-    expect(problems).toEqual([expect.stringMatching(/^httproute-api\.yaml: HTTPRoute api: \/spec\/rules\/0\/backendRefs\/0: additional properties 'servicePort' not allowed/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^httproute-api\.yaml: HTTPRoute api: \/spec\/rules\/0\/backendRefs\/0: additional properties 'servicePort' not allowed/),
+    ]);
   });
 
   test('a Constraint parameter that breaks its template schema', () => {
-    const problems = validateMutated('prod', 'gatekeeper-policies/k8srequirelabels-require-labels.yaml', (o) => (o.spec.parameters.labels = 'app,env,team'));
-    expect(problems).toEqual([expect.stringMatching(/^k8srequirelabels-require-labels\.yaml: K8sRequireLabels require-labels: \/spec\/parameters\/labels: got string, want array/)]);
+    const problems = validateMutated(
+      'prod',
+      'gatekeeper-policies/k8srequirelabels-require-labels.yaml',
+      (o) => (o.spec.parameters.labels = 'app,env,team'),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^k8srequirelabels-require-labels\.yaml: K8sRequireLabels require-labels: \/spec\/parameters\/labels: got string, want array/,
+      ),
+    ]);
   });
 
   test('a kind without any schema is an error, not a skip', () => {

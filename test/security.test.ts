@@ -23,7 +23,14 @@ describe('Cilium policies (seed section 2)', () => {
     expect(cnp.ingress).toEqual([
       {
         fromEndpoints: [{ matchLabels: { app: 'frontend' } }, { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kong' } }],
-        toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }, { port: '15008', protocol: 'TCP' }] }],
+        toPorts: [
+          {
+            ports: [
+              { port: '8080', protocol: 'TCP' },
+              { port: '15008', protocol: 'TCP' },
+            ],
+          },
+        ],
       },
     ]);
   });
@@ -32,7 +39,8 @@ describe('Cilium policies (seed section 2)', () => {
     const cnp = find(objectsOf(l7Lab), 'CiliumNetworkPolicy', 'backend-l7-http-policy').spec as any;
     const rules: Array<{ method: string; path: string }> = cnp.ingress[0].toPorts[0].rules.http;
     // Cilium matches method and path as full POSIX regexes.
-    const allowed = (method: string, path: string) => rules.some((r) => new RegExp(`^(?:${r.method})$`).test(method) && new RegExp(`^(?:${r.path})$`).test(path));
+    const allowed = (method: string, path: string) =>
+      rules.some((r) => new RegExp(`^(?:${r.method})$`).test(method) && new RegExp(`^(?:${r.path})$`).test(path));
     expect(allowed('GET', '/get')).toBe(true);
     expect(allowed('GET', '/status/200')).toBe(true);
     expect(allowed('POST', '/post')).toBe(false);
@@ -95,50 +103,69 @@ describe('Istio ambient (seed section 4, fixes #7 and #8)', () => {
 });
 
 describe('Kong on the Gateway API (seed section 3)', () => {
-  test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s: class, gateway and its routes on *.lab-<env>.local, attached only from labelled namespaces', (_, env) => {
-    const objects = objectsOf(env);
-    expect((find(objects, 'GatewayClass', 'kong').spec as any).controllerName).toBe('konghq.com/kic-gateway-controller');
-    const gw = find(objects, 'Gateway', 'kong-gateway');
-    expect(gw.metadata.namespace).toBe('kong');
-    const listeners = (gw.spec as any).listeners;
-    const selector = { from: 'Selector', selector: { matchLabels: { [ROUTE_NAMESPACE_LABEL.key]: ROUTE_NAMESPACE_LABEL.value } } };
-    expect(listeners.map((l: any) => [l.name, l.port, l.protocol, l.allowedRoutes.namespaces])).toEqual([
-      ['http', 80, 'HTTP', selector],
-      ['https', 443, 'HTTPS', selector],
-    ]);
-    const routes = objects.filter((o) => o.kind === 'HTTPRoute' && o.metadata.name !== 'https-redirect');
-    expect(routes.map((r) => [(r.spec as any).hostnames[0], `${r.metadata.namespace}/${(r.spec as any).rules[0].backendRefs[0].name}:${(r.spec as any).rules[0].backendRefs[0].port}`]).sort()).toEqual([
-      [`api.lab-${env.name}.local`, 'demo/backend:80'],
-      [`argocd.lab-${env.name}.local`, 'argocd/argocd-server:80'],
-      [`grafana.lab-${env.name}.local`, 'monitoring/grafana:80'],
-      // Hubble UI has no login: published only where the environment allows that.
-      ...(env.security.exposure.unauthenticatedUis ? [[`hubble.lab-${env.name}.local`, 'kube-system/hubble-ui:80']] : []),
-    ]);
-    // Every namespace holding a route carries the label the listeners select, and no other namespace does.
-    const labelled = objects.filter((o) => o.kind === 'Namespace' && (o.metadata.labels as any)?.[ROUTE_NAMESPACE_LABEL.key] === ROUTE_NAMESPACE_LABEL.value).map((o) => o.metadata.name);
-    const routeNamespaces = [...new Set(objects.filter((o) => o.kind === 'HTTPRoute').map((r) => r.metadata.namespace))].sort();
-    expect([...new Set(labelled)].sort()).toEqual(routeNamespaces);
-  });
+  test.each(ALL_ENVS.map((e) => [e.name, e] as const))(
+    '%s: class, gateway and its routes on *.lab-<env>.local, attached only from labelled namespaces',
+    (_, env) => {
+      const objects = objectsOf(env);
+      expect((find(objects, 'GatewayClass', 'kong').spec as any).controllerName).toBe('konghq.com/kic-gateway-controller');
+      const gw = find(objects, 'Gateway', 'kong-gateway');
+      expect(gw.metadata.namespace).toBe('kong');
+      const listeners = (gw.spec as any).listeners;
+      const selector = { from: 'Selector', selector: { matchLabels: { [ROUTE_NAMESPACE_LABEL.key]: ROUTE_NAMESPACE_LABEL.value } } };
+      expect(listeners.map((l: any) => [l.name, l.port, l.protocol, l.allowedRoutes.namespaces])).toEqual([
+        ['http', 80, 'HTTP', selector],
+        ['https', 443, 'HTTPS', selector],
+      ]);
+      const routes = objects.filter((o) => o.kind === 'HTTPRoute' && o.metadata.name !== 'https-redirect');
+      expect(
+        routes
+          .map((r) => [
+            (r.spec as any).hostnames[0],
+            `${r.metadata.namespace}/${(r.spec as any).rules[0].backendRefs[0].name}:${(r.spec as any).rules[0].backendRefs[0].port}`,
+          ])
+          .sort(),
+      ).toEqual([
+        [`api.lab-${env.name}.local`, 'demo/backend:80'],
+        [`argocd.lab-${env.name}.local`, 'argocd/argocd-server:80'],
+        [`grafana.lab-${env.name}.local`, 'monitoring/grafana:80'],
+        // Hubble UI has no login: published only where the environment allows that.
+        ...(env.security.exposure.unauthenticatedUis ? [[`hubble.lab-${env.name}.local`, 'kube-system/hubble-ui:80']] : []),
+      ]);
+      // Every namespace holding a route carries the label the listeners select, and no other namespace does.
+      const labelled = objects
+        .filter((o) => o.kind === 'Namespace' && (o.metadata.labels as any)?.[ROUTE_NAMESPACE_LABEL.key] === ROUTE_NAMESPACE_LABEL.value)
+        .map((o) => o.metadata.name);
+      const routeNamespaces = [...new Set(objects.filter((o) => o.kind === 'HTTPRoute').map((r) => r.metadata.namespace))].sort();
+      expect([...new Set(labelled)].sort()).toEqual(routeNamespaces);
+    },
+  );
 
-  test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s: HTTPS only where the environment says so: routes on the HTTPS listener, and plain HTTP only redirects', (_, env) => {
-    const objects = objectsOf(env);
-    const routes = objects.filter((o) => o.kind === 'HTTPRoute');
-    const redirect = routes.find((r) => r.metadata.name === 'https-redirect');
-    const kong = (find(objects, 'Application', 'kong').spec as any).source.helm.valuesObject.gateway.manager;
-    const argocd = (find(objects, 'Application', 'argocd').spec as any).source.helm.valuesObject.configs.cm;
-    if (env.security.exposure.httpsOnly) {
-      for (const r of routes.filter((x) => x !== redirect)) expect({ route: r.metadata.name, parents: (r.spec as any).parentRefs.map((p: any) => p.sectionName) }).toEqual({ route: r.metadata.name, parents: ['https'] });
-      expect(redirect?.spec).toEqual({
-        hostnames: [`*.${env.domain}`],
-        parentRefs: [{ name: 'kong-gateway', namespace: 'kong', sectionName: 'http' }],
-        rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
-      });
-    } else {
-      expect(redirect).toBeUndefined();
-    }
-    expect(kong.enabled).toBe(env.security.exposure.unauthenticatedUis);
-    expect(argocd['admin.enabled']).toBe(String(env.security.exposure.argocdAdminAccount));
-  });
+  test.each(ALL_ENVS.map((e) => [e.name, e] as const))(
+    '%s: HTTPS only where the environment says so: routes on the HTTPS listener, and plain HTTP only redirects',
+    (_, env) => {
+      const objects = objectsOf(env);
+      const routes = objects.filter((o) => o.kind === 'HTTPRoute');
+      const redirect = routes.find((r) => r.metadata.name === 'https-redirect');
+      const kong = (find(objects, 'Application', 'kong').spec as any).source.helm.valuesObject.gateway.manager;
+      const argocd = (find(objects, 'Application', 'argocd').spec as any).source.helm.valuesObject.configs.cm;
+      if (env.security.exposure.httpsOnly) {
+        for (const r of routes.filter((x) => x !== redirect))
+          expect({ route: r.metadata.name, parents: (r.spec as any).parentRefs.map((p: any) => p.sectionName) }).toEqual({
+            route: r.metadata.name,
+            parents: ['https'],
+          });
+        expect(redirect?.spec).toEqual({
+          hostnames: [`*.${env.domain}`],
+          parentRefs: [{ name: 'kong-gateway', namespace: 'kong', sectionName: 'http' }],
+          rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+        });
+      } else {
+        expect(redirect).toBeUndefined();
+      }
+      expect(kong.enabled).toBe(env.security.exposure.unauthenticatedUis);
+      expect(argocd['admin.enabled']).toBe(String(env.security.exposure.argocdAdminAccount));
+    },
+  );
 
   test('prod is HTTPS-only, publishes no UI without a login, and has no Argo CD admin account', () => {
     expect(ENVIRONMENTS.prod.security.exposure).toEqual({ httpsOnly: true, unauthenticatedUis: false, argocdAdminAccount: false });
@@ -162,7 +189,9 @@ describe("the seed's two labs (section 0): dev with Istio Ambient, dev-no-mesh w
 
   test('dist/dev has the Istio Applications, the ambient label on demo and PeerAuthentication STRICT, and no L7 policy', () => {
     const files = distFiles('dev');
-    const objects = files.filter((f) => f.file.endsWith('.yaml') && !f.file.includes('.values.') && !f.file.includes('.config.')).map((f) => YAML.parse(f.text));
+    const objects = files
+      .filter((f) => f.file.endsWith('.yaml') && !f.file.includes('.values.') && !f.file.includes('.config.'))
+      .map((f) => YAML.parse(f.text));
     const apps = objects.filter((o) => o.kind === 'Application').map((o) => o.metadata.name);
     expect(apps).toEqual(expect.arrayContaining(['istio-base', 'istiod', 'istio-cni', 'ztunnel', 'mesh-security']));
     expect(objects.find((o) => o.kind === 'Namespace' && o.metadata.name === 'demo').metadata.labels['istio.io/dataplane-mode']).toBe('ambient');
@@ -175,8 +204,16 @@ describe("the seed's two labs (section 0): dev with Istio Ambient, dev-no-mesh w
   test('dist/dev-no-mesh has the L7 policy and not one line that mentions Istio, in any file, but the switches that turn it off', () => {
     const files = distFiles('dev-no-mesh');
     expect(files.length).toBeGreaterThan(50);
-    const mentions = files.flatMap((f) => f.text.split('\n').filter((line) => /istio|15008|ztunnel|hbone/i.test(line)).map((line) => `${f.file}: ${line}`));
-    expect(mentions).toEqual(["dist/dev-no-mesh/bootstrap/bootstrap.env: SKIP_ISTIO='true'", "dist/dev-no-mesh/bootstrap/bootstrap.env: SKIP_ISTIO_ENV='dev-no-mesh'"]);
+    const mentions = files.flatMap((f) =>
+      f.text
+        .split('\n')
+        .filter((line) => /istio|15008|ztunnel|hbone/i.test(line))
+        .map((line) => `${f.file}: ${line}`),
+    );
+    expect(mentions).toEqual([
+      "dist/dev-no-mesh/bootstrap/bootstrap.env: SKIP_ISTIO='true'",
+      "dist/dev-no-mesh/bootstrap/bootstrap.env: SKIP_ISTIO_ENV='dev-no-mesh'",
+    ]);
     expect(files.map((f) => f.file)).toContain('dist/dev-no-mesh/network-policies/ciliumnetworkpolicy-backend-l7-http-policy.yaml');
     expect(noMesh.variantOf).toBe('dev');
   });
@@ -187,28 +224,41 @@ describe("the seed's two labs (section 0): dev with Istio Ambient, dev-no-mesh w
 });
 
 describe('Pod Security Admission (issue: production secure by default)', () => {
-  test.each(ALL_ENVS.map((e) => [e.name, e] as const))('%s: every namespace a child deploys into is rendered with a reviewed Pod Security level, enforced, warned and audited', (_, env) => {
-    const objects = objectsOf(env);
-    const destinations = objects.filter((o) => o.kind === 'AppProject' && o.metadata.name !== 'default').flatMap((p) => (p.spec as any).destinations.map((d: any) => d.namespace));
-    const namespaces = objectsOf(env, 'namespaces').filter((o) => o.kind === 'Namespace');
-    const chartOwned = chartOwnedNamespaces();
-    expect(chartOwned).toEqual(['cilium-secrets']);
-    expect(namespaces.map((n) => n.metadata.name).sort()).toEqual([...new Set(destinations)].filter((d) => !chartOwned.includes(d)).sort());
-    for (const ns of namespaces) {
-      const labels = ns.metadata.labels as Record<string, string>;
-      const level = labels['pod-security.kubernetes.io/enforce'];
-      expect({ ns: ns.metadata.name, level: ['privileged', 'baseline', 'restricted'].includes(level), warn: labels['pod-security.kubernetes.io/warn'], audit: labels['pod-security.kubernetes.io/audit'] }).toEqual({
-        ns: ns.metadata.name,
-        level: true,
-        warn: level,
-        audit: level,
-      });
-      expect((ns.metadata.annotations as any)['argocd.argoproj.io/sync-options']).toBe('Delete=false,Prune=confirm');
-    }
-    const levelOf = (name: string) => (namespaces.find((n) => n.metadata.name === name)!.metadata.labels as any)['pod-security.kubernetes.io/enforce'];
-    // Where our own workloads run, and where the charts allow it: restricted.
-    for (const name of ['demo', 'kong', 'argocd', 'gatekeeper-system']) expect({ name, level: levelOf(name) }).toEqual({ name, level: 'restricted' });
-    // The bootstrap creates kong and monitoring before Argo CD: with the same labels.
-    for (const ns of objectsOf(env, 'bootstrap').filter((o) => o.kind === 'Namespace')) expect(ns.metadata.labels).toEqual(namespaces.find((n) => n.metadata.name === ns.metadata.name)!.metadata.labels);
-  });
+  test.each(ALL_ENVS.map((e) => [e.name, e] as const))(
+    '%s: every namespace a child deploys into is rendered with a reviewed Pod Security level, enforced, warned and audited',
+    (_, env) => {
+      const objects = objectsOf(env);
+      const destinations = objects
+        .filter((o) => o.kind === 'AppProject' && o.metadata.name !== 'default')
+        .flatMap((p) => (p.spec as any).destinations.map((d: any) => d.namespace));
+      const namespaces = objectsOf(env, 'namespaces').filter((o) => o.kind === 'Namespace');
+      const chartOwned = chartOwnedNamespaces();
+      expect(chartOwned).toEqual(['cilium-secrets']);
+      expect(namespaces.map((n) => n.metadata.name).sort()).toEqual([...new Set(destinations)].filter((d) => !chartOwned.includes(d)).sort());
+      for (const ns of namespaces) {
+        const labels = ns.metadata.labels as Record<string, string>;
+        const level = labels['pod-security.kubernetes.io/enforce'];
+        expect({
+          ns: ns.metadata.name,
+          level: ['privileged', 'baseline', 'restricted'].includes(level),
+          warn: labels['pod-security.kubernetes.io/warn'],
+          audit: labels['pod-security.kubernetes.io/audit'],
+        }).toEqual({
+          ns: ns.metadata.name,
+          level: true,
+          warn: level,
+          audit: level,
+        });
+        expect((ns.metadata.annotations as any)['argocd.argoproj.io/sync-options']).toBe('Delete=false,Prune=confirm');
+      }
+      const levelOf = (name: string) =>
+        (namespaces.find((n) => n.metadata.name === name)!.metadata.labels as any)['pod-security.kubernetes.io/enforce'];
+      // Where our own workloads run, and where the charts allow it: restricted.
+      for (const name of ['demo', 'kong', 'argocd', 'gatekeeper-system'])
+        expect({ name, level: levelOf(name) }).toEqual({ name, level: 'restricted' });
+      // The bootstrap creates kong and monitoring before Argo CD: with the same labels.
+      for (const ns of objectsOf(env, 'bootstrap').filter((o) => o.kind === 'Namespace'))
+        expect(ns.metadata.labels).toEqual(namespaces.find((n) => n.metadata.name === ns.metadata.name)!.metadata.labels);
+    },
+  );
 });

@@ -55,7 +55,10 @@ describe('deterministic output', () => {
 
   test('a one-value config change touches exactly one file', () => {
     const base = render(ENVIRONMENTS.prod).files;
-    const changed = render({ ...ENVIRONMENTS.prod, demo: { ...ENVIRONMENTS.prod.demo, backend: { ...ENVIRONMENTS.prod.demo.backend, replicas: 5 } } }).files;
+    const changed = render({
+      ...ENVIRONMENTS.prod,
+      demo: { ...ENVIRONMENTS.prod.demo, backend: { ...ENVIRONMENTS.prod.demo.backend, replicas: 5 } },
+    }).files;
     const differing = base.filter((f, i) => f.content !== changed[i].content).map((f) => f.path);
     expect(differing).toEqual(['demo/deployment-backend.yaml']);
   });
@@ -67,7 +70,9 @@ describe('atomic writes and bad input', () => {
     const before = readTree(out);
     const result = runSynth(['--env', 'no-such-env', '--out', out]);
     expect(result.status).toBe(2);
-    expect(result.stderr.trim().split('\n')).toEqual([`synth: error: unknown environment 'no-such-env': use --env with one of ${Object.keys(ENVIRONMENTS).join(', ')}`]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `synth: error: unknown environment 'no-such-env': use --env with one of ${Object.keys(ENVIRONMENTS).join(', ')}`,
+    ]);
     expect(readTree(out)).toEqual(before);
   });
 
@@ -80,7 +85,10 @@ describe('atomic writes and bad input', () => {
   test('an invalid environment value fails before anything is written', () => {
     const out = seededDist();
     const before = readTree(out);
-    const broken = { ...ENVIRONMENTS, dev: { ...ENVIRONMENTS.dev, demo: { ...ENVIRONMENTS.dev.demo, backend: { ...ENVIRONMENTS.dev.demo.backend, replicas: -1 } } } };
+    const broken = {
+      ...ENVIRONMENTS,
+      dev: { ...ENVIRONMENTS.dev, demo: { ...ENVIRONMENTS.dev.demo, backend: { ...ENVIRONMENTS.dev.demo.backend, replicas: -1 } } },
+    };
     expect(() => synth({ envs: [], outDir: out, check: false }, COMPONENTS, broken)).toThrow(UserError);
     expect(readTree(out)).toEqual(before);
   });
@@ -138,7 +146,9 @@ describe('atomic writes and bad input', () => {
     const before = readTree(out);
     const result = runSynth(['--env', 'dev', '--out', out]);
     expect(result.status).toBe(2);
-    expect(result.stderr.trim().split('\n')).toEqual([`synth: error: ${out}/dev/notes.txt was not written by synth (1 such file(s)); move them out of ${out}/dev or choose another --out`]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `synth: error: ${out}/dev/notes.txt was not written by synth (1 such file(s)); move them out of ${out}/dev or choose another --out`,
+    ]);
     expect(readTree(out)).toEqual(before);
   });
 
@@ -174,7 +184,11 @@ describe('atomic writes and bad input', () => {
       for (const env of ['dev', 'prod']) fs.appendFileSync(path.join(out, env, 'demo', 'service-backend.yaml'), '# old\n');
       const old = readTree(out);
       // A delay of 0: no kill, the run finishes.
-      const result = spawnSync('timeout', ['-s', 'KILL', delay > 0 ? String(delay) : '0', process.execPath, path.join(ROOT, 'scripts/run-ts.js'), 'main.ts', '--out', out], { cwd: ROOT, encoding: 'utf8' });
+      const result = spawnSync(
+        'timeout',
+        ['-s', 'KILL', delay > 0 ? String(delay) : '0', process.execPath, path.join(ROOT, 'scripts/run-ts.js'), 'main.ts', '--out', out],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
       recoverStaging(out); // what the next run does first
       const now = readTree(out);
       const outcome = JSON.stringify(now) === JSON.stringify(fresh) ? 'new' : JSON.stringify(now) === JSON.stringify(old) ? 'old' : 'mixed';
@@ -223,7 +237,9 @@ describe('registry override (seed section 12, Harbor)', () => {
         [...(o.podSpec.initContainers ?? []), ...o.podSpec.containers].map((c) => c.image!),
       );
       expect(images.length).toBeGreaterThanOrEqual(3);
-      const repositories = Object.values(IMAGES).map((i) => i.repository).join('|');
+      const repositories = Object.values(IMAGES)
+        .map((i) => i.repository)
+        .join('|');
       for (const image of images) expect(image).toMatch(new RegExp(`^${harbor.replace(/\./g, '\\.')}/(${repositories}):`));
       // Nothing mentions the public registry any more.
       expect(render(env).files.some((f) => f.content.includes('docker.io/'))).toBe(false);

@@ -12,7 +12,11 @@ import { toolPath } from './tools';
 
 const otelcol = toolPath('otelcol-lab');
 const renderedConfig = (env: string) =>
-  (YAML.parse(fs.readFileSync(path.join(ROOT, 'dist', env, 'otel-collector/configmap-otel-collector.yaml'), 'utf8')) as { data: Record<string, string> }).data['config.yaml'];
+  (
+    YAML.parse(fs.readFileSync(path.join(ROOT, 'dist', env, 'otel-collector/configmap-otel-collector.yaml'), 'utf8')) as {
+      data: Record<string, string>;
+    }
+  ).data['config.yaml'];
 
 const COUNTS = { error: 20, slow: 10, 'slow-at-threshold': 5, normal: 1000, 'health-check': 200, 'client-error': 10 } as const;
 
@@ -102,8 +106,9 @@ describe('tail sampling, run by the real collector (seed lab 7-2)', () => {
   test('reports what it kept (for the record)', () => {
     const normal = keptOf(result, 'normal');
     expect(normal.kept).toBeGreaterThan(0);
-    // eslint-disable-next-line no-console
-    console.log(`tail sampling kept: errors ${keptOf(result, 'error').kept}/20, slow ${keptOf(result, 'slow').kept}/10, slow at 2s ${keptOf(result, 'slow-at-threshold').kept}/5, normal ${normal.kept}/1000, health checks ${keptOf(result, 'health-check').kept}/200, client-only errors ${keptOf(result, 'client-error').kept}/10`);
+    console.log(
+      `tail sampling kept: errors ${keptOf(result, 'error').kept}/20, slow ${keptOf(result, 'slow').kept}/10, slow at 2s ${keptOf(result, 'slow-at-threshold').kept}/5, normal ${normal.kept}/1000, health checks ${keptOf(result, 'health-check').kept}/200, client-only errors ${keptOf(result, 'client-error').kept}/10`,
+    );
   });
 
   test('a wrong policy (normal traffic at 100%) makes the check fail', async () => {

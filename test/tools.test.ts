@@ -42,7 +42,9 @@ describe('npm run tools: the per-user tool cache', () => {
     const wrapper = path.join(cache, 'shellcheck-0.9.0/bin/shellcheck');
     fs.appendFileSync(wrapper, '# tampered\n');
     const result = tools(['shellcheck'], { KPP_TOOLS_CACHE: cache, KPP_TOOLS_LINK_DIR: tempDir('links-') });
-    expect(result.stderr).toContain('tools: cached shellcheck 0.9.0 cannot be trusted (shellcheck does not match the checksum recorded at build time); rebuilding');
+    expect(result.stderr).toContain(
+      'tools: cached shellcheck 0.9.0 cannot be trusted (shellcheck does not match the checksum recorded at build time); rebuilding',
+    );
     expect(result.stderr).toMatch(/tools: built shellcheck 0.9.0 in \d+ s/);
     expect(result.status).toBe(0);
     expect(fs.readFileSync(wrapper, 'utf8')).not.toContain('tampered');

@@ -44,12 +44,16 @@ describe('every dist file means the same to YAML 1.1 and YAML 1.2 readers', () =
 
   test('strings that are plain in both readers stay unquoted, so diffs stay small', () => {
     for (const plain of ['kong', 'tunnel', 'v3.3.2', '168h', 'RuntimeDefault', 'office']) expect(isAmbiguousInYaml11(plain)).toBe(false);
-    for (const ambiguous of ['off', 'On', 'YES', 'n', '2024-04-01', '0777', '1:20', '1_000', '.inf', '~']) expect(isAmbiguousInYaml11(ambiguous)).toBe(true);
+    for (const ambiguous of ['off', 'On', 'YES', 'n', '2024-04-01', '0777', '1:20', '1_000', '.inf', '~'])
+      expect(isAmbiguousInYaml11(ambiguous)).toBe(true);
   });
 });
 
 describe('the fast writer gives the library’s bytes, or leaves the document to the library', () => {
-  const documents = [...ALL_ENVS.flatMap((env) => render(env).files.map((f) => f.object)), ...distYamlFiles().map((f) => YAML.parse(fs.readFileSync(f, 'utf8')))];
+  const documents = [
+    ...ALL_ENVS.flatMap((env) => render(env).files.map((f) => f.object)),
+    ...distYamlFiles().map((f) => YAML.parse(fs.readFileSync(f, 'utf8'))),
+  ];
 
   test(`every rendered object and every dist file: identical bytes where the fast writer applies`, () => {
     const fast = documents.filter((doc) => emitSimple(orderKeys(doc)) !== undefined);
@@ -60,23 +64,110 @@ describe('the fast writer gives the library’s bytes, or leaves the document to
   });
 
   // Each a value whose plain form a reader would misread, or that the library writes in a style of its own.
-  const tricky = ['- x', 'a: b', 'a:', '#c', 'a #c', '1e3', '0o17', '0x1F', '.inf', '...', '---', 'off', 'yes', 'Null', '~', '', ' lead', 'trail ', 'multi\nline', 'tab\there', 'café', 'say "hi"', '2024-04-01', '1:20', '0777', '12', '1.5', '[a]', '{a}', '*ref', '&anchor', '!tag', '%dir', '@at', '`tick', '|', '>', "'q'", '"q"', '?x', ',x'];
-  test.each(tricky.map((t) => [JSON.stringify(t), t]))('%s: same bytes as the library, and read back as the same string by YAML 1.1 and 1.2', (_, text) => {
-    for (const doc of [{ key: text }, { list: [text, { name: text }] }, { [text || 'empty']: 1 }]) {
-      const written = toYaml(doc);
-      expect(written).toBe(libraryYaml(orderKeys(doc)));
-      expect(YAML.parse(written, { version: '1.1' })).toEqual(doc);
-      expect(YAML.parse(written, { version: '1.2' })).toEqual(doc);
-    }
-  });
+  const tricky = [
+    '- x',
+    'a: b',
+    'a:',
+    '#c',
+    'a #c',
+    '1e3',
+    '0o17',
+    '0x1F',
+    '.inf',
+    '...',
+    '---',
+    'off',
+    'yes',
+    'Null',
+    '~',
+    '',
+    ' lead',
+    'trail ',
+    'multi\nline',
+    'tab\there',
+    'café',
+    'say "hi"',
+    '2024-04-01',
+    '1:20',
+    '0777',
+    '12',
+    '1.5',
+    '[a]',
+    '{a}',
+    '*ref',
+    '&anchor',
+    '!tag',
+    '%dir',
+    '@at',
+    '`tick',
+    '|',
+    '>',
+    "'q'",
+    '"q"',
+    '?x',
+    ',x',
+  ];
+  test.each(tricky.map((t) => [JSON.stringify(t), t]))(
+    '%s: same bytes as the library, and read back as the same string by YAML 1.1 and 1.2',
+    (_, text) => {
+      for (const doc of [{ key: text }, { list: [text, { name: text }] }, { [text || 'empty']: 1 }]) {
+        const written = toYaml(doc);
+        expect(written).toBe(libraryYaml(orderKeys(doc)));
+        expect(YAML.parse(written, { version: '1.1' })).toEqual(doc);
+        expect(YAML.parse(written, { version: '1.2' })).toEqual(doc);
+      }
+    },
+  );
 
   test('numbers and nesting beyond the fast path go to the library', () => {
-    for (const doc of [{ a: 1.5 }, { a: -0 }, { a: 2 ** 60 }, { a: [[1, 2]] }, { a: 'multi\nline' }]) expect(emitSimple(orderKeys(doc))).toBeUndefined();
-    expect(emitSimple({ a: [], b: {}, c: null, d: true, e: [{ name: 'x', ports: [{ port: 80 }] }] })).toBe(libraryYaml({ a: [], b: {}, c: null, d: true, e: [{ name: 'x', ports: [{ port: 80 }] }] }));
+    for (const doc of [{ a: 1.5 }, { a: -0 }, { a: 2 ** 60 }, { a: [[1, 2]] }, { a: 'multi\nline' }])
+      expect(emitSimple(orderKeys(doc))).toBeUndefined();
+    expect(emitSimple({ a: [], b: {}, c: null, d: true, e: [{ name: 'x', ports: [{ port: 80 }] }] })).toBe(
+      libraryYaml({ a: [], b: {}, c: null, d: true, e: [{ name: 'x', ports: [{ port: 80 }] }] }),
+    );
   });
 
   test('60,000 generated strings of indicators, quotes, digits and spaces: wherever the fast writer applies, the library agrees', () => {
-    const chars = ['a', 'b', '1', '0', ' ', ':', '#', '-', '?', '.', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`', '\\', '/', 'e', 'x', 'o', 'n', 'y', 'T', '=', '~', '+', '_', '\t'];
+    const chars = [
+      'a',
+      'b',
+      '1',
+      '0',
+      ' ',
+      ':',
+      '#',
+      '-',
+      '?',
+      '.',
+      ',',
+      '[',
+      ']',
+      '{',
+      '}',
+      '&',
+      '*',
+      '!',
+      '|',
+      '>',
+      "'",
+      '"',
+      '%',
+      '@',
+      '`',
+      '\\',
+      '/',
+      'e',
+      'x',
+      'o',
+      'n',
+      'y',
+      'T',
+      '=',
+      '~',
+      '+',
+      '_',
+      '\t',
+    ];
     let seed = 7; // mulberry32: the same strings on every run
     const random = (n: number) => {
       seed = (seed + 0x6d2b79f5) | 0;

@@ -190,7 +190,11 @@ async function buildGoModule(recipe: GoModuleRecipe, work: string, log: string):
   }
   for (const [link, target] of Object.entries(recipe.links ?? {})) fs.symlinkSync(target, path.join(work, 'bin', link));
   if (recipe.data) {
-    const listed = spawnSync('go', ['list', '-mod=readonly', '-m', '-f', '{{.Dir}}', recipe.data.module], { cwd: moduleDir, env: goEnv(), encoding: 'utf8' });
+    const listed = spawnSync('go', ['list', '-mod=readonly', '-m', '-f', '{{.Dir}}', recipe.data.module], {
+      cwd: moduleDir,
+      env: goEnv(),
+      encoding: 'utf8',
+    });
     const source = listed.stdout.trim();
     if (listed.status !== 0 || !source) throw new ToolError(`cannot find the sources of ${recipe.data.module}: ${listed.stderr.trim()}`);
     fs.mkdirSync(path.join(work, 'share'), { recursive: true });
@@ -233,7 +237,9 @@ function debianVersion(pkg: string, upstream?: string): string | undefined {
 
 async function buildDebian(recipe: DebianRecipe, tool: Tool, work: string, log: string): Promise<void> {
   if (spawnSync('apt-get', ['--version']).status !== 0) {
-    throw new ToolError(`${tool.name} ${tool.version} comes from Debian's packages and there is no apt-get here; install ${tool.name} ${tool.version} and put it on PATH`);
+    throw new ToolError(
+      `${tool.name} ${tool.version} comes from Debian's packages and there is no apt-get here; install ${tool.name} ${tool.version} and put it on PATH`,
+    );
   }
   const pick = () => recipe.packages.map((pkg, i) => ({ pkg, version: debianVersion(pkg, i === 0 ? tool.version : undefined) }));
   let wanted = pick();
@@ -243,7 +249,9 @@ async function buildDebian(recipe: DebianRecipe, tool: Tool, work: string, log: 
   }
   const missing = wanted.find((w) => !w.version);
   if (missing) {
-    throw new ToolError(`Debian offers no ${missing.pkg}${missing.pkg === recipe.packages[0] ? ` ${tool.version}` : ''}; run apt-get update, or install ${tool.name} ${tool.version} yourself`);
+    throw new ToolError(
+      `Debian offers no ${missing.pkg}${missing.pkg === recipe.packages[0] ? ` ${tool.version}` : ''}; run apt-get update, or install ${tool.name} ${tool.version} yourself`,
+    );
   }
   const debs = path.join(work, 'debs');
   fs.mkdirSync(debs, { recursive: true });
@@ -270,10 +278,18 @@ async function buildPip(recipe: PipRecipe, tool: Tool, work: string, log: string
   const venv = path.join(work, 'venv');
   await run('python3', ['-m', 'venv', venv], { cwd: work, log });
   // Every dependency is in the lock, so pip resolves nothing and the build is the same on every machine.
-  await run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--no-deps', '--disable-pip-version-check', '-r', path.join(ROOT, 'tools', 'python', recipe.lock)], { cwd: work, log });
+  await run(
+    path.join(venv, 'bin', 'pip'),
+    ['install', '--quiet', '--no-deps', '--disable-pip-version-check', '-r', path.join(ROOT, 'tools', 'python', recipe.lock)],
+    { cwd: work, log },
+  );
   for (const [binary, module] of Object.entries(recipe.modules)) {
     // Relative to the wrapper: the cache folder is renamed after the build.
-    fs.writeFileSync(path.join(work, 'bin', binary), `#!/bin/sh\nhere=$(dirname "$(dirname "$(readlink -f "$0")")")\nexec "$here/venv/bin/python" -W ignore::SyntaxWarning -m ${module} "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(work, 'bin', binary),
+      `#!/bin/sh\nhere=$(dirname "$(dirname "$(readlink -f "$0")")")\nexec "$here/venv/bin/python" -W ignore::SyntaxWarning -m ${module} "$@"\n`,
+      { mode: 0o755 },
+    );
   }
 }
 
@@ -311,7 +327,9 @@ export async function build(tool: Tool, stamp: string, hooks: Hooks): Promise<nu
   const goVersion = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).stdout?.trim() || 'n/a';
   const shareDir = path.join(work, 'share');
   const data = fs.existsSync(shareDir)
-    ? Object.fromEntries(fs.readdirSync(shareDir).map((f) => [f, { sha256: sha256(path.join(shareDir, f)), size: fs.statSync(path.join(shareDir, f)).size }]))
+    ? Object.fromEntries(
+        fs.readdirSync(shareDir).map((f) => [f, { sha256: sha256(path.join(shareDir, f)), size: fs.statSync(path.join(shareDir, f)).size }]),
+      )
     : undefined;
   const manifest: Manifest = {
     tool: tool.name,

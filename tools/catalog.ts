@@ -104,7 +104,7 @@ export const TOOLS: readonly Tool[] = [
     version: 'v3.23.1',
     recipe: { kind: 'go-install', package: 'github.com/open-policy-agent/gatekeeper/v3' },
     binaries: [{ name: 'gatekeeper', check: { args: ['--help'], expect: 'debug-use-fake-pod' } }],
-    note: "the controller that turns ConstraintTemplates into Constraint CRDs in the e2e cluster; same module and version as gator",
+    note: 'the controller that turns ConstraintTemplates into Constraint CRDs in the e2e cluster; same module and version as gator',
   },
   {
     name: 'kubeconform',
@@ -127,7 +127,11 @@ export const TOOLS: readonly Tool[] = [
   {
     name: 'amtool',
     version: `v${VERSIONS.alertmanager}`,
-    recipe: { kind: 'go-install', package: 'github.com/prometheus/alertmanager/cmd/amtool', ldflags: [PROMETHEUS_VERSION_FLAG(VERSIONS.alertmanager)] },
+    recipe: {
+      kind: 'go-install',
+      package: 'github.com/prometheus/alertmanager/cmd/amtool',
+      ldflags: [PROMETHEUS_VERSION_FLAG(VERSIONS.alertmanager)],
+    },
     binaries: [{ name: 'amtool', check: { args: ['--version'], expect: `amtool, version ${VERSIONS.alertmanager}` } }],
   },
   {

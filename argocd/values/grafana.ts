@@ -5,7 +5,9 @@ import { LgtmEndpoints } from './lgtm';
 export interface GrafanaValues {
   readonly replicas: number;
   readonly datasources: { readonly 'datasources.yaml': { readonly apiVersion: 1; readonly datasources: readonly GrafanaDatasource[] } };
-  readonly sidecar: { readonly dashboards: { readonly enabled: boolean; readonly label: string; readonly labelValue: string; readonly searchNamespace: string } };
+  readonly sidecar: {
+    readonly dashboards: { readonly enabled: boolean; readonly label: string; readonly labelValue: string; readonly searchNamespace: string };
+  };
   readonly dashboardProviders?: Record<string, unknown>;
   readonly dashboards?: Record<string, Record<string, { readonly gnetId: number; readonly revision: number; readonly datasource: string }>>;
   /** The admin login comes from a Secret the bootstrap creates; a chart-generated password would change on every render. */
@@ -69,7 +71,13 @@ export function grafanaDatasources(e: LgtmEndpoints): GrafanaDatasource[] {
       url: e.tempoQuery,
       access: 'proxy',
       jsonData: {
-        tracesToLogsV2: { datasourceUid: uid.loki, spanStartTimeShift: '-5m', spanEndTimeShift: '5m', filterByTraceID: true, tags: [{ key: 'service.name', value: 'service_name' }] },
+        tracesToLogsV2: {
+          datasourceUid: uid.loki,
+          spanStartTimeShift: '-5m',
+          spanEndTimeShift: '5m',
+          filterByTraceID: true,
+          tags: [{ key: 'service.name', value: 'service_name' }],
+        },
         tracesToMetrics: {
           datasourceUid: uid.mimir,
           tags: [{ key: 'service.name', value: 'service' }],
@@ -79,7 +87,14 @@ export function grafanaDatasources(e: LgtmEndpoints): GrafanaDatasource[] {
         nodeGraph: { enabled: true },
       },
     },
-    { name: 'Alertmanager', uid: uid.alertmanager, type: 'alertmanager', url: e.alertmanager, access: 'proxy', jsonData: { implementation: 'prometheus' } },
+    {
+      name: 'Alertmanager',
+      uid: uid.alertmanager,
+      type: 'alertmanager',
+      url: e.alertmanager,
+      access: 'proxy',
+      jsonData: { implementation: 'prometheus' },
+    },
   ];
 }
 
@@ -95,7 +110,16 @@ export function grafanaValues(env: EnvironmentConfig, e: LgtmEndpoints, namespac
           dashboardProviders: {
             'dashboardproviders.yaml': {
               apiVersion: 1,
-              providers: [{ name: 'grafana-com', orgId: 1, folder: 'Community', type: 'file', disableDeletion: false, options: { path: '/var/lib/grafana/dashboards/grafana-com' } }],
+              providers: [
+                {
+                  name: 'grafana-com',
+                  orgId: 1,
+                  folder: 'Community',
+                  type: 'file',
+                  disableDeletion: false,
+                  options: { path: '/var/lib/grafana/dashboards/grafana-com' },
+                },
+              ],
             },
           },
           dashboards: {

@@ -24,6 +24,10 @@ export interface IstioCniValues {
 export type ZtunnelValues = Record<string, never>;
 
 export const istioBaseValues = (): IstioBaseValues => ({ defaultRevision: 'default' });
-export const istiodValues = (env: EnvironmentConfig): IstiodValues => ({ profile: 'ambient', replicaCount: env.upstream.istiodReplicas, autoscaleEnabled: false });
+export const istiodValues = (env: EnvironmentConfig): IstiodValues => ({
+  profile: 'ambient',
+  replicaCount: env.upstream.istiodReplicas,
+  autoscaleEnabled: false,
+});
 export const istioCniValues = (): IstioCniValues => ({ profile: 'ambient' });
 export const ztunnelValues = (): ZtunnelValues => ({});

@@ -24,7 +24,11 @@ export interface KongIngressValues {
       readonly http: { readonly enabled: boolean; readonly nodePort: number };
       readonly tls: { readonly enabled: boolean; readonly nodePort: number };
     };
-    readonly manager: { readonly enabled: boolean; readonly type: 'NodePort'; readonly http: { readonly enabled: boolean; readonly nodePort: number } };
+    readonly manager: {
+      readonly enabled: boolean;
+      readonly type: 'NodePort';
+      readonly http: { readonly enabled: boolean; readonly nodePort: number };
+    };
   };
 }
 
