@@ -1,12 +1,11 @@
-import { createHash } from 'crypto';
 import { Chart } from 'cdk8s';
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { ImageSource, imageRef } from '../lib/images';
 import { PART_OF } from '../lib/labels';
-import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../lib/security';
 import { toYaml } from '../lib/yaml';
+import { ConfigFileService } from './config-file-service';
 
 /** The parts of alertmanager.yml this lab uses. */
 export interface AlertmanagerConfig {
@@ -67,56 +66,26 @@ export class Alertmanager extends Chart {
     super(scope, id);
     const selector = { 'app.kubernetes.io/name': ALERTMANAGER.name };
     const labels = { ...selector, 'app.kubernetes.io/part-of': PART_OF, env: props.env };
-    const config = toYaml(alertmanagerConfig(props.rollbackWebhook));
-    const ns = props.namespace;
 
-    new k8s.KubeServiceAccount(this, 'sa', { metadata: { name: ALERTMANAGER.name, namespace: ns, labels }, automountServiceAccountToken: false });
-    new k8s.KubeConfigMap(this, 'config', { metadata: { name: ALERTMANAGER.name, namespace: ns, labels }, data: { 'alertmanager.yml': config } });
     const probe = (path: string, initialDelaySeconds: number): k8s.Probe => ({
       httpGet: { path, port: k8s.IntOrString.fromString('http') },
       initialDelaySeconds,
     });
-    new k8s.KubeDeployment(this, 'deployment', {
-      metadata: { name: ALERTMANAGER.name, namespace: ns, labels },
-      spec: {
-        // One replica: Alertmanager HA needs gossip peers (a StatefulSet); the lab does not need it.
-        replicas: 1,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels, annotations: { 'checksum/config': createHash('sha256').update(config).digest('hex') } },
-          spec: {
-            serviceAccountName: ALERTMANAGER.name,
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurityContext(),
-            containers: [
-              {
-                name: 'alertmanager',
-                image: imageRef(props.image.source, props.image.tag, props.registry),
-                imagePullPolicy: 'IfNotPresent',
-                args: ['--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager', '--cluster.listen-address='],
-                ports: [{ name: 'http', containerPort: ALERTMANAGER.port, protocol: 'TCP' }],
-                readinessProbe: probe('/-/ready', 5),
-                livenessProbe: probe('/-/healthy', 15),
-                resources: containerResources({ requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } }),
-                securityContext: restrictedContainerSecurityContext(),
-                volumeMounts: [
-                  { name: 'config', mountPath: '/etc/alertmanager', readOnly: true },
-                  { name: 'data', mountPath: '/alertmanager' },
-                ],
-              },
-            ],
-            volumes: [
-              { name: 'config', configMap: { name: ALERTMANAGER.name } },
-              { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('128Mi') } },
-            ],
-          },
-        },
-      },
-    });
-    new k8s.KubeService(this, 'service', {
-      metadata: { name: ALERTMANAGER.name, namespace: ns, labels },
-      spec: { selector, ports: [{ name: 'http', port: ALERTMANAGER.port, targetPort: k8s.IntOrString.fromString('http'), appProtocol: 'http' }] },
+    new ConfigFileService(this, 'service', {
+      name: ALERTMANAGER.name,
+      namespace: props.namespace,
+      labels,
+      selector,
+      // One replica: Alertmanager HA needs gossip peers (a StatefulSet); the lab does not need it.
+      replicas: 1,
+      config: { fileName: 'alertmanager.yml', content: toYaml(alertmanagerConfig(props.rollbackWebhook)), mountPath: '/etc/alertmanager' },
+      image: imageRef(props.image.source, props.image.tag, props.registry),
+      args: ['--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager', '--cluster.listen-address='],
+      ports: [{ name: 'http', containerPort: ALERTMANAGER.port, servicePort: ALERTMANAGER.port, appProtocol: 'http' }],
+      readinessProbe: probe('/-/ready', 5),
+      livenessProbe: probe('/-/healthy', 15),
+      resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+      extraVolumes: [{ volume: { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('128Mi') } }, mountPath: '/alertmanager' }],
     });
   }
 }

@@ -1,13 +1,12 @@
-import { createHash } from 'crypto';
 import { Chart } from 'cdk8s';
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { ImageSource, imageRef } from '../lib/images';
 import { PART_OF } from '../lib/labels';
-import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../lib/security';
 import { toYaml } from '../lib/yaml';
 import { CollectorConfig } from '../observability/collector-config';
+import { ConfigFileService } from './config-file-service';
 
 export interface OtelCollectorProps {
   readonly env: string;
@@ -30,65 +29,33 @@ export class OtelCollector extends Chart {
     const name = OTEL_COLLECTOR_NAME;
     const selector = { 'app.kubernetes.io/name': name };
     const labels = { ...selector, 'app.kubernetes.io/part-of': PART_OF, env: props.env };
-    const configYaml = toYaml(props.config);
 
-    new k8s.KubeServiceAccount(this, 'sa', { metadata: { name, namespace: props.namespace, labels }, automountServiceAccountToken: false });
-    new k8s.KubeConfigMap(this, 'config', { metadata: { name, namespace: props.namespace, labels }, data: { 'config.yaml': configYaml } });
-
-    const ports = [
-      { name: 'otlp-grpc', containerPort: OTLP_PORTS.grpc, protocol: 'TCP' },
-      { name: 'otlp-http', containerPort: OTLP_PORTS.http, protocol: 'TCP' },
-    ];
     // Ready when the HTTP receiver accepts connections; alive while the gRPC one does.
     const probe = (port: string, initialDelaySeconds: number): k8s.Probe => ({
       tcpSocket: { port: k8s.IntOrString.fromString(port) },
       initialDelaySeconds,
       periodSeconds: 10,
     });
-    new k8s.KubeDeployment(this, 'deployment', {
-      metadata: { name, namespace: props.namespace, labels },
-      spec: {
-        replicas: props.replicas,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: selector },
-        template: {
-          metadata: {
-            labels,
-            // A content hash, not a random one: a config change rolls the pods, nothing else does.
-            annotations: { 'checksum/config': createHash('sha256').update(configYaml).digest('hex') },
-          },
-          spec: {
-            serviceAccountName: name,
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurityContext(),
-            affinity: {
-              podAntiAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [
-                  { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } } },
-                ],
-              },
-            },
-            containers: [
-              {
-                name: 'otel-collector',
-                image: imageRef(props.image.source, props.image.tag, props.registry),
-                imagePullPolicy: 'IfNotPresent',
-                args: ['--config=/conf/config.yaml'],
-                ports,
-                readinessProbe: probe('otlp-http', 5),
-                livenessProbe: probe('otlp-grpc', 15),
-                resources: containerResources({
-                  requests: { cpu: '100m', memory: `${Math.floor(props.memoryLimitMib / 2)}Mi` },
-                  limits: { cpu: '1', memory: `${props.memoryLimitMib}Mi` },
-                }),
-                securityContext: restrictedContainerSecurityContext(),
-                volumeMounts: [{ name: 'config', mountPath: '/conf', readOnly: true }],
-              },
-            ],
-            volumes: [{ name: 'config', configMap: { name } }],
-          },
-        },
+    new ConfigFileService(this, 'service', {
+      name,
+      namespace: props.namespace,
+      labels,
+      selector,
+      replicas: props.replicas,
+      config: { fileName: 'config.yaml', content: toYaml(props.config), mountPath: '/conf' },
+      image: imageRef(props.image.source, props.image.tag, props.registry),
+      args: ['--config=/conf/config.yaml'],
+      ports: [
+        { name: 'otlp-grpc', containerPort: OTLP_PORTS.grpc, servicePort: OTLP_PORTS.grpc, appProtocol: 'grpc' },
+        { name: 'otlp-http', containerPort: OTLP_PORTS.http, servicePort: OTLP_PORTS.http, appProtocol: 'http' },
+      ],
+      readinessProbe: probe('otlp-http', 5),
+      livenessProbe: probe('otlp-grpc', 15),
+      resources: {
+        requests: { cpu: '100m', memory: `${Math.floor(props.memoryLimitMib / 2)}Mi` },
+        limits: { cpu: '1', memory: `${props.memoryLimitMib}Mi` },
       },
+      spreadOverNodes: true,
     });
 
     if (props.replicas > 1) {
@@ -97,16 +64,5 @@ export class OtelCollector extends Chart {
         spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
       });
     }
-
-    new k8s.KubeService(this, 'service', {
-      metadata: { name, namespace: props.namespace, labels },
-      spec: {
-        selector,
-        ports: [
-          { name: 'otlp-grpc', port: OTLP_PORTS.grpc, targetPort: k8s.IntOrString.fromString('otlp-grpc'), appProtocol: 'grpc' },
-          { name: 'otlp-http', port: OTLP_PORTS.http, targetPort: k8s.IntOrString.fromString('otlp-http'), appProtocol: 'http' },
-        ],
-      },
-    });
   }
 }
