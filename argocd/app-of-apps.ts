@@ -130,7 +130,10 @@ export class AppOfApps extends Chart {
     let kinds = child.clusterKinds;
     if (!kinds) {
       const chart = App.of(this).charts.find((c) => c !== this && c.node.id === child.name);
-      if (!chart) throw new Error(`apps: the chart of ${child.name} must be built before the App-of-Apps, which reads what it renders`);
+      if (!chart)
+        throw new Error(
+          `apps: the chart of ${child.name} must be built before the App-of-Apps, which reads what it renders (buildLast in lib/synth.ts)`,
+        );
       const objects = chart.toJson() as KubeObject[];
       // A Namespace object counts as a destination too: Argo CD checks its name against the project's destinations.
       namespaces = [

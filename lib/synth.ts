@@ -15,6 +15,8 @@ export interface ChartComponent {
   readonly childApp?: boolean;
   /** Non-Kubernetes files written next to the objects (Kind config, Helm values for the bootstrap). */
   readonly files?: (env: EnvironmentConfig) => readonly PlainFile[];
+  /** Built after every other component, wherever it is listed, because it reads what they render (the App-of-Apps). */
+  readonly buildLast?: boolean;
 }
 
 /** A file that is not a Kubernetes object. Its name ends in `.values.yaml`, `.config.yaml` or `.env`. */
@@ -58,7 +60,8 @@ export function fileNameFor(object: KubeObject): string {
 export function renderEnvironment(env: EnvironmentConfig, components: readonly ChartComponent[]): RenderedEnvironment {
   const app = new App({ outdir: '/nonexistent-cdk8s-outdir' });
   const charts: Array<{ component: ChartComponent; chart: Chart }> = [];
-  for (const component of components) {
+  const ordered = [...components.filter((c) => !c.buildLast), ...components.filter((c) => c.buildLast)];
+  for (const component of ordered) {
     if (component.enabled(env)) charts.push({ component, chart: component.build(app, component.name, env) });
   }
   const files: RenderedFile[] = [];

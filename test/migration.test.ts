@@ -1,4 +1,5 @@
-import { COMPONENTS, ROUTED_DEMO_SERVICES } from '../components';
+import { COMPONENTS } from '../components';
+import { ROUTED_DEMO_SERVICES } from '../topology';
 import { assertValid, ENVIRONMENTS, EnvironmentConfig, MigratedService } from '../config';
 import { MIGRATABLE_SERVICES } from '../config/validate';
 import { diffTrees, formatText, treeOf } from '../lib/rendered-diff';

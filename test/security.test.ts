@@ -1,7 +1,7 @@
 import { ENVIRONMENTS, EnvironmentConfig, assertValid } from '../config';
 import { KubeObject } from '../lib/synth';
 import { ROUTE_NAMESPACE_LABEL } from '../lib/namespaces';
-import { chartOwnedNamespaces } from '../components';
+import { chartOwnedNamespaces } from '../topology';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';

@@ -7,7 +7,7 @@ import { ENVIRONMENTS, UserError } from '../config';
 import { parseArgs, synth } from '../lib/cli';
 import { recoverStaging } from '../lib/output';
 import { IMAGES } from '../lib/images';
-import { ChartComponent } from '../lib/synth';
+import { ChartComponent, renderEnvironment } from '../lib/synth';
 import { ALL_ENVS, podOwners, readTree, render, ROOT, tempDir } from './helpers';
 
 function runSynth(args: string[]) {
@@ -23,6 +23,13 @@ function seededDist(): string {
 }
 
 describe('deterministic output', () => {
+  test('list order does not matter: the App-of-Apps is built last wherever it is listed, so its projects see every chart', () => {
+    const apps = COMPONENTS.find((c) => c.name === 'apps')!;
+    const reordered = [apps, ...COMPONENTS.filter((c) => c !== apps).reverse()];
+    const contents = (files: ReturnType<typeof renderEnvironment>['files']) => files.map((f) => `${f.path}\n${f.content}`);
+    expect(contents(renderEnvironment(ENVIRONMENTS.prod, reordered).files)).toEqual(contents(renderEnvironment(ENVIRONMENTS.prod, COMPONENTS).files));
+  });
+
   test('synthesizing twice gives identical bytes', () => {
     const a = tempDir('synth-a-');
     const b = tempDir('synth-b-');
