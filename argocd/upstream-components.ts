@@ -1,8 +1,7 @@
-import { MIMIR_RULES } from '../charts/mimir-rules';
 import { EnvironmentConfig } from '../config';
 import { ApplicationSpecIgnoreDifferences } from '../imports/argoproj.io';
 import { deepMerge, ImageKey, imageOverrides, mirroredRepository } from '../lib/images';
-import { BOOTSTRAP_SECRETS, MONITORING_AGENTS_NAMESPACE, MONITORING_NAMESPACE } from '../lib/upstream';
+import { BOOTSTRAP_SECRETS, MIMIR_RULES, MONITORING_AGENTS_NAMESPACE, MONITORING_NAMESPACE } from '../lib/upstream';
 import { SYNC_WAVES } from '../lib/waves';
 import { argocdValues } from './values/argocd';
 import { ciliumValues } from './values/cilium';

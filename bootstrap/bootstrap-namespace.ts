@@ -1,9 +1,8 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { platformNamespaceMetadata } from '../charts/platform-namespaces';
 import { EnvironmentConfig } from '../config';
-import { NamespacePolicy } from '../lib/namespaces';
+import { NamespacePolicy, platformNamespaceMetadata } from '../lib/namespaces';
 
 export interface BootstrapNamespaceProps {
   readonly env: EnvironmentConfig;

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../lib/images';
 import { PART_OF } from '../lib/labels';
 import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../lib/security';
+import { MIMIR_RULES } from '../lib/upstream';
 import { toYaml } from '../lib/yaml';
 import { RuleGroup } from '../observability/rollback-rules';
 
@@ -20,15 +21,6 @@ export interface MimirRulesProps {
   readonly externalRulerApi?: string;
   readonly registry?: string;
 }
-
-/** ConfigMap the Mimir ruler mounts as its local rule store, for the anonymous tenant. */
-export const MIMIR_RULES = {
-  configMap: 'mimir-rollback-rules',
-  file: 'rollback.yaml',
-  tenant: 'anonymous',
-  directory: '/etc/mimir/rules',
-  namespace: 'rollback',
-} as const;
 
 /** The Job's script: one POST per rule group file, failing on the first group Mimir refuses. */
 export const RULES_SYNC_SCRIPT = `set -eu

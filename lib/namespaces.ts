@@ -1,4 +1,7 @@
+// The generated Kubernetes API classes of cdk8s-plus-30 alone, for the ObjectMeta type.
+import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { minorOf, VERSIONS } from '../config/versions';
+import { PART_OF } from './labels';
 
 /** The Pod Security Standards levels, from least to most restricted. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
@@ -44,5 +47,14 @@ export function namespaceLabels(policy: NamespacePolicy): Record<string, string>
     ...podSecurityLabels(policy.podSecurity),
     ...(policy.routes ? { [ROUTE_NAMESPACE_LABEL.key]: ROUTE_NAMESPACE_LABEL.value } : {}),
     ...(policy.ambient ? { 'istio.io/dataplane-mode': 'ambient' } : {}),
+  };
+}
+
+/** The one definition of a platform namespace's metadata: the bootstrap creates kong and monitoring with the same. */
+export function platformNamespaceMetadata(env: string, policy: NamespacePolicy): k8s.ObjectMeta {
+  return {
+    name: policy.name,
+    labels: { env, 'app.kubernetes.io/part-of': PART_OF, ...namespaceLabels(policy) },
+    annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=confirm' },
   };
 }

@@ -78,3 +78,12 @@ export const serviceHost = (s: { readonly name: string; readonly namespace: stri
 
 /** Namespaces the upstream charts (or the bootstrap) create. */
 export const UPSTREAM_NAMESPACES = ['kube-system', 'kong', 'istio-system', 'argocd', 'gatekeeper-system', 'monitoring'] as const;
+
+/** ConfigMap the Mimir ruler mounts as its local rule store, for the anonymous tenant. */
+export const MIMIR_RULES = {
+  configMap: 'mimir-rollback-rules',
+  file: 'rollback.yaml',
+  tenant: 'anonymous',
+  directory: '/etc/mimir/rules',
+  namespace: 'rollback',
+} as const;

@@ -12,7 +12,7 @@ import { COMPONENTS } from '../components';
 import { ENVIRONMENT_NAMES, UserError } from '../config';
 import { selectEnvironments } from '../lib/cli';
 import { runCommand } from '../lib/command';
-import { diffTrees, failureReason, formatMarkdown, formatText, treeAtRef, treeOf, upstreamChanges } from '../lib/rendered-diff';
+import { diffTrees, failureReason, formatMarkdown, formatText, treeAtRef, treeOf, upstreamChanges } from '../checks/rendered-diff';
 import { renderEnvironment } from '../lib/synth';
 import { toolPath } from '../lib/tools';
 

@@ -8,7 +8,7 @@ import { COMPONENTS } from '../components';
 import { assertValid, environmentByName, ENVIRONMENT_NAMES, UserError } from '../config';
 import { applicationsOf, hydrateApplications } from '../engines/hydrate';
 import { runCommand } from '../lib/command';
-import { formatInventory, inventory, mirrorList } from '../lib/inventory';
+import { formatInventory, inventory, mirrorList } from '../checks/inventory';
 import { renderEnvironment } from '../lib/synth';
 import { toolPath } from '../lib/tools';
 

@@ -6,8 +6,8 @@
 import * as path from 'path';
 import { ENVIRONMENT_NAMES, environmentByName } from '../config';
 import { runCommand } from '../lib/command';
-import { checkovEnvironment, compareWithAccepted, loadAcceptedFindings, renderedObjects, scanEnvironment } from '../lib/scan';
-import { manifestFiles } from '../lib/schema-validation';
+import { checkovEnvironment, compareWithAccepted, loadAcceptedFindings, renderedObjects, scanEnvironment } from '../checks/scan';
+import { manifestFiles } from '../checks/schema-validation';
 import { toolPath } from '../lib/tools';
 
 const ROOT = path.resolve(__dirname, '..');

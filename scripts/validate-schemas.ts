@@ -21,7 +21,7 @@ import {
   runKubeconform,
   unverifiedKubernetesDocuments,
   writeSchemas,
-} from '../lib/schema-validation';
+} from '../checks/schema-validation';
 import { toolPath } from '../lib/tools';
 
 const ROOT = path.resolve(__dirname, '..');

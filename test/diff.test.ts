@@ -3,7 +3,7 @@ import * as path from 'path';
 import { COMPONENTS } from '../components';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS, EnvironmentConfig } from '../config';
 import { writeAtomically } from '../lib/output';
-import { diffTrees, failureReason, formatMarkdown, formatText, lineDiff, treeAtRef, treeOf, upstreamChanges } from '../lib/rendered-diff';
+import { diffTrees, failureReason, formatMarkdown, formatText, lineDiff, treeAtRef, treeOf, upstreamChanges } from '../checks/rendered-diff';
 import { renderEnvironment } from '../lib/synth';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';

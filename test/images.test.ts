@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS, EnvironmentConfig } from '../config';
 import { applicationsOf, hydrateApplications } from '../engines/hydrate';
-import { mirrorList } from '../lib/inventory';
+import { mirrorList } from '../checks/inventory';
 import { podImages } from '../lib/pods';
 import { ALL_ENVS, render, ROOT } from './helpers';
 import { toolPath } from './tools';

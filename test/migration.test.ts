@@ -2,7 +2,7 @@ import { COMPONENTS } from '../components';
 import { ROUTED_DEMO_SERVICES } from '../topology';
 import { assertValid, ENVIRONMENTS, EnvironmentConfig, MigratedService } from '../config';
 import { MIGRATABLE_SERVICES } from '../config/validate';
-import { diffTrees, formatText, treeOf } from '../lib/rendered-diff';
+import { diffTrees, formatText, treeOf } from '../checks/rendered-diff';
 import { renderEnvironment } from '../lib/synth';
 import { ALL_ENVS, render } from './helpers';
 

@@ -1,6 +1,6 @@
 import { COMPONENTS } from '../components';
 import { ENVIRONMENTS, EnvironmentConfig } from '../config';
-import { findBrokenReferences } from '../lib/references';
+import { findBrokenReferences } from '../checks/references';
 import { KubeObject } from '../lib/synth';
 import { ALL_ENVS, render } from './helpers';
 

@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config';
-import { checkovEnvironment, compareWithAccepted, loadAcceptedFindings, scanEnvironment } from '../lib/scan';
-import { manifestFiles } from '../lib/schema-validation';
+import { checkovEnvironment, compareWithAccepted, loadAcceptedFindings, scanEnvironment } from '../checks/scan';
+import { manifestFiles } from '../checks/schema-validation';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
 

@@ -16,9 +16,9 @@ import {
   schemasWithCrds,
   unverifiedKubernetesDocuments,
   writeSchemas,
-} from '../lib/schema-validation';
+} from '../checks/schema-validation';
 import { toYaml } from '../lib/yaml';
-import { convertNode, fromOpenApiDocument, KindSchema, schemaFileName } from '../lib/schemas';
+import { convertNode, fromOpenApiDocument, KindSchema, schemaFileName } from '../checks/schemas';
 import { ChartComponent, renderEnvironment } from '../lib/synth';
 import { ALL_ENVS, crdMirror, render, ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';

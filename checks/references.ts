@@ -1,6 +1,6 @@
-import { podTemplateOf } from './pods';
-import { KubeObject } from './synth';
-import { BOOTSTRAP_SECRETS, UPSTREAM_NAMESPACES, UPSTREAM_PODS, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from './upstream';
+import { podTemplateOf } from '../lib/pods';
+import { KubeObject } from '../lib/synth';
+import { BOOTSTRAP_SECRETS, UPSTREAM_NAMESPACES, UPSTREAM_PODS, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from '../lib/upstream';
 
 /**
  * Cross-object reference checks over one rendered environment. Every

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { importUrls, readSource } from './crd-import';
+import { importUrls, readSource } from '../lib/crd-import';
 import {
   fromConstraintTemplate,
   fromCrd,
@@ -12,7 +12,7 @@ import {
   mergeSchemas,
   schemaFileName,
 } from './schemas';
-import { PLAIN_FILE_PATTERN } from './synth';
+import { PLAIN_FILE_PATTERN } from '../lib/synth';
 
 /** Kubernetes version the built-in schemas come from (the seed's Kind node). */
 export const KUBERNETES_VERSION = '1.35.0';

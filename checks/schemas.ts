@@ -1,4 +1,4 @@
-import { constraintCrdFor } from './constraint-crds';
+import { constraintCrdFor } from '../lib/constraint-crds';
 
 /**
  * Converts Kubernetes OpenAPI v3 documents and CRDs into the per-kind,

@@ -1,8 +1,8 @@
 import { execFileSync } from 'child_process';
 import * as YAML from 'yaml';
 import { HydratedApp, hydrateApplications, readApplications } from '../engines/hydrate';
-import { RenderedEnvironment } from './synth';
-import { toYaml } from './yaml';
+import { RenderedEnvironment } from '../lib/synth';
+import { toYaml } from '../lib/yaml';
 
 /**
  * The rendered diff a reviewer reads: per environment, per component, per

@@ -1,8 +1,8 @@
 import { EnvironmentConfig } from '../config';
 import { HydratedApp } from '../engines/hydrate';
-import { mirroredRepository } from './images';
-import { podImages } from './pods';
-import { RenderedEnvironment } from './synth';
+import { mirroredRepository } from '../lib/images';
+import { podImages } from '../lib/pods';
+import { RenderedEnvironment } from '../lib/synth';
 
 /** What an environment deploys, for air-gapped mirroring (seed section 12). */
 export interface Inventory {
