@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config';
 import { AppProject, Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../imports/argoproj.io';
-import { PART_OF } from '../lib/labels';
+import { platformLabels } from '../lib/labels';
 import { KubeObject } from '../lib/synth';
 import { GroupKind } from './upstream-components';
 
@@ -65,7 +65,7 @@ export const SYNC_RETRY = { limit: 10, backoff: { duration: '10s', factor: 2, ma
 export class AppOfApps extends Chart {
   constructor(scope: Construct, id: string, props: AppOfAppsProps) {
     super(scope, id);
-    const labels = { env: props.env.name, 'app.kubernetes.io/part-of': PART_OF };
+    const labels = platformLabels(props.env.name);
     const children = [...props.children].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name)).map((c) => this.resolve(c, props));
 
     for (const project of [props.projects.system, props.projects.platform]) {

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config';
 import { Application, AppProject } from '../imports/argoproj.io';
-import { PART_OF } from '../lib/labels';
+import { platformLabels } from '../lib/labels';
 import { IN_CLUSTER, SYNC_RETRY } from './app-of-apps';
 
 export interface RootApplicationProps {
@@ -21,7 +21,7 @@ export interface RootApplicationProps {
 export class RootApplication extends Chart {
   constructor(scope: Construct, id: string, props: RootApplicationProps) {
     super(scope, id);
-    const labels = { env: props.env.name, 'app.kubernetes.io/part-of': PART_OF };
+    const labels = platformLabels(props.env.name);
     new AppProject(this, 'project', {
       metadata: { name: props.project, namespace: props.argocdNamespace, labels },
       spec: {

@@ -3,7 +3,7 @@ import { Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { ImageSource, imageRef } from '../lib/images';
-import { PART_OF } from '../lib/labels';
+import { platformLabels } from '../lib/labels';
 import { toYaml } from '../lib/yaml';
 import { ConfigFileService } from './config-file-service';
 
@@ -65,7 +65,7 @@ export class Alertmanager extends Chart {
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     super(scope, id);
     const selector = { 'app.kubernetes.io/name': ALERTMANAGER.name };
-    const labels = { ...selector, 'app.kubernetes.io/part-of': PART_OF, env: props.env };
+    const labels = { ...selector, ...platformLabels(props.env) };
 
     const probe = (path: string, initialDelaySeconds: number): k8s.Probe => ({
       httpGet: { path, port: k8s.IntOrString.fromString('http') },

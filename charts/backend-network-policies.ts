@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CiliumNetworkPolicy, CiliumNetworkPolicySpecIngressToPortsPortsProtocol } from '../imports/cilium.io';
-import { PART_OF } from '../lib/labels';
+import { platformLabels } from '../lib/labels';
 
 export interface BackendNetworkPoliciesProps {
   readonly env: string;
@@ -33,7 +33,7 @@ export const HBONE_PORT = 15008;
 export class BackendNetworkPolicies extends Chart {
   constructor(scope: Construct, id: string, props: BackendNetworkPoliciesProps) {
     super(scope, id);
-    const labels = { env: props.env, 'app.kubernetes.io/part-of': PART_OF };
+    const labels = platformLabels(props.env);
     const tcp = (port: number) => ({ port: String(port), protocol: CiliumNetworkPolicySpecIngressToPortsPortsProtocol.TCP });
     const ports = [tcp(props.backendPort), ...(props.meshHbone ? [tcp(HBONE_PORT)] : [])];
     const clients = props.clientSelectors.map((matchLabels) => ({ matchLabels: { ...matchLabels } }));

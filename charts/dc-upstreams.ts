@@ -3,7 +3,7 @@ import { Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { MigratedService } from '../config';
-import { PART_OF } from '../lib/labels';
+import { platformLabels } from '../lib/labels';
 
 export interface DcUpstreamsProps {
   readonly env: string;
@@ -29,7 +29,7 @@ export class DcUpstreams extends Chart {
     super(scope, id);
     for (const m of props.services) {
       const name = dcServiceName(m.service);
-      const labels = { app: name, env: props.env, team: props.team, 'app.kubernetes.io/part-of': PART_OF };
+      const labels = { app: name, team: props.team, ...platformLabels(props.env) };
       new k8s.KubeService(this, `${name}-service`, {
         metadata: { name, namespace: props.namespace, labels },
         spec: { ports: [{ name: DC_PORT_NAME, port: m.dcUpstream.port, protocol: 'TCP' }] },

@@ -14,7 +14,7 @@ import {
   K8SRequireResourceLimitsSpecEnforcementAction,
 } from '../imports/constraints.gatekeeper.sh';
 import { ConstraintTemplate } from '../imports/templates.gatekeeper.sh';
-import { PART_OF } from '../lib/labels';
+import { platformLabels } from '../lib/labels';
 import { readProjectFile } from '../lib/project';
 import { POLICY_TEMPLATES, PolicyTemplate, REGISTRY_POLICY_TEMPLATE, templateName } from '../policies/templates';
 
@@ -67,7 +67,7 @@ function enforcement<E extends string>(action: EnforcementAction, members: Recor
 export class GatekeeperPolicies extends Chart {
   constructor(scope: Construct, id: string, props: GatekeeperPoliciesProps) {
     super(scope, id);
-    const labels = { env: props.env, 'app.kubernetes.io/part-of': PART_OF };
+    const labels = platformLabels(props.env);
 
     const templates: PolicyTemplate[] = [...Object.values(POLICY_TEMPLATES), ...(props.allowedRegistries ? [REGISTRY_POLICY_TEMPLATE] : [])];
     for (const template of templates) {

@@ -11,7 +11,7 @@ import {
   HttpRouteSpecRulesFiltersType,
   HttpRouteSpecRulesMatchesPathType,
 } from '../imports/gateway.networking.k8s.io';
-import { PART_OF } from '../lib/labels';
+import { platformLabels } from '../lib/labels';
 
 export interface RouteTarget {
   /** Host prefix: `api` becomes `api.<domain>`. */
@@ -49,7 +49,7 @@ const HTTPS_LISTENER = 'https';
 export class GatewayRoutes extends Chart {
   constructor(scope: Construct, id: string, props: GatewayRoutesProps) {
     super(scope, id);
-    const labels = { env: props.env, 'app.kubernetes.io/part-of': PART_OF };
+    const labels = platformLabels(props.env);
 
     new GatewayClass(this, 'gateway-class', {
       metadata: {

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { PART_OF } from '../lib/labels';
+import { platformLabels } from '../lib/labels';
 import { Dashboard } from '../observability/dashboards';
 
 export interface GrafanaDashboardsProps {
@@ -22,7 +22,7 @@ export class GrafanaDashboards extends Chart {
         metadata: {
           name: `dashboard-${dashboard.uid}`,
           namespace: props.namespace,
-          labels: { [props.label.key]: props.label.value, env: props.env, 'app.kubernetes.io/part-of': PART_OF },
+          labels: { [props.label.key]: props.label.value, ...platformLabels(props.env) },
         },
         data: { [`${dashboard.uid}.json`]: `${JSON.stringify(dashboard, null, 2)}\n` },
       });

@@ -7,7 +7,7 @@ import {
   PeerAuthenticationSpecMtlsMode,
   PeerAuthenticationSpecPortLevelMtlsMode,
 } from '../imports/security.istio.io';
-import { PART_OF } from '../lib/labels';
+import { platformLabels } from '../lib/labels';
 
 export interface ServiceAccountRef {
   readonly namespace: string;
@@ -39,7 +39,7 @@ export function principalOf(sa: ServiceAccountRef, trustDomain: string): string 
 export class MeshSecurity extends Chart {
   constructor(scope: Construct, id: string, props: MeshSecurityProps) {
     super(scope, id);
-    const labels = { env: props.env, 'app.kubernetes.io/part-of': PART_OF };
+    const labels = platformLabels(props.env);
 
     new PeerAuthentication(this, 'mesh-strict', {
       metadata: { name: 'default', namespace: props.meshRootNamespace, labels },

@@ -3,7 +3,7 @@ import { Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../lib/images';
-import { PART_OF } from '../lib/labels';
+import { platformLabels } from '../lib/labels';
 import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../lib/security';
 import { MIMIR_RULES } from '../lib/upstream';
 import { toYaml } from '../lib/yaml';
@@ -36,7 +36,7 @@ done
 export class MimirRules extends Chart {
   constructor(scope: Construct, id: string, props: MimirRulesProps) {
     super(scope, id);
-    const labels = { env: props.env, 'app.kubernetes.io/part-of': PART_OF };
+    const labels = platformLabels(props.env);
     // The local rule store reads one rule file; the ruler API takes one group per request.
     const data = props.externalRulerApi
       ? Object.fromEntries(props.groups.map((g) => [`${g.name}.yaml`, toYaml(g)]))

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { PART_OF } from '../lib/labels';
+import { platformLabels } from '../lib/labels';
 
 /** The other side of a rule: pods (all when `pods` is empty) in a namespace (any when omitted), or an address block. */
 export type TrafficPeer = { readonly namespace?: string; readonly pods?: Readonly<Record<string, string>> } | { readonly cidr: string };
@@ -39,7 +39,7 @@ export interface NamespaceIsolationProps {
 export class NamespaceIsolation extends Chart {
   constructor(scope: Construct, id: string, props: NamespaceIsolationProps) {
     super(scope, id);
-    const labels = { env: props.env, 'app.kubernetes.io/part-of': PART_OF };
+    const labels = platformLabels(props.env);
     new k8s.KubeNetworkPolicy(this, 'default-deny', {
       metadata: { name: 'default-deny', namespace: props.namespace, labels },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },

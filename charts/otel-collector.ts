@@ -3,7 +3,7 @@ import { Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { ImageSource, imageRef } from '../lib/images';
-import { PART_OF } from '../lib/labels';
+import { platformLabels } from '../lib/labels';
 import { toYaml } from '../lib/yaml';
 import { CollectorConfig } from '../observability/collector-config';
 import { ConfigFileService } from './config-file-service';
@@ -28,7 +28,7 @@ export class OtelCollector extends Chart {
     super(scope, id);
     const name = OTEL_COLLECTOR_NAME;
     const selector = { 'app.kubernetes.io/name': name };
-    const labels = { ...selector, 'app.kubernetes.io/part-of': PART_OF, env: props.env };
+    const labels = { ...selector, ...platformLabels(props.env) };
 
     // Ready when the HTTP receiver accepts connections; alive while the gRPC one does.
     const probe = (port: string, initialDelaySeconds: number): k8s.Probe => ({

@@ -3,7 +3,7 @@ import { Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { PlatformSettings } from '../config';
-import { PART_OF } from '../lib/labels';
+import { platformLabels } from '../lib/labels';
 import { resourceRequirements } from '../lib/security';
 
 export interface PlatformGuardrailsProps {
@@ -30,7 +30,7 @@ export const PRIORITY_CLASSES = {
 export class PlatformGuardrails extends Chart {
   constructor(scope: Construct, id: string, props: PlatformGuardrailsProps) {
     super(scope, id);
-    const labels = { env: props.env, 'app.kubernetes.io/part-of': PART_OF };
+    const labels = platformLabels(props.env);
 
     for (const pc of Object.values(PRIORITY_CLASSES)) {
       new k8s.KubePriorityClass(this, `priority-${pc.name}`, {

@@ -3,6 +3,11 @@ import { PROJECT_NAME } from '../config/project';
 /** Labels every object carries, so `kubectl get -l` and cost reports can find them. */
 export const PART_OF = PROJECT_NAME;
 
+/** The labels every object of an environment carries: which environment, and that it is ours. */
+export function platformLabels(env: string): Record<string, string> {
+  return { env, 'app.kubernetes.io/part-of': PART_OF };
+}
+
 export interface WorkloadIdentity {
   /** The `app` label, also the selector key. */
   readonly app: string;
@@ -17,7 +22,7 @@ export function workloadLabels(id: WorkloadIdentity): Record<string, string> {
     env: id.env,
     team: id.team,
     'app.kubernetes.io/name': id.app,
-    'app.kubernetes.io/part-of': PART_OF,
+    ...platformLabels(id.env),
   };
 }
 

@@ -1,7 +1,7 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone, for the ObjectMeta type.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { minorOf, VERSIONS } from '../config/versions';
-import { PART_OF } from './labels';
+import { platformLabels } from './labels';
 
 /** The Pod Security Standards levels, from least to most restricted. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
@@ -54,7 +54,7 @@ export function namespaceLabels(policy: NamespacePolicy): Record<string, string>
 export function platformNamespaceMetadata(env: string, policy: NamespacePolicy): k8s.ObjectMeta {
   return {
     name: policy.name,
-    labels: { env, 'app.kubernetes.io/part-of': PART_OF, ...namespaceLabels(policy) },
+    labels: { ...platformLabels(env), ...namespaceLabels(policy) },
     annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=confirm' },
   };
 }
