@@ -4,6 +4,7 @@ import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { ImageSource, imageRef } from '../lib/images';
 import { platformLabels } from '../lib/labels';
+import { ALERTMANAGER } from '../lib/upstream';
 import { toYaml } from '../lib/yaml';
 import { ConfigFileService } from './config-file-service';
 
@@ -36,8 +37,6 @@ export interface AlertmanagerProps {
   /** Where rollback alerts go (a CD webhook); without one they are only shown in Grafana. */
   readonly rollbackWebhook?: string;
 }
-
-export const ALERTMANAGER = { name: 'alertmanager', port: 9093 } as const;
 
 export function alertmanagerConfig(rollbackWebhook?: string): AlertmanagerConfig {
   return {

@@ -21,5 +21,23 @@ export const VERSIONS = {
   argocd: '3.3.2',
 } as const;
 
+/**
+ * The image tags we pin ourselves, in one place: the demo's images where an
+ * environment pins them (prod), the curl of the platform Jobs, and the tags
+ * we set over an upstream chart's moving ones (seed 12-2: production pins
+ * patch releases). Images of the charts' own choosing come from their renders.
+ */
+export const IMAGE_TAGS = {
+  /** go-httpbin, the demo backend. */
+  httpbin: 'v2.19.0',
+  /** curl: the demo frontend and load generator where pinned, and the platform Jobs. */
+  curl: '8.5.0',
+  /** Kong 3.9 and KIC 3.5 of the seed, at their patch releases (`3.9` and `3.5` move). */
+  kongGateway: '3.9.1',
+  kongIngressController: '3.5.0',
+  /** The nginx in front of Loki and Mimir; the charts' `1.29-alpine` moves. */
+  nginxUnprivileged: '1.29.1-alpine',
+} as const;
+
 /** `1.35.4` -> `1.35`. */
 export const minorOf = (version: string): string => version.split('.').slice(0, 2).join('.');

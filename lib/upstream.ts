@@ -87,3 +87,6 @@ export const MIMIR_RULES = {
   directory: '/etc/mimir/rules',
   namespace: 'rollback',
 } as const;
+
+/** Our Alertmanager (charts/alertmanager.ts), which the upstream Mimir ruler and Grafana are pointed at. */
+export const ALERTMANAGER = { name: 'alertmanager', port: 9093 } as const;

@@ -1,4 +1,5 @@
 import { EnvironmentConfig } from '../../config';
+import { IMAGE_TAGS } from '../../config/versions';
 
 /** Kong `ingress` 0.22.0 chart values: a `gateway` (Kong) and a `controller` (KIC) subchart, both the `kong` chart. */
 export interface KongIngressValues {
@@ -35,12 +36,6 @@ export interface KongIngressValues {
 /** Seed fix #6: Kind maps host ports 80/443 to these NodePorts. */
 export const KONG_NODE_PORTS = { http: 30080, https: 30443, manager: 30329 } as const;
 
-/**
- * The seed's Kong 3.9 and KIC 3.5 (section 12-2) at their patch releases:
- * `3.9` and `3.5` are moving tags, which production pins.
- */
-export const KONG_IMAGE_TAGS = { gateway: '3.9.1', ingressController: '3.5.0' } as const;
-
 /** Seed section 3: Kong DB-less with KIC watching the Gateway API; Kong Manager, which has no login in DB-less mode, only where unauthenticated UIs are allowed. */
 export function kongValues(env: EnvironmentConfig): KongIngressValues {
   const manager = env.security.exposure.unauthenticatedUis;
@@ -48,13 +43,13 @@ export function kongValues(env: EnvironmentConfig): KongIngressValues {
     controller: {
       ingressController: {
         enabled: true,
-        image: { tag: KONG_IMAGE_TAGS.ingressController },
+        image: { tag: IMAGE_TAGS.kongIngressController },
         ingressClass: 'kong',
         admissionWebhook: { enabled: false },
       },
     },
     gateway: {
-      image: { tag: KONG_IMAGE_TAGS.gateway },
+      image: { tag: IMAGE_TAGS.kongGateway },
       env: { database: 'off' },
       proxy: {
         type: 'NodePort',

@@ -1,6 +1,6 @@
-import { ALERTMANAGER } from '../../charts/alertmanager';
 import { EnvironmentConfig } from '../../config';
-import { MONITORING_NAMESPACE, serviceHost, UPSTREAM_SERVICES } from '../../lib/upstream';
+import { IMAGE_TAGS } from '../../config/versions';
+import { ALERTMANAGER, MONITORING_NAMESPACE, serviceHost, UPSTREAM_SERVICES } from '../../lib/upstream';
 
 /**
  * Typed values for the Grafana LGTM charts (seed section 7). One file for
@@ -53,12 +53,6 @@ export function lgtmEndpoints(env: EnvironmentConfig): LgtmEndpoints {
 
 /** Whether Mimir, Loki and Tempo run in this cluster. */
 export const lgtmInCluster = (env: EnvironmentConfig): boolean => env.observability.backends.location === 'in-cluster';
-
-/**
- * The nginx in front of Loki and Mimir. The charts' `1.29-alpine` is a moving
- * tag (seed 12-2); this is its patch release at the time of the seed.
- */
-export const NGINX_UNPRIVILEGED_TAG = '1.29.1-alpine';
 
 const hours = (retention: string) => (retention.endsWith('d') ? `${Number(retention.slice(0, -1)) * 24}h` : retention);
 
@@ -157,7 +151,7 @@ export function mimirValues(env: EnvironmentConfig, e: LgtmEndpoints, rules: Mim
       extraVolumes: [{ name: 'rollback-rules', configMap: { name: rules.configMap } }],
       extraVolumeMounts: [{ name: 'rollback-rules', mountPath: `${rules.directory}/${rules.tenant}`, readOnly: true }],
     },
-    gateway: { enabledNonEnterprise: true, replicas: r.mimirGateway, nginx: { image: { tag: NGINX_UNPRIVILEGED_TAG } } },
+    gateway: { enabledNonEnterprise: true, replicas: r.mimirGateway, nginx: { image: { tag: IMAGE_TAGS.nginxUnprivileged } } },
   };
 }
 
@@ -208,7 +202,7 @@ export function lokiValues(env: EnvironmentConfig): LokiValues {
     resultsCache: { enabled: env.observability.lokiCaches.enabled, allocatedMemory: env.observability.lokiCaches.resultsMemoryMb },
     minio: { enabled: false },
     test: { enabled: false },
-    gateway: { enabled: true, image: { tag: NGINX_UNPRIVILEGED_TAG } },
+    gateway: { enabled: true, image: { tag: IMAGE_TAGS.nginxUnprivileged } },
   };
 }
 

@@ -1,4 +1,5 @@
 import { defineEnvironment } from '../define';
+import { IMAGE_TAGS } from '../versions';
 import { LAB, SEED_BACKEND_RESOURCES, SEED_CLIENT_RESOURCES, SEED_LOAD_GENERATOR_RESOURCES, times } from './lab';
 
 /** prod: 4 backend replicas, pinned tags, resources x4 (seed 11-3), the production quota (seed 8), HA everywhere. */
@@ -26,9 +27,9 @@ export const prod = defineEnvironment('prod', LAB, {
     onlineDashboards: false,
   },
   demo: {
-    backend: { replicas: 4, imageTag: 'v2.19.0', resources: times(4, SEED_BACKEND_RESOURCES) },
-    frontend: { imageTag: '8.5.0', resources: times(4, SEED_CLIENT_RESOURCES) },
+    backend: { replicas: 4, imageTag: IMAGE_TAGS.httpbin, resources: times(4, SEED_BACKEND_RESOURCES) },
+    frontend: { imageTag: IMAGE_TAGS.curl, resources: times(4, SEED_CLIENT_RESOURCES) },
     // Synthetic traffic has no place in production.
-    loadGenerator: { enabled: false, imageTag: '8.5.0', resources: times(4, SEED_LOAD_GENERATOR_RESOURCES) },
+    loadGenerator: { enabled: false, imageTag: IMAGE_TAGS.curl, resources: times(4, SEED_LOAD_GENERATOR_RESOURCES) },
   },
 });
