@@ -2,6 +2,7 @@ import { EnvironmentConfig } from '../config';
 import { ApplicationSpecIgnoreDifferences } from '../imports/argoproj.io';
 import { deepMerge, ImageKey, imageOverrides, mirroredRepository } from '../lib/images';
 import { BOOTSTRAP_SECRETS, MIMIR_RULES, MONITORING_AGENTS_NAMESPACE, MONITORING_NAMESPACE } from '../lib/upstream';
+import { Component } from '../lib/synth';
 import { SYNC_WAVES } from '../lib/waves';
 import { argocdValues } from './values/argocd';
 import { ciliumValues } from './values/cilium';
@@ -32,11 +33,7 @@ export interface GitDirectorySource {
 }
 
 /** An upstream component, delivered as an Argo CD Application. Its images come from its Helm render. */
-export interface UpstreamComponent {
-  readonly name: string;
-  readonly namespace: string;
-  readonly wave: number;
-  readonly enabled: (env: EnvironmentConfig) => boolean;
+export interface UpstreamComponent extends Component {
   readonly source: HelmChartSource | GitDirectorySource;
   /** Large CRDs exceed the client-side apply annotation limit (262144 bytes). */
   readonly serverSideApply: boolean;

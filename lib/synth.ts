@@ -3,13 +3,19 @@ import { Construct } from 'constructs';
 import { EnvironmentConfig, UserError } from '../config';
 import { toYaml } from './yaml';
 
-/** One entry of the component registry that renders a chart of ours into `dist/<env>/<name>/`. */
-export interface ChartComponent {
+/** What every component is to the App-of-Apps, ours or upstream: one child Application. */
+export interface Component {
+  /** The child Application's name (and, for ours, the folder `dist/<env>/<name>/`). */
   readonly name: string;
   /** Destination namespace for the Argo CD Application. */
   readonly namespace: string;
+  /** Argo CD sync wave (lib/waves.ts). */
   readonly wave: number;
   readonly enabled: (env: EnvironmentConfig) => boolean;
+}
+
+/** One entry of the component registry that renders a chart of ours into `dist/<env>/<name>/`. */
+export interface ChartComponent extends Component {
   readonly build: (scope: Construct, id: string, env: EnvironmentConfig) => Chart;
   /** False for the folders Argo CD does not sync as a child app (the App-of-Apps itself, the bootstrap). */
   readonly childApp?: boolean;
