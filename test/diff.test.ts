@@ -75,13 +75,15 @@ describe('rendered diff on real git history', () => {
     expect(brief).toEqual(
       expect.arrayContaining([
         'added Job demo/load-generator',
+        // The load generator's own way out through the Gateway comes with it (topology.ts).
+        'added NetworkPolicy demo/load-generator-to-gateway',
         'removed CiliumNetworkPolicy demo/backend-allow-frontend-only',
         'removed Application argocd/network-policies',
       ]),
     );
     expect(failureReason(changes, ['removals'])).toBe('objects are removed');
     expect(failureReason(changes, ['stg'])).toBeUndefined();
-    expect(failureReason(changes, ['prod'])).toMatch(/^prod changes \(1 added, \d+ removed, \d+ changed\)$/);
+    expect(failureReason(changes, ['prod'])).toMatch(/^prod changes \(2 added, \d+ removed, \d+ changed\)$/);
   });
 
   test('a domain change shows as field paths in the routes and the bootstrap env', () => {

@@ -215,11 +215,18 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: upstream cha
     }
   });
 
-  test('the AppProject allows every namespace the upstream charts render objects into', () => {
-    const project = render(env).files.find((f) => f.object.kind === 'AppProject')!.object as any;
-    const allowed = new Set(project.spec.destinations.map((d: any) => d.namespace));
-    const used = [...new Set(apps.flatMap((a) => a.objects.map((o) => o.object.metadata.namespace).filter((n): n is string => !!n)))];
-    expect(used.filter((n) => !allowed.has(n))).toEqual([]);
+  test("each upstream Application's AppProject allows every namespace its chart renders objects into", () => {
+    const objects = render(env).files.map((f) => f.object as any);
+    const projectOf = (app: string) => {
+      const application = objects.find((o) => o.kind === 'Application' && o.metadata.name === app);
+      return objects.find((o) => o.kind === 'AppProject' && o.metadata.name === application.spec.project);
+    };
+    const outside = apps.flatMap((a) => {
+      const allowed = new Set(projectOf(a.app).spec.destinations.map((d: any) => d.namespace));
+      const used = [...new Set(a.objects.map((o) => o.object.metadata.namespace).filter((n): n is string => !!n))];
+      return used.filter((n) => !allowed.has(n)).map((n) => `${a.app}: ${n}`);
+    });
+    expect(outside).toEqual([]);
   });
 
   test('stable under Argo CD: two renders without the cache are byte-identical (no Secret or checksum generated at render time)', () => {

@@ -143,7 +143,7 @@ describe('every rendered object validates (kubeconform, strict)', () => {
 
   test('plain files are excluded by their naming rule, manifests next to them are not', () => {
     const files = manifestFiles(path.join(ROOT, 'dist', 'dev', 'bootstrap')).map((f) => path.basename(f));
-    expect(files).toEqual(['application-root-dev.yaml', 'namespace-kong.yaml', 'namespace-monitoring.yaml']);
+    expect(files).toEqual(['application-root-dev.yaml', 'appproject-root.yaml', 'namespace-kong.yaml', 'namespace-monitoring.yaml']);
     const broken: ChartComponent = { ...COMPONENTS.find((c) => c.name === 'bootstrap')!, files: () => [{ name: 'kind.yaml', content: 'x' }] };
     expect(() => renderEnvironment(ENVIRONMENTS.dev, [broken])).toThrow(
       'bootstrap/kind.yaml: plain files must end in .values.yaml, .config.yaml or .env',
