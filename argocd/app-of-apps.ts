@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config';
 import { AppProject, Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../imports/argoproj.io';
 import { platformLabels } from '../lib/labels';
-import { KubeObject } from '../lib/synth';
+import { groupOf, KubeObject } from '../lib/synth';
 import { GroupKind } from './upstream-components';
 
 /** One child Application: the same shape for our charts and for upstream ones. */
@@ -44,7 +44,6 @@ interface ResolvedChild extends ChildApp {
 const byKey = (a: GroupKind, b: GroupKind) => a.group.localeCompare(b.group) || a.kind.localeCompare(b.kind);
 const uniqueKinds = (kinds: readonly GroupKind[]): GroupKind[] =>
   [...new Map(kinds.map((k) => [`${k.group}/${k.kind}`, { group: k.group, kind: k.kind }])).values()].sort(byKey);
-const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
 /**

@@ -1,4 +1,4 @@
-import { KubeObject } from '../lib/synth';
+import { groupOf, KubeObject } from '../lib/synth';
 
 /**
  * What Argo CD checks before it syncs a child: that its project allows the
@@ -22,7 +22,6 @@ interface ProjectSpec {
   readonly namespaceResourceBlacklist?: Array<{ group: string; kind: string }>;
 }
 
-const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 const matches = (pattern: string, value: string) => pattern === '*' || pattern === value;
 
 export function projectFindings(apps: readonly KubeObject[], objects: readonly AdmittedObject[]): string[] {

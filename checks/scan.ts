@@ -2,6 +2,7 @@ import { EnvironmentConfig } from '../config';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as YAML from 'yaml';
+import { manifestFiles } from './schema-validation';
 
 /**
  * kube-score over our rendered workloads, compared with the reviewed list
@@ -98,17 +99,10 @@ interface CheckovReport {
 /** `Kind namespace/name` of every object rendered into a dist/<env> folder, as findings name them. */
 export function renderedObjects(dir: string): Set<string> {
   const out = new Set<string>();
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const file = `${d}/${e.name}`;
-      if (e.isDirectory()) walk(file);
-      else if (e.name.endsWith('.yaml') && !/\.(values|config)\.yaml$/.test(e.name)) {
-        const o = YAML.parse(fs.readFileSync(file, 'utf8')) as { kind?: string; metadata?: { name?: string; namespace?: string } };
-        if (o?.kind) out.add(`${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`);
-      }
-    }
-  };
-  walk(dir);
+  for (const file of manifestFiles(dir)) {
+    const o = YAML.parse(fs.readFileSync(file, 'utf8')) as { kind?: string; metadata?: { name?: string; namespace?: string } };
+    if (o?.kind) out.add(`${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`);
+  }
   return out;
 }
 

@@ -50,6 +50,9 @@ export interface E2eReport {
   readonly pids: readonly number[];
 }
 
+/** `name Sync/Health (Argo CD's message)`, as failure messages name an Application. */
+const appState = (a: AppStatus) => `${a.name} ${a.sync}/${a.health}${a.message ? ` (${a.message})` : ''}`;
+
 const allGood = (apps: readonly AppStatus[]) => apps.length > 1 && apps.every((a) => a.sync === 'Synced' && a.health === 'Healthy');
 
 /** The e2e variant's own settings: a short reconciliation, and what the offline mirror cannot serve replaced. */
@@ -82,10 +85,7 @@ async function waitOrExplain<T>(lab: GitOpsLab, what: string, probe: () => Promi
     return await lab.waitFor(what, probe, seconds);
   } catch (error) {
     const behind = (await lab.applications()).filter((a) => a.sync !== 'Synced' || a.health !== 'Healthy');
-    throw new Error(
-      `${(error as Error).message}; not there: ${behind.map((a) => `${a.name} ${a.sync}/${a.health}${a.message ? ` (${a.message})` : ''}`).join('; ') || 'none'}`,
-      { cause: error },
-    );
+    throw new Error(`${(error as Error).message}; not there: ${behind.map(appState).join('; ') || 'none'}`, { cause: error });
   }
 }
 
@@ -120,8 +120,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       const dips: string[] = [];
       while (Date.now() < deadline) {
         const apps = await lab.applications();
-        for (const a of apps)
-          if (a.sync !== 'Synced' || a.health !== 'Healthy') dips.push(`${a.name} ${a.sync}/${a.health}${a.message ? ` (${a.message})` : ''}`);
+        for (const a of apps) if (a.sync !== 'Synced' || a.health !== 'Healthy') dips.push(appState(a));
         await new Promise((r) => setTimeout(r, 500));
       }
       if (dips.length > 0)

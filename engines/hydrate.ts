@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { VERSIONS } from '../config/versions';
-import { KubeObject, RenderedEnvironment } from '../lib/synth';
+import { groupOf, KubeObject, RenderedEnvironment } from '../lib/synth';
 import { toYaml } from '../lib/yaml';
 import { userCacheDir } from '../tools/cache';
 import { CLUSTER_SCOPED_BUILTIN_KINDS, objectWave, SyncPhase, syncPhases } from './argocd-semantics';
@@ -197,8 +197,6 @@ export function crdApiVersions(objects: readonly KubeObject[]): string[] {
   }
   return [...out].sort();
 }
-
-const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
 /** `Kind` or `Kind.group` keys of cluster-scoped kinds: built-ins plus every cluster-scoped CRD seen. */
 export function clusterScopedKinds(objects: readonly KubeObject[]): Set<string> {

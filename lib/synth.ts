@@ -41,6 +41,9 @@ export interface KubeObject {
   readonly [key: string]: unknown;
 }
 
+/** The API group of an apiVersion: `apps/v1` -> `apps`, `v1` -> `` (core). */
+export const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
+
 export interface RenderedFile {
   /** Path inside `dist/<env>/`: `<component>/<kind>-<name>.yaml`. */
   readonly path: string;
