@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { ResourceSizes } from '../config';
-import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../lib/security';
+import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, tokenlessServiceAccount } from '../lib/security';
 
 export interface ConfigFileServiceProps {
   /** Names the ServiceAccount, ConfigMap, Deployment, container and Service alike. */
@@ -44,7 +44,7 @@ export class ConfigFileService extends Construct {
     const { name, namespace } = props;
     const labels = { ...props.labels };
     const selector = { ...props.selector };
-    new k8s.KubeServiceAccount(this, 'sa', { metadata: { name, namespace, labels }, automountServiceAccountToken: false });
+    tokenlessServiceAccount(this, name, namespace, labels);
     new k8s.KubeConfigMap(this, 'config', { metadata: { name, namespace, labels }, data: { [props.config.fileName]: props.config.content } });
     new k8s.KubeDeployment(this, 'deployment', {
       metadata: { name, namespace, labels },

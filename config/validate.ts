@@ -1,6 +1,6 @@
 import { isQuantity, parseQuantity } from './quantity';
 import { definitionProblems } from './define';
-import { CpuMemory, EnvironmentConfig, ResourceSizes } from './types';
+import { CpuMemory, EnvironmentConfig, QuotaSettings, ResourceSizes } from './types';
 
 /** RFC 1123 subdomain: what Kubernetes, DNS and TLS all accept as a host name. */
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -270,33 +270,19 @@ function quotaProblems(env: EnvironmentConfig): string[] {
   const { backend, frontend, loadGenerator } = env.demo;
   const pods: Array<{ replicas: number; resources: ResourceSizes }> = [backend, frontend];
   if (loadGenerator.enabled) pods.push({ replicas: 1, resources: loadGenerator.resources });
-  const total = (pick: (r: ResourceSizes) => CpuMemory, resource: keyof CpuMemory) =>
-    pods.reduce((sum, p) => sum + p.replicas * parseQuantity(pick(p.resources)[resource]), 0);
   const q = env.platform.quota;
   const problems: string[] = [];
-  const fits = (used: number, hard: string, path: string) => {
-    if (used > parseQuantity(hard)) problems.push(`${path} is too small for the demo workloads (they need more than ${hard})`);
-  };
-  fits(
-    total((r) => r.requests, 'cpu'),
-    q.requestsCpu,
-    'platform.quota.requestsCpu',
-  );
-  fits(
-    total((r) => r.limits, 'cpu'),
-    q.limitsCpu,
-    'platform.quota.limitsCpu',
-  );
-  fits(
-    total((r) => r.requests, 'memory'),
-    q.requestsMemory,
-    'platform.quota.requestsMemory',
-  );
-  fits(
-    total((r) => r.limits, 'memory'),
-    q.limitsMemory,
-    'platform.quota.limitsMemory',
-  );
+  const needs: ReadonlyArray<[keyof ResourceSizes, keyof CpuMemory, Exclude<keyof QuotaSettings, 'pods'>]> = [
+    ['requests', 'cpu', 'requestsCpu'],
+    ['limits', 'cpu', 'limitsCpu'],
+    ['requests', 'memory', 'requestsMemory'],
+    ['limits', 'memory', 'limitsMemory'],
+  ];
+  for (const [kind, resource, hard] of needs) {
+    const used = pods.reduce((sum, p) => sum + p.replicas * parseQuantity(p.resources[kind][resource]), 0);
+    if (used > parseQuantity(q[hard]))
+      problems.push(`platform.quota.${hard} is too small for the demo workloads (they need more than ${q[hard]})`);
+  }
   const podCount = pods.reduce((sum, p) => sum + p.replicas, 0);
   if (podCount > q.pods) problems.push(`platform.quota.pods is too small for the demo workloads (they need ${podCount})`);
   return problems;

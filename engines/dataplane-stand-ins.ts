@@ -10,58 +10,51 @@
 const GATEWAY_API = 'gateway.networking.k8s.io/v1';
 const KIC = 'konghq.com/kic-gateway-controller';
 
+/**
+ * A kwok Stage that writes `statusTemplate` on every `kind` object for which
+ * `pending` (a CEL expression over `self`) holds, as KIC would once it has
+ * programmed the proxy for that object's generation.
+ */
+function kicStatusStage(name: string, kind: string, pending: string, statusTemplate: string): object {
+  return {
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'Stage',
+    metadata: { name },
+    spec: {
+      resourceRef: { apiGroup: GATEWAY_API, kind },
+      selector: { matchExpressions: [{ cel: { expression: pending } }] },
+      next: { statusTemplate },
+    },
+  };
+}
+
+/** The conditions KIC sets, one per type, for the object's current generation (a Go template; `indent` spaces deep). */
+const conditions = (types: readonly string[], indent: string) => `{{ range list ${types.map((t) => `"${t}"`).join(' ')} }}
+${indent}- type: {{ . }}
+${indent}  status: "True"
+${indent}  reason: {{ . }}
+${indent}  message: "kwok, standing in for ${KIC}"
+${indent}  observedGeneration: {{ $generation }}
+${indent}  lastTransitionTime: {{ Now | Quote }}
+{{ end }}`;
+
 /** `Accepted` and `Programmed` on every Gateway, as KIC sets them once the proxy is configured. */
-const gatewayProgrammed = {
-  apiVersion: 'kwok.x-k8s.io/v1alpha1',
-  kind: 'Stage',
-  metadata: { name: 'gateway-programmed-by-kic-stand-in' },
-  spec: {
-    resourceRef: { apiGroup: GATEWAY_API, kind: 'Gateway' },
-    selector: {
-      matchExpressions: [
-        {
-          cel: {
-            expression:
-              "!has(self.status) || !has(self.status.conditions) || !self.status.conditions.exists(c, c.type == 'Programmed' && c.status == 'True' && c.observedGeneration == self.metadata.generation)",
-          },
-        },
-      ],
-    },
-    next: {
-      statusTemplate: `conditions:
+const gatewayProgrammed = kicStatusStage(
+  'gateway-programmed-by-kic-stand-in',
+  'Gateway',
+  "!has(self.status) || !has(self.status.conditions) || !self.status.conditions.exists(c, c.type == 'Programmed' && c.status == 'True' && c.observedGeneration == self.metadata.generation)",
+  `conditions:
 {{ $generation := .metadata.generation }}
-{{ range list "Accepted" "Programmed" }}
-- type: {{ . }}
-  status: "True"
-  reason: {{ . }}
-  message: "kwok, standing in for ${KIC}"
-  observedGeneration: {{ $generation }}
-  lastTransitionTime: {{ Now | Quote }}
-{{ end }}
+${conditions(['Accepted', 'Programmed'], '')}
 `,
-    },
-  },
-};
+);
 
 /** Every parentRef of an HTTPRoute `Accepted` with its refs resolved, for the route's current generation. */
-const httpRouteAccepted = {
-  apiVersion: 'kwok.x-k8s.io/v1alpha1',
-  kind: 'Stage',
-  metadata: { name: 'httproute-accepted-by-kic-stand-in' },
-  spec: {
-    resourceRef: { apiGroup: GATEWAY_API, kind: 'HTTPRoute' },
-    selector: {
-      matchExpressions: [
-        {
-          cel: {
-            expression:
-              '!has(self.status) || !has(self.status.parents) || size(self.status.parents) == 0 || !self.status.parents.all(p, p.conditions.exists(c, c.observedGeneration == self.metadata.generation))',
-          },
-        },
-      ],
-    },
-    next: {
-      statusTemplate: `parents:
+const httpRouteAccepted = kicStatusStage(
+  'httproute-accepted-by-kic-stand-in',
+  'HTTPRoute',
+  '!has(self.status) || !has(self.status.parents) || size(self.status.parents) == 0 || !self.status.parents.all(p, p.conditions.exists(c, c.observedGeneration == self.metadata.generation))',
+  `parents:
 {{ $generation := .metadata.generation }}
 {{ range .spec.parentRefs }}
 - controllerName: ${KIC}
@@ -71,18 +64,9 @@ const httpRouteAccepted = {
     name: {{ .name }}
     namespace: {{ .namespace }}
   conditions:
-{{ range list "Accepted" "ResolvedRefs" }}
-  - type: {{ . }}
-    status: "True"
-    reason: {{ . }}
-    message: "kwok, standing in for ${KIC}"
-    observedGeneration: {{ $generation }}
-    lastTransitionTime: {{ Now | Quote }}
-{{ end }}
+${conditions(['Accepted', 'ResolvedRefs'], '  ')}
 {{ end }}
 `,
-    },
-  },
-};
+);
 
 export const GATEWAY_CONTROLLER_STAND_IN: readonly object[] = [gatewayProgrammed, httpRouteAccepted];

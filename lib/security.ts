@@ -1,5 +1,6 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
+import { Construct } from 'constructs';
 
 /** Distroless `nonroot` user: any numeric UID works, and a numeric one lets kubelet verify runAsNonRoot. */
 export const NON_ROOT_UID = 65532;
@@ -54,4 +55,14 @@ export function containerResources(sizes: Sizes): k8s.ResourceRequirements {
     requests: { ...base.requests, 'ephemeral-storage': q(EPHEMERAL_STORAGE.request) },
     limits: { ...base.limits, 'ephemeral-storage': q(EPHEMERAL_STORAGE.limit) },
   };
+}
+
+/**
+ * The ServiceAccount of one of our workloads, with no token: none of them calls
+ * the API server, and an unmounted token is one less credential in the pod.
+ * Its pods set `automountServiceAccountToken: false` as well, as the restricted
+ * checks read the pod.
+ */
+export function tokenlessServiceAccount(scope: Construct, name: string, namespace: string, labels: Record<string, string>): k8s.KubeServiceAccount {
+  return new k8s.KubeServiceAccount(scope, 'sa', { metadata: { name, namespace, labels }, automountServiceAccountToken: false });
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { WorkloadSettings } from '../../config';
 import { IMAGES, imageRef } from '../../lib/images';
 import { WorkloadIdentity, selectorLabels, workloadLabels } from '../../lib/labels';
-import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../lib/security';
+import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, tokenlessServiceAccount } from '../../lib/security';
 
 export interface DemoBackendProps {
   readonly identity: WorkloadIdentity;
@@ -31,10 +31,7 @@ export class DemoBackend extends Construct {
     const backend = props.settings;
     this.selector = selectorLabels(props.identity.app);
 
-    new k8s.KubeServiceAccount(this, 'sa', {
-      metadata: { name: props.identity.app, namespace: ns, labels },
-      automountServiceAccountToken: false,
-    });
+    tokenlessServiceAccount(this, props.identity.app, ns, labels);
 
     const probe = (initialDelaySeconds: number): k8s.Probe => ({
       httpGet: { path: '/status/200', port: k8s.IntOrString.fromString('http') },

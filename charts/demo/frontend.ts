@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { WorkloadSettings } from '../../config';
 import { IMAGES, imageRef } from '../../lib/images';
 import { WorkloadIdentity, selectorLabels, workloadLabels } from '../../lib/labels';
-import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../lib/security';
+import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, tokenlessServiceAccount } from '../../lib/security';
 
 export interface DemoFrontendProps {
   readonly identity: WorkloadIdentity;
@@ -21,10 +21,7 @@ export class DemoFrontend extends Construct {
     const labels = workloadLabels(props.identity);
     const frontend = props.settings;
 
-    new k8s.KubeServiceAccount(this, 'sa', {
-      metadata: { name: props.identity.app, namespace: ns, labels },
-      automountServiceAccountToken: false,
-    });
+    tokenlessServiceAccount(this, props.identity.app, ns, labels);
 
     new k8s.KubeDeployment(this, 'deployment', {
       metadata: { name: props.identity.app, namespace: ns, labels },
