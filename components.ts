@@ -22,7 +22,7 @@ import { PlatformGuardrails, PRIORITY_CLASSES } from './charts/platform-guardrai
 import { PlatformNamespaces } from './charts/platform-namespaces';
 import { PolicyKey } from './config';
 import { IMAGES } from './lib/images';
-import { ROUTE_NAMESPACE_LABEL } from './lib/namespaces';
+import { NAMESPACES, ROUTE_NAMESPACE_LABEL } from './lib/namespaces';
 import { ChartComponent } from './lib/synth';
 import { BOOTSTRAP_SECRETS, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, MONITORING_NAMESPACE, UPSTREAM_SERVICE_ACCOUNTS } from './lib/upstream';
 import { SYNC_WAVES } from './lib/waves';
@@ -100,6 +100,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
         content: bootstrapEnv({
           env,
           argocdNamespace: ARGOCD_NAMESPACE,
+          istioNamespace: ISTIO_NAMESPACE,
           cilium: upstream('cilium'),
           argocd: upstream('argocd'),
           tlsSecret: BOOTSTRAP_SECRETS.labWildcardTls,
@@ -139,7 +140,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
         requiredLabels: env.security.requiredLabels,
         allowedRegistries: env.registry ? [env.registry] : undefined,
         // Kind's own static pods and CoreDNS come with the node image, not from Harbor.
-        registryExemptNamespaces: ['kube-system'],
+        registryExemptNamespaces: [NAMESPACES.kubeSystem],
       }),
   },
   {

@@ -19,7 +19,7 @@ import { OTEL_COLLECTOR_NAME, OTLP_PORTS } from './charts/otel-collector';
 
 import { EnvironmentConfig } from './config';
 
-import { NamespacePolicy, PodSecurityLevel } from './lib/namespaces';
+import { NAMESPACES, NamespacePolicy, PodSecurityLevel } from './lib/namespaces';
 
 import {
   CLUSTER_DNS_POD,
@@ -34,16 +34,15 @@ import {
 
 import { CollectorSettings } from './observability/collector-config';
 
-/** The namespace the seed's demo app and its guardrails live in. */
-export const DEMO_NAMESPACE = 'demo';
-export const ISTIO_NAMESPACE = 'istio-system';
-export const ARGOCD_NAMESPACE = 'argocd';
+export const DEMO_NAMESPACE = NAMESPACES.demo;
+export const ISTIO_NAMESPACE = NAMESPACES.istio;
+export const ARGOCD_NAMESPACE = NAMESPACES.argocd;
 /** The projects: the root's own, the children that reach into kube-system or argocd, and the rest. */
 export const ARGOCD_PROJECTS = { root: 'root', system: 'platform-system', platform: 'platform' } as const;
 /** Namespaces of the cluster itself: only children of the system project deploy there. */
-export const SYSTEM_NAMESPACES = ['kube-system', ARGOCD_NAMESPACE];
-export const GATEKEEPER_NAMESPACE = 'gatekeeper-system';
-export const KONG_NAMESPACE = UPSTREAM_SERVICES.kongProxy.namespace;
+export const SYSTEM_NAMESPACES = [NAMESPACES.kubeSystem, ARGOCD_NAMESPACE];
+export const GATEKEEPER_NAMESPACE = NAMESPACES.gatekeeper;
+export const KONG_NAMESPACE = NAMESPACES.kong;
 export { MONITORING_NAMESPACE };
 
 /** Seed section 7-1: 512Mi container, memory_limiter at 75%, 30s decision wait, 10% of normal traffic, 2s = slow; exporters to the environment's backends. */
@@ -113,7 +112,11 @@ export function platformNamespaces(env: EnvironmentConfig): NamespacePolicy[] {
     ambient: inMesh && ambient,
   });
   return [
-    policy('kube-system', 'privileged', "Cilium's agent runs privileged on the host network with host paths, as do Kind's control-plane pods"),
+    policy(
+      NAMESPACES.kubeSystem,
+      'privileged',
+      "Cilium's agent runs privileged on the host network with host paths, as do Kind's control-plane pods",
+    ),
     ...(ambient
       ? [policy(ISTIO_NAMESPACE, 'privileged', 'istio-cni and ztunnel change pod network namespaces: NET_ADMIN, SYS_ADMIN and host paths')]
       : []),

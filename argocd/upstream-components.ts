@@ -2,6 +2,7 @@ import { EnvironmentConfig } from '../config';
 import { ApplicationSpecIgnoreDifferences } from '../imports/argoproj.io';
 import { deepMerge, ImageKey, imageOverrides, mirroredRepository } from '../lib/images';
 import { BOOTSTRAP_SECRETS, MIMIR_RULES, MONITORING_AGENTS_NAMESPACE, MONITORING_NAMESPACE } from '../lib/upstream';
+import { NAMESPACES } from '../lib/namespaces';
 import { Component } from '../lib/synth';
 import { SYNC_WAVES } from '../lib/waves';
 import { argocdValues } from './values/argocd';
@@ -110,7 +111,7 @@ const cilium = (at: string, image: string) => repository(at, image, () => ({ use
 export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   {
     name: 'cilium',
-    namespace: 'kube-system',
+    namespace: NAMESPACES.kubeSystem,
     wave: SYNC_WAVES.cilium,
     enabled: always,
     // Same release name and values as the bootstrap's helm install, so Argo CD adopts it.
@@ -136,7 +137,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   },
   {
     name: 'gateway-api-crds',
-    namespace: 'kube-system',
+    namespace: NAMESPACES.kubeSystem,
     wave: SYNC_WAVES.gatewayApiCrds,
     enabled: always,
     source: { kind: 'git', repoURL: 'https://github.com/kubernetes-sigs/gateway-api.git', path: 'config/crd/standard', revision: 'v1.5.0' },
@@ -149,7 +150,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   },
   {
     name: 'istio-base',
-    namespace: 'istio-system',
+    namespace: NAMESPACES.istio,
     wave: SYNC_WAVES.istioBase,
     enabled: withIstio,
     source: helm({ repoURL: ISTIO_REPO, chart: 'base', version: ISTIO_VERSION, releaseName: 'istio-base', values: istioBaseValues, imageKeys: [] }),
@@ -159,7 +160,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   },
   {
     name: 'kong',
-    namespace: 'kong',
+    namespace: NAMESPACES.kong,
     wave: SYNC_WAVES.kong,
     enabled: always,
     source: helm({
@@ -177,7 +178,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   },
   {
     name: 'istiod',
-    namespace: 'istio-system',
+    namespace: NAMESPACES.istio,
     wave: SYNC_WAVES.istiod,
     enabled: withIstio,
     source: helm({
@@ -194,7 +195,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   },
   {
     name: 'istio-cni',
-    namespace: 'istio-system',
+    namespace: NAMESPACES.istio,
     wave: SYNC_WAVES.istioCni,
     enabled: withIstio,
     source: helm({
@@ -210,7 +211,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   },
   {
     name: 'ztunnel',
-    namespace: 'istio-system',
+    namespace: NAMESPACES.istio,
     wave: SYNC_WAVES.ztunnel,
     enabled: withIstio,
     // ztunnel reads `hub` at the top level, not under `global`.
@@ -227,7 +228,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   },
   {
     name: 'argocd',
-    namespace: 'argocd',
+    namespace: NAMESPACES.argocd,
     wave: SYNC_WAVES.argocd,
     enabled: always,
     // Argo CD manages itself from here on, with the values the bootstrap installed it with.
@@ -248,7 +249,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   },
   {
     name: 'gatekeeper',
-    namespace: 'gatekeeper-system',
+    namespace: NAMESPACES.gatekeeper,
     wave: SYNC_WAVES.gatekeeper,
     enabled: always,
     source: helm({

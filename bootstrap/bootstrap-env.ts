@@ -17,6 +17,8 @@ export const BOOTSTRAP_REQUIREMENTS = {
 export interface BootstrapInputs {
   readonly env: EnvironmentConfig;
   readonly argocdNamespace: string;
+  /** Where verify.sh finds Istio's mesh-wide PeerAuthentication. */
+  readonly istioNamespace: string;
   readonly cilium: UpstreamComponent;
   readonly argocd: UpstreamComponent;
   readonly tlsSecret: { readonly namespace: string; readonly name: string };
@@ -73,6 +75,8 @@ export function bootstrapEnv(inputs: BootstrapInputs): string {
     ['ARGOCD_VERSION', argocd.version],
     ['ARGOCD_RELEASE', argocd.releaseName],
     ['ARGOCD_NAMESPACE', inputs.argocdNamespace],
+    // Only with a mesh: a no-mesh environment's files never mention Istio.
+    ...(env.features.skipIstio ? [] : ([['ISTIO_NAMESPACE', inputs.istioNamespace]] as Array<[string, string]>)),
     ['ROOT_APPLICATION', `root-${env.name}`],
     ['ROOT_APPLICATION_FILE', inputs.rootApplicationFile],
     ['ROOT_PROJECT_FILE', inputs.rootProjectFile],

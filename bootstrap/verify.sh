@@ -37,7 +37,7 @@ kc() { kubectl --context "$KUBE_CONTEXT" "$@"; }
 for ns in $VERIFY_NAMESPACES; do
   check "pods ready in $ns" kc wait pods --all --namespace "$ns" --field-selector=status.phase!=Succeeded --for=condition=Ready --timeout=60s
 done
-check "Cilium KubeProxyReplacement is True" bash -c "kubectl --context '$KUBE_CONTEXT' -n kube-system exec ds/cilium -- cilium-dbg status | grep -q 'KubeProxyReplacement:[[:space:]]*True'"
+check "Cilium KubeProxyReplacement is True" bash -c "kubectl --context '$KUBE_CONTEXT' -n '$CILIUM_NAMESPACE' exec ds/cilium -- cilium-dbg status | grep -q 'KubeProxyReplacement:[[:space:]]*True'"
 check_equal "Gateway $GATEWAY is Programmed" "$(kc -n "${GATEWAY%%/*}" get gateway "${GATEWAY##*/}" -o jsonpath='{.status.conditions[?(@.type=="Programmed")].status}')" True
 for route in $HTTPROUTES; do
   check_equal "HTTPRoute $route is Accepted" "$(kc -n "${route%%/*}" get httproute "${route##*/}" -o jsonpath='{.status.parents[0].conditions[?(@.type=="Accepted")].status}')" True
@@ -46,7 +46,7 @@ for constraint in $CONSTRAINTS; do
   check "Constraint $constraint is present" kc get "$constraint"
 done
 if [[ "$SKIP_ISTIO" != true ]]; then
-  check_equal "PeerAuthentication istio-system/default is STRICT" "$(kc -n istio-system get peerauthentication default -o jsonpath='{.spec.mtls.mode}')" STRICT
+  check_equal "PeerAuthentication $ISTIO_NAMESPACE/default is STRICT" "$(kc -n "$ISTIO_NAMESPACE" get peerauthentication default -o jsonpath='{.spec.mtls.mode}')" STRICT
 fi
 # --resolve keeps the TLS server name (SNI) right without touching /etc/hosts; -k: the lab certificate is self-signed.
 check_equal "demo API answers through Kong ($UI_SCHEME://api.$DOMAIN/status/200)" "$(curl -sk -o /dev/null -w '%{http_code}' --max-time 5 --resolve "api.$DOMAIN:80:127.0.0.1" --resolve "api.$DOMAIN:443:127.0.0.1" "$UI_SCHEME://api.$DOMAIN/status/200")" 200

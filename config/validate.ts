@@ -280,8 +280,7 @@ function quotaProblems(env: EnvironmentConfig): string[] {
   ];
   for (const [kind, resource, hard] of needs) {
     const used = pods.reduce((sum, p) => sum + p.replicas * parseQuantity(p.resources[kind][resource]), 0);
-    if (used > parseQuantity(q[hard]))
-      problems.push(`platform.quota.${hard} is too small for the demo workloads (they need more than ${q[hard]})`);
+    if (used > parseQuantity(q[hard])) problems.push(`platform.quota.${hard} is too small for the demo workloads (they need more than ${q[hard]})`);
   }
   const podCount = pods.reduce((sum, p) => sum + p.replicas, 0);
   if (podCount > q.pods) problems.push(`platform.quota.pods is too small for the demo workloads (they need ${podCount})`);

@@ -4,6 +4,7 @@ import * as YAML from 'yaml';
 import { HelmChartSource, UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
 import { Override } from '../config/define';
 import { ENVIRONMENTS, EnvironmentConfig } from '../config';
+import { NAMESPACES } from '../lib/namespaces';
 import { toolPath } from '../lib/tools';
 import { toYaml } from '../lib/yaml';
 import { locateChart } from './charts';
@@ -195,31 +196,37 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         'the new revision Synced with the new replica count',
         async () => {
           const demo = (await lab.applications()).find((a) => a.name === 'demo')!;
-          return demo.revision === pushed.revision && demo.sync === 'Synced' && (await deployment('demo', 'backend')).spec.replicas === replicas
+          return demo.revision === pushed.revision &&
+            demo.sync === 'Synced' &&
+            (await deployment(NAMESPACES.demo, 'backend')).spec.replicas === replicas
             ? (Date.now() - pushed.pushedAt) / 1000
             : undefined;
         },
         120,
       );
-      return `Deployment demo/backend has ${replicas} replicas; push to Synced in ${seconds.toFixed(1)} s (refresh requested on push, as a git webhook does; reconciliation every ${settings.upstream?.argocdReconciliationTimeout})`;
+      return `Deployment ${NAMESPACES.demo}/backend has ${replicas} replicas; push to Synced in ${seconds.toFixed(1)} s (refresh requested on push, as a git webhook does; reconciliation every ${settings.upstream?.argocdReconciliationTimeout})`;
     });
 
     await scenario(scenarios, 'selfHeal: a hand scale of the backend is reverted', async () => {
       const scaled = Date.now();
-      await lab.cp.client.mergePatch('apps/v1', 'Deployment', 'backend', 'demo', { spec: { replicas: 1 } });
+      await lab.cp.client.mergePatch('apps/v1', 'Deployment', 'backend', NAMESPACES.demo, { spec: { replicas: 1 } });
       const seconds = await lab.waitFor(
         'selfHeal',
-        async () => ((await deployment('demo', 'backend')).spec.replicas === replicas ? (Date.now() - scaled) / 1000 : undefined),
+        async () => ((await deployment(NAMESPACES.demo, 'backend')).spec.replicas === replicas ? (Date.now() - scaled) / 1000 : undefined),
         120,
       );
       return `scaled to 1 by hand, back to ${replicas} in ${seconds.toFixed(1)} s`;
     });
 
     const pruned = base.security.backendL7Policy
-      ? { change: { security: { backendL7Policy: false } }, gone: ['CiliumNetworkPolicy demo/backend-l7-http-policy'], what: 'the L7 policy off' }
+      ? {
+          change: { security: { backendL7Policy: false } },
+          gone: [`CiliumNetworkPolicy ${NAMESPACES.demo}/backend-l7-http-policy`],
+          what: 'the L7 policy off',
+        }
       : {
           change: { security: { backendL3L4Policy: false } },
-          gone: ['Application argocd/network-policies', 'CiliumNetworkPolicy demo/backend-allow-frontend-only'],
+          gone: [`Application ${NAMESPACES.argocd}/network-policies`, `CiliumNetworkPolicy ${NAMESPACES.demo}/backend-allow-frontend-only`],
           what: 'the L3/L4 policy off',
         };
     await scenario(scenarios, `prune: ${pruned.what} deletes exactly ${pruned.gone.join(' and ')}`, async () => {
@@ -246,7 +253,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
     });
 
     await scenario(scenarios, 'bad commit: an object the API server rejects fails the sync with its message; the old objects stay', async () => {
-      const before = await deployment('demo', 'backend');
+      const before = await deployment(NAMESPACES.demo, 'backend');
       const file = lab.distFile('demo/deployment-backend.yaml');
       const object = YAML.parse(fs.readFileSync(file, 'utf8'));
       // A hand edit of dist/ that changes the immutable selector, the kind of commit CI's --check would stop.
@@ -265,7 +272,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         },
         180,
       );
-      const after = await deployment('demo', 'backend');
+      const after = await deployment(NAMESPACES.demo, 'backend');
       if (JSON.stringify(after.spec.selector) !== JSON.stringify(before.spec.selector) || after.metadata.generation !== before.metadata.generation)
         throw new Error('the live Deployment changed');
       // Put git back as synth renders it.
@@ -275,11 +282,11 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         async () => ((await lab.applications()).find((a) => a.name === 'demo')?.sync === 'Synced' ? true : undefined),
         180,
       );
-      return `${(message ?? '').replace(/\s+/g, ' ').slice(0, 240)}; Deployment demo/backend unchanged (generation ${after.metadata.generation})`;
+      return `${(message ?? '').replace(/\s+/g, ' ').slice(0, 240)}; Deployment ${NAMESPACES.demo}/backend unchanged (generation ${after.metadata.generation})`;
     });
 
     await scenario(scenarios, "locked default project: a child moved to 'default' is refused by Argo CD; its objects stay", async () => {
-      const before = await deployment('demo', 'backend');
+      const before = await deployment(NAMESPACES.demo, 'backend');
       const file = lab.distFile('apps/application-demo.yaml');
       const object = YAML.parse(fs.readFileSync(file, 'utf8'));
       // A hand edit of dist/ that puts a child in the project Argo CD creates unrestricted, and we lock.
@@ -290,7 +297,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       const refusal = await lab.waitFor(
         "Argo CD to refuse demo in project 'default'",
         async () => {
-          const demo = (await lab.cp.client.get('argoproj.io/v1alpha1', 'Application', 'demo', 'argocd')).body;
+          const demo = (await lab.cp.client.get('argoproj.io/v1alpha1', 'Application', 'demo', NAMESPACES.argocd)).body;
           if (demo.spec.project !== 'default') return undefined;
           const messages = ((demo.status?.conditions ?? []) as Array<{ type: string; message: string }>)
             .filter((c) => c.type === 'InvalidSpecError')
@@ -299,7 +306,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         },
         180,
       );
-      const after = await deployment('demo', 'backend');
+      const after = await deployment(NAMESPACES.demo, 'backend');
       if (after.metadata.generation !== before.metadata.generation) throw new Error('the live Deployment changed');
       await push({}, 'revert the hand edit');
       await lab.waitFor(
@@ -307,7 +314,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         async () => ((await lab.applications()).find((a) => a.name === 'demo')?.sync === 'Synced' ? true : undefined),
         180,
       );
-      return `${refusal.replace(/\s+/g, ' ').slice(0, 200)}; Deployment demo/backend unchanged (generation ${after.metadata.generation})`;
+      return `${refusal.replace(/\s+/g, ' ').slice(0, 200)}; Deployment ${NAMESPACES.demo}/backend unchanged (generation ${after.metadata.generation})`;
     });
 
     const gatekeeper = base.upstream.gatekeeperReplicas + 1;
@@ -319,12 +326,12 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         const seconds = await lab.waitFor(
           'the gatekeeper Deployment scaled',
           async () =>
-            (await deployment('gatekeeper-system', 'gatekeeper-controller-manager')).spec.replicas === gatekeeper
+            (await deployment(NAMESPACES.gatekeeper, 'gatekeeper-controller-manager')).spec.replicas === gatekeeper
               ? (Date.now() - pushed.pushedAt) / 1000
               : undefined,
           180,
         );
-        return `Deployment gatekeeper-system/gatekeeper-controller-manager has ${gatekeeper} replicas, ${seconds.toFixed(1)} s after the push`;
+        return `Deployment ${NAMESPACES.gatekeeper}/gatekeeper-controller-manager has ${gatekeeper} replicas, ${seconds.toFixed(1)} s after the push`;
       },
     );
     return report();
@@ -354,7 +361,7 @@ function expectedApplications(lab: GitOpsLab): number {
 
 /** Every object Argo CD manages, as `Kind namespace/name`, from the Applications' status. */
 async function managedObjects(lab: GitOpsLab): Promise<Set<string>> {
-  const items = (await lab.cp.client.list('argoproj.io/v1alpha1', 'Application', 'argocd')).body.items as any[];
+  const items = (await lab.cp.client.list('argoproj.io/v1alpha1', 'Application', NAMESPACES.argocd)).body.items as any[];
   const out = new Set<string>();
   // Hooks are not managed objects: Argo CD deletes them by their own delete policy, whenever their sync ends.
   for (const app of items)

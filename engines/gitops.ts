@@ -8,6 +8,7 @@ import { BOOTSTRAP_HELM_INSTALLS } from '../bootstrap/bootstrap-env';
 import { Override } from '../config/define';
 import { CheckFailure } from '../config/errors';
 import { ENVIRONMENTS, EnvironmentConfig } from '../config';
+import { NAMESPACES } from '../lib/namespaces';
 import { withRegisteredEnvironments } from '../lib/registry-source';
 import { repoFolder } from '../lib/sources';
 import { KubeObject } from '../lib/synth';
@@ -31,7 +32,7 @@ import { chartMirror, crdMirror, GIT_SOURCE_MIRRORS } from './mirrors';
  */
 
 const ROOT = path.resolve(__dirname, '..');
-const ARGOCD_NAMESPACE = 'argocd';
+const ARGOCD_NAMESPACE = NAMESPACES.argocd;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface AppStatus {
@@ -420,7 +421,7 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
         `--prometheus-port=${prometheus}`,
         `--port=${port}`,
       ],
-      { ...process.env, HOME: path.join(this.root, 'home'), POD_NAMESPACE: 'gatekeeper-system' },
+      { ...process.env, HOME: path.join(this.root, 'home'), POD_NAMESPACE: NAMESPACES.gatekeeper },
     );
   }
 

@@ -4,6 +4,8 @@
  * reference checks resolve against this typed list, since these objects are
  * not rendered here.
  */
+
+import { NAMESPACES } from './namespaces';
 export interface UpstreamService {
   readonly chart: string;
   readonly namespace: string;
@@ -13,21 +15,26 @@ export interface UpstreamService {
 
 export const UPSTREAM_SERVICES = {
   /** Kong `ingress` chart, release `kong`: the gateway subchart's proxy (seed section 3). */
-  kongProxy: { chart: 'kong/ingress', namespace: 'kong', name: 'kong-gateway-proxy', ports: { http: 80, https: 443 } },
+  kongProxy: { chart: 'kong/ingress', namespace: NAMESPACES.kong, name: 'kong-gateway-proxy', ports: { http: 80, https: 443 } },
   /** Grafana chart, release `grafana`. */
-  grafana: { chart: 'grafana/grafana', namespace: 'monitoring', name: 'grafana', ports: { http: 80 } },
+  grafana: { chart: 'grafana/grafana', namespace: NAMESPACES.monitoring, name: 'grafana', ports: { http: 80 } },
   /** Argo CD chart (nameOverride `argocd`): the API/UI server, plain HTTP with server.insecure. */
-  argocdServer: { chart: 'argo/argo-cd', namespace: 'argocd', name: 'argocd-server', ports: { http: 80, https: 443 } },
+  argocdServer: { chart: 'argo/argo-cd', namespace: NAMESPACES.argocd, name: 'argocd-server', ports: { http: 80, https: 443 } },
   /** mimir-distributed chart, release `mimir`: the nginx gateway in front of push, query and OTLP. */
-  mimirGateway: { chart: 'grafana/mimir-distributed', namespace: 'monitoring', name: 'mimir-gateway', ports: { http: 80 } },
+  mimirGateway: { chart: 'grafana/mimir-distributed', namespace: NAMESPACES.monitoring, name: 'mimir-gateway', ports: { http: 80 } },
   /** Loki chart, release `loki`, single binary behind its gateway. */
-  lokiGateway: { chart: 'grafana/loki', namespace: 'monitoring', name: 'loki-gateway', ports: { http: 80 } },
+  lokiGateway: { chart: 'grafana/loki', namespace: NAMESPACES.monitoring, name: 'loki-gateway', ports: { http: 80 } },
   /** Tempo chart, release `tempo`: OTLP gRPC in, HTTP query API out. */
-  tempo: { chart: 'grafana/tempo', namespace: 'monitoring', name: 'tempo', ports: { otlpGrpc: 4317, http: 3200 } },
+  tempo: { chart: 'grafana/tempo', namespace: NAMESPACES.monitoring, name: 'tempo', ports: { otlpGrpc: 4317, http: 3200 } },
   /** kube-state-metrics chart, release `kube-state-metrics`. */
-  kubeStateMetrics: { chart: 'prometheus-community/kube-state-metrics', namespace: 'monitoring', name: 'kube-state-metrics', ports: { http: 8080 } },
+  kubeStateMetrics: {
+    chart: 'prometheus-community/kube-state-metrics',
+    namespace: NAMESPACES.monitoring,
+    name: 'kube-state-metrics',
+    ports: { http: 8080 },
+  },
   /** Cilium chart with hubble.ui.enabled. */
-  hubbleUi: { chart: 'cilium/cilium', namespace: 'kube-system', name: 'hubble-ui', ports: { http: 80 } },
+  hubbleUi: { chart: 'cilium/cilium', namespace: NAMESPACES.kubeSystem, name: 'hubble-ui', ports: { http: 80 } },
 } as const satisfies Record<string, UpstreamService>;
 
 export interface UpstreamServiceAccount {
@@ -38,7 +45,7 @@ export interface UpstreamServiceAccount {
 
 export const UPSTREAM_SERVICE_ACCOUNTS = {
   /** The Kong proxy's identity; the seed's fix #7 allows it on the backend. */
-  kongGateway: { chart: 'kong/ingress', namespace: 'kong', name: 'kong-gateway' },
+  kongGateway: { chart: 'kong/ingress', namespace: NAMESPACES.kong, name: 'kong-gateway' },
 } as const satisfies Record<string, UpstreamServiceAccount>;
 
 /** Labels of the Kong proxy pods (the `gateway` subchart of release `kong`). */
@@ -48,36 +55,42 @@ export const KONG_PROXY_CONTAINER_PORT = 8000;
 /** Grafana's container port (the chart's `service.targetPort`); policies act on pod ports. */
 export const GRAFANA_POD = { labels: { 'app.kubernetes.io/name': 'grafana' }, port: 3000 } as const;
 /** The cluster DNS pods (CoreDNS as Kind and kubeadm deploy it). */
-export const CLUSTER_DNS_POD = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, port: 53 } as const;
+export const CLUSTER_DNS_POD = { namespace: NAMESPACES.kubeSystem, labels: { 'k8s-app': 'kube-dns' }, port: 53 } as const;
 
 /**
  * Secrets created outside git by the bootstrap (never committed). The Gateway's
  * HTTPS listener refers to the lab's wildcard certificate.
  */
 export const BOOTSTRAP_SECRETS = {
-  labWildcardTls: { namespace: 'kong', name: 'lab-wildcard-tls' },
+  labWildcardTls: { namespace: NAMESPACES.kong, name: 'lab-wildcard-tls' },
   /** Grafana's admin login (keys admin-user, admin-password); a chart-generated one would change on every render. */
-  grafanaAdmin: { namespace: 'monitoring', name: 'grafana-admin' },
+  grafanaAdmin: { namespace: NAMESPACES.monitoring, name: 'grafana-admin' },
 } as const;
 
 /** Pods created by upstream charts that our policies select, by namespace. */
 export const UPSTREAM_PODS: ReadonlyArray<{ readonly chart: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>> }> =
   [
-    { chart: 'kong/ingress', namespace: 'kong', labels: KONG_PROXY_POD_LABELS },
-    { chart: 'grafana/grafana', namespace: 'monitoring', labels: GRAFANA_POD.labels },
+    { chart: 'kong/ingress', namespace: NAMESPACES.kong, labels: KONG_PROXY_POD_LABELS },
+    { chart: 'grafana/grafana', namespace: NAMESPACES.monitoring, labels: GRAFANA_POD.labels },
     // Not a chart: the cluster DNS that Kind (kubeadm) deploys.
     { chart: 'kind/coredns', namespace: CLUSTER_DNS_POD.namespace, labels: CLUSTER_DNS_POD.labels },
   ];
 
-export const MONITORING_NAMESPACE = 'monitoring';
-/** Node agents that need host access, kept apart so that monitoring itself stays at a stricter Pod Security level. */
-export const MONITORING_AGENTS_NAMESPACE = 'monitoring-agents';
+export const MONITORING_NAMESPACE = NAMESPACES.monitoring;
+export const MONITORING_AGENTS_NAMESPACE = NAMESPACES.monitoringAgents;
 
 /** `<name>.<namespace>.svc`, the in-cluster DNS name of a Service. */
 export const serviceHost = (s: { readonly name: string; readonly namespace: string }) => `${s.name}.${s.namespace}.svc`;
 
 /** Namespaces the upstream charts (or the bootstrap) create. */
-export const UPSTREAM_NAMESPACES = ['kube-system', 'kong', 'istio-system', 'argocd', 'gatekeeper-system', 'monitoring'] as const;
+export const UPSTREAM_NAMESPACES = [
+  NAMESPACES.kubeSystem,
+  NAMESPACES.kong,
+  NAMESPACES.istio,
+  NAMESPACES.argocd,
+  NAMESPACES.gatekeeper,
+  NAMESPACES.monitoring,
+] as const;
 
 /** ConfigMap the Mimir ruler mounts as its local rule store, for the anonymous tenant. */
 export const MIMIR_RULES = {
