@@ -87,7 +87,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
       for (const secret of Object.values(BOOTSTRAP_SECRETS)) {
         const policy = platformNamespaces(env).find((n) => n.name === secret.namespace);
         if (!policy) throw new Error(`the bootstrap secret namespace ${secret.namespace} is not a platform namespace`);
-        new BootstrapNamespace(chart, `namespace-${secret.namespace}`, { env, policy });
+        new BootstrapNamespace(chart, `namespace-${secret.namespace}`, { policy });
       }
       return chart;
     },

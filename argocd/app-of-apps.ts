@@ -1,8 +1,8 @@
-import { App, Chart } from 'cdk8s';
+import { App } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../lib/platform-chart';
 import { EnvironmentConfig } from '../config';
 import { AppProject, Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../imports/argoproj.io';
-import { platformLabels } from '../lib/labels';
 import { groupOf, KubeObject } from '../lib/synth';
 import { GroupKind } from './upstream-components';
 
@@ -61,16 +61,15 @@ export const SYNC_RETRY = { limit: 10, backoff: { duration: '10s', factor: 2, ma
  * Application per component, all rendered through the same template so no
  * child drifts from the others (argocd-example-apps' apps pattern).
  */
-export class AppOfApps extends Chart {
+export class AppOfApps extends PlatformChart {
   constructor(scope: Construct, id: string, props: AppOfAppsProps) {
-    super(scope, id);
-    const labels = platformLabels(props.env.name);
+    super(scope, id, { env: props.env.name });
     const children = [...props.children].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name)).map((c) => this.resolve(c, props));
 
     for (const project of [props.projects.system, props.projects.platform]) {
       const members = children.filter((c) => c.project === project);
       new AppProject(this, `project-${project}`, {
-        metadata: { name: project, namespace: props.argocdNamespace, labels, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
+        metadata: { name: project, namespace: props.argocdNamespace, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
         spec: {
           // At most 255 bytes (the CRD's limit), so it does not list the members.
           description: `${props.env.name}: ${members.length} ${project} Applications; only their pinned sources, namespaces and cluster-scoped kinds.`,
@@ -83,7 +82,7 @@ export class AppOfApps extends Chart {
     }
     // Argo CD creates `default` unrestricted; this one admits nothing, so a child that names it cannot sync.
     new AppProject(this, 'project-default', {
-      metadata: { name: 'default', namespace: props.argocdNamespace, labels, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
+      metadata: { name: 'default', namespace: props.argocdNamespace, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
       spec: {
         description: 'Locked: every Application names its project; this one allows no source, no destination and no kind.',
         sourceRepos: [],
@@ -104,7 +103,6 @@ export class AppOfApps extends Chart {
         metadata: {
           name: child.name,
           namespace: props.argocdNamespace,
-          labels,
           annotations: { 'argocd.argoproj.io/sync-wave': String(child.wave) },
           finalizers: [RESOURCES_FINALIZER],
         },

@@ -1,8 +1,7 @@
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../lib/platform-chart';
 import { EnvironmentConfig } from '../config';
 import { Application, AppProject } from '../imports/argoproj.io';
-import { platformLabels } from '../lib/labels';
 import { IN_CLUSTER, SYNC_RETRY } from './app-of-apps';
 
 export interface RootApplicationProps {
@@ -18,12 +17,11 @@ export interface RootApplicationProps {
  * The one Application the bootstrap applies by hand. It has no cascade
  * finalizer: deleting it must not tear the platform down.
  */
-export class RootApplication extends Chart {
+export class RootApplication extends PlatformChart {
   constructor(scope: Construct, id: string, props: RootApplicationProps) {
-    super(scope, id);
-    const labels = platformLabels(props.env.name);
+    super(scope, id, { env: props.env.name });
     new AppProject(this, 'project', {
-      metadata: { name: props.project, namespace: props.argocdNamespace, labels },
+      metadata: { name: props.project, namespace: props.argocdNamespace },
       spec: {
         description: `The root of ${props.env.name}: the child Applications and their AppProjects, from this repository only.`,
         sourceRepos: [props.env.git.repoURL],
@@ -39,7 +37,6 @@ export class RootApplication extends Chart {
       metadata: {
         name: `root-${props.env.name}`,
         namespace: props.argocdNamespace,
-        labels,
       },
       spec: {
         project: props.project,

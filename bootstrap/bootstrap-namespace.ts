@@ -1,11 +1,9 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { EnvironmentConfig } from '../config';
 import { NamespacePolicy, platformNamespaceMetadata } from '../lib/namespaces';
 
 export interface BootstrapNamespaceProps {
-  readonly env: EnvironmentConfig;
   /** The platform namespace, created exactly as the namespaces Application will keep it. */
   readonly policy: NamespacePolicy;
 }
@@ -18,6 +16,6 @@ export interface BootstrapNamespaceProps {
 export class BootstrapNamespace extends Construct {
   constructor(scope: Construct, id: string, props: BootstrapNamespaceProps) {
     super(scope, id);
-    new k8s.KubeNamespace(this, 'namespace', { metadata: platformNamespaceMetadata(props.env.name, props.policy) });
+    new k8s.KubeNamespace(this, 'namespace', { metadata: platformNamespaceMetadata(props.policy) });
   }
 }

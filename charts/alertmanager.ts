@@ -1,7 +1,7 @@
-import { Chart } from 'cdk8s';
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../lib/platform-chart';
 import { ImageSource, imageRef } from '../lib/images';
 import { platformLabels } from '../lib/labels';
 import { ALERTMANAGER } from '../lib/upstream';
@@ -60,9 +60,9 @@ export function alertmanagerConfig(rollbackWebhook?: string): AlertmanagerConfig
 }
 
 /** Seed 7-7: Alertmanager v0.30.1 as a plain manifest (no chart), typed. */
-export class Alertmanager extends Chart {
+export class Alertmanager extends PlatformChart {
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
-    super(scope, id);
+    super(scope, id, { env: props.env });
     const selector = { 'app.kubernetes.io/name': ALERTMANAGER.name };
     const labels = { ...selector, ...platformLabels(props.env) };
 

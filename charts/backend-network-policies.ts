@@ -1,7 +1,6 @@
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../lib/platform-chart';
 import { CiliumNetworkPolicy, CiliumNetworkPolicySpecIngressToPortsPortsProtocol } from '../imports/cilium.io';
-import { platformLabels } from '../lib/labels';
 
 export interface BackendNetworkPoliciesProps {
   readonly env: string;
@@ -30,17 +29,16 @@ export const HBONE_PORT = 15008;
  * L4-only allow for a peer voids that peer's L7 rules, so when the L7 policy
  * is on, the frontend tier is admitted by the L7 policy alone.
  */
-export class BackendNetworkPolicies extends Chart {
+export class BackendNetworkPolicies extends PlatformChart {
   constructor(scope: Construct, id: string, props: BackendNetworkPoliciesProps) {
-    super(scope, id);
-    const labels = platformLabels(props.env);
+    super(scope, id, { env: props.env });
     const tcp = (port: number) => ({ port: String(port), protocol: CiliumNetworkPolicySpecIngressToPortsPortsProtocol.TCP });
     const ports = [tcp(props.backendPort), ...(props.meshHbone ? [tcp(HBONE_PORT)] : [])];
     const clients = props.clientSelectors.map((matchLabels) => ({ matchLabels: { ...matchLabels } }));
 
     if (props.l3l4) {
       new CiliumNetworkPolicy(this, 'backend-allow-frontend-only', {
-        metadata: { name: 'backend-allow-frontend-only', namespace: props.namespace, labels },
+        metadata: { name: 'backend-allow-frontend-only', namespace: props.namespace },
         spec: {
           description: 'backend accepts traffic only from the frontend tier and from the Kong namespace (seed lab 2-1).',
           endpointSelector: { matchLabels: props.backendSelector },
@@ -56,7 +54,7 @@ export class BackendNetworkPolicies extends Chart {
 
     if (props.l7) {
       new CiliumNetworkPolicy(this, 'backend-l7-http-policy', {
-        metadata: { name: 'backend-l7-http-policy', namespace: props.namespace, labels },
+        metadata: { name: 'backend-l7-http-policy', namespace: props.namespace },
         spec: {
           description: 'The frontend tier may only GET the allowed paths; POST and /delay/.* are denied (seed lab 2-3).',
           endpointSelector: { matchLabels: props.backendSelector },

@@ -1,9 +1,8 @@
-import { Chart } from 'cdk8s';
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../lib/platform-chart';
 import { MigratedService } from '../config';
-import { platformLabels } from '../lib/labels';
 
 export interface DcUpstreamsProps {
   readonly env: string;
@@ -24,12 +23,12 @@ export const DC_PORT_NAME = 'http';
  * DC server, so Kong's route can weigh Kubernetes against the DC and roll
  * back by moving the weight. No pod is involved; the DC keeps serving.
  */
-export class DcUpstreams extends Chart {
+export class DcUpstreams extends PlatformChart {
   constructor(scope: Construct, id: string, props: DcUpstreamsProps) {
-    super(scope, id);
+    super(scope, id, { env: props.env });
     for (const m of props.services) {
       const name = dcServiceName(m.service);
-      const labels = { app: name, team: props.team, ...platformLabels(props.env) };
+      const labels = { app: name, team: props.team };
       new k8s.KubeService(this, `${name}-service`, {
         metadata: { name, namespace: props.namespace, labels },
         spec: { ports: [{ name: DC_PORT_NAME, port: m.dcUpstream.port, protocol: 'TCP' }] },

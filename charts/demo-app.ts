@@ -1,5 +1,5 @@
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../lib/platform-chart';
 import { DemoSettings } from '../config';
 import { WorkloadIdentity } from '../lib/labels';
 import { BACKEND_SERVICE_PORT, DemoBackend } from './demo/backend';
@@ -26,12 +26,12 @@ export { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT } from './demo/backend';
  * Service and the load generator. Every workload passes the four
  * Gatekeeper rules: labels, non-root, not privileged, resource limits.
  */
-export class DemoApp extends Chart {
+export class DemoApp extends PlatformChart {
   /** Selector of the backend pods; the PDB and policies select the same labels. */
   public readonly backendSelector: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: DemoAppProps) {
-    super(scope, id);
+    super(scope, id, { env: props.env });
     const identity = (app: string): WorkloadIdentity => ({ app, env: props.env, team: props.team });
     const { backend, frontend, loadGenerator } = props.settings;
     const common = { namespace: props.namespace, registry: props.registry };

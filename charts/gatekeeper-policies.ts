@@ -1,5 +1,5 @@
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../lib/platform-chart';
 import { EnforcementAction, PolicyKey } from '../config';
 import {
   K8sAllowedRegistries,
@@ -14,7 +14,6 @@ import {
   K8SRequireResourceLimitsSpecEnforcementAction,
 } from '../imports/constraints.gatekeeper.sh';
 import { ConstraintTemplate } from '../imports/templates.gatekeeper.sh';
-import { platformLabels } from '../lib/labels';
 import { readProjectFile } from '../lib/project';
 import { POLICY_TEMPLATES, PolicyTemplate, REGISTRY_POLICY_TEMPLATE, templateName } from '../policies/templates';
 
@@ -64,17 +63,15 @@ function enforcement<E extends string>(action: EnforcementAction, members: Recor
  * Seed section 6: four ConstraintTemplates with their Rego embedded from
  * policies/*.rego at synth time, and one typed Constraint per template.
  */
-export class GatekeeperPolicies extends Chart {
+export class GatekeeperPolicies extends PlatformChart {
   constructor(scope: Construct, id: string, props: GatekeeperPoliciesProps) {
-    super(scope, id);
-    const labels = platformLabels(props.env);
+    super(scope, id, { env: props.env });
 
     const templates: PolicyTemplate[] = [...Object.values(POLICY_TEMPLATES), ...(props.allowedRegistries ? [REGISTRY_POLICY_TEMPLATE] : [])];
     for (const template of templates) {
       new ConstraintTemplate(this, `template-${templateName(template)}`, {
         metadata: {
           name: templateName(template),
-          labels,
           annotations: { 'argocd.argoproj.io/sync-wave': '0', description: template.description },
         },
         spec: {
@@ -89,7 +86,7 @@ export class GatekeeperPolicies extends Chart {
       });
     }
 
-    const metadata = (key: PolicyKey) => ({ name: CONSTRAINT_NAMES[key], labels, annotations: CONSTRAINT_ANNOTATIONS });
+    const metadata = (key: PolicyKey) => ({ name: CONSTRAINT_NAMES[key], annotations: CONSTRAINT_ANNOTATIONS });
     const namespaces = [...props.namespaces];
     const actions = props.enforcementActions;
 
@@ -124,7 +121,7 @@ export class GatekeeperPolicies extends Chart {
     });
     if (props.allowedRegistries) {
       new K8sAllowedRegistries(this, 'allowed-registries', {
-        metadata: { name: REGISTRY_CONSTRAINT_NAME, labels, annotations: CONSTRAINT_ANNOTATIONS },
+        metadata: { name: REGISTRY_CONSTRAINT_NAME, annotations: CONSTRAINT_ANNOTATIONS },
         spec: {
           enforcementAction: K8SAllowedRegistriesSpecEnforcementAction.DENY,
           match: { kinds: [PODS], excludedNamespaces: [...(props.registryExemptNamespaces ?? [])] },

@@ -1,5 +1,5 @@
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../lib/platform-chart';
 import {
   Gateway,
   GatewayClass,
@@ -11,7 +11,6 @@ import {
   HttpRouteSpecRulesFiltersType,
   HttpRouteSpecRulesMatchesPathType,
 } from '../imports/gateway.networking.k8s.io';
-import { platformLabels } from '../lib/labels';
 
 export interface RouteTarget {
   /** Host prefix: `api` becomes `api.<domain>`. */
@@ -46,15 +45,13 @@ const HTTPS_LISTENER = 'https';
  * Seed section 3: Kong as the single Gateway API entry point. Each HTTPRoute
  * lives next to its backend Service, so no ReferenceGrant is needed.
  */
-export class GatewayRoutes extends Chart {
+export class GatewayRoutes extends PlatformChart {
   constructor(scope: Construct, id: string, props: GatewayRoutesProps) {
-    super(scope, id);
-    const labels = platformLabels(props.env);
+    super(scope, id, { env: props.env });
 
     new GatewayClass(this, 'gateway-class', {
       metadata: {
         name: props.gatewayClassName,
-        labels,
         // The ingress chart runs the proxy itself; KIC only configures it (unmanaged gateway mode).
         annotations: { 'konghq.com/gatewayclass-unmanaged': 'true' },
       },
@@ -68,7 +65,7 @@ export class GatewayRoutes extends Chart {
       },
     };
     new Gateway(this, 'gateway', {
-      metadata: { name: props.gateway.name, namespace: props.gateway.namespace, labels },
+      metadata: { name: props.gateway.name, namespace: props.gateway.namespace },
       spec: {
         gatewayClassName: props.gatewayClassName,
         listeners: [
@@ -91,7 +88,7 @@ export class GatewayRoutes extends Chart {
     if (props.httpsOnly) {
       // Gateway API's own answer to "HTTPS only": the HTTP listener serves nothing but a redirect.
       new HttpRoute(this, 'route-https-redirect', {
-        metadata: { name: 'https-redirect', namespace: props.gateway.namespace, labels },
+        metadata: { name: 'https-redirect', namespace: props.gateway.namespace },
         spec: {
           parentRefs: [{ name: props.gateway.name, namespace: props.gateway.namespace, sectionName: HTTP_LISTENER }],
           hostnames: [`*.${props.domain}`],
@@ -114,7 +111,7 @@ export class GatewayRoutes extends Chart {
 
     for (const route of props.routes) {
       new HttpRoute(this, `route-${route.host}`, {
-        metadata: { name: route.host, namespace: route.service.namespace, labels },
+        metadata: { name: route.host, namespace: route.service.namespace },
         spec: {
           parentRefs: [{ name: props.gateway.name, namespace: props.gateway.namespace, ...(props.httpsOnly ? { sectionName: HTTPS_LISTENER } : {}) }],
           hostnames: [`${route.host}.${props.domain}`],

@@ -1,8 +1,7 @@
-import { Chart } from 'cdk8s';
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { platformLabels } from '../lib/labels';
+import { PlatformChart } from '../lib/platform-chart';
 import { Dashboard } from '../observability/dashboards';
 
 export interface GrafanaDashboardsProps {
@@ -14,15 +13,15 @@ export interface GrafanaDashboardsProps {
 }
 
 /** One ConfigMap per dashboard, picked up by Grafana's sidecar; no internet needed. */
-export class GrafanaDashboards extends Chart {
+export class GrafanaDashboards extends PlatformChart {
   constructor(scope: Construct, id: string, props: GrafanaDashboardsProps) {
-    super(scope, id);
+    super(scope, id, { env: props.env });
     for (const dashboard of props.dashboards) {
       new k8s.KubeConfigMap(this, dashboard.uid, {
         metadata: {
           name: `dashboard-${dashboard.uid}`,
           namespace: props.namespace,
-          labels: { [props.label.key]: props.label.value, ...platformLabels(props.env) },
+          labels: { [props.label.key]: props.label.value },
         },
         data: { [`${dashboard.uid}.json`]: `${JSON.stringify(dashboard, null, 2)}\n` },
       });

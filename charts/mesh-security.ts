@@ -1,5 +1,5 @@
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../lib/platform-chart';
 import {
   AuthorizationPolicy,
   AuthorizationPolicySpecAction,
@@ -7,7 +7,6 @@ import {
   PeerAuthenticationSpecMtlsMode,
   PeerAuthenticationSpecPortLevelMtlsMode,
 } from '../imports/security.istio.io';
-import { platformLabels } from '../lib/labels';
 
 export interface ServiceAccountRef {
   readonly namespace: string;
@@ -36,18 +35,17 @@ export function principalOf(sa: ServiceAccountRef, trustDomain: string): string 
  * backend, and a PERMISSIVE hole on Kong's proxy port for traffic that comes
  * in through the NodePort without mesh identity.
  */
-export class MeshSecurity extends Chart {
+export class MeshSecurity extends PlatformChart {
   constructor(scope: Construct, id: string, props: MeshSecurityProps) {
-    super(scope, id);
-    const labels = platformLabels(props.env);
+    super(scope, id, { env: props.env });
 
     new PeerAuthentication(this, 'mesh-strict', {
-      metadata: { name: 'default', namespace: props.meshRootNamespace, labels },
+      metadata: { name: 'default', namespace: props.meshRootNamespace },
       spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
     });
 
     new PeerAuthentication(this, 'kong-proxy-permissive', {
-      metadata: { name: 'kong-proxy-permissive', namespace: props.gatewayProxy.namespace, labels },
+      metadata: { name: 'kong-proxy-permissive', namespace: props.gatewayProxy.namespace },
       spec: {
         selector: { matchLabels: props.gatewayProxy.selector },
         mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT },
@@ -56,7 +54,7 @@ export class MeshSecurity extends Chart {
     });
 
     new AuthorizationPolicy(this, 'backend-allow-callers', {
-      metadata: { name: 'backend-allow-frontend-and-kong', namespace: props.backend.namespace, labels },
+      metadata: { name: 'backend-allow-frontend-and-kong', namespace: props.backend.namespace },
       spec: {
         selector: { matchLabels: props.backend.selector },
         action: AuthorizationPolicySpecAction.ALLOW,

@@ -1,7 +1,7 @@
-import { Chart } from 'cdk8s';
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../lib/platform-chart';
 import { IMAGES, imageRef } from '../lib/images';
 import { platformLabels } from '../lib/labels';
 import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../lib/security';
@@ -33,18 +33,17 @@ done
 `;
 
 /** Seed 10-3: the rollback criteria as Mimir ruler rules, wherever Mimir runs. */
-export class MimirRules extends Chart {
+export class MimirRules extends PlatformChart {
   constructor(scope: Construct, id: string, props: MimirRulesProps) {
-    super(scope, id);
-    const labels = platformLabels(props.env);
+    super(scope, id, { env: props.env });
     // The local rule store reads one rule file; the ruler API takes one group per request.
     const data = props.externalRulerApi
       ? Object.fromEntries(props.groups.map((g) => [`${g.name}.yaml`, toYaml(g)]))
       : { [MIMIR_RULES.file]: toYaml({ groups: props.groups }) };
-    new k8s.KubeConfigMap(this, 'rules', { metadata: { name: MIMIR_RULES.configMap, namespace: props.namespace, labels }, data });
+    new k8s.KubeConfigMap(this, 'rules', { metadata: { name: MIMIR_RULES.configMap, namespace: props.namespace }, data });
     if (!props.externalRulerApi) return;
 
-    const jobLabels = { ...labels, app: 'mimir-rules-sync', 'app.kubernetes.io/name': 'mimir-rules-sync' };
+    const jobLabels = { ...platformLabels(props.env), app: 'mimir-rules-sync', 'app.kubernetes.io/name': 'mimir-rules-sync' };
     new k8s.KubeJob(this, 'sync', {
       metadata: {
         name: 'mimir-rules-sync',

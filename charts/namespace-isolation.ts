@@ -1,8 +1,7 @@
-import { Chart } from 'cdk8s';
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { platformLabels } from '../lib/labels';
+import { PlatformChart } from '../lib/platform-chart';
 
 /** The other side of a rule: pods (all when `pods` is empty) in a namespace (any when omitted), or an address block. */
 export type TrafficPeer = { readonly namespace?: string; readonly pods?: Readonly<Record<string, string>> } | { readonly cidr: string };
@@ -36,12 +35,11 @@ export interface NamespaceIsolationProps {
  * NetworkPolicy per flow the platform needs (Cilium enforces them next to its
  * own policies). Anything not listed is dropped, DNS included.
  */
-export class NamespaceIsolation extends Chart {
+export class NamespaceIsolation extends PlatformChart {
   constructor(scope: Construct, id: string, props: NamespaceIsolationProps) {
-    super(scope, id);
-    const labels = platformLabels(props.env);
+    super(scope, id, { env: props.env });
     new k8s.KubeNetworkPolicy(this, 'default-deny', {
-      metadata: { name: 'default-deny', namespace: props.namespace, labels },
+      metadata: { name: 'default-deny', namespace: props.namespace },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
     for (const rule of props.rules) {
@@ -49,7 +47,7 @@ export class NamespaceIsolation extends Chart {
       const ports = rule.ports?.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol }));
       const clause = { ...(ports ? { ports } : {}) };
       new k8s.KubeNetworkPolicy(this, rule.name, {
-        metadata: { name: rule.name, namespace: props.namespace, labels },
+        metadata: { name: rule.name, namespace: props.namespace },
         spec: {
           podSelector: selector(rule.pods),
           policyTypes: [rule.direction === 'ingress' ? 'Ingress' : 'Egress'],

@@ -1,7 +1,7 @@
-import { Chart } from 'cdk8s';
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../lib/platform-chart';
 import { ImageSource, imageRef } from '../lib/images';
 import { platformLabels } from '../lib/labels';
 import { toYaml } from '../lib/yaml';
@@ -23,9 +23,9 @@ export const OTEL_COLLECTOR_NAME = 'otel-collector';
 export const OTLP_PORTS = { grpc: 4317, http: 4318 } as const;
 
 /** Seed section 7-1: the central OTLP gateway, a Deployment in monitoring. */
-export class OtelCollector extends Chart {
+export class OtelCollector extends PlatformChart {
   constructor(scope: Construct, id: string, props: OtelCollectorProps) {
-    super(scope, id);
+    super(scope, id, { env: props.env });
     const name = OTEL_COLLECTOR_NAME;
     const selector = { 'app.kubernetes.io/name': name };
     const labels = { ...selector, ...platformLabels(props.env) };

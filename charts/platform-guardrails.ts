@@ -1,9 +1,8 @@
-import { Chart } from 'cdk8s';
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../lib/platform-chart';
 import { PlatformSettings } from '../config';
-import { platformLabels } from '../lib/labels';
 import { resourceRequirements } from '../lib/security';
 
 export interface PlatformGuardrailsProps {
@@ -27,14 +26,13 @@ export const PRIORITY_CLASSES = {
  * before the demo app, because quota and LimitRange defaults only apply to
  * pods admitted after they exist.
  */
-export class PlatformGuardrails extends Chart {
+export class PlatformGuardrails extends PlatformChart {
   constructor(scope: Construct, id: string, props: PlatformGuardrailsProps) {
-    super(scope, id);
-    const labels = platformLabels(props.env);
+    super(scope, id, { env: props.env });
 
     for (const pc of Object.values(PRIORITY_CLASSES)) {
       new k8s.KubePriorityClass(this, `priority-${pc.name}`, {
-        metadata: { name: pc.name, labels },
+        metadata: { name: pc.name },
         value: pc.value,
         globalDefault: pc.globalDefault,
         preemptionPolicy: 'PreemptLowerPriority',
@@ -44,7 +42,7 @@ export class PlatformGuardrails extends Chart {
 
     const quota = props.settings.quota;
     new k8s.KubeResourceQuota(this, 'quota', {
-      metadata: { name: `${props.namespace}-quota`, namespace: props.namespace, labels },
+      metadata: { name: `${props.namespace}-quota`, namespace: props.namespace },
       spec: {
         hard: {
           'requests.cpu': k8s.Quantity.fromString(quota.requestsCpu),
@@ -58,14 +56,14 @@ export class PlatformGuardrails extends Chart {
 
     const defaults = resourceRequirements(props.settings.containerDefaults);
     new k8s.KubeLimitRange(this, 'limit-range', {
-      metadata: { name: `${props.namespace}-limits`, namespace: props.namespace, labels },
+      metadata: { name: `${props.namespace}-limits`, namespace: props.namespace },
       spec: {
         limits: [{ type: 'Container', default: defaults.limits, defaultRequest: defaults.requests }],
       },
     });
 
     new k8s.KubePodDisruptionBudget(this, 'backend-pdb', {
-      metadata: { name: 'backend-pdb', namespace: props.namespace, labels },
+      metadata: { name: 'backend-pdb', namespace: props.namespace },
       spec: {
         minAvailable: k8s.IntOrString.fromNumber(props.settings.backendPdbMinAvailable),
         selector: { matchLabels: props.backendSelector },

@@ -1,7 +1,7 @@
-import { Chart } from 'cdk8s';
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../lib/platform-chart';
 import { NamespacePolicy, platformNamespaceMetadata } from '../lib/namespaces';
 
 export interface PlatformNamespacesProps {
@@ -15,11 +15,11 @@ export interface PlatformNamespacesProps {
  * deletes one (kube-system is among them): removing a namespace from the list
  * waits for a confirmed prune.
  */
-export class PlatformNamespaces extends Chart {
+export class PlatformNamespaces extends PlatformChart {
   constructor(scope: Construct, id: string, props: PlatformNamespacesProps) {
-    super(scope, id);
+    super(scope, id, { env: props.env });
     for (const policy of props.namespaces) {
-      new k8s.KubeNamespace(this, policy.name, { metadata: platformNamespaceMetadata(props.env, policy) });
+      new k8s.KubeNamespace(this, policy.name, { metadata: platformNamespaceMetadata(policy) });
     }
   }
 }

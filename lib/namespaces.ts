@@ -1,7 +1,6 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone, for the ObjectMeta type.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { minorOf, VERSIONS } from '../config/versions';
-import { platformLabels } from './labels';
 
 /**
  * Every namespace the platform uses, each name written only here: the
@@ -69,11 +68,15 @@ export function namespaceLabels(policy: NamespacePolicy): Record<string, string>
   };
 }
 
-/** The one definition of a platform namespace's metadata: the bootstrap creates kong and monitoring with the same. */
-export function platformNamespaceMetadata(env: string, policy: NamespacePolicy): k8s.ObjectMeta {
+/**
+ * The one definition of a platform namespace's metadata: the bootstrap creates
+ * kong and monitoring with the same. The common labels come from the chart
+ * (PlatformChart), in both places.
+ */
+export function platformNamespaceMetadata(policy: NamespacePolicy): k8s.ObjectMeta {
   return {
     name: policy.name,
-    labels: { ...platformLabels(env), ...namespaceLabels(policy) },
+    labels: namespaceLabels(policy),
     annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=confirm' },
   };
 }

@@ -1,4 +1,5 @@
 import { App, Chart } from 'cdk8s';
+import { PlatformChart } from './platform-chart';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, UserError } from '../config';
 import { toYaml } from './yaml';
@@ -16,7 +17,8 @@ export interface Component {
 
 /** One entry of the component registry that renders a chart of ours into `dist/<env>/<name>/`. */
 export interface ChartComponent extends Component {
-  readonly build: (scope: Construct, id: string, env: EnvironmentConfig) => Chart;
+  /** Every chart is a PlatformChart, so every object carries the common labels. */
+  readonly build: (scope: Construct, id: string, env: EnvironmentConfig) => PlatformChart;
   /** False for the folders Argo CD does not sync as a child app (the App-of-Apps itself, the bootstrap). */
   readonly childApp?: boolean;
   /** Non-Kubernetes files written next to the objects (Kind config, Helm values for the bootstrap). */
@@ -71,7 +73,12 @@ export function renderEnvironment(env: EnvironmentConfig, components: readonly C
   const charts: Array<{ component: ChartComponent; chart: Chart }> = [];
   const ordered = [...components.filter((c) => !c.buildLast), ...components.filter((c) => c.buildLast)];
   for (const component of ordered) {
-    if (component.enabled(env)) charts.push({ component, chart: component.build(app, component.name, env) });
+    if (!component.enabled(env)) continue;
+    const chart = component.build(app, component.name, env);
+    // TypeScript accepts any Chart here (the types are the same shape); the common labels need the base class.
+    if (!PlatformChart.isPlatformChart(chart))
+      throw new Error(`${component.name}: its chart must extend PlatformChart (lib/platform-chart.ts), which puts the common labels on every object`);
+    charts.push({ component, chart });
   }
   const files: RenderedFile[] = [];
   const seen = new Map<string, string>();

@@ -2,6 +2,7 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { platformLabels } from '../lib/labels';
 import { withRegisteredEnvironments } from '../lib/registry-source';
 import { ROOT, tempDir } from './helpers';
 
@@ -21,9 +22,9 @@ import { stg } from './stg';
 export const qa = defineEnvironment('qa', stg, { demo: { backend: { replicas: 3 } } });
 `;
 
-const CHART_FILE = `import { Chart } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
+const CHART_FILE = `import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../lib/platform-chart';
 
 export interface TeamNotesProps {
   readonly env: string;
@@ -31,11 +32,11 @@ export interface TeamNotesProps {
 }
 
 /** A ConfigMap of notes for the team, to try the recipe. */
-export class TeamNotes extends Chart {
+export class TeamNotes extends PlatformChart {
   constructor(scope: Construct, id: string, props: TeamNotesProps) {
-    super(scope, id);
+    super(scope, id, { env: props.env });
     new k8s.KubeConfigMap(this, 'notes', {
-      metadata: { name: 'team-notes', namespace: props.namespace, labels: { env: props.env } },
+      metadata: { name: 'team-notes', namespace: props.namespace },
       data: { 'README.md': 'on call: platform' },
     });
   }
@@ -89,7 +90,10 @@ describe('the README recipes, followed in a temp copy', () => {
     expect(synth.stderr).toBe('');
     expect(synth.status).toBe(0);
     for (const env of fs.readdirSync(path.join(copy, 'dist'))) {
-      expect(fs.existsSync(path.join(copy, 'dist', env, 'team-notes', 'configmap-team-notes.yaml'))).toBe(true);
+      // The common labels come from the base chart, not from the recipe's code.
+      expect(YAML.parse(fs.readFileSync(path.join(copy, 'dist', env, 'team-notes', 'configmap-team-notes.yaml'), 'utf8')).metadata.labels).toEqual(
+        platformLabels(env),
+      );
       expect(YAML.parse(fs.readFileSync(path.join(copy, 'dist', env, 'apps', 'application-team-notes.yaml'), 'utf8')).spec.source.path).toBe(
         `dist/${env}/team-notes`,
       );

@@ -118,6 +118,11 @@ describe('atomic writes and bad input', () => {
     expect(fs.readdirSync(path.dirname(out)).filter((f) => f.startsWith('.synth-staging-'))).toEqual([]);
   });
 
+  test('a chart that is not a PlatformChart is refused: its objects would miss the common labels', () => {
+    const plain: ChartComponent = { name: 'zz-plain', namespace: 'demo', wave: 99, enabled: () => true, build: (scope, id) => new Chart(scope, id) };
+    expect(() => renderEnvironment(ENVIRONMENTS.dev, [...COMPONENTS, plain])).toThrow('zz-plain: its chart must extend PlatformChart');
+  });
+
   test('--env renders one environment and leaves the others alone', () => {
     const out = tempDir('one-env-');
     synth({ envs: [], outDir: out, check: false }, COMPONENTS);
