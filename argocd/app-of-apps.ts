@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { PlatformChart } from '../lib/platform-chart';
 import { EnvironmentConfig } from '../config';
 import { AppProject, Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../imports/argoproj.io';
-import { groupOf, KubeObject } from '../lib/synth';
+import { chartObjects, groupOf } from '../lib/synth';
 import { GroupKind } from './upstream-components';
 
 /** One child Application: the same shape for our charts and for upstream ones. */
@@ -131,7 +131,7 @@ export class AppOfApps extends PlatformChart {
         throw new Error(
           `apps: the chart of ${child.name} must be built before the App-of-Apps, which reads what it renders (buildLast in lib/synth.ts)`,
         );
-      const objects = chart.toJson() as KubeObject[];
+      const objects = chartObjects(chart);
       // A Namespace object counts as a destination too: Argo CD checks its name against the project's destinations.
       namespaces = [
         ...namespaces,

@@ -67,6 +67,22 @@ export function fileNameFor(object: KubeObject): string {
   return `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`;
 }
 
+const serialized = new WeakMap<Chart, KubeObject[]>();
+
+/**
+ * A chart's objects, serialized once: the App-of-Apps reads its siblings'
+ * objects while it is built, and synth writes them afterwards. Every chart is
+ * complete by then (the App-of-Apps is built last), so both see the same objects.
+ */
+export function chartObjects(chart: Chart): readonly KubeObject[] {
+  let objects = serialized.get(chart);
+  if (!objects) {
+    objects = chart.toJson() as KubeObject[];
+    serialized.set(chart, objects);
+  }
+  return objects;
+}
+
 /** Renders every enabled component of one environment in memory; nothing touches the disk. */
 export function renderEnvironment(env: EnvironmentConfig, components: readonly ChartComponent[]): RenderedEnvironment {
   const app = new App({ outdir: '/nonexistent-cdk8s-outdir' });
@@ -83,7 +99,7 @@ export function renderEnvironment(env: EnvironmentConfig, components: readonly C
   const files: RenderedFile[] = [];
   const seen = new Map<string, string>();
   for (const { component, chart } of charts) {
-    for (const object of chart.toJson() as KubeObject[]) {
+    for (const object of chartObjects(chart)) {
       const path = `${component.name}/${fileNameFor(object)}`;
       const where = `${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}`;
       const previous = seen.get(path);
