@@ -75,7 +75,11 @@ runCommand(
       const report = await applyEnvironment(cp, rendered, hydrateApplications(applicationsOf(rendered), { helm: toolPath(ROOT, 'helm') }));
       const ready = await waitForWorkloads(cp.client, 120);
       console.log(
-        `cluster: ${env.name}: applied ${report.applied.ours} of ours, ${report.applied.upstream} upstream, ${report.applied.argocd} Argo CD objects; ${report.rejected.length} rejected; ${ready.statuses.filter((w) => w.ready === w.desired).length} of ${ready.statuses.length} workloads ready`,
+        [
+          `cluster: ${env.name}: applied ${report.applied.ours} of ours, ${report.applied.upstream} upstream, ${report.applied.argocd} Argo CD objects`,
+          `${report.rejected.length} rejected`,
+          `${ready.statuses.filter((w) => w.ready === w.desired).length} of ${ready.statuses.length} workloads ready`,
+        ].join('; '),
       );
       for (const r of report.rejected) console.log(`  rejected ${r.object}: ${r.message}`);
     }

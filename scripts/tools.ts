@@ -50,7 +50,8 @@ runCommand(
     for (const { tool } of ensured) for (const b of tool.binaries) process.stdout.write(`${b.name}=${linkDir()}/${b.name}\n`);
     const built = ensured.filter((e) => e.built > 0);
     process.stderr.write(
-      `tools: ${ensured.length} tool(s) ready in ${Math.round((Date.now() - started) / 1000)} s; ${built.length} built (${built.map((e) => `${e.tool.name} ${e.built} s`).join(', ') || 'none'}), ${ensured.length - built.length} verified from the cache\n`,
+      `tools: ${ensured.length} tool(s) ready in ${Math.round((Date.now() - started) / 1000)} s; ` +
+        `${built.length} built (${built.map((e) => `${e.tool.name} ${e.built} s`).join(', ') || 'none'}), ${ensured.length - built.length} verified from the cache\n`,
     );
     return 0;
   },

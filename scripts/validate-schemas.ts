@@ -58,8 +58,12 @@ runCommand(
       const failures = problems.filter((p) => !isUnverified(p, ROOT));
       for (const p of failures) console.error(formatProblem(p, ROOT));
       const unverified = problems.filter((p) => isUnverified(p, ROOT)).map((p) => p.object);
+      const source = mirror ? `mirror ${mirror}` : 'upstream URLs';
+      const unverifiedKinds = [...new Set(unverified.map((o) => o.split(' ')[0]))].join(', ');
+      const notChecked =
+        unverified.length > 0 ? `${unverified.length} (${unverifiedKinds}: ${documents.join(', ')} neither mirrored nor reachable)` : 'none';
       console.log(
-        `validate: ${valid} of ${files.length} objects valid in ${envs.join(', ')} (kubeconform strict, ${schemas.length} schemas from ${mirror ? `mirror ${mirror}` : 'upstream URLs'}); unverified: ${unverified.length > 0 ? `${unverified.length} (${[...new Set(unverified.map((o) => o.split(' ')[0]))].join(', ')}: ${documents.join(', ')} neither mirrored nor reachable)` : 'none'}`,
+        `validate: ${valid} of ${files.length} objects valid in ${envs.join(', ')} (kubeconform strict, ${schemas.length} schemas from ${source}); unverified: ${notChecked}`,
       );
       return failures.length === 0 ? 0 : 1;
     } finally {

@@ -62,7 +62,15 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
     if (admission) {
       const unverified = hydrated.filter((a) => a.status !== 'rendered').map((a) => a.app);
       report(name, [
-        `${name}: ready in ${cp.readySeconds.toFixed(1)} s; applied ${admission.applied.ours} of ours, ${admission.applied.upstream} upstream, ${admission.applied.argocd} Argo CD objects in ${admission.seconds.toFixed(1)} s; rejected ${admission.rejected.length}; workloads ready ${ready.statuses.filter((w) => w.ready === w.desired).length} of ${ready.statuses.length}; second apply: ${second.generationBumps.length} generation bumps, ${second.managedFieldChanges.length} settling field sets, ${second.writesWithoutChange.length} status-default writes; unverified: ${unverified.join(', ') || 'none'}; ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
+        [
+          `${name}: ready in ${cp.readySeconds.toFixed(1)} s`,
+          `applied ${admission.applied.ours} of ours, ${admission.applied.upstream} upstream, ${admission.applied.argocd} Argo CD objects in ${admission.seconds.toFixed(1)} s`,
+          `rejected ${admission.rejected.length}`,
+          `workloads ready ${ready.statuses.filter((w) => w.ready === w.desired).length} of ${ready.statuses.length}`,
+          `second apply: ${second.generationBumps.length} generation bumps, ${second.managedFieldChanges.length} settling field sets, ${second.writesWithoutChange.length} status-default writes`,
+          `unverified: ${unverified.join(', ') || 'none'}`,
+          `${((Date.now() - started) / 1000).toFixed(0)} s in all`,
+        ].join('; '),
         ...admission.rejected.map((r) => `  rejected ${r.object}: ${r.message}`),
       ]);
     }

@@ -108,7 +108,14 @@ describe('tail sampling, run by the real collector (seed lab 7-2)', () => {
     const normal = keptOf(result, 'normal');
     expect(normal.kept).toBeGreaterThan(0);
     console.log(
-      `tail sampling kept: errors ${keptOf(result, 'error').kept}/20, slow ${keptOf(result, 'slow').kept}/10, slow at 2s ${keptOf(result, 'slow-at-threshold').kept}/5, normal ${normal.kept}/1000, health checks ${keptOf(result, 'health-check').kept}/200, client-only errors ${keptOf(result, 'client-error').kept}/10`,
+      `tail sampling kept: ${[
+        `errors ${keptOf(result, 'error').kept}/20`,
+        `slow ${keptOf(result, 'slow').kept}/10`,
+        `slow at 2s ${keptOf(result, 'slow-at-threshold').kept}/5`,
+        `normal ${normal.kept}/1000`,
+        `health checks ${keptOf(result, 'health-check').kept}/200`,
+        `client-only errors ${keptOf(result, 'client-error').kept}/10`,
+      ].join(', ')}`,
     );
   });
 
