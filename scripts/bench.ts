@@ -5,7 +5,8 @@
  * command `npx ts-node main.ts` measured in the same run: synth for the
  * registered environments and for 30 (27 generated in a temp copy, never
  * committed), the hydration of the upstream charts cold (empty render cache)
- * and warm, a control plane to /readyz, and with --e2e the GitOps scenarios.
+ * and warm, a control plane to /readyz, and with --e2e the GitOps scenarios
+ * for every environment, as the e2e test runs them.
  * Timings on shared machines are noisy: read the ratios, not the absolute numbers.
  */
 import { spawnSync, SpawnSyncOptions } from 'child_process';
@@ -17,6 +18,7 @@ import { ENVIRONMENT_NAMES, UserError } from '../config';
 import { runCommand } from '../lib/command';
 import { withRegisteredEnvironments } from '../lib/registry-source';
 import { cacheRoot } from '../tools/cache';
+import { E2E_PARALLEL_RUNS, runE2eProcesses } from '../engines/e2e-runs';
 
 const ROOT = path.resolve(__dirname, '..');
 const GENERATED_ENVS = 27;
@@ -65,10 +67,10 @@ runCommand(
       'Times synth (registered and 30 environments), hydration cold and warm, the control plane and optionally e2e, as ratios to npx ts-node main.ts.',
     flags: {
       runs: { kind: 'string', value: 'n', help: 'samples per synth measurement (default 5)' },
-      e2e: { kind: 'boolean', help: `also time npm run e2e -- --env ${ENVIRONMENT_NAMES[0]} (minutes)` },
+      e2e: { kind: 'boolean', help: `also time npm run e2e for every environment, ${E2E_PARALLEL_RUNS} at a time, as npm test runs it (minutes)` },
     },
   },
-  ({ flags }) => {
+  async ({ flags }) => {
     const runs = flags.runs === undefined ? 5 : Number(flags.runs);
     if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new UserError(`--runs must be an integer from 1 to 50 (got ${flags.runs})`);
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
@@ -105,10 +107,17 @@ runCommand(
         timed('npm run cluster -- up', node, cluster('up'), { env: { ...process.env, KPP_CLUSTER_STATE: state } }),
       );
       timed('npm run cluster -- down', node, cluster('down'), { env: { ...process.env, KPP_CLUSTER_STATE: state } });
-      if (flags.e2e)
-        sample(`npm run e2e -- --env ${ENVIRONMENT_NAMES[0]}`, 1, () =>
-          timed('npm run e2e', node, ['scripts/run-ts.js', 'scripts/e2e.ts', '--env', ENVIRONMENT_NAMES[0]]),
-        );
+      if (flags.e2e) {
+        // As the e2e test runs them: every environment, E2E_PARALLEL_RUNS at a time.
+        const started = performance.now();
+        const runs = await runE2eProcesses(ENVIRONMENT_NAMES, path.join(scratch, 'e2e-reports'));
+        rows.push({ step: `npm run e2e, ${runs.size} environments, ${E2E_PARALLEL_RUNS} at a time`, samples: [performance.now() - started] });
+        for (const run of runs.values()) {
+          if (run.code !== 0)
+            throw new Error(`npm run e2e -- --env ${run.env} failed (exit ${run.code}): ${run.output.trim().split('\n').slice(-3).join(' | ')}`);
+          rows.push({ step: `  e2e ${run.env} (bootstrap ${run.report?.bootstrapSeconds.toFixed(0)} s)`, samples: [run.seconds * 1000] });
+        }
+      }
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
       fs.rmSync(scratch, { recursive: true, force: true });

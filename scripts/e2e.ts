@@ -51,7 +51,9 @@ runCommand(
       console.log('e2e: no private network namespace here (needs root and unshare); Argo CD and Gatekeeper metrics ports listen on all interfaces');
     if (flags['stop-with-stdin']) process.stdin.on('end', () => process.exit(130)).resume();
     // Reading stdin keeps the process alive; stop reading once the run is over.
-    const report = await runE2e(flags.env, (line) => console.log(line)).finally(() => process.stdin.destroy());
+    const started = Date.now();
+    const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+    const report = await runE2e(flags.env, log).finally(() => process.stdin.destroy());
     process.stdout.write(formatReport(report));
     if (flags.json) fs.writeFileSync(flags.json, JSON.stringify(report, null, 2));
     return report.scenarios.every((s) => s.ok) ? 0 : 1;

@@ -1,50 +1,24 @@
-import { spawn } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
-import { E2eReport, formatReport } from '../engines/gitops-scenarios';
+import { E2eRun, runE2eProcesses } from '../engines/e2e-runs';
+import { formatReport } from '../engines/gitops-scenarios';
 import { isAlive } from '../engines/control-plane';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config';
 import { render, ROOT } from './helpers';
 
 /**
- * The user's loop on a real Argo CD: `npm run e2e` for every environment, two
- * at a time (what 2 cores carry), each in its own control plane; the report is
+ * The user's loop on a real Argo CD: `npm run e2e` for every environment,
+ * E2E_PARALLEL_RUNS at a time, each in its own control plane; the report is
  * what Argo CD and the API server said. The tables are kept in .build/reports/
- * whether or not it passes.
+ * whether or not it passes. `npm run bench -- --e2e` times the same runs.
  */
 const ENVS = ENVIRONMENT_NAMES;
-const PARALLEL_RUNS = 2;
 const REPORTS = path.join(ROOT, '.build', 'reports');
 
-function runE2e(env: string): Promise<{ code: number | null; report?: E2eReport; output: string }> {
-  fs.mkdirSync(REPORTS, { recursive: true });
-  const json = path.join(REPORTS, `e2e-${env}.json`);
-  fs.rmSync(json, { force: true });
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/e2e.ts', '--env', env, '--json', json, '--stop-with-stdin'],
-      { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('exit', (code) => {
-      fs.writeFileSync(path.join(REPORTS, `e2e-${env}.txt`), output);
-      resolve({ code, output, ...(fs.existsSync(json) ? { report: JSON.parse(fs.readFileSync(json, 'utf8')) as E2eReport } : {}) });
-    });
-  });
-}
-
 describe('a real Argo CD syncs the App-of-Apps from a git push', () => {
-  const runs = new Map<string, { code: number | null; report?: E2eReport; output: string }>();
+  let runs = new Map<string, E2eRun>();
 
   beforeAll(async () => {
-    const queue = [...ENVS];
-    const worker = async () => {
-      for (let env = queue.shift(); env !== undefined; env = queue.shift()) runs.set(env, await runE2e(env));
-    };
-    await Promise.all(Array.from({ length: PARALLEL_RUNS }, worker));
+    runs = await runE2eProcesses(ENVS, REPORTS);
   }, 3_600_000);
 
   describe.each(ENVS.map((e) => [e]))('%s', (env) => {
