@@ -2,12 +2,13 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { platformLabels } from './labels';
 
-const PLATFORM_CHART = Symbol.for('kind-parity-platform.PlatformChart');
-
 export interface PlatformChartProps {
   /** The environment the chart renders for: its name goes into the common labels. */
   readonly env: string;
 }
+
+/** Marks the instances of PlatformChart; a symbol, so no chart's own property can collide with it. */
+const PLATFORM_CHART = Symbol.for('kind-parity-platform.PlatformChart');
 
 /**
  * The base of every chart we render: cdk8s puts the common labels
