@@ -24,7 +24,7 @@ import { PolicyKey } from './config';
 import { IMAGES } from './lib/images';
 import { NAMESPACES, ROUTE_NAMESPACE_LABEL } from './lib/namespaces';
 import { ChartComponent } from './lib/synth';
-import { BOOTSTRAP_SECRETS, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, MONITORING_NAMESPACE, UPSTREAM_SERVICE_ACCOUNTS } from './lib/upstream';
+import { BOOTSTRAP_SECRETS, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, UPSTREAM_SERVICE_ACCOUNTS } from './lib/upstream';
 import { SYNC_WAVES } from './lib/waves';
 import { toYaml } from './lib/yaml';
 import { collectorConfig } from './observability/collector-config';
@@ -32,15 +32,10 @@ import { platformOverviewDashboard, redDashboard } from './observability/dashboa
 import { rollbackRules, SEED_ROLLBACK_CRITERIA } from './observability/rollback-rules';
 import { POLICY_TEMPLATES } from './policies/templates';
 import {
-  ARGOCD_NAMESPACE,
   ARGOCD_PROJECTS,
   BACKEND_SELECTOR,
-  DEMO_NAMESPACE,
   FRONTEND_SA,
-  GATEKEEPER_NAMESPACE,
-  ISTIO_NAMESPACE,
   KONG_GATEWAY,
-  KONG_NAMESPACE,
   KONG_PROXY,
   SYSTEM_NAMESPACES,
   collectorSettings,
@@ -72,14 +67,14 @@ export const COMPONENTS: readonly ChartComponent[] = [
   {
     // What setup.sh applies before Argo CD takes over; the same values the Applications use.
     name: 'bootstrap',
-    namespace: ARGOCD_NAMESPACE,
+    namespace: NAMESPACES.argocd,
     wave: 0,
     childApp: false,
     enabled: () => true,
     build: (scope, id, env) => {
       const chart = new RootApplication(scope, id, {
         env,
-        argocdNamespace: ARGOCD_NAMESPACE,
+        argocdNamespace: NAMESPACES.argocd,
         appsPath: distPath(env, 'apps'),
         project: ARGOCD_PROJECTS.root,
       });
@@ -99,8 +94,8 @@ export const COMPONENTS: readonly ChartComponent[] = [
         name: 'bootstrap.env',
         content: bootstrapEnv({
           env,
-          argocdNamespace: ARGOCD_NAMESPACE,
-          istioNamespace: ISTIO_NAMESPACE,
+          argocdNamespace: NAMESPACES.argocd,
+          istioNamespace: NAMESPACES.istio,
           cilium: upstream('cilium'),
           argocd: upstream('argocd'),
           tlsSecret: BOOTSTRAP_SECRETS.labWildcardTls,
@@ -110,7 +105,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
           namespaceFiles: Object.values(BOOTSTRAP_SECRETS).map((secret) => `namespace-${secret.namespace}.yaml`),
           grafanaAdminSecret: BOOTSTRAP_SECRETS.grafanaAdmin,
           verify: {
-            namespaces: [...new Set([...UPSTREAM_COMPONENTS.filter((u) => u.enabled(env)).map((u) => u.namespace), DEMO_NAMESPACE])].sort(),
+            namespaces: [...new Set([...UPSTREAM_COMPONENTS.filter((u) => u.enabled(env)).map((u) => u.namespace), NAMESPACES.demo])].sort(),
             gateway: `${KONG_GATEWAY.namespace}/${KONG_GATEWAY.name}`,
             httpRoutes: publishedRoutes(env).map((r) => `${r.service.namespace}/${r.host}`),
             constraints: Object.entries(CONSTRAINT_NAMES).map(([key, name]) => `${POLICY_TEMPLATES[key as PolicyKey].kind.toLowerCase()}/${name}`),
@@ -122,20 +117,20 @@ export const COMPONENTS: readonly ChartComponent[] = [
   {
     // Before anything else: Pod Security Admission judges pods only when they are created.
     name: 'namespaces',
-    namespace: ARGOCD_NAMESPACE,
+    namespace: NAMESPACES.argocd,
     wave: SYNC_WAVES.namespaces,
     enabled: () => true,
     build: (scope, id, env) => new PlatformNamespaces(scope, id, { env: env.name, namespaces: platformNamespaces(env) }),
   },
   {
     name: 'gatekeeper-policies',
-    namespace: GATEKEEPER_NAMESPACE,
+    namespace: NAMESPACES.gatekeeper,
     wave: SYNC_WAVES.gatekeeperPolicies,
     enabled: () => true,
     build: (scope, id, env) =>
       new GatekeeperPolicies(scope, id, {
         env: env.name,
-        namespaces: [DEMO_NAMESPACE],
+        namespaces: [NAMESPACES.demo],
         enforcementActions: env.security.enforcementActions,
         requiredLabels: env.security.requiredLabels,
         allowedRegistries: env.registry ? [env.registry] : undefined,
@@ -145,13 +140,13 @@ export const COMPONENTS: readonly ChartComponent[] = [
   },
   {
     name: 'otel-collector',
-    namespace: MONITORING_NAMESPACE,
+    namespace: NAMESPACES.monitoring,
     wave: SYNC_WAVES.observability,
     enabled: () => true,
     build: (scope, id, env) =>
       new OtelCollector(scope, id, {
         env: env.name,
-        namespace: MONITORING_NAMESPACE,
+        namespace: NAMESPACES.monitoring,
         replicas: env.observability.replicas.collector,
         config: collectorConfig(collectorSettings(env)),
         image: { source: IMAGES.otelCollectorContrib, tag: IMAGES.otelCollectorContrib.tag },
@@ -161,13 +156,13 @@ export const COMPONENTS: readonly ChartComponent[] = [
   },
   {
     name: 'mimir-rules',
-    namespace: MONITORING_NAMESPACE,
+    namespace: NAMESPACES.monitoring,
     wave: SYNC_WAVES.observability,
     enabled: () => true,
     build: (scope, id, env) =>
       new MimirRules(scope, id, {
         env: env.name,
-        namespace: MONITORING_NAMESPACE,
+        namespace: NAMESPACES.monitoring,
         groups: rollbackRules(SEED_ROLLBACK_CRITERIA),
         externalRulerApi: lgtmInCluster(env) ? undefined : lgtmEndpoints(env).mimirRulerApi,
         registry: env.registry,
@@ -175,26 +170,26 @@ export const COMPONENTS: readonly ChartComponent[] = [
   },
   {
     name: 'alertmanager',
-    namespace: MONITORING_NAMESPACE,
+    namespace: NAMESPACES.monitoring,
     wave: SYNC_WAVES.observability,
     enabled: () => true,
     build: (scope, id, env) =>
       new Alertmanager(scope, id, {
         env: env.name,
-        namespace: MONITORING_NAMESPACE,
+        namespace: NAMESPACES.monitoring,
         image: { source: IMAGES.alertmanager, tag: IMAGES.alertmanager.tag },
         registry: env.registry,
       }),
   },
   {
     name: 'grafana-dashboards',
-    namespace: MONITORING_NAMESPACE,
+    namespace: NAMESPACES.monitoring,
     wave: SYNC_WAVES.observability,
     enabled: () => true,
     build: (scope, id, env) =>
       new GrafanaDashboards(scope, id, {
         env: env.name,
-        namespace: MONITORING_NAMESPACE,
+        namespace: NAMESPACES.monitoring,
         label: DASHBOARD_LABEL,
         dashboards: [
           redDashboard('backend', { type: 'prometheus', uid: DATASOURCE_UIDS.mimir }),
@@ -204,45 +199,45 @@ export const COMPONENTS: readonly ChartComponent[] = [
   },
   {
     name: 'platform',
-    namespace: DEMO_NAMESPACE,
+    namespace: NAMESPACES.demo,
     wave: SYNC_WAVES.platform,
     enabled: () => true,
     build: (scope, id, env) =>
       new PlatformGuardrails(scope, id, {
         env: env.name,
         settings: env.platform,
-        namespace: DEMO_NAMESPACE,
+        namespace: NAMESPACES.demo,
         backendSelector: BACKEND_SELECTOR,
       }),
   },
   {
     // With the observability stack: its pods start isolated.
     name: 'monitoring-isolation',
-    namespace: MONITORING_NAMESPACE,
+    namespace: NAMESPACES.monitoring,
     wave: SYNC_WAVES.observability,
     enabled: () => true,
-    build: (scope, id, env) => new NamespaceIsolation(scope, id, { env: env.name, namespace: MONITORING_NAMESPACE, rules: monitoringTraffic(env) }),
+    build: (scope, id, env) => new NamespaceIsolation(scope, id, { env: env.name, namespace: NAMESPACES.monitoring, rules: monitoringTraffic(env) }),
   },
   {
     name: 'demo-isolation',
-    namespace: DEMO_NAMESPACE,
+    namespace: NAMESPACES.demo,
     wave: SYNC_WAVES.networkSecurity,
     enabled: () => true,
-    build: (scope, id, env) => new NamespaceIsolation(scope, id, { env: env.name, namespace: DEMO_NAMESPACE, rules: demoTraffic(env) }),
+    build: (scope, id, env) => new NamespaceIsolation(scope, id, { env: env.name, namespace: NAMESPACES.demo, rules: demoTraffic(env) }),
   },
   {
     name: 'network-policies',
-    namespace: DEMO_NAMESPACE,
+    namespace: NAMESPACES.demo,
     wave: SYNC_WAVES.networkSecurity,
     enabled: (env) => env.security.backendL3L4Policy || env.security.backendL7Policy,
     build: (scope, id, env) =>
       new BackendNetworkPolicies(scope, id, {
         env: env.name,
-        namespace: DEMO_NAMESPACE,
+        namespace: NAMESPACES.demo,
         backendSelector: BACKEND_SELECTOR,
         backendPort: BACKEND_CONTAINER_PORT,
         clientSelectors: frontendTier(env),
-        gatewayNamespace: KONG_NAMESPACE,
+        gatewayNamespace: NAMESPACES.kong,
         meshHbone: !env.features.skipIstio,
         l3l4: env.security.backendL3L4Policy,
         l7: env.security.backendL7Policy,
@@ -251,30 +246,31 @@ export const COMPONENTS: readonly ChartComponent[] = [
   },
   {
     name: 'mesh-security',
-    namespace: ISTIO_NAMESPACE,
+    namespace: NAMESPACES.istio,
     wave: SYNC_WAVES.meshSecurity,
     enabled: (env) => !env.features.skipIstio,
     build: (scope, id, env) =>
       new MeshSecurity(scope, id, {
         env: env.name,
-        meshRootNamespace: ISTIO_NAMESPACE,
+        meshRootNamespace: NAMESPACES.istio,
         trustDomain: 'cluster.local',
-        backend: { namespace: DEMO_NAMESPACE, selector: BACKEND_SELECTOR },
+        backend: { namespace: NAMESPACES.demo, selector: BACKEND_SELECTOR },
         backendCallers: [FRONTEND_SA, UPSTREAM_SERVICE_ACCOUNTS.kongGateway],
-        gatewayProxy: { namespace: KONG_NAMESPACE, selector: KONG_PROXY_POD_LABELS, port: KONG_PROXY_CONTAINER_PORT },
+        gatewayProxy: { namespace: NAMESPACES.kong, selector: KONG_PROXY_POD_LABELS, port: KONG_PROXY_CONTAINER_PORT },
       }),
   },
   {
     // Seed 10-3: the DC servers of the services Kong moves to Kubernetes; same wave as the routes that weigh them.
     name: 'dc-upstreams',
-    namespace: DEMO_NAMESPACE,
+    namespace: NAMESPACES.demo,
     wave: SYNC_WAVES.gatewayRoutes,
     enabled: (env) => env.demo.migration.length > 0,
-    build: (scope, id, env) => new DcUpstreams(scope, id, { env: env.name, team: env.team, namespace: DEMO_NAMESPACE, services: env.demo.migration }),
+    build: (scope, id, env) =>
+      new DcUpstreams(scope, id, { env: env.name, team: env.team, namespace: NAMESPACES.demo, services: env.demo.migration }),
   },
   {
     name: 'gateway',
-    namespace: KONG_NAMESPACE,
+    namespace: NAMESPACES.kong,
     wave: SYNC_WAVES.gatewayRoutes,
     enabled: () => true,
     build: (scope, id, env) =>
@@ -292,7 +288,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
   },
   {
     name: 'demo',
-    namespace: DEMO_NAMESPACE,
+    namespace: NAMESPACES.demo,
     wave: SYNC_WAVES.demo,
     enabled: () => true,
     build: (scope, id, env) =>
@@ -300,7 +296,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
         env: env.name,
         team: env.team,
         domain: env.domain,
-        namespace: DEMO_NAMESPACE,
+        namespace: NAMESPACES.demo,
         settings: env.demo,
         registry: env.registry,
         backendPriorityClass: PRIORITY_CLASSES.high.name,
@@ -312,14 +308,14 @@ export const COMPONENTS: readonly ChartComponent[] = [
     // because its AppProjects allow what the other charts render, read from those charts.
     name: 'apps',
     buildLast: true,
-    namespace: ARGOCD_NAMESPACE,
+    namespace: NAMESPACES.argocd,
     wave: 0,
     childApp: false,
     enabled: () => true,
     build: (scope, id, env) =>
       new AppOfApps(scope, id, {
         env,
-        argocdNamespace: ARGOCD_NAMESPACE,
+        argocdNamespace: NAMESPACES.argocd,
         projects: ARGOCD_PROJECTS,
         systemNamespaces: SYSTEM_NAMESPACES,
         children: childApps(env, COMPONENTS, UPSTREAM_COMPONENTS),

@@ -21,29 +21,14 @@ import { EnvironmentConfig } from './config';
 
 import { NAMESPACES, NamespacePolicy, PodSecurityLevel } from './lib/namespaces';
 
-import {
-  CLUSTER_DNS_POD,
-  GRAFANA_POD,
-  KONG_PROXY_CONTAINER_PORT,
-  KONG_PROXY_POD_LABELS,
-  MONITORING_AGENTS_NAMESPACE,
-  MONITORING_NAMESPACE,
-  UpstreamService,
-  UPSTREAM_SERVICES,
-} from './lib/upstream';
+import { CLUSTER_DNS_POD, GRAFANA_POD, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, UpstreamService, UPSTREAM_SERVICES } from './lib/upstream';
 
 import { CollectorSettings } from './observability/collector-config';
 
-export const DEMO_NAMESPACE = NAMESPACES.demo;
-export const ISTIO_NAMESPACE = NAMESPACES.istio;
-export const ARGOCD_NAMESPACE = NAMESPACES.argocd;
 /** The projects: the root's own, the children that reach into kube-system or argocd, and the rest. */
 export const ARGOCD_PROJECTS = { root: 'root', system: 'platform-system', platform: 'platform' } as const;
 /** Namespaces of the cluster itself: only children of the system project deploy there. */
-export const SYSTEM_NAMESPACES = [NAMESPACES.kubeSystem, ARGOCD_NAMESPACE];
-export const GATEKEEPER_NAMESPACE = NAMESPACES.gatekeeper;
-export const KONG_NAMESPACE = NAMESPACES.kong;
-export { MONITORING_NAMESPACE };
+export const SYSTEM_NAMESPACES = [NAMESPACES.kubeSystem, NAMESPACES.argocd];
 
 /** Seed section 7-1: 512Mi container, memory_limiter at 75%, 30s decision wait, 10% of normal traffic, 2s = slow; exporters to the environment's backends. */
 export function collectorSettings(env: EnvironmentConfig): CollectorSettings {
@@ -59,13 +44,13 @@ export function collectorSettings(env: EnvironmentConfig): CollectorSettings {
 }
 
 /** Kong's proxy Service as the upstream `ingress` chart names it (release `kong`). */
-export const KONG_PROXY = { name: UPSTREAM_SERVICES.kongProxy.name, namespace: KONG_NAMESPACE, port: UPSTREAM_SERVICES.kongProxy.ports.http };
+export const KONG_PROXY = { name: UPSTREAM_SERVICES.kongProxy.name, namespace: NAMESPACES.kong, port: UPSTREAM_SERVICES.kongProxy.ports.http };
 
 /** Kong on the Gateway API (seed section 3). */
 export const KONG_GATEWAY = {
   gatewayClassName: 'kong',
   controllerName: 'konghq.com/kic-gateway-controller',
-  namespace: KONG_NAMESPACE,
+  namespace: NAMESPACES.kong,
   name: 'kong-gateway',
 };
 
@@ -81,7 +66,7 @@ type PublishedRoute = RouteTarget & { readonly unauthenticated?: true };
 
 /** Seed section 3: one host per UI, each pointing at its real Service and port. */
 const ROUTES: readonly PublishedRoute[] = [
-  { host: 'api', service: { namespace: DEMO_NAMESPACE, name: 'backend', port: BACKEND_SERVICE_PORT } },
+  { host: 'api', service: { namespace: NAMESPACES.demo, name: 'backend', port: BACKEND_SERVICE_PORT } },
   toUpstream('grafana', UPSTREAM_SERVICES.grafana),
   toUpstream('argocd', UPSTREAM_SERVICES.argocdServer),
   // Hubble UI shows every flow in the cluster to whoever reaches it.
@@ -102,7 +87,7 @@ export function platformNamespaces(env: EnvironmentConfig): NamespacePolicy[] {
   const chartOwned = new Set(chartOwnedNamespaces());
   const routed = new Set(publishedRoutes(env).map((r) => r.service.namespace));
   // The HTTPS redirect is a route of the Gateway's own namespace.
-  if (env.security.exposure.httpsOnly) routed.add(KONG_NAMESPACE);
+  if (env.security.exposure.httpsOnly) routed.add(NAMESPACES.kong);
   const ambient = !env.features.skipIstio;
   const policy = (name: string, podSecurity: PodSecurityLevel, why: string, inMesh = false): NamespacePolicy => ({
     name,
@@ -118,23 +103,23 @@ export function platformNamespaces(env: EnvironmentConfig): NamespacePolicy[] {
       "Cilium's agent runs privileged on the host network with host paths, as do Kind's control-plane pods",
     ),
     ...(ambient
-      ? [policy(ISTIO_NAMESPACE, 'privileged', 'istio-cni and ztunnel change pod network namespaces: NET_ADMIN, SYS_ADMIN and host paths')]
+      ? [policy(NAMESPACES.istio, 'privileged', 'istio-cni and ztunnel change pod network namespaces: NET_ADMIN, SYS_ADMIN and host paths')]
       : []),
-    policy(KONG_NAMESPACE, 'restricted', 'the Kong chart runs non-root, RuntimeDefault seccomp, every capability dropped', true),
-    policy(ARGOCD_NAMESPACE, 'restricted', "the Argo CD chart's default security contexts meet restricted"),
-    policy(GATEKEEPER_NAMESPACE, 'restricted', "the Gatekeeper chart's default security contexts meet restricted"),
+    policy(NAMESPACES.kong, 'restricted', 'the Kong chart runs non-root, RuntimeDefault seccomp, every capability dropped', true),
+    policy(NAMESPACES.argocd, 'restricted', "the Argo CD chart's default security contexts meet restricted"),
+    policy(NAMESPACES.gatekeeper, 'restricted', "the Gatekeeper chart's default security contexts meet restricted"),
     policy(
-      MONITORING_NAMESPACE,
+      NAMESPACES.monitoring,
       'baseline',
       'the Loki and Tempo charts set no seccomp profile, which restricted requires; nothing here needs more than baseline',
     ),
     policy(
-      MONITORING_AGENTS_NAMESPACE,
+      NAMESPACES.monitoringAgents,
       'privileged',
       "Alloy's node agent reads container logs from the node through hostPath, which baseline forbids; it is alone here so monitoring stays baseline",
     ),
     policy(
-      DEMO_NAMESPACE,
+      NAMESPACES.demo,
       'restricted',
       'our own workloads: non-root, no privilege escalation, every capability dropped, RuntimeDefault seccomp',
       true,
@@ -148,7 +133,7 @@ export function chartOwnedNamespaces(): string[] {
     (u) => u.otherNamespaces ?? [],
   );
 }
-export const FRONTEND_SA = { namespace: DEMO_NAMESPACE, name: 'frontend' };
+export const FRONTEND_SA = { namespace: NAMESPACES.demo, name: 'frontend' };
 
 /** Every port of a URL's host, as a NetworkPolicy sees it. */
 const urlPort = (url: string) => Number(new URL(url).port || (url.startsWith('https:') ? 443 : 80));
@@ -167,7 +152,7 @@ const sameNamespace = (namespace: string): TrafficRule[] => [
   { name: 'allow-within-namespace-in', pods: {}, direction: 'ingress', peers: [{ namespace }] },
   { name: 'allow-within-namespace-out', pods: {}, direction: 'egress', peers: [{ namespace }] },
 ];
-const KONG_PROXY_PEER = { namespace: KONG_NAMESPACE, pods: KONG_PROXY_POD_LABELS };
+const KONG_PROXY_PEER = { namespace: NAMESPACES.kong, pods: KONG_PROXY_POD_LABELS };
 const COLLECTOR_POD_LABELS = { 'app.kubernetes.io/name': OTEL_COLLECTOR_NAME };
 
 /** What reaches the demo app and what it reaches, on top of the default deny (with Istio ambient, HBONE too). */
@@ -176,7 +161,7 @@ export function demoTraffic(env: EnvironmentConfig): TrafficRule[] {
   const hbone = mesh ? [HBONE_PORT] : [];
   return [
     DNS_RULE,
-    ...sameNamespace(DEMO_NAMESPACE),
+    ...sameNamespace(NAMESPACES.demo),
     {
       name: 'backend-from-gateway',
       pods: BACKEND_SELECTOR,
@@ -199,7 +184,7 @@ export function demoTraffic(env: EnvironmentConfig): TrafficRule[] {
       name: 'otlp-to-collector',
       pods: {},
       direction: 'egress',
-      peers: [{ namespace: MONITORING_NAMESPACE, pods: COLLECTOR_POD_LABELS }],
+      peers: [{ namespace: NAMESPACES.monitoring, pods: COLLECTOR_POD_LABELS }],
       ports: tcp(OTLP_PORTS.grpc, OTLP_PORTS.http),
     },
     // Ambient SNATs the kubelet's probes to this link-local address (Istio docs, ambient and NetworkPolicy).
@@ -217,12 +202,12 @@ export function monitoringTraffic(env: EnvironmentConfig): TrafficRule[] {
       );
   return [
     DNS_RULE,
-    ...sameNamespace(MONITORING_NAMESPACE),
+    ...sameNamespace(NAMESPACES.monitoring),
     { name: 'grafana-from-gateway', pods: GRAFANA_POD.labels, direction: 'ingress', peers: [KONG_PROXY_PEER], ports: tcp(GRAFANA_POD.port) },
     // Any workload may send telemetry: the collector is the cluster's OTLP endpoint.
     { name: 'otlp-from-workloads', pods: COLLECTOR_POD_LABELS, direction: 'ingress', peers: [{}], ports: tcp(OTLP_PORTS.grpc, OTLP_PORTS.http) },
     // Alloy pushes node logs and metrics to Loki and Mimir, and scrapes the stack.
-    { name: 'from-node-agents', pods: {}, direction: 'ingress', peers: [{ namespace: MONITORING_AGENTS_NAMESPACE }] },
+    { name: 'from-node-agents', pods: {}, direction: 'ingress', peers: [{ namespace: NAMESPACES.monitoringAgents }] },
     // The API server is the kubernetes Service (443) and, once Cilium translates it, the nodes' 6443.
     { name: 'to-kube-apiserver', pods: {}, direction: 'egress', peers: [{ cidr: '0.0.0.0/0' }], ports: tcp(443, 6443) },
     ...(external.length > 0
@@ -233,12 +218,12 @@ export function monitoringTraffic(env: EnvironmentConfig): TrafficRule[] {
 
 /** A demo route whose Service is moving from the DC gets the DC Service as a weighted second backend (seed 10-3). */
 export function withMigration(route: RouteTarget, env: EnvironmentConfig): RouteTarget {
-  const m = env.demo.migration.find((x) => route.service.namespace === DEMO_NAMESPACE && x.service === route.service.name);
+  const m = env.demo.migration.find((x) => route.service.namespace === NAMESPACES.demo && x.service === route.service.name);
   return m ? { ...route, dc: { name: dcServiceName(m.service), port: m.dcUpstream.port, kubernetesPercent: m.kubernetesPercent } } : route;
 }
 
 /** The demo Services that a route sends traffic to: the ones a migration may name. */
-export const ROUTED_DEMO_SERVICES = ROUTES.filter((r) => r.service.namespace === DEMO_NAMESPACE).map((r) => r.service.name);
+export const ROUTED_DEMO_SERVICES = ROUTES.filter((r) => r.service.namespace === NAMESPACES.demo).map((r) => r.service.name);
 
 /** The frontend tier: the curl client, and the load generator when it runs. */
 export function frontendTier(env: EnvironmentConfig): Array<Record<string, string>> {

@@ -1,7 +1,7 @@
 import { EnvironmentConfig } from '../config';
 import { ApplicationSpecIgnoreDifferences } from '../imports/argoproj.io';
 import { deepMerge, ImageKey, imageOverrides, mirroredRepository } from '../lib/images';
-import { BOOTSTRAP_SECRETS, MIMIR_RULES, MONITORING_AGENTS_NAMESPACE, MONITORING_NAMESPACE } from '../lib/upstream';
+import { BOOTSTRAP_SECRETS, MIMIR_RULES } from '../lib/upstream';
 import { NAMESPACES } from '../lib/namespaces';
 import { Component } from '../lib/synth';
 import { SYNC_WAVES } from '../lib/waves';
@@ -272,7 +272,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   },
   {
     name: 'kube-state-metrics',
-    namespace: MONITORING_NAMESPACE,
+    namespace: NAMESPACES.monitoring,
     wave: SYNC_WAVES.observability,
     enabled: always,
     // Source of the CrashLoopBackOff rollback criterion (kube_pod_container_status_waiting_reason).
@@ -289,7 +289,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   },
   {
     name: 'mimir',
-    namespace: MONITORING_NAMESPACE,
+    namespace: NAMESPACES.monitoring,
     wave: SYNC_WAVES.observability,
     enabled: lgtmInCluster,
     source: helm({
@@ -313,7 +313,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   },
   {
     name: 'loki',
-    namespace: MONITORING_NAMESPACE,
+    namespace: NAMESPACES.monitoring,
     wave: SYNC_WAVES.observability,
     enabled: lgtmInCluster,
     source: helm({
@@ -336,7 +336,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   },
   {
     name: 'tempo',
-    namespace: MONITORING_NAMESPACE,
+    namespace: NAMESPACES.monitoring,
     wave: SYNC_WAVES.observability,
     enabled: lgtmInCluster,
     source: helm({
@@ -352,7 +352,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   },
   {
     name: 'alloy',
-    namespace: MONITORING_AGENTS_NAMESPACE,
+    namespace: NAMESPACES.monitoringAgents,
     wave: SYNC_WAVES.observability,
     enabled: always,
     source: helm({
@@ -368,7 +368,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
   },
   {
     name: 'grafana',
-    namespace: MONITORING_NAMESPACE,
+    namespace: NAMESPACES.monitoring,
     wave: SYNC_WAVES.observability,
     enabled: always,
     source: helm({
@@ -376,7 +376,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       chart: 'grafana',
       version: '10.5.15',
       releaseName: 'grafana',
-      values: (env) => grafanaValues(env, lgtmEndpoints(env), MONITORING_NAMESPACE, BOOTSTRAP_SECRETS.grafanaAdmin.name),
+      values: (env) => grafanaValues(env, lgtmEndpoints(env), NAMESPACES.monitoring, BOOTSTRAP_SECRETS.grafanaAdmin.name),
       imageKeys: [registry('image'), registry('sidecar.image'), registry('downloadDashboardsImage'), registry('initChownData.image')],
     }),
     serverSideApply: false,

@@ -32,7 +32,6 @@ import { chartMirror, crdMirror, GIT_SOURCE_MIRRORS } from './mirrors';
  */
 
 const ROOT = path.resolve(__dirname, '..');
-const ARGOCD_NAMESPACE = NAMESPACES.argocd;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface AppStatus {
@@ -256,14 +255,14 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
     for (const crd of ciliumRuntimeCrds()) await apply(crd, 'cilium-agent');
 
     // What argocd-server does at its first start: the signing key and the default project.
-    await client.mergePatch('v1', 'Secret', 'argocd-secret', ARGOCD_NAMESPACE, {
+    await client.mergePatch('v1', 'Secret', 'argocd-secret', NAMESPACES.argocd, {
       stringData: { 'server.secretkey': randomBytes(32).toString('base64') },
     });
     await apply(
       {
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'AppProject',
-        metadata: { name: 'default', namespace: ARGOCD_NAMESPACE },
+        metadata: { name: 'default', namespace: NAMESPACES.argocd },
         spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], clusterResourceWhitelist: [{ group: '*', kind: '*' }] },
       } as KubeObject,
       'argocd-server',
@@ -298,7 +297,7 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
     fs.mkdirSync(home, { recursive: true });
     // Argo CD reads its namespace from the kubeconfig context, as in the cluster from its service account.
     const kubeconfig = YAML.parse(fs.readFileSync(this.cp.kubeconfig, 'utf8'));
-    kubeconfig.contexts[0].context.namespace = ARGOCD_NAMESPACE;
+    kubeconfig.contexts[0].context.namespace = NAMESPACES.argocd;
     const argoKubeconfig = path.join(this.root, 'argocd.kubeconfig');
     fs.writeFileSync(argoKubeconfig, YAML.stringify(kubeconfig));
     const workload = (kind: string, name: string) => argocd.find((o) => o.kind === kind && o.metadata.name === name)!;
@@ -426,7 +425,7 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
   }
 
   async applications(): Promise<AppStatus[]> {
-    const items = (await this.cp.client.list('argoproj.io/v1alpha1', 'Application', ARGOCD_NAMESPACE)).body.items as any[];
+    const items = (await this.cp.client.list('argoproj.io/v1alpha1', 'Application', NAMESPACES.argocd)).body.items as any[];
     return items
       .map((a) => ({
         name: a.metadata.name,
@@ -474,7 +473,7 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
   async refresh(names?: readonly string[]): Promise<void> {
     const apps = names ?? (await this.applications()).map((a) => a.name);
     for (const name of apps)
-      await this.cp.client.mergePatch('argoproj.io/v1alpha1', 'Application', name, ARGOCD_NAMESPACE, {
+      await this.cp.client.mergePatch('argoproj.io/v1alpha1', 'Application', name, NAMESPACES.argocd, {
         metadata: { annotations: { 'argocd.argoproj.io/refresh': 'normal' } },
       });
   }

@@ -76,9 +76,6 @@ export const UPSTREAM_PODS: ReadonlyArray<{ readonly chart: string; readonly nam
     { chart: 'kind/coredns', namespace: CLUSTER_DNS_POD.namespace, labels: CLUSTER_DNS_POD.labels },
   ];
 
-export const MONITORING_NAMESPACE = NAMESPACES.monitoring;
-export const MONITORING_AGENTS_NAMESPACE = NAMESPACES.monitoringAgents;
-
 /** `<name>.<namespace>.svc`, the in-cluster DNS name of a Service. */
 export const serviceHost = (s: { readonly name: string; readonly namespace: string }) => `${s.name}.${s.namespace}.svc`;
 

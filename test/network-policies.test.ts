@@ -1,8 +1,9 @@
 import { allowed, Connection, Endpoint, PodEndpoint } from '../checks/network-reachability';
-import { CLUSTER_DNS_POD, GRAFANA_POD, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, MONITORING_AGENTS_NAMESPACE } from '../lib/upstream';
+import { CLUSTER_DNS_POD, GRAFANA_POD, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS } from '../lib/upstream';
 import { podTemplateOf } from '../lib/pods';
 import { KubeObject } from '../lib/synth';
 import { ALL_ENVS, objectsOf } from './helpers';
+import { NAMESPACES } from '../lib/namespaces';
 
 /**
  * Default deny in the namespaces we own (demo, monitoring), and the flows the
@@ -22,7 +23,7 @@ const KONG_PROXY: PodEndpoint = { namespace: 'kong', labels: KONG_PROXY_POD_LABE
 const KUBE_DNS: PodEndpoint = { namespace: CLUSTER_DNS_POD.namespace, labels: CLUSTER_DNS_POD.labels };
 const GRAFANA: PodEndpoint = { namespace: 'monitoring', labels: GRAFANA_POD.labels };
 const LOKI: PodEndpoint = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'loki' } };
-const ALLOY: PodEndpoint = { namespace: MONITORING_AGENTS_NAMESPACE, labels: { 'app.kubernetes.io/name': 'alloy' } };
+const ALLOY: PodEndpoint = { namespace: NAMESPACES.monitoringAgents, labels: { 'app.kubernetes.io/name': 'alloy' } };
 const STRANGER: PodEndpoint = { namespace: 'default', labels: { app: 'stranger' } };
 /** The API server as Cilium sees it after translating the kubernetes Service: a node address on 6443. */
 const API_SERVER: Endpoint = { ip: '172.18.0.2' };

@@ -45,10 +45,10 @@ export class TeamNotes extends PlatformChart {
 
 const COMPONENT_ENTRY = `  {
     name: 'team-notes',
-    namespace: DEMO_NAMESPACE,
+    namespace: NAMESPACES.demo,
     wave: SYNC_WAVES.demo,
     enabled: () => true,
-    build: (scope, id, env) => new TeamNotes(scope, id, { env: env.name, namespace: DEMO_NAMESPACE }),
+    build: (scope, id, env) => new TeamNotes(scope, id, { env: env.name, namespace: NAMESPACES.demo }),
   },
 `;
 

@@ -1,6 +1,7 @@
 import { EnvironmentConfig } from '../../config';
 import { IMAGE_TAGS } from '../../config/versions';
-import { ALERTMANAGER, MONITORING_NAMESPACE, serviceHost, UPSTREAM_SERVICES } from '../../lib/upstream';
+import { ALERTMANAGER, serviceHost, UPSTREAM_SERVICES } from '../../lib/upstream';
+import { NAMESPACES } from '../../lib/namespaces';
 
 /**
  * Typed values for the Grafana LGTM charts (seed section 7). One file for
@@ -30,7 +31,7 @@ const { mimirGateway, lokiGateway, tempo, kubeStateMetrics } = UPSTREAM_SERVICES
 /** Where the LGTM components reach each other: the charts' Services in the lab, the configured endpoints outside it. */
 export function lgtmEndpoints(env: EnvironmentConfig): LgtmEndpoints {
   const inCluster = {
-    alertmanager: `http://${ALERTMANAGER.name}.${MONITORING_NAMESPACE}.svc:${ALERTMANAGER.port}`,
+    alertmanager: `http://${ALERTMANAGER.name}.${NAMESPACES.monitoring}.svc:${ALERTMANAGER.port}`,
     kubeStateMetrics: `${serviceHost(kubeStateMetrics)}:${kubeStateMetrics.ports.http}`,
   };
   const b = env.observability.backends;
