@@ -55,6 +55,8 @@ export interface GitOpsOptions {
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const GIT_IDENTITY = ['-c', 'user.name=e2e', '-c', 'user.email=e2e@kind-parity-platform.test'];
+/** The Gatekeeper chart's audit Deployment, whose pod the local Gatekeeper process stands for. */
+const GATEKEEPER_AUDIT_DEPLOYMENT = 'gatekeeper-audit';
 
 /** The project as it is in the working tree (tracked and new files), committed into a fresh repository. */
 function cloneWorkingTree(dir: string): void {
@@ -399,9 +401,26 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
   /**
    * Gatekeeper's controller (the pinned gator release's, run as a local process
    * for the faked pods) starts when the chart's CRDs exist, as its pods do, and
-   * then turns our ConstraintTemplates into Constraint CRDs for real.
+   * then turns our ConstraintTemplates into Constraint CRDs for real. It runs as
+   * the chart's audit pod, which kwok keeps Running: Gatekeeper makes that pod
+   * the owner of its per-pod status objects. With `--debug-use-fake-pod` the
+   * owner had no UID, so the garbage collector deleted every status object and
+   * Gatekeeper wrote it again, about 30 times a second for the rest of the run.
    */
   private async startGatekeeper(): Promise<void> {
+    const auditPod = await this.waitFor(
+      `a Running pod of Deployment ${NAMESPACES.gatekeeper}/${GATEKEEPER_AUDIT_DEPLOYMENT}`,
+      async () => {
+        const audit = await this.cp.client.get('apps/v1', 'Deployment', GATEKEEPER_AUDIT_DEPLOYMENT, NAMESPACES.gatekeeper);
+        if (audit.status !== 200) return undefined;
+        const selector = Object.entries(audit.body.spec.selector.matchLabels as Record<string, string>)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',');
+        const pods = (await this.cp.client.list('v1', 'Pod', NAMESPACES.gatekeeper, selector)).body.items as any[];
+        return pods.find((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp)?.metadata.name as string | undefined;
+      },
+      300,
+    );
     const [health, metrics, prometheus, port] = await Promise.all(Array.from({ length: 4 }, freePort));
     await this.cp.launch(
       'gatekeeper',
@@ -413,14 +432,13 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
         '--operation=generate',
         '--disable-cert-rotation',
         '--enable-external-data=false',
-        '--debug-use-fake-pod',
         `--cert-dir=${path.join(this.root, 'gatekeeper-certs')}`,
         `--health-addr=127.0.0.1:${health}`,
         `--metrics-addr=127.0.0.1:${metrics}`,
         `--prometheus-port=${prometheus}`,
         `--port=${port}`,
       ],
-      { ...process.env, HOME: path.join(this.root, 'home'), POD_NAMESPACE: NAMESPACES.gatekeeper },
+      { ...process.env, HOME: path.join(this.root, 'home'), POD_NAMESPACE: NAMESPACES.gatekeeper, POD_NAME: auditPod },
     );
   }
 
