@@ -53,8 +53,13 @@ export const IN_CLUSTER = 'https://kubernetes.default.svc';
  */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
 
-/** Retry with backoff: 10s, 20s, 40s ... capped at 5 minutes, so waves can wait for CRDs and webhooks. */
-export const SYNC_RETRY = { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } };
+/**
+ * Retry with backoff: 5s, 10s, 20s ... capped at 5 minutes, so waves can wait
+ * for CRDs and webhooks. The first retry is Argo CD's default, 5 s: most failed
+ * syncs here are transient (Argo CD v3.3.2 reads a CRD its cache has not seen
+ * established yet as Degraded, argoproj/argo-cd#25084) and pass on the next try.
+ */
+export const SYNC_RETRY = { limit: 10, backoff: { duration: '5s', factor: 2, maxDuration: '5m' } };
 
 /**
  * The source of the root Application: the AppProject and one child

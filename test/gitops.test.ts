@@ -69,7 +69,7 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s App-of-Apps',
       expect(app.metadata).toMatchObject({ namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io/foreground'] });
       expect(['platform', 'platform-system']).toContain(app.spec.project);
       expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
-      expect(app.spec.syncPolicy.retry).toEqual({ limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } });
+      expect(app.spec.syncPolicy.retry).toEqual({ limit: 10, backoff: { duration: '5s', factor: 2, maxDuration: '5m' } });
       expect(app.spec.syncPolicy.syncOptions).toContain('CreateNamespace=true');
     }
   });
