@@ -361,7 +361,7 @@ function expectedApplications(lab: GitOpsLab): number {
 
 /** Every object Argo CD manages, as `Kind namespace/name`, from the Applications' status. */
 async function managedObjects(lab: GitOpsLab): Promise<Set<string>> {
-  const items = (await lab.cp.client.list('argoproj.io/v1alpha1', 'Application', NAMESPACES.argocd)).body.items as any[];
+  const items = await lab.applicationObjects();
   const out = new Set<string>();
   // Hooks are not managed objects: Argo CD deletes them by their own delete policy, whenever their sync ends.
   for (const app of items)

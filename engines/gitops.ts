@@ -442,8 +442,24 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
     );
   }
 
+  /**
+   * The Application objects. A list can fail for a moment while the server is
+   * loaded (once in a stg run, the first poll after the root was applied); it
+   * is asked again for up to 10 s, then the server's answer is the error.
+   */
+  async applicationObjects(): Promise<any[]> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const listed = await this.cp.client.list('argoproj.io/v1alpha1', 'Application', NAMESPACES.argocd);
+      if (listed.status === 200 && Array.isArray(listed.body?.items)) return listed.body.items as any[];
+      if (Date.now() > deadline) throw new CheckFailure(`listing the Applications: HTTP ${listed.status} ${statusMessage(listed)}`);
+      this.log(`gitops: listing the Applications answered HTTP ${listed.status} ${statusMessage(listed)}; asking again`);
+      await sleep(500);
+    }
+  }
+
   async applications(): Promise<AppStatus[]> {
-    const items = (await this.cp.client.list('argoproj.io/v1alpha1', 'Application', NAMESPACES.argocd)).body.items as any[];
+    const items = await this.applicationObjects();
     return items
       .map((a) => ({
         name: a.metadata.name,
