@@ -1,6 +1,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { forEachAtMost } from '../lib/concurrency';
 import { E2eReport } from './gitops-scenarios';
 
 /**
@@ -56,10 +57,8 @@ export function runE2eProcess(env: string, reports: string): Promise<E2eRun> {
 /** Every environment, `parallel` at a time, in the order given. */
 export async function runE2eProcesses(envs: readonly string[], reports: string, parallel = E2E_PARALLEL_RUNS): Promise<Map<string, E2eRun>> {
   const runs = new Map<string, E2eRun>();
-  const queue = [...envs];
-  const worker = async () => {
-    for (let env = queue.shift(); env !== undefined; env = queue.shift()) runs.set(env, await runE2eProcess(env, reports));
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, envs.length) }, worker));
+  await forEachAtMost(envs, parallel, async (env) => {
+    runs.set(env, await runE2eProcess(env, reports));
+  });
   return runs;
 }

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CheckFailure } from '../config/errors';
 import { PROJECT_NAME } from '../config/project';
+import { forEachAtMost } from '../lib/concurrency';
 import { CollectorRecipe, DebianRecipe, GoInstallRecipe, GoModuleRecipe, PipRecipe, Tool } from './catalog';
 
 /**
@@ -372,31 +373,26 @@ export async function ensureTools(tools: readonly Tool[], hooks: Hooks, jobs = N
     toBuild.push({ tool, stamp });
   }
   const failures: string[] = [];
-  const queue = [...toBuild];
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const { tool, stamp } = next;
-      try {
-        if (tool.recipe.kind !== 'deb') checkGo(tool);
-      } catch (error) {
-        failures.push((error as Error).message);
-        continue;
-      }
-      log(`tools: building ${tool.name} ${tool.version} (${tool.binaries.map((b) => b.name).join(', ')}) into ${cacheRoot()}, once per version`);
-      try {
-        const seconds = await build(tool, stamp, hooks);
-        const dir = toolDir(tool, stamp);
-        const problem = verify(tool, dir, stamp);
-        if (problem) throw new ToolError(`the fresh build of ${tool.name} ${tool.version} fails its own check: ${problem}`);
-        linkInto(dir, tool);
-        results.push({ tool, dir, built: seconds });
-        log(`tools: built ${tool.name} ${tool.version} in ${seconds} s`);
-      } catch (error) {
-        failures.push(error instanceof ToolError ? error.message : String(error));
-      }
+  await forEachAtMost(toBuild, jobs, async ({ tool, stamp }) => {
+    try {
+      if (tool.recipe.kind !== 'deb') checkGo(tool);
+    } catch (error) {
+      failures.push((error as Error).message);
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, toBuild.length)) }, worker));
+    log(`tools: building ${tool.name} ${tool.version} (${tool.binaries.map((b) => b.name).join(', ')}) into ${cacheRoot()}, once per version`);
+    try {
+      const seconds = await build(tool, stamp, hooks);
+      const dir = toolDir(tool, stamp);
+      const problem = verify(tool, dir, stamp);
+      if (problem) throw new ToolError(`the fresh build of ${tool.name} ${tool.version} fails its own check: ${problem}`);
+      linkInto(dir, tool);
+      results.push({ tool, dir, built: seconds });
+      log(`tools: built ${tool.name} ${tool.version} in ${seconds} s`);
+    } catch (error) {
+      failures.push(error instanceof ToolError ? error.message : String(error));
+    }
+  });
   if (failures.length > 0) throw new ToolError(failures.join('; '));
   return tools.map((t) => results.find((r) => r.tool === t)!);
 }
