@@ -31,6 +31,12 @@ export interface AppRow {
   readonly readyAfter?: number;
 }
 
+export interface ArgoCdCacheLag {
+  readonly crdEvents: number;
+  /** Seconds from the root Application's creation to the last CRD event the cache handled. */
+  readonly lastCrdEventAfter?: number;
+}
+
 export interface ScenarioResult {
   readonly name: string;
   readonly ok: boolean;
@@ -45,6 +51,8 @@ export interface E2eReport {
   /** Why the variant differs from the environment beyond its sources, if it does. */
   readonly notes: readonly string[];
   readonly bootstrapSeconds: number;
+  /** Argo CD's cluster cache in the bootstrap: the CRD events it handled, and when the last one was handled. */
+  readonly argoCdCache: ArgoCdCacheLag;
   readonly applications: readonly AppRow[];
   readonly scenarios: readonly ScenarioResult[];
   /** Every process the run started, by PID, for the caller to check that none is left. */
@@ -97,6 +105,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
   const lab = await GitOpsLab.start({ base: baseName, override: settings, log });
   const scenarios: ScenarioResult[] = [];
   let applications: AppRow[] = [];
+  let argoCdCache: ArgoCdCacheLag = { crdEvents: 0 };
   try {
     const readyAt = new Map<string, number>();
     const healthyAt = new Map<string, number>();
@@ -131,6 +140,11 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       return `${(await lab.applications()).length} Applications Synced and Healthy, and still so 20 s later`;
     });
     const t0 = await rootCreated();
+    const crdEvents = lab.argoCdCrdEvents();
+    argoCdCache = {
+      crdEvents: crdEvents.length,
+      ...(crdEvents.length > 0 ? { lastCrdEventAfter: Math.max(0, (Math.max(...crdEvents) - t0) / 1000) } : {}),
+    };
     const snapshot = await lab.applications();
     applications = snapshot.map((a) => ({
       name: a.name,
@@ -346,6 +360,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       reconciliationTimeout: settings.upstream?.argocdReconciliationTimeout ?? base.upstream.argocdReconciliationTimeout,
       notes,
       bootstrapSeconds: scenarios[0]?.seconds ?? 0,
+      argoCdCache,
       applications,
       scenarios,
       pids: lab.cp.processes.map((p) => p.pid),
@@ -399,7 +414,13 @@ export function formatReport(r: E2eReport): string {
     lines.push(
       `  ${a.name.padEnd(22)} ${String(a.wave).padStart(4)}  ${a.sync.padEnd(10)} ${a.health.padEnd(11)} ${t(a.createdAfter)} ${t(a.healthyAfter)} ${t(a.readyAfter)}`,
     );
-  lines.push('');
+  lines.push(
+    '',
+    r.argoCdCache.lastCrdEventAfter === undefined
+      ? "  Argo CD's cluster cache: no CRD event found in the application controller's log"
+      : `  Argo CD's cluster cache: ${r.argoCdCache.crdEvents} CRD events in the bootstrap, each a reload of the whole OpenAPI document under its lock; the last handled at ${r.argoCdCache.lastCrdEventAfter.toFixed(0)}s`,
+    '',
+  );
   for (const s of r.scenarios) lines.push(`  ${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (${s.seconds.toFixed(1)} s): ${s.detail}`);
   return `${lines.join('\n')}\n`;
 }

@@ -458,6 +458,23 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
     }
   }
 
+  /**
+   * When Argo CD's cluster cache handled each CRD event, from the application
+   * controller's log (second resolution). Each one lists the API server's
+   * resources and reloads its whole OpenAPI document under the cache's lock;
+   * a CRD-heavy bootstrap waits for that queue (gitops-engine `cluster.go`).
+   */
+  argoCdCrdEvents(): number[] {
+    const controller = this.cp.processes.find((p) => p.name === 'argocd-application-controller');
+    if (!controller || !fs.existsSync(controller.log)) return [];
+    return fs
+      .readFileSync(controller.log, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('Open API schemas due to CRD event'))
+      .map((line) => Date.parse(/time="([^"]+)"/.exec(line)?.[1] ?? ''))
+      .filter((t) => !Number.isNaN(t));
+  }
+
   async applications(): Promise<AppStatus[]> {
     const items = await this.applicationObjects();
     return items
