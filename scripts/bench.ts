@@ -116,7 +116,7 @@ runCommand(
           if (run.code !== 0)
             throw new Error(`npm run e2e -- --env ${run.env} failed (exit ${run.code}): ${run.output.trim().split('\n').slice(-3).join(' | ')}`);
           rows.push({
-            step: `  e2e ${run.env} (bootstrap ${run.report?.bootstrapSeconds.toFixed(0)} s; Argo CD's cache: ${run.report?.argoCdCache.crdEvents} CRD events, the last at ${run.report?.argoCdCache.lastCrdEventAfter?.toFixed(0)} s)`,
+            step: `  e2e ${run.env} (bootstrap ${run.report?.bootstrapSeconds.toFixed(0)} s; Argo CD's cache: ${run.report?.argoCdCache.crdEvents} CRD events until all Synced, the last at ${run.report?.argoCdCache.lastCrdEventAfter?.toFixed(0)} s)`,
             samples: [run.seconds * 1000],
           });
         }
