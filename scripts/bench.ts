@@ -128,11 +128,12 @@ runCommand(
 
     const baseline = median(rows[0].samples);
     console.log(`bench: ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}; ratio = median / median of npx ts-node main.ts`);
-    console.log(`  ${'step'.padEnd(52)} ${'median'.padStart(10)} ${'min'.padStart(10)}  runs  ratio`);
+    const width = Math.max(52, ...rows.map((r) => r.step.length));
+    console.log(`  ${'step'.padEnd(width)} ${'median'.padStart(10)} ${'min'.padStart(10)}  runs  ratio`);
     for (const { step, samples } of rows) {
       const m = median(samples);
       console.log(
-        `  ${step.padEnd(52)} ${`${m.toFixed(0)} ms`.padStart(10)} ${`${Math.min(...samples).toFixed(0)} ms`.padStart(10)}  ${String(samples.length).padStart(4)}  ${(m / baseline).toFixed(3)}`,
+        `  ${step.padEnd(width)} ${`${m.toFixed(0)} ms`.padStart(10)} ${`${Math.min(...samples).toFixed(0)} ms`.padStart(10)}  ${String(samples.length).padStart(4)}  ${(m / baseline).toFixed(3)}`,
       );
     }
     return 0;
