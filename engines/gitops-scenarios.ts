@@ -18,6 +18,9 @@ import { AppStatus, GitOpsLab } from './gitops';
 
 const ROOT = path.resolve(__dirname, '..');
 
+/** How long every Application must stay Synced and Healthy once the bootstrap reached it. */
+const BOOTSTRAP_HOLD_SECONDS = 20;
+
 export interface AppRow {
   readonly name: string;
   readonly wave: number;
@@ -37,7 +40,7 @@ export interface ArgoCdCacheLag {
   readonly crdEvents: number;
   /** Seconds from the root Application's creation to the last of those. */
   readonly lastCrdEventAfter?: number;
-  /** In the 20 s the bootstrap then holds (a generated Constraint CRD, a re-applied one). */
+  /** While the bootstrap then holds (a generated Constraint CRD, a re-applied one). */
   readonly crdEventsAfterReady: number;
 }
 
@@ -130,7 +133,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         600,
       );
       // ... and stay there. Polled as often as the settle wait, so that a child's brief dip is seen, not only the root's echo of it.
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + BOOTSTRAP_HOLD_SECONDS * 1000;
       const dips: string[] = [];
       while (Date.now() < deadline) {
         const apps = await lab.applications();
@@ -141,7 +144,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         throw new Error(
           `not stable: ${[...new Set(dips)].join(', ')}; ${(await lab.unhealthyEvidence()).join('; ') || 'no Constraint or workload reports a problem now'}`,
         );
-      return `${(await lab.applications()).length} Applications Synced and Healthy, and still so 20 s later`;
+      return `${(await lab.applications()).length} Applications Synced and Healthy, and still so ${BOOTSTRAP_HOLD_SECONDS} s later`;
     });
     const t0 = await rootCreated();
     const allReady = Math.max(0, ...readyAt.values());
@@ -425,7 +428,7 @@ export function formatReport(r: E2eReport): string {
     '',
     r.argoCdCache.lastCrdEventAfter === undefined
       ? "  Argo CD's cluster cache: no CRD event found in the application controller's log"
-      : `  Argo CD's cluster cache: ${r.argoCdCache.crdEvents} CRD events until every Application was Synced and Healthy, the last at ${r.argoCdCache.lastCrdEventAfter.toFixed(0)}s (each reloads the whole OpenAPI document under the cache's lock); ${r.argoCdCache.crdEventsAfterReady} more in the 20 s after`,
+      : `  Argo CD's cluster cache: ${r.argoCdCache.crdEvents} CRD events until every Application was Synced and Healthy, the last at ${r.argoCdCache.lastCrdEventAfter.toFixed(0)}s (each reloads the whole OpenAPI document under the cache's lock); ${r.argoCdCache.crdEventsAfterReady} more in the ${BOOTSTRAP_HOLD_SECONDS} s after`,
     '',
   );
   for (const s of r.scenarios) lines.push(`  ${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (${s.seconds.toFixed(1)} s): ${s.detail}`);
