@@ -414,6 +414,13 @@ function merge<T>(a: T, b: unknown): T {
   return out as T;
 }
 
+/** The CRD events until every Application was Synced and Healthy, and when the last was handled: the report's line and the bench's. */
+export function cacheLagSummary(lag: ArgoCdCacheLag): string {
+  return lag.lastCrdEventAfter === undefined
+    ? "no CRD event found in the application controller's log"
+    : `${lag.crdEvents} CRD events until every Application was Synced and Healthy, the last at ${lag.lastCrdEventAfter.toFixed(0)}s`;
+}
+
 export function formatReport(r: E2eReport): string {
   const lines = [`e2e ${r.env} (variant ${r.variant}, reconciliation ${r.reconciliationTimeout})`, ...r.notes.map((n) => `  note: ${n}`), ''];
   const t = (v?: number) => (v === undefined ? '-' : `${v.toFixed(1)}s`).padStart(8);
@@ -426,9 +433,7 @@ export function formatReport(r: E2eReport): string {
     );
   lines.push(
     '',
-    r.argoCdCache.lastCrdEventAfter === undefined
-      ? "  Argo CD's cluster cache: no CRD event found in the application controller's log"
-      : `  Argo CD's cluster cache: ${r.argoCdCache.crdEvents} CRD events until every Application was Synced and Healthy, the last at ${r.argoCdCache.lastCrdEventAfter.toFixed(0)}s (each reloads the whole OpenAPI document under the cache's lock); ${r.argoCdCache.crdEventsAfterReady} more in the ${BOOTSTRAP_HOLD_SECONDS} s after`,
+    `  Argo CD's cluster cache: ${cacheLagSummary(r.argoCdCache)} (each reloads the whole OpenAPI document under the cache's lock); ${r.argoCdCache.crdEventsAfterReady} more in the ${BOOTSTRAP_HOLD_SECONDS} s after`,
     '',
   );
   for (const s of r.scenarios) lines.push(`  ${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (${s.seconds.toFixed(1)} s): ${s.detail}`);

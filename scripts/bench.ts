@@ -19,6 +19,7 @@ import { runCommand } from '../lib/command';
 import { withRegisteredEnvironments } from '../lib/registry-source';
 import { cacheRoot } from '../tools/cache';
 import { E2E_PARALLEL_RUNS, runE2eProcesses } from '../engines/e2e-runs';
+import { cacheLagSummary } from '../engines/gitops-scenarios';
 
 const ROOT = path.resolve(__dirname, '..');
 const GENERATED_ENVS = 27;
@@ -116,7 +117,7 @@ runCommand(
           if (run.code !== 0)
             throw new Error(`npm run e2e -- --env ${run.env} failed (exit ${run.code}): ${run.output.trim().split('\n').slice(-3).join(' | ')}`);
           rows.push({
-            step: `  e2e ${run.env} (bootstrap ${run.report?.bootstrapSeconds.toFixed(0)} s; Argo CD's cache: ${run.report?.argoCdCache.crdEvents} CRD events until all Synced, the last at ${run.report?.argoCdCache.lastCrdEventAfter?.toFixed(0)} s)`,
+            step: `  e2e ${run.env} (bootstrap ${run.report?.bootstrapSeconds.toFixed(0)} s; Argo CD's cache: ${run.report ? cacheLagSummary(run.report.argoCdCache) : 'no report'})`,
             samples: [run.seconds * 1000],
           });
         }
