@@ -161,7 +161,28 @@ export function demoTraffic(env: EnvironmentConfig): TrafficRule[] {
   const hbone = mesh ? [HBONE_PORT] : [];
   return [
     DNS_RULE,
-    ...sameNamespace(NAMESPACES.demo),
+    // No allow for the whole namespace: rules add up, so one would let every pod in demo reach the
+    // backend (the seed's test-cnp pod of lab 2-1) and, as an L4-only allow, void the L7 rules of lab 2-3.
+    ...frontendTier(env).map((pods): TrafficRule => ({
+      name: `${pods.app}-to-backend`,
+      pods,
+      direction: 'egress',
+      peers: [{ namespace: NAMESPACES.demo, pods: BACKEND_SELECTOR }],
+      ports: tcp(BACKEND_CONTAINER_PORT, ...hbone),
+    })),
+    // The backend's side of those flows is the CiliumNetworkPolicies' (2-1, 2-3), which alone may carry L7 rules;
+    // an environment without them admits the frontend tier here, at L4.
+    ...(env.security.backendL3L4Policy || env.security.backendL7Policy
+      ? []
+      : [
+          {
+            name: 'backend-from-frontend-tier',
+            pods: BACKEND_SELECTOR,
+            direction: 'ingress' as const,
+            peers: frontendTier(env).map((pods) => ({ namespace: NAMESPACES.demo, pods })),
+            ports: tcp(BACKEND_CONTAINER_PORT, ...hbone),
+          },
+        ]),
     {
       name: 'backend-from-gateway',
       pods: BACKEND_SELECTOR,

@@ -1,14 +1,17 @@
 import { KubeObject } from '../lib/synth';
 
 /**
- * Kubernetes NetworkPolicy semantics (networking.k8s.io/v1), for asking
+ * Kubernetes NetworkPolicy semantics (networking.k8s.io/v1), together with
+ * the ingress half of CiliumNetworkPolicies (cilium.io/v2), for asking
  * whether one endpoint may open a connection to another under a set of
  * rendered policies. There is no dataplane in the tests (no Cilium on kwok
- * nodes), so this reads the policies as the API documents them: a pod
+ * nodes), so this reads the policies as the APIs document them: a pod
  * selected by any policy of a direction is isolated in that direction, and
- * allowed traffic is the union of the rules that select it. Only
- * `matchLabels` selectors are used by our policies; anything else is refused
- * rather than guessed.
+ * allowed traffic is the union of the rules of both kinds that select it.
+ * Cilium merges them that way, so an L4-only allow of a peer voids the L7
+ * rules another policy sets for the same peer and port: `verdict` says so.
+ * Only `matchLabels` selectors and ingress Cilium rules are used by our
+ * policies; anything else is refused rather than guessed.
  */
 
 export interface PodEndpoint {
@@ -20,6 +23,19 @@ export interface AddressEndpoint {
   readonly ip: string;
 }
 export type Endpoint = PodEndpoint | AddressEndpoint;
+
+/** An HTTP rule of a CiliumNetworkPolicy: method and path regexes. */
+export interface HttpRule {
+  readonly method?: string;
+  readonly path?: string;
+}
+
+/** Allowed or not; when allowed only through L7 rules, the HTTP requests that may pass. */
+export interface Verdict {
+  readonly allowed: boolean;
+  /** Set when every rule that lets the connection in carries HTTP rules: only these requests pass. */
+  readonly http?: readonly HttpRule[];
+}
 
 export interface Connection {
   readonly from: Endpoint;
@@ -88,35 +104,92 @@ function portMatches(rule: Rule, port: number, protocol: string): boolean {
   );
 }
 
-/** Whether the side `self` lets the connection through in `direction`, given the policies of its namespace. */
-function sideAllows(
-  policies: readonly KubeObject[],
+interface CiliumRule {
+  fromEndpoints?: LabelSelector[];
+  toPorts?: Array<{ ports?: Array<{ port: string; protocol?: string }>; rules?: { http?: HttpRule[] } }>;
+}
+interface CiliumSpec {
+  endpointSelector: LabelSelector;
+  ingress?: CiliumRule[];
+  egress?: unknown[];
+}
+
+/** The namespace label of Cilium's endpoint selectors; a selector without it selects the policy's own namespace. */
+const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
+/** Cilium reads `k8s:app` and `app` alike: the source prefix names where a label came from. */
+const ciliumLabels = (matchLabels: Record<string, string> = {}) =>
+  Object.fromEntries(Object.entries(matchLabels).map(([k, v]) => [k.replace(/^k8s:/, ''), v]));
+
+function ciliumPeerMatches(selector: LabelSelector, policyNamespace: string, other: Endpoint): boolean {
+  if (!isPod(other)) return false;
+  if (selector.matchExpressions?.length) throw new Error('matchExpressions are not supported by this checker');
+  const { [CILIUM_NAMESPACE_LABEL]: namespace, ...pods } = selector.matchLabels ?? {};
+  return other.namespace === (namespace ?? policyNamespace) && selects({ matchLabels: ciliumLabels(pods) }, other.labels);
+}
+
+/** One way a side lets a connection through: at L4 (`http` undefined) or for these HTTP requests only. */
+type Grant = { readonly http?: readonly HttpRule[] };
+
+/** Whether the side `self` lets the connection through in `direction`, and how: undefined when it does not. */
+function sideGrants(
+  objects: readonly KubeObject[],
   self: Endpoint,
   other: Endpoint,
   direction: 'Ingress' | 'Egress',
   port: number,
   protocol: string,
-): boolean {
-  if (!isPod(self)) return true;
-  const isolating = policies.filter((p) => {
+): Grant[] | undefined {
+  if (!isPod(self)) return [{}];
+  const inNamespace = objects.filter((o) => o.metadata.namespace === self.namespace);
+  const policies = inNamespace.filter((p) => {
+    if (p.apiVersion !== 'networking.k8s.io/v1' || p.kind !== 'NetworkPolicy') return false;
     const spec = p.spec as PolicySpec;
     const types = spec.policyTypes ?? (spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
-    return p.metadata.namespace === self.namespace && types.includes(direction) && selects(spec.podSelector, self.labels);
+    return types.includes(direction) && selects(spec.podSelector, self.labels);
   });
-  if (isolating.length === 0) return true;
-  return isolating.some((p) => {
+  const cilium = inNamespace.filter((p) => {
+    if (p.apiVersion !== 'cilium.io/v2' || p.kind !== 'CiliumNetworkPolicy') return false;
+    const spec = p.spec as CiliumSpec;
+    if (spec.egress) throw new Error(`${p.metadata.name}: egress CiliumNetworkPolicy rules are not supported by this checker`);
+    return direction === 'Ingress' && !!spec.ingress && selects({ matchLabels: ciliumLabels(spec.endpointSelector.matchLabels) }, self.labels);
+  });
+  if (policies.length === 0 && cilium.length === 0) return [{}];
+  const grants: Grant[] = [];
+  for (const p of policies) {
     const spec = p.spec as PolicySpec;
     const rules = (direction === 'Ingress' ? spec.ingress : spec.egress) ?? [];
-    return rules.some((rule) => {
+    for (const rule of rules) {
       const peers = direction === 'Ingress' ? rule.from : rule.to;
-      return (!peers?.length || peers.some((peer) => peerMatches(peer, self.namespace, other))) && portMatches(rule, port, protocol);
-    });
-  });
+      if ((!peers?.length || peers.some((peer) => peerMatches(peer, self.namespace, other))) && portMatches(rule, port, protocol)) grants.push({});
+    }
+  }
+  for (const p of cilium) {
+    for (const rule of (p.spec as CiliumSpec).ingress ?? []) {
+      if (!(rule.fromEndpoints ?? []).some((selector) => ciliumPeerMatches(selector, self.namespace, other))) continue;
+      if (!rule.toPorts?.length) grants.push({});
+      for (const to of rule.toPorts ?? []) {
+        const portOk = !to.ports?.length || to.ports.some((x) => Number(x.port) === port && (x.protocol ?? 'TCP') === protocol);
+        if (portOk) grants.push(to.rules?.http ? { http: to.rules.http } : {});
+      }
+    }
+  }
+  return grants.length > 0 ? grants : undefined;
 }
 
-/** Whether the connection is allowed: the source's egress and the destination's ingress must both let it through. */
-export function allowed(objects: readonly KubeObject[], c: Connection): boolean {
-  const policies = objects.filter((o) => o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'NetworkPolicy');
+/**
+ * Whether the connection is allowed: the source's egress and the destination's
+ * ingress must both let it through. An L4 grant on the destination wins over
+ * L7 grants, as in Cilium's merged policy; HTTP rules are the union of the L7 grants.
+ */
+export function verdict(objects: readonly KubeObject[], c: Connection): Verdict {
   const protocol = c.protocol ?? 'TCP';
-  return sideAllows(policies, c.from, c.to, 'Egress', c.port, protocol) && sideAllows(policies, c.to, c.from, 'Ingress', c.port, protocol);
+  const egress = sideGrants(objects, c.from, c.to, 'Egress', c.port, protocol);
+  const ingress = sideGrants(objects, c.to, c.from, 'Ingress', c.port, protocol);
+  if (!egress || !ingress) return { allowed: false };
+  if (ingress.some((g) => !g.http)) return { allowed: true };
+  return { allowed: true, http: ingress.flatMap((g) => g.http ?? []) };
+}
+
+export function allowed(objects: readonly KubeObject[], c: Connection): boolean {
+  return verdict(objects, c).allowed;
 }

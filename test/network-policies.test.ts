@@ -1,4 +1,4 @@
-import { allowed, Connection, Endpoint, PodEndpoint } from '../checks/network-reachability';
+import { allowed, Connection, Endpoint, PodEndpoint, verdict } from '../checks/network-reachability';
 import { CLUSTER_DNS_POD, GRAFANA_POD, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS } from '../lib/upstream';
 import { podTemplateOf } from '../lib/pods';
 import { KubeObject } from '../lib/synth';
@@ -25,6 +25,8 @@ const GRAFANA: PodEndpoint = { namespace: 'monitoring', labels: GRAFANA_POD.labe
 const LOKI: PodEndpoint = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'loki' } };
 const ALLOY: PodEndpoint = { namespace: NAMESPACES.monitoringAgents, labels: { 'app.kubernetes.io/name': 'alloy' } };
 const STRANGER: PodEndpoint = { namespace: 'default', labels: { app: 'stranger' } };
+/** Seed lab 2-1's test pod: in demo, with the frontend's ServiceAccount, but not the frontend's labels. */
+const SEED_TEST_CNP: PodEndpoint = { namespace: 'demo', labels: { app: 'test-cnp', env: 'dev', team: 'platform' } };
 /** The API server as Cilium sees it after translating the kubernetes Service: a node address on 6443. */
 const API_SERVER: Endpoint = { ip: '172.18.0.2' };
 const INTERNET: Endpoint = { ip: '203.0.113.10' };
@@ -64,6 +66,8 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: namespace is
   ];
   const unneeded: Connection[] = [
     { from: STRANGER, to: backend, port: 8080 },
+    { from: SEED_TEST_CNP, to: backend, port: 8080 },
+    ...(env.features.skipIstio ? [] : [{ from: SEED_TEST_CNP, to: backend, port: 15008 }]),
     { from: STRANGER, to: GRAFANA, port: GRAFANA_POD.port },
     { from: frontend, to: GRAFANA, port: GRAFANA_POD.port },
     { from: GRAFANA, to: backend, port: 8080 },
@@ -90,5 +94,42 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: namespace is
     // The ingress half stays closed for strangers only because default-deny and the narrow allows select the backend.
     const withoutDeny = objects.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.namespace === 'monitoring'));
     expect(allowed(withoutDeny, { from: STRANGER, to: GRAFANA, port: GRAFANA_POD.port })).toBe(true);
+  });
+
+  test('only the frontend tier and the gateway reach the backend (seed 2-1); with the L7 policy, the frontend only GETs its paths (seed 2-3)', () => {
+    const fromFrontend = verdict(objects, { from: frontend, to: backend, port: 8080 });
+    expect(fromFrontend.allowed).toBe(true);
+    expect(fromFrontend.http).toEqual(
+      env.security.backendL7Policy
+        ? [
+            { method: 'GET', path: '/get' },
+            { method: 'GET', path: '/status/[0-9]+' },
+          ]
+        : undefined,
+    );
+    // The seeded break: the namespace-wide allow this project once rendered lets the seed's test pod in,
+    // and, being L4-only, voids the L7 rules.
+    const namespaceWide: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'allow-within-namespace-in', namespace: 'demo' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'demo' } } }] }],
+      },
+    };
+    const egressWide: KubeObject = {
+      ...namespaceWide,
+      metadata: { name: 'allow-within-namespace-out', namespace: 'demo' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'demo' } } }] }],
+      },
+    };
+    const broken = [...objects, namespaceWide, egressWide];
+    expect(allowed(broken, { from: SEED_TEST_CNP, to: backend, port: 8080 })).toBe(true);
+    expect(verdict(broken, { from: frontend, to: backend, port: 8080 }).http).toBeUndefined();
   });
 });
