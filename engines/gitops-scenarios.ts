@@ -105,6 +105,32 @@ async function waitOrExplain<T>(lab: GitOpsLab, what: string, probe: () => Promi
   }
 }
 
+/**
+ * The first stretch of the e2e alone: the variant pushed, Argo CD started and
+ * the root Application Synced to the pushed commit. What a first run of
+ * `npm run e2e -- --until root-synced` proves: every tool found and started.
+ */
+export async function runUntilRootSynced(
+  baseName: string,
+  log: (line: string) => void = () => undefined,
+): Promise<{ root: string; seconds: number }> {
+  const { override } = variantSettings(ENVIRONMENTS[baseName]);
+  const started = Date.now();
+  const lab = await GitOpsLab.start({ base: baseName, override, log });
+  try {
+    const root = `root-${lab.name}`;
+    await waitOrExplain(
+      lab,
+      `${root} Synced`,
+      async () => ((await lab.applications()).some((a) => a.name === root && a.sync === 'Synced') ? true : undefined),
+      300,
+    );
+    return { root, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await lab.stop();
+  }
+}
+
 export async function runE2e(baseName: string, log: (line: string) => void = () => undefined): Promise<E2eReport> {
   const base = ENVIRONMENTS[baseName];
   const { override: settings, notes } = variantSettings(base);

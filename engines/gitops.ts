@@ -70,9 +70,8 @@ function cloneWorkingTree(dir: string): void {
     fs.copyFileSync(from, path.join(dir, file));
   }
   git(dir, 'init', '-q', '-b', 'main');
-  // The dependencies are the project's own, linked in and never committed (.gitignore ignores only the folder form).
+  // The dependencies are the project's own, linked in and never committed (.gitignore ignores node_modules as a folder or a link).
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  fs.appendFileSync(path.join(dir, '.git', 'info', 'exclude'), 'node_modules\n');
   git(dir, 'add', '-A');
   git(dir, ...GIT_IDENTITY, 'commit', '-q', '-m', 'the project as in the working tree');
 }

@@ -1,12 +1,14 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { linkDir } from '../tools/cache';
+import { ToolError, linkDir } from '../tools/cache';
 
 /**
  * Path of a pinned external tool's binary: the link in .tools/bin when
  * `npm run tools` (the first step of npm test) has verified it, otherwise
- * built or verified now. Fails with the tools command's own one-line reason.
+ * built or verified now. A tool that cannot be had (no Go, a failed build)
+ * fails with the tools command's own one line, as a ToolError: a known
+ * condition, never reported as a bug.
  */
 export function toolPath(root: string, binary: string): string {
   const link = path.join(linkDir(), binary);
@@ -15,11 +17,23 @@ export function toolPath(root: string, binary: string): string {
     cwd: root,
     encoding: 'utf8',
   });
-  const line = result.stdout?.split('\n').find((l) => l.startsWith(`${binary}=`));
-  if (result.status !== 0 || !line) {
+  return pathFromToolsOutput(binary, result);
+}
+
+/**
+ * What `npm run tools -- <binary>` said, read: its failure is a known condition
+ * (a ToolError with its own one line); its success must carry `<binary>=<path>`,
+ * since it prints one for every name it links (tools/catalog.ts providedNames),
+ * so a success without it is our bug.
+ */
+export function pathFromToolsOutput(binary: string, result: { status: number | null; stdout: string; stderr: string }): string {
+  if (result.status !== 0) {
     const reason = (result.stderr ?? '').trim().split('\n').filter(Boolean).pop() ?? `exit ${result.status}`;
-    throw new Error(reason.replace(/^tools: error: /, ''));
+    throw new ToolError(reason.replace(/^tools: error: /, ''));
   }
+  // Progress and the summary line go to stderr, where the user sees them.
   process.stderr.write(result.stderr);
+  const line = result.stdout.split('\n').find((l) => l.startsWith(`${binary}=`));
+  if (!line) throw new Error(`npm run tools -- ${binary} succeeded but printed no ${binary}= line`);
   return line.slice(binary.length + 1);
 }

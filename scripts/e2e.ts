@@ -9,7 +9,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ENVIRONMENT_NAMES, UserError } from '../config';
-import { formatReport, runE2e } from '../engines/gitops-scenarios';
+import { formatReport, runE2e, runUntilRootSynced } from '../engines/gitops-scenarios';
 import { runCommand } from '../lib/command';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -26,6 +26,11 @@ runCommand(
     flags: {
       env: { kind: 'string', help: 'the environment to run (required)', oneOf: () => ENVIRONMENT_NAMES },
       json: { kind: 'string', value: 'file', help: 'also write the report as JSON' },
+      until: {
+        kind: 'string',
+        help: 'stop early: root-synced stops once the root Application is Synced (a quick proof that every tool starts)',
+        oneOf: () => ['root-synced'],
+      },
       'stop-with-stdin': { kind: 'boolean', help: 'stop everything when stdin closes (for a test runner that may be killed)' },
     },
   },
@@ -53,6 +58,11 @@ runCommand(
     // Reading stdin keeps the process alive; stop reading once the run is over.
     const started = Date.now();
     const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+    if (flags.until === 'root-synced') {
+      const { root, seconds } = await runUntilRootSynced(flags.env, log).finally(() => process.stdin.destroy());
+      console.log(`e2e: ${root} Synced ${seconds.toFixed(1)} s after the start; stopped there (--until root-synced)`);
+      return 0;
+    }
     const report = await runE2e(flags.env, log).finally(() => process.stdin.destroy());
     process.stdout.write(formatReport(report));
     if (flags.json) fs.writeFileSync(flags.json, JSON.stringify(report, null, 2));

@@ -10,14 +10,9 @@ import { runCommand } from '../lib/command';
 import { toYaml } from '../lib/yaml';
 import { builderManifest, collectorConfig } from '../observability/collector-config';
 import { cacheRoot, ensureTools, linkDir } from '../tools/cache';
-import { Tool, toolByName, toolProviding, TOOLS } from '../tools/catalog';
+import { providedNames, Tool, toolByName, toolProviding, TOOLS } from '../tools/catalog';
 
-const names = () =>
-  [
-    ...TOOLS.map((t) => t.name),
-    ...TOOLS.flatMap((t) => t.binaries.map((b) => b.name)),
-    ...TOOLS.flatMap((t) => (t.recipe.kind === 'go-module' ? Object.keys(t.recipe.links ?? {}) : [])),
-  ].filter((n, i, all) => all.indexOf(n) === i);
+const names = () => [...TOOLS.map((t) => t.name), ...TOOLS.flatMap(providedNames)].filter((n, i, all) => all.indexOf(n) === i);
 
 runCommand(
   {
@@ -47,7 +42,8 @@ runCommand(
           ),
         ),
     });
-    for (const { tool } of ensured) for (const b of tool.binaries) process.stdout.write(`${b.name}=${linkDir()}/${b.name}\n`);
+    // One line per name linked, links of multi-call binaries included: callers (lib/tools.ts) look their name up here.
+    for (const { tool } of ensured) for (const name of providedNames(tool)) process.stdout.write(`${name}=${linkDir()}/${name}\n`);
     const built = ensured.filter((e) => e.built > 0);
     process.stderr.write(
       `tools: ${ensured.length} tool(s) ready in ${Math.round((Date.now() - started) / 1000)} s; ` +

@@ -42,7 +42,10 @@ runCommand(
   },
   async ({ flags }) => {
     const mirror = flags.mirror ? path.resolve(flags.mirror) : crdMirror();
-    if (mirror && !fs.existsSync(mirror)) throw new UserError(`--mirror ${flags.mirror}: no such folder`);
+    if (mirror && !fs.existsSync(mirror)) {
+      const given = flags.mirror ? `--mirror ${flags.mirror}` : `CRD_MIRROR=${process.env.CRD_MIRROR}`;
+      throw new UserError(`${given}: no such folder; point it at the CRD mirror (../shared/crds), or set CRD_MIRROR= (empty) to use upstream URLs`);
+    }
     const envs = flags.env.length > 0 ? flags.env : ENVIRONMENT_NAMES;
     const missing = envs.filter((env) => !fs.existsSync(path.join(ROOT, 'dist', env)));
     if (missing.length > 0) throw new UserError(`no dist/${missing[0]}; run npm run synth first`);

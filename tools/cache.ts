@@ -6,7 +6,7 @@ import * as path from 'path';
 import { CheckFailure } from '../config/errors';
 import { PROJECT_NAME } from '../config/project';
 import { forEachAtMost } from '../lib/concurrency';
-import { CollectorRecipe, DebianRecipe, GoInstallRecipe, GoModuleRecipe, PipRecipe, Tool } from './catalog';
+import { CollectorRecipe, DebianRecipe, GoInstallRecipe, GoModuleRecipe, PipRecipe, providedNames, Tool } from './catalog';
 
 /**
  * The per-user tool cache: `<cache>/<tool>-<version>/bin/<binary>` plus a
@@ -120,8 +120,7 @@ export function toolDataDir(binaryLink: string): string {
 /** Links `.tools/bin/<name>` to the cached binary, replacing a stale link atomically. */
 export function linkInto(dir: string, tool: Tool, into = linkDir()): void {
   fs.mkdirSync(into, { recursive: true });
-  const names = [...tool.binaries.map((b) => b.name), ...Object.keys(tool.recipe.kind === 'go-module' ? (tool.recipe.links ?? {}) : {})];
-  for (const name of names) {
+  for (const name of providedNames(tool)) {
     const link = path.join(into, name);
     const temp = `${link}.${process.pid}.tmp`;
     fs.rmSync(temp, { force: true });

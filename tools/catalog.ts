@@ -256,7 +256,16 @@ export function toolByName(name: string): Tool | undefined {
   return TOOLS.find((t) => t.name === name);
 }
 
-/** The tool that provides a binary (`kube-apiserver` -> kubernetes). */
+/**
+ * Every name a tool puts in .tools/bin: its binaries, then the extra names of a
+ * multi-call binary (`argocd-repo-server` -> argocd). The one list that linking,
+ * `npm run tools` and its callers read, so a link is never made and then not reported.
+ */
+export function providedNames(tool: Tool): string[] {
+  return [...tool.binaries.map((b) => b.name), ...Object.keys(tool.recipe.kind === 'go-module' ? (tool.recipe.links ?? {}) : {})];
+}
+
+/** The tool that provides a binary or a link (`kube-apiserver` -> kubernetes, `argocd-repo-server` -> argocd). */
 export function toolProviding(binary: string): Tool | undefined {
-  return TOOLS.find((t) => t.binaries.some((b) => b.name === binary) || (t.recipe.kind === 'go-module' && binary in (t.recipe.links ?? {})));
+  return TOOLS.find((t) => providedNames(t).includes(binary));
 }
