@@ -1,12 +1,13 @@
 /**
- * npm run bench [-- --runs 5] [--e2e]
+ * npm run bench [-- --runs 5] [--e2e] [--test-fast]
  *
  * Every step of the loop in one run, each as a ratio to cdk8s's default app
  * command `npx ts-node main.ts` measured in the same run: synth for the
  * registered environments and for 30 (27 generated in a temp copy, never
  * committed), the hydration of the upstream charts cold (empty render cache)
  * and warm, a control plane to /readyz, and with --e2e the GitOps scenarios
- * for every environment, as the e2e test runs them.
+ * for every environment, as the e2e test runs them; with --test-fast the inner
+ * loop, `npm run test:fast`, warm (one run first fills jest's and tsc's caches), whose target is 20 s.
  * Timings on shared machines are noisy: read the ratios, not the absolute numbers.
  */
 import { spawnSync, SpawnSyncOptions } from 'child_process';
@@ -69,6 +70,7 @@ runCommand(
     flags: {
       runs: { kind: 'string', value: 'n', help: 'samples per synth measurement (default 5)' },
       e2e: { kind: 'boolean', help: `also time npm run e2e for every environment, ${E2E_PARALLEL_RUNS} at a time, as npm test runs it (minutes)` },
+      'test-fast': { kind: 'boolean', help: 'also time npm run test:fast, warm, --runs times (target: 20 s on 2 cores)' },
     },
   },
   async ({ flags }) => {
@@ -108,6 +110,11 @@ runCommand(
         timed('npm run cluster -- up', node, cluster('up'), { env: { ...process.env, KPP_CLUSTER_STATE: state } }),
       );
       timed('npm run cluster -- down', node, cluster('down'), { env: { ...process.env, KPP_CLUSTER_STATE: state } });
+      if (flags['test-fast']) {
+        const testFast = () => timed('npm run test:fast', 'npm', ['run', 'test:fast', '--silent']);
+        testFast();
+        sample('npm run test:fast, warm (target 20 s)', runs, testFast);
+      }
       if (flags.e2e) {
         // As the e2e test runs them: every environment, E2E_PARALLEL_RUNS at a time.
         const started = performance.now();

@@ -10,8 +10,24 @@ import { KubeObject, renderEnvironment, RenderedEnvironment } from '../lib/synth
 
 export const ROOT = path.resolve(__dirname, '..');
 
+/** Renders are read by many tests; each environment object renders once per test file, frozen so no test can change what another reads. */
+const RENDERS = new WeakMap<EnvironmentConfig, RenderedEnvironment>();
+
 export function render(env: EnvironmentConfig): RenderedEnvironment {
-  return renderEnvironment(env, COMPONENTS);
+  let rendered = RENDERS.get(env);
+  if (!rendered) {
+    rendered = deepFreeze(renderEnvironment(env, COMPONENTS));
+    RENDERS.set(env, rendered);
+  }
+  return rendered;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 export const ALL_ENVS = Object.values(ENVIRONMENTS);
