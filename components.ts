@@ -24,7 +24,8 @@ import { PolicyKey } from './config';
 import { IMAGES } from './lib/images';
 import { NAMESPACES, ROUTE_NAMESPACE_LABEL } from './lib/namespaces';
 import { ChartComponent } from './lib/synth';
-import { BOOTSTRAP_SECRETS, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, UPSTREAM_SERVICE_ACCOUNTS } from './lib/upstream';
+import { BOOTSTRAP_SECRETS, KONG_PROXY_POD_LABELS, UPSTREAM_SERVICE_ACCOUNTS } from './lib/upstream';
+import { kongExternalContainerPorts } from './argocd/values/kong';
 import { SYNC_WAVES } from './lib/waves';
 import { toYaml } from './lib/yaml';
 import { collectorConfig } from './observability/collector-config';
@@ -256,7 +257,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
         trustDomain: 'cluster.local',
         backend: { namespace: NAMESPACES.demo, selector: BACKEND_SELECTOR },
         backendCallers: [FRONTEND_SA, UPSTREAM_SERVICE_ACCOUNTS.kongGateway],
-        gatewayProxy: { namespace: NAMESPACES.kong, selector: KONG_PROXY_POD_LABELS, port: KONG_PROXY_CONTAINER_PORT },
+        gatewayProxy: { namespace: NAMESPACES.kong, selector: KONG_PROXY_POD_LABELS, ports: kongExternalContainerPorts(env) },
       }),
   },
   {

@@ -20,8 +20,8 @@ export interface MeshSecurityProps {
   readonly backend: { readonly namespace: string; readonly selector: Record<string, string> };
   /** Identities allowed to call the backend (seed: frontend, and Kong's, fix #7). */
   readonly backendCallers: readonly ServiceAccountRef[];
-  /** The Kong proxy pods and the container port that NodePort traffic reaches (fix #8). */
-  readonly gatewayProxy: { readonly namespace: string; readonly selector: Record<string, string>; readonly port: number };
+  /** The Kong proxy pods and every container port that NodePort traffic reaches (fix #8): proxy HTTP and HTTPS, Kong Manager where published. */
+  readonly gatewayProxy: { readonly namespace: string; readonly selector: Record<string, string>; readonly ports: readonly number[] };
   readonly trustDomain: string;
 }
 
@@ -32,8 +32,8 @@ export function principalOf(sa: ServiceAccountRef, trustDomain: string): string 
 
 /**
  * Seed section 4: mesh-wide STRICT mTLS, identity-based access to the
- * backend, and a PERMISSIVE hole on Kong's proxy port for traffic that comes
- * in through the NodePort without mesh identity.
+ * backend, and a PERMISSIVE hole on each Kong port that traffic comes in on
+ * through a NodePort, without mesh identity.
  */
 export class MeshSecurity extends PlatformChart {
   constructor(scope: Construct, id: string, props: MeshSecurityProps) {
@@ -49,7 +49,9 @@ export class MeshSecurity extends PlatformChart {
       spec: {
         selector: { matchLabels: props.gatewayProxy.selector },
         mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT },
-        portLevelMtls: { [String(props.gatewayProxy.port)]: { mode: PeerAuthenticationSpecPortLevelMtlsMode.PERMISSIVE } },
+        portLevelMtls: Object.fromEntries(
+          props.gatewayProxy.ports.map((port) => [String(port), { mode: PeerAuthenticationSpecPortLevelMtlsMode.PERMISSIVE }]),
+        ),
       },
     });
 

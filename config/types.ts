@@ -128,12 +128,14 @@ export interface ClusterSettings {
 /** Replica counts and modes of the upstream charts. */
 export interface UpstreamSettings {
   readonly ciliumOperatorReplicas: number;
-  /** Argo CD server, repo server and ApplicationSet replicas (seed 10-1: 1 in the lab, 2 in prod). */
+  /** Argo CD server, application controller, repo server and ApplicationSet replicas (seed 5 and 10-1: 1 in the lab, 2 each in prod). */
   readonly argocdReplicas: number;
   /** Serve the Argo CD UI over plain HTTP behind Kong (lab only). */
   readonly argocdServerInsecure: boolean;
   /** How often Argo CD compares git with the cluster without a webhook (`timeout.reconciliation`, Argo CD's default 180s). */
   readonly argocdReconciliationTimeout: string;
+  /** Kong gateway (proxy) replicas (seed 3 and 10: 1 in the lab, 2 behind the L4 switch's VIP in production). */
+  readonly kongReplicas: number;
   /** Gatekeeper controller-manager replicas (seed Q&A: 3 or more in production). */
   readonly gatekeeperReplicas: number;
   /** istiod replicas: a fixed count, no autoscaler (ignored with skipIstio). */

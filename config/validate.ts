@@ -157,6 +157,7 @@ export function findProblems(env: EnvironmentConfig): string[] {
   );
   count(env.upstream.ciliumOperatorReplicas, 'upstream.ciliumOperatorReplicas', 1);
   count(env.upstream.argocdReplicas, 'upstream.argocdReplicas', 1);
+  count(env.upstream.kongReplicas, 'upstream.kongReplicas', 1);
   count(env.upstream.gatekeeperReplicas, 'upstream.gatekeeperReplicas', 1);
   count(env.upstream.istiodReplicas, 'upstream.istiodReplicas', 1);
   check(

@@ -347,7 +347,8 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
         '--metrics-port',
         String(controllerMetrics),
       ],
-      { ...base, ...controllerEnv },
+      // The process is the StatefulSet's replica 0: the shard that holds the in-cluster cluster when prod runs 2 (legacy sharding).
+      { ...base, ...controllerEnv, ARGOCD_CONTROLLER_SHARD: '0' },
     );
   }
 

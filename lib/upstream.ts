@@ -50,8 +50,10 @@ export const UPSTREAM_SERVICE_ACCOUNTS = {
 
 /** Labels of the Kong proxy pods (the `gateway` subchart of release `kong`). */
 export const KONG_PROXY_POD_LABELS = { 'app.kubernetes.io/instance': 'kong', 'app.kubernetes.io/name': 'gateway' } as const;
+/** The Kong chart's container ports behind the NodePorts (its defaults for `proxy.http`, `proxy.tls`, `manager.http` and `manager.tls`). */
+export const KONG_CONTAINER_PORTS = { proxyHttp: 8000, proxyTls: 8443, managerHttp: 8002, managerTls: 8445 } as const;
 /** The proxy's container port for plain HTTP, which NodePort 30080 reaches. */
-export const KONG_PROXY_CONTAINER_PORT = 8000;
+export const KONG_PROXY_CONTAINER_PORT = KONG_CONTAINER_PORTS.proxyHttp;
 /** Grafana's container port (the chart's `service.targetPort`); policies act on pod ports. */
 export const GRAFANA_POD = { labels: { 'app.kubernetes.io/name': 'grafana' }, port: 3000 } as const;
 /** The cluster DNS pods (CoreDNS as Kind and kubeadm deploy it). */

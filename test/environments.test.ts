@@ -20,8 +20,8 @@ describe('environment values differ exactly as the seed says', () => {
     expect(findProblems(env)).toEqual([]);
   });
 
-  test('backend replicas: dev keeps the seed default of 2, stg matches it, prod runs 4', () => {
-    expect([dev.demo.backend.replicas, stg.demo.backend.replicas, prod.demo.backend.replicas]).toEqual([2, 2, 4]);
+  test("backend replicas: dev keeps the seed default of 2, prod runs 4, and stg equals Live's (seed 10-2)", () => {
+    expect([dev.demo.backend.replicas, stg.demo.backend.replicas, prod.demo.backend.replicas]).toEqual([2, 4, 4]);
   });
 
   test('demo resources: dev is the seed (100-200m, 128-256Mi), stg doubles, prod quadruples', () => {

@@ -103,6 +103,8 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: upstream cha
 
   testChart(apps, 'kong', 'Kong: DB-less, the Gateway API controller, proxy NodePorts 30080/30443, no render-time certificates', () => {
     expect(containerEnv(find(apps, 'kong', 'Deployment', 'kong-gateway'), 'proxy').KONG_DATABASE).toBe('off');
+    // Seed 3 and 10: two Kong gateways behind the L4 switch in production, one in the lab.
+    expect(find(apps, 'kong', 'Deployment', 'kong-gateway').spec.replicas).toBe(env.upstream.kongReplicas);
     // KIC gets Gateway API permissions only when the chart sees the Gateway API CRDs, as Argo CD passes them.
     const rules = find(apps, 'kong', 'ClusterRole', 'kong-controller').rules as Array<{ apiGroups: string[]; resources: string[] }>;
     const gatewayResources = rules.filter((r) => r.apiGroups.includes('gateway.networking.k8s.io')).flatMap((r) => r.resources);
@@ -112,6 +114,26 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: upstream cha
     expect(Object.fromEntries(proxy.ports.map((p: any) => [p.port, p.nodePort]))).toEqual({ 80: KONG_NODE_PORTS.http, 443: KONG_NODE_PORTS.https });
     expect(apps.find((a) => a.app === 'kong')!.objects.filter((o) => o.object.kind === 'Secret')).toEqual([]);
   });
+
+  if (!env.features.skipIstio)
+    testChart(apps, 'kong', 'mesh: every Kong container port a NodePort reaches is PERMISSIVE, so clients outside the mesh get in', () => {
+      // What Helm renders: the NodePort Services of the chart and the container ports their targetPorts name.
+      const kong = apps.find((a) => a.app === 'kong')!.objects.map((o) => o.object as any);
+      const containers = kong.filter((o) => o.kind === 'Deployment' && o.metadata.name === 'kong-gateway')[0].spec.template.spec.containers;
+      const byName = new Map<string, number>(containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => [p.name, p.containerPort])));
+      const reached = kong
+        .filter((o) => o.kind === 'Service' && o.spec.type === 'NodePort')
+        .flatMap((svc) => svc.spec.ports.map((p: any) => (typeof p.targetPort === 'number' ? p.targetPort : byName.get(p.targetPort))))
+        .sort();
+      const permissive = render(env).files.find((f) => f.object.kind === 'PeerAuthentication' && f.object.metadata.name === 'kong-proxy-permissive')!
+        .object.spec as { portLevelMtls: Record<string, { mode: string }> };
+      const open = Object.entries(permissive.portLevelMtls)
+        .filter(([, v]) => v.mode === 'PERMISSIVE')
+        .map(([port]) => Number(port))
+        .sort();
+      expect(reached.length).toBeGreaterThanOrEqual(2);
+      expect(open).toEqual(reached);
+    });
 
   testChart(
     apps,
@@ -170,12 +192,18 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: upstream cha
   testChart(
     apps,
     'argocd',
-    `Argo CD: server.insecure ${env.upstream.argocdServerInsecure}, ${env.upstream.argocdReplicas} replicas of server, repo-server and ApplicationSet controller`,
+    `Argo CD: server.insecure ${env.upstream.argocdServerInsecure}, ${env.upstream.argocdReplicas} replicas of server, application controller, repo-server and ApplicationSet controller`,
     () => {
       expect(find(apps, 'argocd', 'ConfigMap', 'argocd-cmd-params-cm').data['server.insecure']).toBe(String(env.upstream.argocdServerInsecure));
       for (const name of ['argocd-server', 'argocd-repo-server', 'argocd-applicationset-controller']) {
         expect({ name, replicas: find(apps, 'argocd', 'Deployment', name).spec.replicas }).toEqual({ name, replicas: env.upstream.argocdReplicas });
       }
+      // Seed 5: the controller too; the chart tells each replica how many shards there are.
+      const controller = find(apps, 'argocd', 'StatefulSet', 'argocd-application-controller');
+      expect([controller.spec.replicas, containerEnv(controller, 'application-controller').ARGOCD_CONTROLLER_REPLICAS]).toEqual([
+        env.upstream.argocdReplicas,
+        String(env.upstream.argocdReplicas),
+      ]);
     },
   );
 

@@ -85,10 +85,10 @@ describe('Istio ambient (seed section 4, fixes #7 and #8)', () => {
     expect(authz.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/demo/sa/frontend', 'cluster.local/ns/kong/sa/kong-gateway']);
   });
 
-  test("Kong's proxy port is PERMISSIVE so NodePort traffic still gets in", () => {
+  test("Kong's proxy ports are PERMISSIVE so NodePort traffic still gets in (HTTP, HTTPS; helm.test.ts matches them to the chart's NodePorts)", () => {
     const pa = find(objects, 'PeerAuthentication', 'kong-proxy-permissive');
     expect(pa.metadata.namespace).toBe('kong');
-    expect((pa.spec as any).portLevelMtls).toEqual({ '8000': { mode: 'PERMISSIVE' } });
+    expect((pa.spec as any).portLevelMtls).toMatchObject({ '8000': { mode: 'PERMISSIVE' }, '8443': { mode: 'PERMISSIVE' } });
   });
 
   test('--skip-istio renders none of it, and nothing else refers to Istio', () => {

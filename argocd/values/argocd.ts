@@ -7,6 +7,8 @@ export interface ArgoCdValues {
     readonly cm: Readonly<Record<string, string>>;
   };
   readonly server: { readonly replicas: number };
+  /** More than one shards the managed clusters; with the one in-cluster cluster, the second replica stands by. */
+  readonly controller: { readonly replicas: number };
   readonly repoServer: { readonly replicas: number };
   readonly applicationSet: { readonly replicas: number };
 }
@@ -44,6 +46,7 @@ export function argocdValues(env: EnvironmentConfig): ArgoCdValues {
       },
     },
     server: { replicas },
+    controller: { replicas },
     repoServer: { replicas },
     applicationSet: { replicas },
   };

@@ -1,5 +1,6 @@
 import { EnvironmentConfig } from '../../config';
 import { IMAGE_TAGS } from '../../config/versions';
+import { KONG_CONTAINER_PORTS } from '../../lib/upstream';
 
 /** Kong `ingress` 0.22.0 chart values: a `gateway` (Kong) and a `controller` (KIC) subchart, both the `kong` chart. */
 export interface KongIngressValues {
@@ -17,6 +18,7 @@ export interface KongIngressValues {
     };
   };
   readonly gateway: {
+    readonly replicaCount: number;
     readonly image: { readonly tag: string };
     /** DB-less: configuration comes from KIC, not from a database. */
     readonly env: { readonly database: 'off' };
@@ -36,9 +38,22 @@ export interface KongIngressValues {
 /** Seed fix #6: Kind maps host ports 80/443 to these NodePorts. */
 export const KONG_NODE_PORTS = { http: 30080, https: 30443, manager: 30329 } as const;
 
-/** Seed section 3: Kong DB-less with KIC watching the Gateway API; Kong Manager, which has no login in DB-less mode, only where unauthenticated UIs are allowed. */
+/** Kong Manager has no login in DB-less mode: published only where unauthenticated UIs are allowed. */
+const kongManagerExposed = (env: EnvironmentConfig) => env.security.exposure.unauthenticatedUis;
+
+/**
+ * Every container port that traffic from outside the mesh enters Kong on, through
+ * a NodePort: the proxy's HTTP and HTTPS, and Kong Manager's where it is published.
+ * Under STRICT mTLS each must be PERMISSIVE, or a client without mesh identity is refused.
+ */
+export function kongExternalContainerPorts(env: EnvironmentConfig): number[] {
+  const p = KONG_CONTAINER_PORTS;
+  return [p.proxyHttp, p.proxyTls, ...(kongManagerExposed(env) ? [p.managerHttp, p.managerTls] : [])];
+}
+
+/** Seed section 3: Kong DB-less with KIC watching the Gateway API; Kong Manager only where unauthenticated UIs are allowed. */
 export function kongValues(env: EnvironmentConfig): KongIngressValues {
-  const manager = env.security.exposure.unauthenticatedUis;
+  const manager = kongManagerExposed(env);
   return {
     controller: {
       ingressController: {
@@ -49,6 +64,7 @@ export function kongValues(env: EnvironmentConfig): KongIngressValues {
       },
     },
     gateway: {
+      replicaCount: env.upstream.kongReplicas,
       image: { tag: IMAGE_TAGS.kongGateway },
       env: { database: 'off' },
       proxy: {

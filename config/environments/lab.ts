@@ -55,6 +55,7 @@ export const LAB: EnvironmentConfig = {
     argocdReplicas: 1,
     argocdServerInsecure: true,
     argocdReconciliationTimeout: '180s',
+    kongReplicas: 1,
     gatekeeperReplicas: 1,
     istiodReplicas: 1,
   },

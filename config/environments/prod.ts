@@ -8,7 +8,7 @@ export const prod = defineEnvironment('prod', LAB, {
   pinnedImagesOnly: true,
   // Seed 10-1 and 12-6: production pulls every image from the Harbor mirror, and Gatekeeper admits no other.
   registry: 'registry.example.com',
-  upstream: { argocdReplicas: 2, gatekeeperReplicas: 3, istiodReplicas: 2 },
+  upstream: { argocdReplicas: 2, kongReplicas: 2, gatekeeperReplicas: 3, istiodReplicas: 2 },
   // Logins only over TLS, no UI without a login of its own, and SSO instead of a shared admin password.
   security: { exposure: { httpsOnly: true, unauthenticatedUis: false, argocdAdminAccount: false } },
   platform: { quota: { requestsCpu: '64', limitsCpu: '128', requestsMemory: '256Gi', limitsMemory: '512Gi', pods: 100 } },

@@ -1,7 +1,8 @@
 import { defineEnvironment } from '../define';
 import { LAB, SEED_BACKEND_RESOURCES, SEED_CLIENT_RESOURCES, SEED_LOAD_GENERATOR_RESOURCES, times } from './lab';
+import { prod } from './prod';
 
-/** stg: the pre-production check of prod, full footprint; demo resources doubled (seed 11-3). */
+/** stg: the pre-production check of prod, full footprint, prod's replicas; demo resources doubled (seed 11-3). */
 export const stg = defineEnvironment('stg', LAB, {
   features: { light: false },
   upstream: { gatekeeperReplicas: 2, istiodReplicas: 2 },
@@ -12,7 +13,8 @@ export const stg = defineEnvironment('stg', LAB, {
     lokiCaches: { enabled: true, chunksMemoryMb: 512, resultsMemoryMb: 256 },
   },
   demo: {
-    backend: { resources: times(2, SEED_BACKEND_RESOURCES) },
+    // Seed 10-2: STG is Live's pre-check, so its pod replicas equal Live's.
+    backend: { replicas: prod.demo.backend.replicas, resources: times(2, SEED_BACKEND_RESOURCES) },
     frontend: { resources: times(2, SEED_CLIENT_RESOURCES) },
     loadGenerator: { resources: times(2, SEED_LOAD_GENERATOR_RESOURCES) },
   },
