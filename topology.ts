@@ -229,8 +229,9 @@ export function monitoringTraffic(env: EnvironmentConfig): TrafficRule[] {
     { name: 'otlp-from-workloads', pods: COLLECTOR_POD_LABELS, direction: 'ingress', peers: [{}], ports: tcp(OTLP_PORTS.grpc, OTLP_PORTS.http) },
     // Alloy pushes node logs and metrics to Loki and Mimir, and scrapes the stack.
     { name: 'from-node-agents', pods: {}, direction: 'ingress', peers: [{ namespace: NAMESPACES.monitoringAgents }] },
-    // The API server is the kubernetes Service (443) and, once Cilium translates it, the nodes' 6443.
-    { name: 'to-kube-apiserver', pods: {}, direction: 'egress', peers: [{ cidr: '0.0.0.0/0' }], ports: tcp(443, 6443) },
+    // kube-state-metrics and Grafana's sidecar read the API. Cilium translates the kubernetes Service (443) to the
+    // API server's node address on 6443, which carries the kube-apiserver identity: no CIDR selects it, the entity does.
+    { name: 'to-kube-apiserver', pods: {}, direction: 'egress', peers: [{ entity: 'kube-apiserver' }], ports: tcp(443, 6443) },
     ...(external.length > 0
       ? [{ name: 'to-external-lgtm', pods: {}, direction: 'egress' as const, peers: [{ cidr: '0.0.0.0/0' }], ports: tcp(...external) }]
       : []),

@@ -2,9 +2,21 @@
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { PlatformChart } from '../lib/platform-chart';
+import {
+  CiliumNetworkPolicy,
+  CiliumNetworkPolicySpecEgressToEntities,
+  CiliumNetworkPolicySpecEgressToPortsPortsProtocol,
+} from '../imports/cilium.io';
 
-/** The other side of a rule: pods (all when `pods` is empty) in a namespace (any when omitted), or an address block. */
-export type TrafficPeer = { readonly namespace?: string; readonly pods?: Readonly<Record<string, string>> } | { readonly cidr: string };
+/**
+ * The other side of a rule: pods (all when `pods` is empty) in a namespace (any when omitted), an address
+ * block, or a Cilium entity. The API server is an entity: on Cilium its node addresses carry the
+ * `kube-apiserver` identity, which no CIDR of a NetworkPolicy selects (policy-cidr-match-mode is empty).
+ */
+export type TrafficPeer =
+  | { readonly namespace?: string; readonly pods?: Readonly<Record<string, string>> }
+  | { readonly cidr: string }
+  | { readonly entity: 'kube-apiserver' };
 
 export interface TrafficPort {
   readonly port: number;
@@ -33,7 +45,8 @@ export interface NamespaceIsolationProps {
 /**
  * Default deny for a namespace we own, both directions, and one Kubernetes
  * NetworkPolicy per flow the platform needs (Cilium enforces them next to its
- * own policies). Anything not listed is dropped, DNS included.
+ * own policies); a flow to a Cilium entity is a CiliumNetworkPolicy. Anything
+ * not listed is dropped, DNS included.
  */
 export class NamespaceIsolation extends PlatformChart {
   constructor(scope: Construct, id: string, props: NamespaceIsolationProps) {
@@ -43,6 +56,35 @@ export class NamespaceIsolation extends PlatformChart {
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
     for (const rule of props.rules) {
+      const entities = rule.peers.flatMap((p) => ('entity' in p ? [p.entity] : []));
+      if (entities.length > 0) {
+        if (entities.length !== rule.peers.length) throw new Error(`${rule.name}: a rule names entities only, or no entity`);
+        if (rule.direction !== 'egress') throw new Error(`${rule.name}: only egress to an entity is rendered`);
+        new CiliumNetworkPolicy(this, rule.name, {
+          metadata: { name: rule.name, namespace: props.namespace },
+          spec: {
+            endpointSelector: Object.keys(rule.pods).length > 0 ? { matchLabels: { ...rule.pods } } : {},
+            egress: [
+              {
+                toEntities: entities.map(() => CiliumNetworkPolicySpecEgressToEntities.KUBE_HYPHEN_APISERVER),
+                ...(rule.ports
+                  ? {
+                      toPorts: [
+                        {
+                          ports: rule.ports.map((p) => ({
+                            port: String(p.port),
+                            protocol: CiliumNetworkPolicySpecEgressToPortsPortsProtocol[p.protocol],
+                          })),
+                        },
+                      ],
+                    }
+                  : {}),
+              },
+            ],
+          },
+        });
+        continue;
+      }
       const peers = rule.peers.map(toPeer);
       const ports = rule.ports?.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol }));
       const clause = { ...(ports ? { ports } : {}) };
@@ -67,6 +109,7 @@ const selector = (labels: Readonly<Record<string, string>> | undefined): k8s.Lab
   labels && Object.keys(labels).length > 0 ? { matchLabels: { ...labels } } : {};
 
 function toPeer(peer: TrafficPeer): k8s.NetworkPolicyPeer {
+  if ('entity' in peer) throw new Error(`entity ${peer.entity} is not a NetworkPolicy peer`);
   if ('cidr' in peer) return { ipBlock: { cidr: peer.cidr } };
   return {
     namespaceSelector: selector(peer.namespace ? { 'kubernetes.io/metadata.name': peer.namespace } : undefined),

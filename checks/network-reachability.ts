@@ -22,7 +22,15 @@ export interface PodEndpoint {
 export interface AddressEndpoint {
   readonly ip: string;
 }
-export type Endpoint = PodEndpoint | AddressEndpoint;
+/**
+ * A Cilium entity: the API server, as Cilium sees it once it has translated the
+ * kubernetes Service to a node address. No CIDR of a NetworkPolicy selects it
+ * (Cilium's default policy-cidr-match-mode); only a rule naming the entity does.
+ */
+export interface EntityEndpoint {
+  readonly entity: 'kube-apiserver';
+}
+export type Endpoint = PodEndpoint | AddressEndpoint | EntityEndpoint;
 
 /** An HTTP rule of a CiliumNetworkPolicy: method and path regexes. */
 export interface HttpRule {
@@ -87,8 +95,10 @@ function inCidr(ip: string, cidr: string): boolean {
 /** Namespaces carry their name as a label (kubernetes.io/metadata.name), as the API server sets it. */
 const namespaceLabels = (namespace: string) => ({ 'kubernetes.io/metadata.name': namespace });
 
+const isAddress = (e: Endpoint): e is AddressEndpoint => 'ip' in e;
+
 function peerMatches(peer: Peer, policyNamespace: string, other: Endpoint): boolean {
-  if (peer.ipBlock) return !isPod(other) && inCidr(other.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c) => inCidr(other.ip, c));
+  if (peer.ipBlock) return isAddress(other) && inCidr(other.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c) => inCidr(other.ip, c));
   if (!isPod(other)) return false;
   const namespaceOk = peer.namespaceSelector
     ? selects(peer.namespaceSelector, namespaceLabels(other.namespace))
@@ -108,10 +118,14 @@ interface CiliumRule {
   fromEndpoints?: LabelSelector[];
   toPorts?: Array<{ ports?: Array<{ port: string; protocol?: string }>; rules?: { http?: HttpRule[] } }>;
 }
+interface CiliumEgressRule {
+  toEntities?: string[];
+  toPorts?: CiliumRule['toPorts'];
+}
 interface CiliumSpec {
   endpointSelector: LabelSelector;
   ingress?: CiliumRule[];
-  egress?: unknown[];
+  egress?: CiliumEgressRule[];
 }
 
 /** The namespace label of Cilium's endpoint selectors; a selector without it selects the policy's own namespace. */
@@ -150,8 +164,11 @@ function sideGrants(
   const cilium = inNamespace.filter((p) => {
     if (p.apiVersion !== 'cilium.io/v2' || p.kind !== 'CiliumNetworkPolicy') return false;
     const spec = p.spec as CiliumSpec;
-    if (spec.egress) throw new Error(`${p.metadata.name}: egress CiliumNetworkPolicy rules are not supported by this checker`);
-    return direction === 'Ingress' && !!spec.ingress && selects({ matchLabels: ciliumLabels(spec.endpointSelector.matchLabels) }, self.labels);
+    for (const rule of spec.egress ?? [])
+      if (Object.keys(rule).some((k) => k !== 'toEntities' && k !== 'toPorts'))
+        throw new Error(`${p.metadata.name}: egress rules other than toEntities are not supported by this checker`);
+    const rules = direction === 'Ingress' ? spec.ingress : spec.egress;
+    return !!rules && selects({ matchLabels: ciliumLabels(spec.endpointSelector.matchLabels) }, self.labels);
   });
   if (policies.length === 0 && cilium.length === 0) return [{}];
   const grants: Grant[] = [];
@@ -164,8 +181,14 @@ function sideGrants(
     }
   }
   for (const p of cilium) {
-    for (const rule of (p.spec as CiliumSpec).ingress ?? []) {
-      if (!(rule.fromEndpoints ?? []).some((selector) => ciliumPeerMatches(selector, self.namespace, other))) continue;
+    const spec = p.spec as CiliumSpec;
+    const rules: CiliumRule[] = direction === 'Ingress' ? (spec.ingress ?? []) : (spec.egress ?? []);
+    for (const rule of rules) {
+      const peerOk =
+        direction === 'Ingress'
+          ? (rule.fromEndpoints ?? []).some((selector) => ciliumPeerMatches(selector, self.namespace, other))
+          : 'entity' in other && ((rule as CiliumEgressRule).toEntities ?? []).some((e) => e === other.entity || e === 'all');
+      if (!peerOk) continue;
       if (!rule.toPorts?.length) grants.push({});
       for (const to of rule.toPorts ?? []) {
         const portOk = !to.ports?.length || to.ports.some((x) => Number(x.port) === port && (x.protocol ?? 'TCP') === protocol);

@@ -27,12 +27,13 @@ const ALLOY: PodEndpoint = { namespace: NAMESPACES.monitoringAgents, labels: { '
 const STRANGER: PodEndpoint = { namespace: 'default', labels: { app: 'stranger' } };
 /** Seed lab 2-1's test pod: in demo, with the frontend's ServiceAccount, but not the frontend's labels. */
 const SEED_TEST_CNP: PodEndpoint = { namespace: 'demo', labels: { app: 'test-cnp', env: 'dev', team: 'platform' } };
-/** The API server as Cilium sees it after translating the kubernetes Service: a node address on 6443. */
-const API_SERVER: Endpoint = { ip: '172.18.0.2' };
+/** The API server as Cilium sees it after translating the kubernetes Service: a node address on 6443, with the kube-apiserver identity. */
+const API_SERVER: Endpoint = { entity: 'kube-apiserver' };
 const INTERNET: Endpoint = { ip: '203.0.113.10' };
 
 const show = (c: Connection) => {
-  const name = (e: Endpoint) => ('ip' in e ? e.ip : `${e.namespace}/${e.labels.app ?? e.labels['app.kubernetes.io/name'] ?? e.labels['k8s-app']}`);
+  const name = (e: Endpoint) =>
+    'ip' in e ? e.ip : 'entity' in e ? e.entity : `${e.namespace}/${e.labels.app ?? e.labels['app.kubernetes.io/name'] ?? e.labels['k8s-app']}`;
   return `${name(c.from)} -> ${name(c.to)}:${c.port}/${c.protocol ?? 'TCP'}`;
 };
 
@@ -131,5 +132,33 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: namespace is
     const broken = [...objects, namespaceWide, egressWide];
     expect(allowed(broken, { from: SEED_TEST_CNP, to: backend, port: 8080 })).toBe(true);
     expect(verdict(broken, { from: frontend, to: backend, port: 8080 }).http).toBeUndefined();
+  });
+
+  test('the monitoring stack reaches the API server through the kube-apiserver entity; a CIDR allow, as once rendered, does not on Cilium', () => {
+    const grafanaToApi = { from: GRAFANA, to: API_SERVER, port: 6443 };
+    expect(allowed(objects, grafanaToApi)).toBe(true);
+    expect(allowed(objects, { from: GRAFANA, to: INTERNET, port: 443 })).toBe(env.observability.backends.location === 'external');
+    // The seeded break: the policy this project rendered before, 0.0.0.0/0 on 443 and 6443, in place of the entity.
+    const cidrOnly: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'to-kube-apiserver', namespace: 'monitoring' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
+            ports: [
+              { port: 443, protocol: 'TCP' },
+              { port: 6443, protocol: 'TCP' },
+            ],
+          },
+        ],
+      },
+    };
+    const before = [...objects.filter((o) => !(o.metadata.name === 'to-kube-apiserver' && o.metadata.namespace === 'monitoring')), cidrOnly];
+    expect(allowed(before, grafanaToApi)).toBe(false);
+    expect(allowed(before, { from: GRAFANA, to: INTERNET, port: 443 })).toBe(true);
   });
 });
