@@ -64,13 +64,13 @@ const toUpstream = (host: string, s: UpstreamService & { ports: { http: number }
 /** A route, and whether what it publishes asks for a login of its own. */
 type PublishedRoute = RouteTarget & { readonly unauthenticated?: true };
 
-/** Seed section 3: one host per UI, each pointing at its real Service and port. */
+/** Seed section 3: one host per UI, each pointing at its real Service and port; named as the seed's commands name them. */
 const ROUTES: readonly PublishedRoute[] = [
-  { host: 'api', service: { namespace: NAMESPACES.demo, name: 'backend', port: BACKEND_SERVICE_PORT } },
+  { host: 'api', name: 'demo-api', service: { namespace: NAMESPACES.demo, name: 'backend', port: BACKEND_SERVICE_PORT } },
   toUpstream('grafana', UPSTREAM_SERVICES.grafana),
   toUpstream('argocd', UPSTREAM_SERVICES.argocdServer),
   // Hubble UI shows every flow in the cluster to whoever reaches it.
-  { ...toUpstream('hubble', UPSTREAM_SERVICES.hubbleUi), unauthenticated: true },
+  { ...toUpstream('hubble', UPSTREAM_SERVICES.hubbleUi), name: 'hubble-ui', unauthenticated: true },
 ];
 
 /** The routes an environment publishes: no UI without a login of its own unless the environment allows it. */

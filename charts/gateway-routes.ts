@@ -15,6 +15,8 @@ import {
 export interface RouteTarget {
   /** Host prefix: `api` becomes `api.<domain>`. */
   readonly host: string;
+  /** The HTTPRoute's name, where it is not the host prefix: the seed's commands name `demo-api` and `hubble-ui`. */
+  readonly name?: string;
   readonly service: { readonly namespace: string; readonly name: string; readonly port: number };
   /** A service moving from the DC (seed 10-3): the route weighs the Kubernetes Service against this one. */
   readonly dc?: { readonly name: string; readonly port: number; readonly kubernetesPercent: number };
@@ -111,7 +113,7 @@ export class GatewayRoutes extends PlatformChart {
 
     for (const route of props.routes) {
       new HttpRoute(this, `route-${route.host}`, {
-        metadata: { name: route.host, namespace: route.service.namespace },
+        metadata: { name: route.name ?? route.host, namespace: route.service.namespace },
         spec: {
           parentRefs: [{ name: props.gateway.name, namespace: props.gateway.namespace, ...(props.httpsOnly ? { sectionName: HTTPS_LISTENER } : {}) }],
           hostnames: [`${route.host}.${props.domain}`],

@@ -91,7 +91,7 @@ describe('rendered diff on real git history', () => {
     repo.git('checkout', '-q', '-b', 'feature');
     repo.commit({ ...prod, domain: 'lab-prod.example' }, 'new domain');
     const changes = diffTrees('prod', treeAtRef(repo.dir, 'main', 'prod'), treeAtRef(repo.dir, 'feature', 'prod'));
-    const route = changes.find((c) => c.object === 'HTTPRoute demo/api')!;
+    const route = changes.find((c) => c.object === 'HTTPRoute demo/demo-api')!;
     expect(route.fields).toEqual([{ path: 'spec.hostnames[0]', before: 'api.lab-prod.local', after: 'api.lab-prod.example' }]);
     expect(changes.find((c) => c.object === 'file bootstrap.env')!.fields).toEqual(
       expect.arrayContaining([{ path: 'DOMAIN', before: "'lab-prod.local'", after: "'lab-prod.example'" }]),

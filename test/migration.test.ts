@@ -13,7 +13,7 @@ const withBackendAt = (env: EnvironmentConfig, change: Partial<MigratedService>)
   demo: { ...env.demo, migration: env.demo.migration.map((m) => (m.service === 'backend' ? { ...m, ...change } : m)) },
 });
 const apiRoute = (env: EnvironmentConfig) =>
-  render(env).files.find((f) => f.object.kind === 'HTTPRoute' && f.object.metadata.name === 'api')!.object as any;
+  render(env).files.find((f) => f.object.kind === 'HTTPRoute' && f.object.metadata.name === 'demo-api')!.object as any;
 
 describe('Strangler Fig (seed 10-3): the demo backend behind a weighted route, Kubernetes against the DC', () => {
   test.each(ALL_ENVS.map((e) => [e.name, e] as const))(
@@ -45,7 +45,7 @@ describe('Strangler Fig (seed 10-3): the demo backend behind a weighted route, K
     const changes = diffTrees('prod', treeOf(renderEnvironment(prod, COMPONENTS)), treeOf(renderEnvironment(rolledBack, COMPONENTS)));
     expect(changes.map((c) => [c.object, c.fields])).toEqual([
       [
-        'HTTPRoute demo/api',
+        'HTTPRoute demo/demo-api',
         [
           { path: 'spec.rules[0].backendRefs[backend].weight', before: 100, after: 0 },
           { path: 'spec.rules[0].backendRefs[backend-dc].weight', before: 0, after: 100 },

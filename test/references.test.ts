@@ -43,14 +43,14 @@ describe('each reference check fails on a seeded break, naming both ends', () =>
     [
       'HTTPRoute parentRef',
       prod,
-      (_, get) => (get('HTTPRoute', 'api').spec.parentRefs[0].name = 'kong-gw'),
-      'HTTPRoute demo/api parentRef -> Gateway kong/kong-gw: not rendered',
+      (_, get) => (get('HTTPRoute', 'demo-api').spec.parentRefs[0].name = 'kong-gw'),
+      'HTTPRoute demo/demo-api parentRef -> Gateway kong/kong-gw: not rendered',
     ],
     [
       'HTTPRoute backendRef (ours)',
       prod,
-      (_, get) => (get('HTTPRoute', 'api').spec.rules[0].backendRefs[0].port = 8080),
-      'HTTPRoute demo/api backendRef -> Service demo/backend:8080: no such Service and port',
+      (_, get) => (get('HTTPRoute', 'demo-api').spec.rules[0].backendRefs[0].port = 8080),
+      'HTTPRoute demo/demo-api backendRef -> Service demo/backend:8080: no such Service and port',
     ],
     [
       'HTTPRoute backendRef (upstream chart)',
@@ -62,7 +62,7 @@ describe('each reference check fails on a seeded break, naming both ends', () =>
       'HTTPRoute hostname outside every listener',
       prod,
       (_, get) => get('Gateway', 'kong-gateway').spec.listeners.forEach((l: any) => (l.hostname = '*.other.local')),
-      'HTTPRoute demo/api hostname api.lab-prod.local -> Gateway kong/kong-gateway: no listener accepts it',
+      'HTTPRoute demo/demo-api hostname api.lab-prod.local -> Gateway kong/kong-gateway: no listener accepts it',
     ],
     [
       'Gateway class',
@@ -143,8 +143,8 @@ describe('each reference check fails on a seeded break, naming both ends', () =>
     [
       'HTTPRoute backendRef to the DC Service',
       prod,
-      (_, get) => (get('HTTPRoute', 'api').spec.rules[0].backendRefs[1].name = 'backend-datacenter'),
-      'HTTPRoute demo/api backendRef -> Service demo/backend-datacenter:8080: no such Service and port',
+      (_, get) => (get('HTTPRoute', 'demo-api').spec.rules[0].backendRefs[1].name = 'backend-datacenter'),
+      'HTTPRoute demo/demo-api backendRef -> Service demo/backend-datacenter:8080: no such Service and port',
     ],
     [
       'DC Service without its EndpointSlice',
