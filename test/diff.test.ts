@@ -77,13 +77,16 @@ describe('rendered diff on real git history', () => {
         'added Job demo/load-generator',
         // The load generator's own way out through the Gateway comes with it (topology.ts).
         'added NetworkPolicy demo/load-generator-to-gateway',
+        'added NetworkPolicy demo/load-generator-to-backend',
+        // Without the Cilium policy, the backend admits the frontend tier through a NetworkPolicy of its own.
+        'added NetworkPolicy demo/backend-from-frontend-tier',
         'removed CiliumNetworkPolicy demo/backend-allow-frontend-only',
         'removed Application argocd/network-policies',
       ]),
     );
     expect(failureReason(changes, ['removals'])).toBe('objects are removed');
     expect(failureReason(changes, ['stg'])).toBeUndefined();
-    expect(failureReason(changes, ['prod'])).toMatch(/^prod changes \(2 added, \d+ removed, \d+ changed\)$/);
+    expect(failureReason(changes, ['prod'])).toMatch(/^prod changes \(4 added, \d+ removed, \d+ changed\)$/);
   });
 
   test('a domain change shows as field paths in the routes and the bootstrap env', () => {
