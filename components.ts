@@ -12,7 +12,7 @@ import { BackendNetworkPolicies } from './charts/backend-network-policies';
 import { BACKEND_CONTAINER_PORT, DemoApp } from './charts/demo-app';
 import { DcUpstreams } from './charts/dc-upstreams';
 import { CONSTRAINT_NAMES, GatekeeperPolicies } from './charts/gatekeeper-policies';
-import { GatewayRoutes } from './charts/gateway-routes';
+import { GatewayRoutes, routeName } from './charts/gateway-routes';
 import { GrafanaDashboards } from './charts/grafana-dashboards';
 import { MeshSecurity } from './charts/mesh-security';
 import { MimirRules } from './charts/mimir-rules';
@@ -108,7 +108,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
           verify: {
             namespaces: [...new Set([...UPSTREAM_COMPONENTS.filter((u) => u.enabled(env)).map((u) => u.namespace), NAMESPACES.demo])].sort(),
             gateway: `${KONG_GATEWAY.namespace}/${KONG_GATEWAY.name}`,
-            httpRoutes: publishedRoutes(env).map((r) => `${r.service.namespace}/${r.host}`),
+            httpRoutes: publishedRoutes(env).map((r) => `${r.service.namespace}/${routeName(r)}`),
             constraints: Object.entries(CONSTRAINT_NAMES).map(([key, name]) => `${POLICY_TEMPLATES[key as PolicyKey].kind.toLowerCase()}/${name}`),
           },
         }),

@@ -22,6 +22,9 @@ export interface RouteTarget {
   readonly dc?: { readonly name: string; readonly port: number; readonly kubernetesPercent: number };
 }
 
+/** The HTTPRoute's name: its own where the seed gives one, else the host prefix. */
+export const routeName = (route: RouteTarget): string => route.name ?? route.host;
+
 export interface GatewayRoutesProps {
   readonly env: string;
   readonly domain: string;
@@ -113,7 +116,7 @@ export class GatewayRoutes extends PlatformChart {
 
     for (const route of props.routes) {
       new HttpRoute(this, `route-${route.host}`, {
-        metadata: { name: route.name ?? route.host, namespace: route.service.namespace },
+        metadata: { name: routeName(route), namespace: route.service.namespace },
         spec: {
           parentRefs: [{ name: props.gateway.name, namespace: props.gateway.namespace, ...(props.httpsOnly ? { sectionName: HTTPS_LISTENER } : {}) }],
           hostnames: [`${route.host}.${props.domain}`],

@@ -290,6 +290,8 @@ describe('teardown.sh and verify.sh with recording stubs', () => {
     expect(result.stdout).toContain('ok    Cilium KubeProxyReplacement is True');
     expect(result.stdout).toContain('ok    Gateway kong/kong-gateway is Programmed');
     expect(result.stdout).toContain('ok    HTTPRoute monitoring/grafana is Accepted');
+    // The seed's names (section 3): verify checks the routes the render has.
+    expect(result.stdout).toContain('ok    HTTPRoute demo/demo-api is Accepted');
     expect(result.stdout).toContain('ok    Constraint k8sdenyprivileged/deny-privileged-container is present');
     expect(result.stdout).toContain('ok    PeerAuthentication istio-system/default is STRICT');
     expect(result.stdout).toContain('ok    demo API answers through Kong (https://api.lab-prod.local/status/200)');
