@@ -7,6 +7,8 @@ import { lgtmEndpoints, lgtmInCluster } from './argocd/values/lgtm';
 import { bootstrapEnv } from './bootstrap/bootstrap-env';
 import { kindConfig } from './bootstrap/kind-config';
 import { BootstrapNamespace } from './bootstrap/bootstrap-namespace';
+import { LAB_CLONE_VOLUME, LabCloneVolume } from './bootstrap/lab-clone-volume';
+import { LAB_CLONE_CLAIM } from './argocd/values/argocd';
 import { Alertmanager } from './charts/alertmanager';
 import { BackendNetworkPolicies } from './charts/backend-network-policies';
 import { BACKEND_CONTAINER_PORT, DemoApp } from './charts/demo-app';
@@ -85,6 +87,16 @@ export const COMPONENTS: readonly ChartComponent[] = [
         if (!policy) throw new Error(`the bootstrap secret namespace ${secret.namespace} is not a platform namespace`);
         new BootstrapNamespace(chart, `namespace-${secret.namespace}`, { policy });
       }
+      if (env.git.localClone) {
+        // The claim's namespace exists before Helm would create it: labelled as the namespaces Application keeps it.
+        const argocd = platformNamespaces(env).find((n) => n.name === NAMESPACES.argocd)!;
+        new BootstrapNamespace(chart, `namespace-${NAMESPACES.argocd}`, { policy: argocd });
+        new LabCloneVolume(chart, 'lab-clone', {
+          clone: env.git.localClone,
+          volumeName: LAB_CLONE_VOLUME,
+          claim: { namespace: NAMESPACES.argocd, name: LAB_CLONE_CLAIM },
+        });
+      }
       return chart;
     },
     files: (env) => [
@@ -104,6 +116,9 @@ export const COMPONENTS: readonly ChartComponent[] = [
           rootApplicationFile: `application-root-${env.name}.yaml`,
           rootProjectFile: `appproject-${ARGOCD_PROJECTS.root}.yaml`,
           namespaceFiles: Object.values(BOOTSTRAP_SECRETS).map((secret) => `namespace-${secret.namespace}.yaml`),
+          labCloneFiles: env.git.localClone
+            ? [`namespace-${NAMESPACES.argocd}.yaml`, `persistentvolume-${LAB_CLONE_VOLUME}.yaml`, `persistentvolumeclaim-${LAB_CLONE_CLAIM}.yaml`]
+            : [],
           grafanaAdminSecret: BOOTSTRAP_SECRETS.grafanaAdmin,
           verify: {
             namespaces: [...new Set([...UPSTREAM_COMPONENTS.filter((u) => u.enabled(env)).map((u) => u.namespace), NAMESPACES.demo])].sort(),

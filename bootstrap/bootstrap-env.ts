@@ -28,6 +28,8 @@ export interface BootstrapInputs {
   readonly rootProjectFile: string;
   /** Namespaces applied before the bootstrap's Secrets are created. */
   readonly namespaceFiles: readonly string[];
+  /** The lab's clone as a volume for the repo-server (GitSource.localClone), applied before Argo CD; empty elsewhere. */
+  readonly labCloneFiles: readonly string[];
   readonly grafanaAdminSecret: { readonly namespace: string; readonly name: string };
   /** What verify.sh checks: namespaces whose pods must be ready, `<ns>/<name>` of the Gateway and routes, Constraints as `<kind>/<name>`. */
   readonly verify: {
@@ -81,6 +83,8 @@ export function bootstrapEnv(inputs: BootstrapInputs): string {
     ['ROOT_APPLICATION_FILE', inputs.rootApplicationFile],
     ['ROOT_PROJECT_FILE', inputs.rootProjectFile],
     ['NAMESPACE_FILES', inputs.namespaceFiles.join(' ')],
+    ['LAB_CLONE_FILES', inputs.labCloneFiles.join(' ')],
+    ['REPO_URL', env.git.repoURL],
     ['GRAFANA_SECRET_NAMESPACE', inputs.grafanaAdminSecret.namespace],
     ['GRAFANA_SECRET_NAME', inputs.grafanaAdminSecret.name],
     ['TLS_SECRET_NAMESPACE', inputs.tlsSecret.namespace],

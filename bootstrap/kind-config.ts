@@ -13,6 +13,8 @@ export interface KindClusterConfig {
 export interface KindNode {
   readonly role: 'control-plane' | 'worker';
   readonly image: string;
+  /** A relative hostPath is resolved against the folder kind runs in (kind's provider code, filepath.Abs); setup.sh runs it from the clone. */
+  readonly extraMounts?: ReadonlyArray<{ readonly hostPath: string; readonly containerPath: string; readonly readOnly: boolean }>;
   readonly extraPortMappings?: ReadonlyArray<{
     readonly containerPort: number;
     readonly hostPort: number;
@@ -28,8 +30,14 @@ export interface KindNode {
  */
 const LOOPBACK = '127.0.0.1';
 
+/** The clone setup.sh runs from: kind runs there, so `.` is the clone. */
+export const CLONE_HOST_PATH = '.';
+
 export function kindConfig(env: EnvironmentConfig): KindClusterConfig {
-  const node = (role: KindNode['role']): KindNode => ({ role, image: env.cluster.nodeImage });
+  const clone = env.git.localClone;
+  // Every node: the repo-server may be scheduled on any of them.
+  const mounts = clone ? { extraMounts: [{ hostPath: CLONE_HOST_PATH, containerPath: clone.nodePath, readOnly: true }] } : {};
+  const node = (role: KindNode['role']): KindNode => ({ role, image: env.cluster.nodeImage, ...mounts });
   return {
     kind: 'Cluster',
     apiVersion: 'kind.x-k8s.io/v1alpha4',

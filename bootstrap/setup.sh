@@ -23,6 +23,10 @@ if has_flag --light && [[ "$LIGHT" != true ]]; then
 fi
 
 require docker kind kubectl helm openssl
+# The lab reads this clone's commits (git.localClone): a copy without its .git folder has none to read.
+if [[ -n "$LAB_CLONE_FILES" && ! -d "$ROOT/.git" ]]; then
+  die 2 "$ENV_NAME syncs the commits of this clone, and $ROOT has no .git folder; run setup.sh from a git clone (not a worktree or an archive), or set git to a remote in config/environments/$ENV_NAME.ts"
+fi
 require_docker_engine
 info "environment $ENV_NAME (light=$LIGHT, skip-istio=$SKIP_ISTIO), cluster $CLUSTER_NAME"
 
@@ -32,8 +36,14 @@ create_cluster() {
   if kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
     echo "    cluster $CLUSTER_NAME exists, left alone"
   else
-    kind create cluster --config "$BOOTSTRAP_DIR/kind.config.yaml" --wait 0s
+    # From the clone: kind resolves the config's relative hostPath (the lab's clone mount) against where it runs.
+    (cd "$ROOT" && kind create cluster --config "$BOOTSTRAP_DIR/kind.config.yaml" --wait 0s)
   fi
+}
+
+apply_lab_clone() {
+  local file
+  for file in $LAB_CLONE_FILES; do kc apply --filename "$BOOTSTRAP_DIR/$file"; done
 }
 
 install_release() { # install_release <release> <namespace> <chart> <repo> <version> <values file>
@@ -85,6 +95,9 @@ create_grafana_secret() {
 step "create the namespaces of the bootstrap secrets" apply_namespaces
 step "create the lab TLS secret $TLS_SECRET_NAMESPACE/$TLS_SECRET_NAME" create_tls_secret
 step "create the Grafana admin secret $GRAFANA_SECRET_NAMESPACE/$GRAFANA_SECRET_NAME" create_grafana_secret
+if [[ -n "$LAB_CLONE_FILES" ]]; then
+  step "mount this clone for Argo CD's repo-server ($REPO_URL)" apply_lab_clone
+fi
 step "install Argo CD (chart $ARGOCD_VERSION)" install_release "$ARGOCD_RELEASE" "$ARGOCD_NAMESPACE" "$ARGOCD_CHART" "$ARGOCD_REPO" "$ARGOCD_VERSION" "$BOOTSTRAP_DIR/argocd.values.yaml"
 step "apply the root project and Application $ROOT_APPLICATION" kc apply --filename "$BOOTSTRAP_DIR/$ROOT_PROJECT_FILE" --filename "$BOOTSTRAP_DIR/$ROOT_APPLICATION_FILE"
 
@@ -96,8 +109,15 @@ fi
 hubble_line=""
 [[ "$HUBBLE_PUBLISHED" == true ]] && hubble_line="  Hubble UI  $UI_SCHEME://hubble.$DOMAIN    none"
 
+if [[ -n "$LAB_CLONE_FILES" ]]; then
+  source_line="Argo CD syncs the commits of this clone ($ROOT, checked-out branch): edit, npm run synth, git commit; no push."
+else
+  source_line="Argo CD syncs $REPO_URL: edit, npm run synth, commit and push."
+fi
+
 cat <<TABLE
 
+$source_line
 Argo CD now brings up the rest in sync-wave order. Watch it:
   kubectl --context $KUBE_CONTEXT -n $ARGOCD_NAMESPACE get applications -w
 

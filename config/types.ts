@@ -217,9 +217,21 @@ export interface ObservabilitySettings {
 }
 
 export interface GitSource {
-  /** The repository Argo CD tracks; point it at your fork. */
+  /** The repository Argo CD tracks: a real remote (your fork), or `file://<nodePath>` for the lab's own clone. */
   readonly repoURL: string;
   readonly targetRevision: string;
+  /**
+   * The Kind lab only: Argo CD reads the clone that setup.sh runs from, so a local commit is what
+   * it syncs, with no fork and no push. Kind mounts the clone at `nodePath` in every node, and the
+   * repo-server mounts it there through a PersistentVolume (a hostPath volume in the pod itself would
+   * need a privileged namespace). `repoURL` is then `file://<nodePath>`.
+   */
+  readonly localClone?: LocalClone;
+}
+
+export interface LocalClone {
+  /** Absolute path of the clone inside the Kind nodes and the repo-server. */
+  readonly nodePath: string;
 }
 
 /**

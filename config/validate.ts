@@ -104,6 +104,18 @@ export function findProblems(env: EnvironmentConfig): string[] {
     env.git.repoURL.replace(/\/\/[^/@]+@/, '//***@'),
   );
   check(env.git.targetRevision.trim().length > 0, 'git.targetRevision', 'must not be empty', env.git.targetRevision);
+  const clone = env.git.localClone;
+  if (clone) {
+    check(
+      /^\/[A-Za-z0-9._/-]+$/.test(clone.nodePath),
+      'git.localClone.nodePath',
+      'must be an absolute path of letters, digits, . _ - and /',
+      clone.nodePath,
+    );
+    check(env.git.repoURL === `file://${clone.nodePath}`, 'git.repoURL', `must be file://${clone.nodePath} with git.localClone`, env.git.repoURL);
+    // stg and prod track a remote that reviews and branch protection stand in front of.
+    check(env.features.light, 'git.localClone', 'is for the Kind lab (features.light); stg and prod track a real remote', clone.nodePath);
+  }
   for (const kind of ['charts', 'git'] as const) {
     const url = env.mirrors?.[kind];
     if (url !== undefined)

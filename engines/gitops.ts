@@ -152,8 +152,13 @@ export class GitOpsLab {
     const chartPort = await freePort();
     await cp.launch('chart-mirror', process.execPath, [path.join(ROOT, 'engines', 'static-server.js'), mirror, String(chartPort)]);
     const name = `e2e-${options.base}`;
+    // A lab base reads the clone itself, as the Kind lab reads the user's clone (git.localClone): a commit, then Synced.
+    // stg and prod read a remote: the bare repository, pushed to.
+    const gitSource = env.git.localClone
+      ? { repoURL: `file://${work}`, targetRevision: env.git.targetRevision, localClone: { nodePath: work } }
+      : { repoURL: `file://${bare}`, targetRevision: 'main' };
     const sources: Override<EnvironmentConfig> = {
-      git: { repoURL: `file://${bare}`, targetRevision: 'main' },
+      git: gitSource,
       mirrors: { charts: `http://127.0.0.1:${chartPort}`, git: `file://${gitMirror}` },
     };
     const lab = new GitOpsLab(name, root, work, bare, cp, options.base, sources, log);
@@ -218,6 +223,8 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
         .filter((l) => l.includes('='))
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 2, -1)]),
     );
+    // The lab's clone as the repo-server's volume, as setup.sh applies it before Argo CD.
+    for (const file of (env.LAB_CLONE_FILES ?? '').split(' ').filter(Boolean)) await apply(YAML.parse(dist.get(`bootstrap/${file}`)!), 'kubectl');
     // The secrets setup.sh creates (never in git).
     await apply(
       {

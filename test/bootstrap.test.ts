@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as YAML from 'yaml';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
@@ -50,8 +51,9 @@ function harness(options: { without?: string[]; root?: string } = {}): Harness {
   }
   return {
     run: (script, args, env = {}) => {
+      // From a folder of its own: a user may start the scripts from anywhere (kind must still run in the clone).
       const result = spawnSync(path.join(bin, 'bash'), [path.join(root, 'bootstrap', script), ...args], {
-        cwd: root,
+        cwd: dir,
         encoding: 'utf8',
         env: { PATH: bin, HOME: dir, STUB_LOG: log, STUB_STATE: state, ...env },
       });
@@ -107,6 +109,7 @@ describe('setup.sh with recording stubs', () => {
       'docker info',
       'kind get clusters',
       `kind create cluster --config ${dir}/kind.config.yaml`,
+      `kind ran in ${ROOT}`,
       'helm status cilium --namespace kube-system --kube-context kind-lab-dev',
       `helm install cilium cilium --repo https://helm.cilium.io/ --version 1.19.1 --namespace kube-system --create-namespace --kube-context kind-lab-dev --values ${dir}/cilium.values.yaml --wait`,
       'kubectl --context kind-lab-dev --namespace kube-system rollout status daemonset/cilium',
@@ -119,15 +122,56 @@ describe('setup.sh with recording stubs', () => {
       'kubectl --context kind-lab-dev --namespace monitoring get secret grafana-admin',
       'openssl rand -base64 24',
       'kubectl --context kind-lab-dev --namespace monitoring create secret generic grafana-admin --from-literal=admin-user=admin --from-literal=admin-password=c3R1Yi1wYXNzd29yZA==',
+      // The lab's clone as the repo-server's volume, in Argo CD's namespace, before Argo CD starts.
+      `kubectl --context kind-lab-dev apply --filename ${dir}/namespace-argocd.yaml`,
+      `kubectl --context kind-lab-dev apply --filename ${dir}/persistentvolume-kind-parity-platform-clone.yaml`,
+      `kubectl --context kind-lab-dev apply --filename ${dir}/persistentvolumeclaim-lab-clone.yaml`,
       'helm status argocd --namespace argocd',
       `helm install argocd argo-cd --repo https://argoproj.github.io/argo-helm --version 9.4.5 --namespace argocd --create-namespace --kube-context kind-lab-dev --values ${dir}/argocd.values.yaml`,
       `kubectl --context kind-lab-dev apply --filename ${dir}/appproject-root.yaml --filename ${dir}/application-root-dev.yaml`,
     ]);
+    expect(result.stdout).toContain(`Argo CD syncs the commits of this clone (${ROOT}, checked-out branch)`);
     expect(result.stdout).toContain(
       'echo "127.0.0.1 api.lab-dev.local grafana.lab-dev.local argocd.lab-dev.local hubble.lab-dev.local" | sudo tee -a /etc/hosts',
     );
     expect(result.stdout).toContain('http://argocd.lab-dev.local');
     expect(result.stdout).toContain('argocd-initial-admin-secret');
+  });
+
+  test('the lab needs no fork: the root reads this clone at the path Kind mounts it, in every node, and the repo-server mounts the same path', () => {
+    const dir = bootstrapDir('dev');
+    const read = (file: string) => YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+    const root = read('application-root-dev.yaml');
+    const kind = read('kind.config.yaml');
+    const volume = read('persistentvolume-kind-parity-platform-clone.yaml');
+    const claim = read('persistentvolumeclaim-lab-clone.yaml');
+    const repoServer = read('argocd.values.yaml').repoServer;
+    const nodePath = ENVIRONMENTS.dev.git.localClone!.nodePath;
+    expect(root.spec.source).toMatchObject({ repoURL: `file://${nodePath}`, targetRevision: 'HEAD' });
+    // Every node mounts the folder kind runs in (the clone, as the setup test shows), read-only.
+    expect(kind.nodes.map((n: any) => n.extraMounts)).toEqual(kind.nodes.map(() => [{ hostPath: '.', containerPath: nodePath, readOnly: true }]));
+    expect(volume.spec).toMatchObject({ hostPath: { path: nodePath, type: 'Directory' }, claimRef: { namespace: 'argocd', name: 'lab-clone' } });
+    expect(claim.spec).toMatchObject({ volumeName: volume.metadata.name, storageClassName: '' });
+    expect(repoServer.volumeMounts).toEqual([{ name: 'lab-clone', mountPath: nodePath, readOnly: true }]);
+    expect(repoServer.volumes[0].persistentVolumeClaim.claimName).toBe(claim.metadata.name);
+    // stg and prod track a real remote, and mount nothing.
+    for (const env of ['stg', 'prod']) {
+      const other = YAML.parse(fs.readFileSync(path.join(bootstrapDir(env), `application-root-${env}.yaml`), 'utf8'));
+      expect(other.spec.source.repoURL).toMatch(/^https:\/\//);
+      expect(fs.readdirSync(bootstrapDir(env)).filter((f) => f.startsWith('persistentvolume'))).toEqual([]);
+      expect(YAML.parse(fs.readFileSync(path.join(bootstrapDir(env), 'kind.config.yaml'), 'utf8')).nodes.some((n: any) => n.extraMounts)).toBe(false);
+    }
+  });
+
+  test('a copy of the lab without its .git folder is refused before any change: Argo CD would have no commits to read', () => {
+    const root = tempDir('bootstrap-no-git-');
+    fs.cpSync(path.join(ROOT, 'bootstrap'), path.join(root, 'bootstrap'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'dist', 'dev'), path.join(root, 'dist', 'dev'), { recursive: true });
+    const h = harness({ root });
+    const result = h.run('setup.sh', ['--env', 'dev']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^error: dev syncs the commits of this clone, and .* has no \.git folder; run setup\.sh from a git clone/);
+    expect(h.calls().filter((c) => /create|install|apply/.test(c))).toEqual([]);
   });
 
   test('a second run changes nothing: no create, no install, no new secret', () => {

@@ -62,9 +62,11 @@ describe('environment values differ exactly as the seed says', () => {
     }
   });
 
-  test('only the environment config differs: dev and prod share team, git source and PDB', () => {
+  test('only the environment config differs: dev and prod share team and PDB; the lab reads its own clone, stg and prod one remote', () => {
     expect(prod.team).toBe(dev.team);
-    expect(prod.git).toEqual(dev.git);
+    expect(dev.git).toEqual({ repoURL: 'file:///kind-parity-platform', targetRevision: 'HEAD', localClone: { nodePath: '/kind-parity-platform' } });
+    expect(stg.git).toEqual(prod.git);
+    expect(prod.git.repoURL).toMatch(/^https:\/\//);
     expect(prod.platform.backendPdbMinAvailable).toBe(1);
   });
 });
@@ -140,6 +142,16 @@ describe('bad environment input fails with one clear line', () => {
     ['a bare major.minor tag', (e: any) => (e.demo.backend.imageTag = 'v2.19'), 'demo.backend.imageTag must be a pinned version'],
     ['credentials in repoURL', (e: any) => (e.git.repoURL = 'https://ci:s3cret@github.com/org/repo.git'), 'git.repoURL must not carry credentials'],
     ['a token in repoURL', (e: any) => (e.git.repoURL = 'https://ghp_abc@github.com/org/repo.git'), 'git.repoURL must not carry credentials'],
+    [
+      "the lab's own clone in prod",
+      (e: any) => (e.git = { repoURL: 'file:///kind-parity-platform', targetRevision: 'HEAD', localClone: { nodePath: '/kind-parity-platform' } }),
+      'git.localClone is for the Kind lab (features.light); stg and prod track a real remote',
+    ],
+    [
+      'a clone path and a repoURL that disagree',
+      (e: any) => (e.git = { ...e.git, localClone: { nodePath: '/elsewhere' } }),
+      'git.repoURL must be file:///elsewhere with git.localClone',
+    ],
   ])('%s', (_, change, expected) => {
     const text = message(variant(prod, change));
     expect(text).toContain(expected);

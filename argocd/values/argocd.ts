@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from '../../config';
+import { EnvironmentConfig, LocalClone } from '../../config';
 
 /** Argo CD chart 9.4.5 values this project sets. */
 export interface ArgoCdValues {
@@ -9,7 +9,16 @@ export interface ArgoCdValues {
   readonly server: { readonly replicas: number };
   /** More than one shards the managed clusters; with the one in-cluster cluster, the second replica stands by. */
   readonly controller: { readonly replicas: number };
-  readonly repoServer: { readonly replicas: number };
+  readonly repoServer: {
+    readonly replicas: number;
+    /** The lab's clone (GitSource.localClone), through its PersistentVolumeClaim; absent elsewhere. */
+    readonly volumes?: ReadonlyArray<{
+      readonly name: string;
+      readonly persistentVolumeClaim: { readonly claimName: string; readonly readOnly: true };
+    }>;
+    readonly volumeMounts?: ReadonlyArray<{ readonly name: string; readonly mountPath: string; readonly readOnly: true }>;
+    readonly env?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  };
   readonly applicationSet: { readonly replicas: number };
 }
 
@@ -32,6 +41,26 @@ end
 return hs
 `;
 
+/** The PersistentVolumeClaim through which the repo-server reads the lab's clone (bootstrap/lab-clone-volume.ts). */
+export const LAB_CLONE_CLAIM = 'lab-clone';
+
+/**
+ * The repo-server reads the clone at the path Kind mounts it. The clone belongs to
+ * the user who runs setup.sh, not to the repo-server's uid, so git is told that this
+ * one directory is safe (command-scope config, which git honours for safe.directory).
+ */
+function labCloneMount(clone: LocalClone): Pick<ArgoCdValues['repoServer'], 'volumes' | 'volumeMounts' | 'env'> {
+  return {
+    volumes: [{ name: LAB_CLONE_CLAIM, persistentVolumeClaim: { claimName: LAB_CLONE_CLAIM, readOnly: true } }],
+    volumeMounts: [{ name: LAB_CLONE_CLAIM, mountPath: clone.nodePath, readOnly: true }],
+    env: [
+      { name: 'GIT_CONFIG_COUNT', value: '1' },
+      { name: 'GIT_CONFIG_KEY_0', value: 'safe.directory' },
+      { name: 'GIT_CONFIG_VALUE_0', value: clone.nodePath },
+    ],
+  };
+}
+
 export function argocdValues(env: EnvironmentConfig): ArgoCdValues {
   const replicas = env.upstream.argocdReplicas;
   return {
@@ -47,7 +76,7 @@ export function argocdValues(env: EnvironmentConfig): ArgoCdValues {
     },
     server: { replicas },
     controller: { replicas },
-    repoServer: { replicas },
+    repoServer: { replicas, ...(env.git.localClone ? labCloneMount(env.git.localClone) : {}) },
     applicationSet: { replicas },
   };
 }

@@ -3,10 +3,24 @@ import { labCluster } from '../define';
 import { scaleResources } from '../quantity';
 import { EnforcementAction, EnvironmentConfig, GitSource, PolicyKey, ResourceSizes } from '../types';
 
-/** The repository Argo CD tracks. Forks change this one line. */
+/** The repository Argo CD tracks outside the Kind lab (stg, prod). Forks change this one line. */
 export const LAB_GIT: GitSource = {
   repoURL: 'https://github.com/example-org/kind-parity-platform.git',
   targetRevision: 'main',
+};
+
+/** Where Kind mounts the clone that setup.sh runs from, in every node of the lab. */
+export const LAB_CLONE_NODE_PATH = '/kind-parity-platform';
+
+/**
+ * The Kind lab's source: the clone itself, mounted into the cluster. HEAD is the
+ * clone's checked-out branch, so a commit on it is what Argo CD syncs next. A real
+ * remote is one value away: `git: LAB_GIT` (or your fork's URL).
+ */
+export const LAB_LOCAL_GIT: GitSource = {
+  repoURL: `file://${LAB_CLONE_NODE_PATH}`,
+  targetRevision: 'HEAD',
+  localClone: { nodePath: LAB_CLONE_NODE_PATH },
 };
 
 /** Seed section 9: backend (httpbin) CPU 100-200m, memory 128-256Mi. */
