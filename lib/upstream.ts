@@ -65,8 +65,8 @@ export const CLUSTER_DNS_POD = { namespace: NAMESPACES.kubeSystem, labels: { 'k8
  */
 export const BOOTSTRAP_SECRETS = {
   labWildcardTls: { namespace: NAMESPACES.kong, name: 'lab-wildcard-tls' },
-  /** Grafana's admin login (keys admin-user, admin-password); a chart-generated one would change on every render. */
-  grafanaAdmin: { namespace: NAMESPACES.monitoring, name: 'grafana-admin' },
+  /** Grafana's admin login (keys admin-user, admin-password), named as the seed's password command reads it (monitoring/grafana); a chart-generated one would change on every render. */
+  grafanaAdmin: { namespace: NAMESPACES.monitoring, name: 'grafana' },
 } as const;
 
 /** Pods created by upstream charts that our policies select, by namespace. */

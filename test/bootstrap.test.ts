@@ -119,9 +119,9 @@ describe('setup.sh with recording stubs', () => {
       'kubectl --context kind-lab-dev --namespace kong get secret lab-wildcard-tls',
       'openssl req -x509',
       'kubectl --context kind-lab-dev --namespace kong create secret tls lab-wildcard-tls',
-      'kubectl --context kind-lab-dev --namespace monitoring get secret grafana-admin',
+      'kubectl --context kind-lab-dev --namespace monitoring get secret grafana',
       'openssl rand -base64 24',
-      'kubectl --context kind-lab-dev --namespace monitoring create secret generic grafana-admin --from-literal=admin-user=admin --from-literal=admin-password=c3R1Yi1wYXNzd29yZA==',
+      'kubectl --context kind-lab-dev --namespace monitoring create secret generic grafana --from-literal=admin-user=admin --from-literal=admin-password=c3R1Yi1wYXNzd29yZA==',
       // The lab's clone as the repo-server's volume, in Argo CD's namespace, before Argo CD starts.
       `kubectl --context kind-lab-dev apply --filename ${dir}/namespace-argocd.yaml`,
       `kubectl --context kind-lab-dev apply --filename ${dir}/persistentvolume-kind-parity-platform-clone.yaml`,
@@ -185,7 +185,7 @@ describe('setup.sh with recording stubs', () => {
     expect(again.stdout).toContain('cluster lab-prod exists, left alone');
     expect(again.stdout).toContain('release cilium exists, left alone');
     expect(again.stdout).toContain('secret kong/lab-wildcard-tls exists, left alone');
-    expect(again.stdout).toContain('secret monitoring/grafana-admin exists, left alone');
+    expect(again.stdout).toContain('secret monitoring/grafana exists, left alone');
   });
 
   test.each(['kind', 'helm', 'kubectl', 'docker'])('a missing %s stops before any change, with what to install', (tool) => {
