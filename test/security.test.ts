@@ -126,11 +126,11 @@ describe('Kong on the Gateway API (seed section 3)', () => {
           ])
           .sort(),
       ).toEqual([
-        [`api.lab-${env.name}.local`, 'demo/backend:80'],
-        [`argocd.lab-${env.name}.local`, 'argocd/argocd-server:80'],
-        [`grafana.lab-${env.name}.local`, 'monitoring/grafana:80'],
+        [`api.${env.domain}`, 'demo/backend:80'],
+        [`argocd.${env.domain}`, 'argocd/argocd-server:80'],
+        [`grafana.${env.domain}`, 'monitoring/grafana:80'],
         // Hubble UI has no login: published only where the environment allows that.
-        ...(env.security.exposure.unauthenticatedUis ? [[`hubble.lab-${env.name}.local`, 'kube-system/hubble-ui:80']] : []),
+        ...(env.security.exposure.unauthenticatedUis ? [[`hubble.${env.domain}`, 'kube-system/hubble-ui:80']] : []),
       ]);
       // Every namespace holding a route carries the label the listeners select, and no other namespace does.
       const labelled = objects

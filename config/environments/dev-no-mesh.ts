@@ -10,6 +10,8 @@ import { dev } from './dev';
  */
 export const devNoMesh = defineEnvironment('dev-no-mesh', dev, {
   variantOf: 'dev',
+  // The seed's --skip-istio lab keeps dev's hosts (api.lab-dev.local, ...): its commands name them.
+  domain: dev.domain,
   features: { skipIstio: true },
   security: { backendL7Policy: true },
 });
