@@ -89,9 +89,10 @@ export function platformNamespaces(env: EnvironmentConfig): NamespacePolicy[] {
   // The HTTPS redirect is a route of the Gateway's own namespace.
   if (env.security.exposure.httpsOnly) routed.add(NAMESPACES.kong);
   const ambient = !env.features.skipIstio;
-  const policy = (name: string, podSecurity: PodSecurityLevel, why: string, inMesh = false): NamespacePolicy => ({
+  const policy = (name: string, podSecurity: PodSecurityLevel, why: string, inMesh = false, enforce?: PodSecurityLevel): NamespacePolicy => ({
     name,
     podSecurity,
+    ...(enforce && enforce !== podSecurity ? { enforce } : {}),
     why,
     routes: routed.has(name),
     ambient: inMesh && ambient,
@@ -123,6 +124,7 @@ export function platformNamespaces(env: EnvironmentConfig): NamespacePolicy[] {
       'restricted',
       'our own workloads: non-root, no privilege escalation, every capability dropped, RuntimeDefault seccomp',
       true,
+      env.security.demoPodSecurity.enforce,
     ),
   ].filter((n) => !chartOwned.has(n.name));
 }

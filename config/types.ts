@@ -3,6 +3,9 @@
  * where dev, stg and prod differ. Charts receive slices of it.
  */
 
+/** The Pod Security Standards levels, from least to most restricted. */
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+
 /** A Kubernetes resource quantity such as `250m`, `2`, `512Mi`. Checked at load time. */
 export type Quantity = string;
 
@@ -104,6 +107,20 @@ export interface SecuritySettings {
    * Istio mTLS, so this needs `features.skipIstio`; validation enforces it.
    */
   readonly backendL7Policy: boolean;
+  /** The Pod Security level enforced in demo, chosen per environment with its reason; restricted is always warned and audited. */
+  readonly demoPodSecurity: DemoPodSecurity;
+}
+
+/**
+ * What Pod Security enforces where the seed's exercises create pods. The seed's test
+ * pods (2-1's test-cnp, 6-1's busybox pods) set runAsNonRoot and no seccomp profile or
+ * capability drop, which restricted refuses, and Pod Security answers before Gatekeeper:
+ * the lab enforces less so that the exercises see the seed's answers, prod enforces restricted.
+ */
+export interface DemoPodSecurity {
+  readonly enforce: PodSecurityLevel;
+  /** One line: why this level here. */
+  readonly why: string;
 }
 
 export interface FeatureSwitches {

@@ -104,6 +104,14 @@ export function findProblems(env: EnvironmentConfig): string[] {
     env.git.repoURL.replace(/\/\/[^/@]+@/, '//***@'),
   );
   check(env.git.targetRevision.trim().length > 0, 'git.targetRevision', 'must not be empty', env.git.targetRevision);
+  const demoPsa = env.security.demoPodSecurity;
+  check(
+    ['privileged', 'baseline', 'restricted'].includes(demoPsa.enforce),
+    'security.demoPodSecurity.enforce',
+    'must be privileged, baseline or restricted',
+    demoPsa.enforce,
+  );
+  check(demoPsa.why.trim().length >= 10, 'security.demoPodSecurity.why', 'must say in a line why this level', demoPsa.why);
   const clone = env.git.localClone;
   if (clone) {
     check(

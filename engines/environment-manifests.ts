@@ -80,8 +80,11 @@ export function environmentManifests(rendered: RenderedEnvironment, hydrated: re
     }
   };
   // What setup.sh applies before Argo CD, and the root Application's own source.
-  for (const f of rendered.files.filter((x) => x.component === 'bootstrap' && x.object.kind === 'Namespace')) add('bootstrap', 'ours', f.object);
-  for (const f of rendered.files.filter((x) => x.component === 'apps' || (x.component === 'bootstrap' && x.object.kind !== 'Namespace')))
+  // Argo CD's own objects (the root and its project) come last, after the helm installs; the rest of the bootstrap first:
+  // namespaces, and the lab's clone volume (bootstrap/lab-clone-volume.ts).
+  const argoObject = (o: KubeObject) => o.apiVersion.startsWith('argoproj.io/');
+  for (const f of rendered.files.filter((x) => x.component === 'bootstrap' && !argoObject(x.object))) add('bootstrap', 'ours', f.object);
+  for (const f of rendered.files.filter((x) => x.component === 'apps' || (x.component === 'bootstrap' && argoObject(x.object))))
     add('apps', 'argocd', f.object);
   for (const f of rendered.files.filter((x) => !NOT_CHILDREN.has(x.component))) add(f.component, 'ours', f.object);
   for (const app of hydrated) for (const o of app.objects) add(app.app, 'upstream', o.object);

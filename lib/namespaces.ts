@@ -1,5 +1,6 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone, for the ObjectMeta type.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
+import { PodSecurityLevel } from '../config/types';
 import { minorOf, VERSIONS } from '../config/versions';
 
 /**
@@ -21,14 +22,15 @@ export const NAMESPACES = {
   demo: 'demo',
 } as const;
 
-/** The Pod Security Standards levels, from least to most restricted. */
-export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+export type { PodSecurityLevel };
 
 /** A namespace the platform deploys into, and what it admits. */
 export interface NamespacePolicy {
   readonly name: string;
-  /** The least privileged level that every pod the namespace runs passes. */
+  /** The least privileged level that every pod the namespace runs passes: warned and audited, and enforced unless `enforce` says less. */
   readonly podSecurity: PodSecurityLevel;
+  /** A lower level to enforce, where the environment's config chooses one with a reason (the lab's demo). */
+  readonly enforce?: PodSecurityLevel;
   /** Why the level is what it is: the review reads this, and so does the test. */
   readonly why: string;
   /** HTTPRoutes in this namespace may attach to the Kong Gateway. */
@@ -44,16 +46,16 @@ export interface NamespacePolicy {
 export const ROUTE_NAMESPACE_LABEL = { key: 'gateway.kind-parity-platform.io/routes', value: 'allowed' } as const;
 
 /**
- * Pod Security Admission labels: enforce, and warn and audit at the same level
- * so `kubectl apply` and the audit log name a violation before it bites. The
- * version is pinned to the cluster's minor, so an upgrade cannot tighten a
- * level unreviewed.
+ * Pod Security Admission labels: warn and audit at the namespace's level, so
+ * `kubectl apply` and the audit log name a violation, and enforce it too unless
+ * a lower level is chosen. The version is pinned to the cluster's minor, so an
+ * upgrade cannot tighten a level unreviewed.
  */
-export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+export function podSecurityLabels(level: PodSecurityLevel, enforce: PodSecurityLevel = level): Record<string, string> {
   const version = `v${minorOf(VERSIONS.kubernetesNode)}`;
   const labels: Record<string, string> = {};
   for (const mode of ['enforce', 'audit', 'warn']) {
-    labels[`pod-security.kubernetes.io/${mode}`] = level;
+    labels[`pod-security.kubernetes.io/${mode}`] = mode === 'enforce' ? enforce : level;
     labels[`pod-security.kubernetes.io/${mode}-version`] = version;
   }
   return labels;
@@ -62,7 +64,7 @@ export function podSecurityLabels(level: PodSecurityLevel): Record<string, strin
 /** Every label the platform sets on a namespace: Pod Security, route attachment and the mesh. */
 export function namespaceLabels(policy: NamespacePolicy): Record<string, string> {
   return {
-    ...podSecurityLabels(policy.podSecurity),
+    ...podSecurityLabels(policy.podSecurity, policy.enforce),
     ...(policy.routes ? { [ROUTE_NAMESPACE_LABEL.key]: ROUTE_NAMESPACE_LABEL.value } : {}),
     ...(policy.ambient ? { 'istio.io/dataplane-mode': 'ambient' } : {}),
   };

@@ -241,21 +241,23 @@ describe('Pod Security Admission (issue: production secure by default)', () => {
       for (const ns of namespaces) {
         const labels = ns.metadata.labels as Record<string, string>;
         const level = labels['pod-security.kubernetes.io/enforce'];
+        // Warned and audited at the reviewed level; enforced at it too, but in demo, where the environment chooses.
+        const reviewed = labels['pod-security.kubernetes.io/warn'];
+        const enforced = ns.metadata.name === 'demo' ? env.security.demoPodSecurity.enforce : reviewed;
         expect({
           ns: ns.metadata.name,
           level: ['privileged', 'baseline', 'restricted'].includes(level),
-          warn: labels['pod-security.kubernetes.io/warn'],
+          enforce: level,
           audit: labels['pod-security.kubernetes.io/audit'],
         }).toEqual({
           ns: ns.metadata.name,
           level: true,
-          warn: level,
-          audit: level,
+          enforce: enforced,
+          audit: reviewed,
         });
         expect((ns.metadata.annotations as any)['argocd.argoproj.io/sync-options']).toBe('Delete=false,Prune=confirm');
       }
-      const levelOf = (name: string) =>
-        (namespaces.find((n) => n.metadata.name === name)!.metadata.labels as any)['pod-security.kubernetes.io/enforce'];
+      const levelOf = (name: string) => (namespaces.find((n) => n.metadata.name === name)!.metadata.labels as any)['pod-security.kubernetes.io/warn'];
       // Where our own workloads run, and where the charts allow it: restricted.
       for (const name of ['demo', 'kong', 'argocd', 'gatekeeper-system'])
         expect({ name, level: levelOf(name) }).toEqual({ name, level: 'restricted' });

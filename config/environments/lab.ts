@@ -87,6 +87,10 @@ export const LAB: EnvironmentConfig = {
     requiredLabels: ['app', 'env', 'team'],
     backendL3L4Policy: true,
     backendL7Policy: false,
+    demoPodSecurity: {
+      enforce: 'privileged',
+      why: "the seed's exercise pods (2-1, 6-1, 8-1) must reach Gatekeeper and the quota, whose answers the seed prints; restricted is still warned and audited",
+    },
   },
   observability: {
     backends: { location: 'in-cluster' },

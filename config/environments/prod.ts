@@ -10,7 +10,10 @@ export const prod = defineEnvironment('prod', LAB, {
   registry: 'registry.example.com',
   upstream: { argocdReplicas: 2, kongReplicas: 2, gatekeeperReplicas: 3, istiodReplicas: 2 },
   // Logins only over TLS, no UI without a login of its own, and SSO instead of a shared admin password.
-  security: { exposure: { httpsOnly: true, unauthenticatedUis: false, argocdAdminAccount: false } },
+  security: {
+    exposure: { httpsOnly: true, unauthenticatedUis: false, argocdAdminAccount: false },
+    demoPodSecurity: { enforce: 'restricted', why: 'production admits only pods that pass restricted; Gatekeeper stands behind it' },
+  },
   platform: { quota: { requestsCpu: '64', limitsCpu: '128', requestsMemory: '256Gi', limitsMemory: '512Gi', pods: 100 } },
   observability: {
     // Seed 10-1 and 10-3: production monitoring lives outside the cluster, so it survives a cluster outage.
