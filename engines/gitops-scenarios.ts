@@ -131,6 +131,9 @@ export async function runUntilRootSynced(
   }
 }
 
+/** How long a paused Application is watched per reconciliation: the variant reconciles every 10 s. */
+const PAUSE_OBSERVED_SECONDS = 12;
+
 export async function runE2e(baseName: string, log: (line: string) => void = () => undefined): Promise<E2eReport> {
   const base = ENVIRONMENTS[baseName];
   const { override: settings, notes } = variantSettings(base);
@@ -267,6 +270,31 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       );
       return `scaled to 1 by hand, back to ${replicas} in ${seconds.toFixed(1)} s`;
     });
+
+    // Seed 4-1 and 6-2 edit objects by hand, which selfHeal reverts: the README's recipe pauses the root first
+    // (the root's own sync would put the child's policy back), then the child. The lab's exercises only.
+    if (base.features.light)
+      await scenario(scenarios, 'pause (README recipe for seed 4-1 and 6-2): a hand edit stays while the root and the child are paused', async () => {
+        const app = (name: string, body: object) => lab.cp.client.mergePatch('argoproj.io/v1alpha1', 'Application', name, NAMESPACES.argocd, body);
+        const rootPolicy = (await lab.cp.client.get('argoproj.io/v1alpha1', 'Application', root, NAMESPACES.argocd)).body.spec.syncPolicy;
+        await app(root, { spec: { syncPolicy: null } });
+        await app('demo', { spec: { syncPolicy: null } });
+        await lab.cp.client.mergePatch('apps/v1', 'Deployment', 'backend', NAMESPACES.demo, { spec: { replicas: 1 } });
+        // Two reconciliations, and a refresh as a webhook would ask: nothing puts it back.
+        await lab.refresh([root, 'demo']);
+        await new Promise((r) => setTimeout(r, 2 * PAUSE_OBSERVED_SECONDS * 1000));
+        const paused = (await deployment(NAMESPACES.demo, 'backend')).spec.replicas;
+        if (paused !== 1) throw new Error(`the hand edit was reverted while paused: backend has ${paused} replicas`);
+        // Resume: the root as git has it syncs the child's policy back, and the child's selfHeal reverts the edit.
+        const resumed = Date.now();
+        await app(root, { spec: { syncPolicy: rootPolicy } });
+        const seconds = await lab.waitFor(
+          'the resumed child reverting the hand edit',
+          async () => ((await deployment(NAMESPACES.demo, 'backend')).spec.replicas === replicas ? (Date.now() - resumed) / 1000 : undefined),
+          120,
+        );
+        return `backend stayed at 1 for ${2 * PAUSE_OBSERVED_SECONDS} s with ${root} and demo paused; resuming the root restored ${replicas} in ${seconds.toFixed(1)} s`;
+      });
 
     const pruned = base.security.backendL7Policy
       ? {

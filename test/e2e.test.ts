@@ -38,6 +38,8 @@ describe('a real Argo CD syncs the App-of-Apps from a git push', () => {
         'Constraints are created after Gatekeeper generated their CRDs from the templates',
         'push',
         'selfHeal',
+        // The README's pause recipe, where the seed's exercises run.
+        ...(ENVIRONMENTS[env].features.light ? ['pause (README recipe for seed 4-1 and 6-2)'] : []),
         'prune',
         'bad commit',
         'locked default project',

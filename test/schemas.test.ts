@@ -143,7 +143,15 @@ describe('every rendered object validates (kubeconform, strict)', () => {
 
   test('plain files are excluded by their naming rule, manifests next to them are not', () => {
     const files = manifestFiles(path.join(ROOT, 'dist', 'dev', 'bootstrap')).map((f) => path.basename(f));
-    expect(files).toEqual(['application-root-dev.yaml', 'appproject-root.yaml', 'namespace-kong.yaml', 'namespace-monitoring.yaml']);
+    expect(files).toEqual([
+      'application-root-dev.yaml',
+      'appproject-root.yaml',
+      'namespace-argocd.yaml',
+      'namespace-kong.yaml',
+      'namespace-monitoring.yaml',
+      'persistentvolume-kind-parity-platform-clone.yaml',
+      'persistentvolumeclaim-lab-clone.yaml',
+    ]);
     const broken: ChartComponent = { ...COMPONENTS.find((c) => c.name === 'bootstrap')!, files: () => [{ name: 'kind.yaml', content: 'x' }] };
     expect(() => renderEnvironment(ENVIRONMENTS.dev, [broken])).toThrow(
       'bootstrap/kind.yaml: plain files must end in .values.yaml, .config.yaml or .env',
@@ -217,11 +225,13 @@ describe('validation fails on seeded errors, naming file, object and field', () 
   });
 
   test('a wrong HTTPRoute field', () => {
-    const problems = validateMutated('stg', 'gateway/httproute-api.yaml', (o) => {
+    const problems = validateMutated('stg', 'gateway/httproute-demo-api.yaml', (o) => {
       o.spec.rules[0].backendRefs[0].servicePort = 80;
     });
     expect(problems).toEqual([
-      expect.stringMatching(/^httproute-api\.yaml: HTTPRoute api: \/spec\/rules\/0\/backendRefs\/0: additional properties 'servicePort' not allowed/),
+      expect.stringMatching(
+        /^httproute-demo-api\.yaml: HTTPRoute demo-api: \/spec\/rules\/0\/backendRefs\/0: additional properties 'servicePort' not allowed/,
+      ),
     ]);
   });
 
