@@ -40,21 +40,44 @@ function upToDate() {
   return Object.entries(recorded.inputs).every(([file, s]) => stamp(file) === s);
 }
 
+/**
+ * esbuild's answer to a source that does not compile, as the one line every command prints:
+ * the command's name (synth for main.ts), the first error with its place, and what to do.
+ */
+function compileError(error) {
+  const first = error.errors && error.errors[0];
+  if (!first) return undefined;
+  const where = first.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
+  const name = path.basename(entry) === 'main.ts' ? 'synth' : path.basename(entry, '.ts');
+  const more = error.errors.length > 1 ? ` (and ${error.errors.length - 1} more)` : '';
+  return `${name}: error: ${where}${first.text}${more}; fix the TypeScript and run again (npm run typecheck lists every error)`;
+}
+
 if (!upToDate()) {
-  const result = require('esbuild').buildSync({
-    entryPoints: [path.resolve(entry)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    sourcemap: 'linked',
-    metafile: true,
-    write: false,
-    logLevel: 'warning',
-    absWorkingDir: root,
-  });
+  let result;
+  try {
+    result = require('esbuild').buildSync({
+      entryPoints: [path.resolve(entry)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      packages: 'external',
+      sourcemap: 'linked',
+      metafile: true,
+      write: false,
+      logLevel: 'silent',
+      absWorkingDir: root,
+    });
+  } catch (error) {
+    const line = compileError(error);
+    if (!line) throw error;
+    // Nothing was written: the bundle and its stamp are replaced only after a successful build.
+    console.error(line);
+    process.exit(2);
+  }
+  for (const warning of result.warnings) console.error(`esbuild: warning: ${warning.text}`);
   // Each output is renamed into place, so a concurrent run never loads a half-written bundle.
   fs.mkdirSync(path.dirname(outfile), { recursive: true });
   for (const file of result.outputFiles) {

@@ -193,4 +193,19 @@ describe('atomic writes and bad input', () => {
     expect(parseArgs(['--env=stg'])).toEqual({ envs: ['stg'], outDir: 'dist', check: false });
     expect(() => parseArgs(['--env'])).toThrow('--env needs a value');
   });
+
+  test('a source that does not compile is one line with its place, exit 2, and nothing written (scripts/run-ts.js)', () => {
+    const dir = tempDir('broken-source-');
+    const entry = path.join(dir, 'broken.ts');
+    fs.writeFileSync(entry, 'export const replicas: number = ;\n');
+    const before = readTree(path.join(ROOT, 'dist'));
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), entry], { cwd: ROOT, encoding: 'utf8' });
+    expect({ exit: result.status, lines: result.stderr.trim().split('\n'), stack: /\n\s+at /.test(result.stderr) }).toEqual({
+      exit: 2,
+      lines: [expect.stringMatching(/^broken: error: \S*broken\.ts:1:32: Unexpected ";"; fix the TypeScript and run again/)],
+      stack: false,
+    });
+    expect(fs.existsSync(path.join(ROOT, '.build', 'broken.js'))).toBe(false);
+    expect(readTree(path.join(ROOT, 'dist'))).toEqual(before);
+  });
 });
