@@ -192,17 +192,15 @@ export function demoTraffic(env: EnvironmentConfig): TrafficRule[] {
       peers: [KONG_PROXY_PEER],
       ports: tcp(BACKEND_CONTAINER_PORT, ...hbone),
     },
-    ...(env.demo.loadGenerator.enabled
-      ? [
-          {
-            name: 'load-generator-to-gateway',
-            pods: { app: 'load-generator' },
-            direction: 'egress' as const,
-            peers: [KONG_PROXY_PEER],
-            ports: tcp(KONG_PROXY_CONTAINER_PORT, ...hbone),
-          },
-        ]
-      : []),
+    // The frontend tier calls the API through the Gateway too: the load generator's traffic, and seed section 14's
+    // check from the frontend (`curl -H 'Host: api.<domain>' http://kong-gateway-proxy.kong.svc/status/200`).
+    ...frontendTier(env).map((pods): TrafficRule => ({
+      name: `${pods.app}-to-gateway`,
+      pods,
+      direction: 'egress',
+      peers: [KONG_PROXY_PEER],
+      ports: tcp(KONG_PROXY_CONTAINER_PORT, ...hbone),
+    })),
     {
       name: 'otlp-to-collector',
       pods: {},

@@ -57,6 +57,8 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: namespace is
     { from: GRAFANA, to: API_SERVER, port: 6443 },
     { from: collector, to: API_SERVER, port: 443 },
     ...(env.demo.loadGenerator.enabled ? [{ from: ourPod(objects, 'load-generator'), to: KONG_PROXY, port: KONG_PROXY_CONTAINER_PORT }] : []),
+    // Seed section 14's check: the frontend calls the API through the Gateway.
+    { from: frontend, to: KONG_PROXY, port: KONG_PROXY_CONTAINER_PORT },
     ...(env.features.skipIstio ? [] : [{ from: KONG_PROXY, to: backend, port: 15008 }]),
     ...(env.observability.backends.location === 'external'
       ? [
