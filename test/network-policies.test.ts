@@ -31,6 +31,10 @@ const SEED_TEST_CNP: PodEndpoint = { namespace: 'demo', labels: { app: 'test-cnp
 const API_SERVER: Endpoint = { entity: 'kube-apiserver' };
 const INTERNET: Endpoint = { ip: '203.0.113.10' };
 
+/** A NetworkPolicy as a seeded break: one this project once rendered. */
+const networkPolicy = (namespace: string, name: string, spec: Record<string, unknown>): KubeObject =>
+  ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec }) as KubeObject;
+
 const show = (c: Connection) => {
   const name = (e: Endpoint) =>
     'ip' in e ? e.ip : 'entity' in e ? e.entity : `${e.namespace}/${e.labels.app ?? e.labels['app.kubernetes.io/name'] ?? e.labels['k8s-app']}`;
@@ -112,25 +116,13 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: namespace is
     );
     // The seeded break: the namespace-wide allow this project once rendered lets the seed's test pod in,
     // and, being L4-only, voids the L7 rules.
-    const namespaceWide: KubeObject = {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'allow-within-namespace-in', namespace: 'demo' },
-      spec: {
-        podSelector: {},
-        policyTypes: ['Ingress'],
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'demo' } } }] }],
-      },
-    };
-    const egressWide: KubeObject = {
-      ...namespaceWide,
-      metadata: { name: 'allow-within-namespace-out', namespace: 'demo' },
-      spec: {
-        podSelector: {},
-        policyTypes: ['Egress'],
-        egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'demo' } } }] }],
-      },
-    };
+    const demo = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'demo' } } }];
+    const namespaceWide = networkPolicy('demo', 'allow-within-namespace-in', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: demo }],
+    });
+    const egressWide = networkPolicy('demo', 'allow-within-namespace-out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: demo }] });
     const broken = [...objects, namespaceWide, egressWide];
     expect(allowed(broken, { from: SEED_TEST_CNP, to: backend, port: 8080 })).toBe(true);
     expect(verdict(broken, { from: frontend, to: backend, port: 8080 }).http).toBeUndefined();
@@ -141,24 +133,19 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: namespace is
     expect(allowed(objects, grafanaToApi)).toBe(true);
     expect(allowed(objects, { from: GRAFANA, to: INTERNET, port: 443 })).toBe(env.observability.backends.location === 'external');
     // The seeded break: the policy this project rendered before, 0.0.0.0/0 on 443 and 6443, in place of the entity.
-    const cidrOnly: KubeObject = {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'to-kube-apiserver', namespace: 'monitoring' },
-      spec: {
-        podSelector: {},
-        policyTypes: ['Egress'],
-        egress: [
-          {
-            to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
-            ports: [
-              { port: 443, protocol: 'TCP' },
-              { port: 6443, protocol: 'TCP' },
-            ],
-          },
-        ],
-      },
-    };
+    const cidrOnly = networkPolicy('monitoring', 'to-kube-apiserver', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
+          ports: [
+            { port: 443, protocol: 'TCP' },
+            { port: 6443, protocol: 'TCP' },
+          ],
+        },
+      ],
+    });
     const before = [...objects.filter((o) => !(o.metadata.name === 'to-kube-apiserver' && o.metadata.namespace === 'monitoring')), cidrOnly];
     expect(allowed(before, grafanaToApi)).toBe(false);
     expect(allowed(before, { from: GRAFANA, to: INTERNET, port: 443 })).toBe(true);
