@@ -1,3 +1,4 @@
+import { HelmPackageDefinition } from './lib/helm-package';
 import { AppOfApps } from './argocd/app-of-apps';
 import { childApps, distPath } from './argocd/children';
 import { RootApplication } from './argocd/root-application';
@@ -336,5 +337,22 @@ export const COMPONENTS: readonly ChartComponent[] = [
         systemNamespaces: SYSTEM_NAMESPACES,
         children: childApps(env, COMPONENTS, UPSTREAM_COMPONENTS),
       }),
+  },
+];
+
+/**
+ * Seed section 11's demo-app chart, generated from the demo component as dev
+ * (values.yaml), stg and prod (values-stg.yaml, values-prod.yaml) render it, so
+ * `helm template -f values-prod.yaml` is `dist/prod/demo/`.
+ */
+export const HELM_PACKAGES: readonly HelmPackageDefinition[] = [
+  {
+    name: 'demo-app',
+    description: "The seed's demo app (section 11): httpbin backend, curl frontend, load generator",
+    version: '0.1.0',
+    appVersion: '1.0.0',
+    component: 'demo',
+    base: 'dev',
+    envs: ['dev', 'stg', 'prod'],
   },
 ];

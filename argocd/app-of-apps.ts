@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformChart } from '../lib/platform-chart';
 import { EnvironmentConfig } from '../config';
-import { AppProject, Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../imports/argoproj.io';
+import { AppProject, AppProjectProps, Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../imports/argoproj.io';
 import { chartObjects, groupOf } from '../lib/synth';
 import { GroupKind } from './upstream-components';
 
@@ -62,6 +62,38 @@ export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreg
 export const SYNC_RETRY = { limit: 10, backoff: { duration: '5s', factor: 2, maxDuration: '5m' } };
 
 /**
+ * Argo CD creates `default` unrestricted. Locked, it admits nothing, so a child
+ * that names it cannot sync; in the lab it admits the seed's exercise
+ * Applications (5-1, 5-2, 11-4): their repositories and namespaces, and no
+ * cluster-scoped object but those namespaces.
+ */
+function defaultProject(env: EnvironmentConfig, argocdNamespace: string): AppProjectProps {
+  const setting = env.security.defaultProject;
+  const metadata = { name: 'default', namespace: argocdNamespace, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } };
+  if (setting.admits === 'nothing')
+    return {
+      metadata,
+      spec: {
+        description: 'Locked: every Application names its project; this one allows no source, no destination and no kind.',
+        sourceRepos: [],
+        destinations: [],
+        clusterResourceWhitelist: [],
+        namespaceResourceBlacklist: [{ group: '*', kind: '*' }],
+      },
+    };
+  return {
+    metadata,
+    spec: {
+      description: `The seed's exercise Applications only: ${setting.why}.`.slice(0, 255),
+      sourceRepos: [...new Set([...setting.repositories, env.git.repoURL])].sort(),
+      destinations: [...setting.namespaces].sort().map((namespace) => ({ server: IN_CLUSTER, namespace })),
+      // CreateNamespace=true creates the destination, and Argo CD checks that Namespace against this list: each by its name only.
+      clusterResourceWhitelist: [...setting.namespaces].sort().map((name) => ({ group: '', kind: 'Namespace', name })),
+    },
+  };
+}
+
+/**
  * The source of the root Application: the AppProject and one child
  * Application per component, all rendered through the same template so no
  * child drifts from the others (argocd-example-apps' apps pattern).
@@ -85,17 +117,7 @@ export class AppOfApps extends PlatformChart {
         },
       });
     }
-    // Argo CD creates `default` unrestricted; this one admits nothing, so a child that names it cannot sync.
-    new AppProject(this, 'project-default', {
-      metadata: { name: 'default', namespace: props.argocdNamespace, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
-      spec: {
-        description: 'Locked: every Application names its project; this one allows no source, no destination and no kind.',
-        sourceRepos: [],
-        destinations: [],
-        clusterResourceWhitelist: [],
-        namespaceResourceBlacklist: [{ group: '*', kind: '*' }],
-      },
-    });
+    new AppProject(this, 'project-default', defaultProject(props.env, props.argocdNamespace));
 
     for (const child of children) {
       const syncOptions = [

@@ -109,7 +109,26 @@ export interface SecuritySettings {
   readonly backendL7Policy: boolean;
   /** The Pod Security level enforced in demo, chosen per environment with its reason; restricted is always warned and audited. */
   readonly demoPodSecurity: DemoPodSecurity;
+  /** What Argo CD's `default` project admits, chosen per environment with its reason. */
+  readonly defaultProject: DefaultProjectSetting;
 }
+
+/**
+ * Argo CD creates `default` unrestricted, and every child of ours names its own
+ * project. Seed 5-1, 5-2 and 11-4 create Applications in `default`: the lab
+ * opens it to exactly those (their repositories, this environment's own git
+ * source, their namespaces); elsewhere it admits nothing.
+ */
+export type DefaultProjectSetting =
+  | { readonly admits: 'nothing'; readonly why: string }
+  | {
+      readonly admits: 'seed-exercises';
+      /** Repositories besides this environment's own git source (which holds 11-4's chart). */
+      readonly repositories: readonly string[];
+      /** The only namespaces its Applications may deploy to. */
+      readonly namespaces: readonly string[];
+      readonly why: string;
+    };
 
 /**
  * What Pod Security enforces where the seed's exercises create pods. The seed's test

@@ -112,6 +112,19 @@ export function findProblems(env: EnvironmentConfig): string[] {
     demoPsa.enforce,
   );
   check(demoPsa.why.trim().length >= 10, 'security.demoPodSecurity.why', 'must say in a line why this level', demoPsa.why);
+  const defaultProject = env.security.defaultProject;
+  check(
+    ['nothing', 'seed-exercises'].includes(defaultProject.admits),
+    'security.defaultProject.admits',
+    "must be 'nothing' or 'seed-exercises'",
+    defaultProject.admits,
+  );
+  check(defaultProject.why.trim().length >= 10, 'security.defaultProject.why', 'must say in a line why', defaultProject.why);
+  if (defaultProject.admits === 'seed-exercises') {
+    check(env.features.light, 'security.defaultProject.admits', "'seed-exercises' is for the Kind lab (features.light) only", defaultProject.admits);
+    for (const ns of defaultProject.namespaces)
+      check(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns), 'security.defaultProject.namespaces', 'must be namespace names', ns);
+  }
   const clone = env.git.localClone;
   if (clone) {
     check(

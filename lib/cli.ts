@@ -1,7 +1,9 @@
 import { performance } from 'perf_hooks';
 import { assertValid, EnvironmentConfig, environmentByName, ENVIRONMENTS, UserError } from '../config';
 import { describeError, EXIT_BAD_INPUT, EXIT_FAILED } from './command';
-import { compareWithDisk, writeAtomically } from './output';
+import * as path from 'path';
+import { compareFolder, compareWithDisk, OwnedFolder, writeAtomically, writeFolderAtomically } from './output';
+import { HelmPackageDefinition, helmPackage } from './helm-package';
 import { ChartComponent, renderEnvironment, RenderedEnvironment } from './synth';
 
 export interface SynthOptions {
@@ -59,17 +61,24 @@ export function synth(
   options: SynthOptions,
   components: readonly ChartComponent[],
   all: Readonly<Record<string, EnvironmentConfig>> = ENVIRONMENTS,
+  packages: readonly HelmPackageDefinition[] = [],
 ): SynthResult {
   const start = performance.now();
   const envs = selectEnvironments(options.envs, all);
   const rendered = envs.map((env) => renderEnvironment(env, components));
+  const charts = packages.map((p) => packageFolder(p, options.outDir, components, all));
   const objects = rendered.reduce((n, r) => n + r.files.length, 0);
   const plain = rendered.reduce((n, r) => n + r.plainFiles.length, 0);
   let files = 0;
   let removedStrays: readonly string[] = [];
   if (options.check) {
     const diff = compareWithDisk(rendered, options.outDir, options.envs.length === 0 ? Object.keys(all) : undefined);
-    const stale = [...diff.added.map((f) => `+${f}`), ...diff.removed.map((f) => `-${f}`), ...diff.changed.map((f) => `~${f}`)];
+    const stale = [
+      ...diff.added.map((f) => `+${f}`),
+      ...diff.removed.map((f) => `-${f}`),
+      ...diff.changed.map((f) => `~${f}`),
+      ...charts.flatMap(compareFolder),
+    ];
     if (stale.length > 0) {
       throw new UserError(
         `${options.outDir}/ differs from a fresh synth in ${stale.length} file(s) (${stale.slice(0, 5).join(' ')}${stale.length > 5 ? ' ...' : ''}); run npm run synth and commit the result`,
@@ -77,17 +86,39 @@ export function synth(
     }
   } else {
     const written = writeAtomically(rendered, options.outDir, Object.keys(all));
-    files = written.files;
+    for (const chart of charts) writeFolderAtomically(chart);
+    files = written.files + charts.reduce((n, c) => n + c.files.length, 0);
     removedStrays = written.removedStrays;
   }
   return { rendered, objects, plain, files, removedStrays, millis: performance.now() - start };
 }
 
+/**
+ * A generated chart's folder, `helm/<name>/` beside the output tree, from the
+ * component as every one of its environments renders it, whichever `--env` was asked.
+ */
+function packageFolder(
+  definition: HelmPackageDefinition,
+  outDir: string,
+  components: readonly ChartComponent[],
+  all: Readonly<Record<string, EnvironmentConfig>>,
+): OwnedFolder {
+  const component = components.filter((c) => c.name === definition.component);
+  if (component.length !== 1) throw new Error(`helm/${definition.name}: no component named ${definition.component}`);
+  const renders = definition.envs.map((name) => {
+    const env = all[name];
+    if (!env) throw new UserError(`helm/${definition.name} has values for ${name}, which is not a registered environment`);
+    return { env: name, objects: renderEnvironment(env, component).files.map((f) => f.object) };
+  });
+  const files = helmPackage({ ...definition, renders, source: `dist/<env>/${definition.component}/ (${definition.envs.join(', ')})` });
+  return { dir: path.join(path.dirname(path.resolve(outDir)), 'helm', definition.name), files };
+}
+
 /** Entry point shared by main.ts: one line of summary, or one line of error; exit 2 on bad input, 1 on any other failure. */
-export function runCli(argv: readonly string[], components: readonly ChartComponent[]): number {
+export function runCli(argv: readonly string[], components: readonly ChartComponent[], packages: readonly HelmPackageDefinition[] = []): number {
   try {
     const options = parseArgs(argv);
-    const result = synth(options, components);
+    const result = synth(options, components, ENVIRONMENTS, packages);
     const names = result.rendered.map((r) => r.env.name).join(', ');
     const strays =
       result.removedStrays.length > 0

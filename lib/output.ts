@@ -181,3 +181,44 @@ export function compareWithDisk(rendered: readonly RenderedEnvironment[], distDi
   }
   return diff;
 }
+
+/** Files of a folder synth owns whole (a generated Helm chart), path inside it -> content. */
+export interface OwnedFolder {
+  readonly dir: string;
+  readonly files: ReadonlyArray<{ readonly path: string; readonly content: string }>;
+}
+
+/** Replaces a folder synth owns whole: the new one is built beside it, then swapped in by two renames. */
+export function writeFolderAtomically(folder: OwnedFolder): void {
+  const root = path.resolve(folder.dir);
+  const staging = path.join(path.dirname(root), `${STAGING_PREFIX}${path.basename(root)}-${process.pid}`);
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(path.join(staging, 'new'), { recursive: true });
+  try {
+    for (const file of folder.files) {
+      const target = path.join(staging, 'new', file.path);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, file.content);
+    }
+    if (fs.existsSync(root)) fs.renameSync(root, path.join(staging, 'old'));
+    fs.renameSync(path.join(staging, 'new'), root);
+  } catch (error) {
+    if (!fs.existsSync(root) && fs.existsSync(path.join(staging, 'old'))) fs.renameSync(path.join(staging, 'old'), root);
+    throw error;
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** What differs between a folder synth owns and what it would write there, as `+`, `-` and `~` paths. */
+export function compareFolder(folder: OwnedFolder): string[] {
+  const onDisk = new Set(listFiles(folder.dir));
+  const out: string[] = [];
+  for (const file of folder.files) {
+    const rel = path.join(folder.dir, file.path);
+    if (!onDisk.has(file.path)) out.push(`+${rel}`);
+    else if (fs.readFileSync(rel, 'utf8') !== file.content) out.push(`~${rel}`);
+    onDisk.delete(file.path);
+  }
+  return [...out, ...[...onDisk].map((p) => `-${path.join(folder.dir, p)}`)];
+}

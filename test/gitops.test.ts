@@ -121,12 +121,17 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s App-of-Apps',
     const withProject = (name: string, project: string) =>
       all.map((o) => (o.kind === 'Application' && o.metadata.name === name ? { ...o, spec: { ...(o as any).spec, project } } : o));
     const inDefault = onlyOurs(projectFindings(withProject('demo', 'default'), ours));
+    // Locked, default refuses everything; opened to the seed's exercises (the lab), it still refuses the demo namespace.
     expect(inDefault).toEqual(
-      expect.arrayContaining([
-        `demo: source ${env.git.repoURL} is not permitted by project default`,
-        'demo: namespace demo is not a destination of project default',
-        'demo: Deployment backend is blacklisted by project default',
-      ]),
+      expect.arrayContaining(
+        env.security.defaultProject.admits === 'nothing'
+          ? [
+              `demo: source ${env.git.repoURL} is not permitted by project default`,
+              'demo: namespace demo is not a destination of project default',
+              'demo: Deployment backend is blacklisted by project default',
+            ]
+          : ['demo: namespace demo is not a destination of project default'],
+      ),
     );
     const wildcard = all.map((o) =>
       o.kind === 'AppProject' && o.metadata.name === 'platform'
@@ -141,14 +146,19 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s App-of-Apps',
     expect(projectFindings(all, stray)).toContain('demo: cluster-scoped storage.k8s.io/StorageClass stray is not whitelisted by project platform');
   });
 
-  test('the default project admits nothing, and the root project only Applications and AppProjects in argocd', () => {
-    const locked = apps(env).find((o) => o.kind === 'AppProject' && o.metadata.name === 'default') as any;
-    expect(locked.spec).toMatchObject({
-      sourceRepos: [],
-      destinations: [],
-      clusterResourceWhitelist: [],
-      namespaceResourceBlacklist: [{ group: '*', kind: '*' }],
-    });
+  test('the default project admits nothing, or in the lab the seed exercises only; the root project only Applications and AppProjects in argocd', () => {
+    const project = apps(env).find((o) => o.kind === 'AppProject' && o.metadata.name === 'default') as any;
+    const setting = env.security.defaultProject;
+    expect(project.spec).toMatchObject(
+      setting.admits === 'nothing'
+        ? { sourceRepos: [], destinations: [], clusterResourceWhitelist: [], namespaceResourceBlacklist: [{ group: '*', kind: '*' }] }
+        : {
+            sourceRepos: [...setting.repositories, env.git.repoURL].sort(),
+            destinations: [...setting.namespaces].sort().map((namespace) => ({ server: 'https://kubernetes.default.svc', namespace })),
+            clusterResourceWhitelist: [...setting.namespaces].sort().map((name) => ({ group: '', kind: 'Namespace', name })),
+          },
+    );
+    if (setting.admits !== 'nothing') expect(env.features.light).toBe(true);
     const bootstrap = render(env)
       .files.filter((f) => f.component === 'bootstrap')
       .map((f) => f.object as any);

@@ -24,6 +24,15 @@ export const LAB_LOCAL_GIT: GitSource = {
 };
 
 /** Seed section 9: backend (httpbin) CPU 100-200m, memory 128-256Mi. */
+/** Where the seed's Argo CD exercises read from: 5-1's guestbook (11-4 reads this environment's own git source). */
+export const SEED_EXERCISE_REPOSITORIES = { guestbook: 'https://github.com/argoproj/argocd-example-apps' } as const;
+/**
+ * Where they deploy: 5-1's `test`, and `demo-helm` for 11-2 and 11-4's demo-app chart. The seed
+ * installs that chart into `demo` after deleting the raw objects, but here the `demo`
+ * Application owns those objects, and two owners of one Deployment revert each other forever.
+ */
+export const SEED_EXERCISE_NAMESPACES = ['demo-helm', 'test'] as const;
+
 export const SEED_BACKEND_RESOURCES: ResourceSizes = {
   requests: { cpu: '100m', memory: '128Mi' },
   limits: { cpu: '200m', memory: '256Mi' },
@@ -90,6 +99,12 @@ export const LAB: EnvironmentConfig = {
     demoPodSecurity: {
       enforce: 'privileged',
       why: "the seed's exercise pods (2-1, 6-1, 8-1) must reach Gatekeeper and the quota, whose answers the seed prints; restricted is still warned and audited",
+    },
+    defaultProject: {
+      admits: 'seed-exercises',
+      repositories: [SEED_EXERCISE_REPOSITORIES.guestbook],
+      namespaces: [...SEED_EXERCISE_NAMESPACES],
+      why: "seed 5-1, 5-2 and 11-4 create their Applications in 'default'; only their sources and namespaces",
     },
   },
   observability: {

@@ -13,6 +13,7 @@ export const prod = defineEnvironment('prod', LAB, {
   security: {
     exposure: { httpsOnly: true, unauthenticatedUis: false, argocdAdminAccount: false },
     demoPodSecurity: { enforce: 'restricted', why: 'production admits only pods that pass restricted; Gatekeeper stands behind it' },
+    defaultProject: { admits: 'nothing', why: 'every production Application names a project that allows only its own sources and namespaces' },
   },
   platform: { quota: { requestsCpu: '64', limitsCpu: '128', requestsMemory: '256Gi', limitsMemory: '512Gi', pods: 100 } },
   observability: {

@@ -7,7 +7,10 @@ export const stg = defineEnvironment('stg', LAB, {
   features: { light: false },
   upstream: { gatekeeperReplicas: 2, istiodReplicas: 2 },
   // Live's pre-check runs Live's admission.
-  security: { demoPodSecurity: { enforce: 'restricted', why: "as prod: stg is Live's pre-check" } },
+  security: {
+    demoPodSecurity: { enforce: 'restricted', why: "as prod: stg is Live's pre-check" },
+    defaultProject: { admits: 'nothing', why: "as prod: stg is Live's pre-check" },
+  },
   // Twice dev, so the doubled demo still fits with room for rollouts.
   platform: { quota: { requestsCpu: '8', limitsCpu: '16', requestsMemory: '16Gi', limitsMemory: '32Gi', pods: 40 } },
   observability: {

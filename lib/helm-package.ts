@@ -1,0 +1,201 @@
+import * as YAML from 'yaml';
+import { UserError } from '../config/errors';
+import { KubeObject } from './synth';
+import { toYaml } from './yaml';
+
+/** A Helm chart generated from what one component renders in several environments (seed section 11). */
+export interface HelmPackageProps {
+  /** The chart's name, and its folder under `helm/`. */
+  readonly name: string;
+  readonly description: string;
+  readonly version: string;
+  readonly appVersion: string;
+  /** Where the objects came from, for the generated files' header. */
+  readonly source: string;
+  /** The environment whose values are `values.yaml`; the others are `values-<env>.yaml` overrides. */
+  readonly base: string;
+  /** Each environment's objects, as synth renders them into `dist/<env>/<component>/`. */
+  readonly renders: ReadonlyArray<{ readonly env: string; readonly objects: readonly KubeObject[] }>;
+}
+
+/** A chart synth generates next to `dist/`, at `helm/<name>/`, from one component of several environments. */
+export interface HelmPackageDefinition extends Omit<HelmPackageProps, 'renders' | 'source'> {
+  /** The component whose objects the chart templates (`dist/<env>/<component>/`). */
+  readonly component: string;
+  /** The environments with a values file: the base's `values.yaml`, the others' `values-<env>.yaml`. */
+  readonly envs: readonly string[];
+}
+
+export interface PackageFile {
+  /** Path inside the chart's folder. */
+  readonly path: string;
+  readonly content: string;
+}
+
+type Path = ReadonlyArray<string | number>;
+type Scalar = string | number | boolean | null;
+const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const isScalar = (v: unknown): v is Scalar => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+const camel = (name: string) => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The values key of a leaf that differs between environments, named as the
+ * seed's chart names them: `global.env` for the env label, `backend.replicas`,
+ * `backend.image`, `backend.resources.limits.cpu` for the one container.
+ */
+function valueKey(object: KubeObject, path: Path): string[] {
+  const last = path[path.length - 1];
+  if (path[path.length - 2] === 'labels' && last === 'env') return ['global', 'env'];
+  const containers = ['spec', 'template', 'spec', 'containers'];
+  const single = containers.every((p, i) => path[i] === p) && ((object.spec as any).template.spec.containers as unknown[]).length === 1;
+  // A list element is named by its `name` (a container, an env var), else by its index.
+  const named: string[] = [];
+  let node: unknown = object;
+  path.forEach((step, i) => {
+    const next = (node as any)?.[step];
+    if (typeof step === 'number') named.push(isMap(next) && typeof next.name === 'string' ? next.name : `_${step}`);
+    else if (!(i === 0 && step === 'spec') && !(single && i < containers.length)) named.push(step);
+    node = next;
+  });
+  return [camel(object.metadata.name), ...(single ? named.slice(1) : named)];
+}
+
+const reference = (key: readonly string[]) =>
+  key.every((k) => IDENTIFIER.test(k)) ? `.Values.${key.join('.')}` : `(index .Values ${key.map((k) => JSON.stringify(k)).join(' ')})`;
+
+function setIn(tree: Record<string, unknown>, key: readonly string[], value: unknown): void {
+  let node = tree;
+  for (const k of key.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
+  node[key[key.length - 1]] = value;
+}
+
+/** The leaves of a values tree as `a.b.c` -> value, for the overrides. */
+function leaves(tree: unknown, prefix: string[] = []): Map<string, { key: string[]; value: unknown }> {
+  const out = new Map<string, { key: string[]; value: unknown }>();
+  if (!isMap(tree)) return out.set(prefix.join('\0'), { key: prefix, value: tree });
+  for (const [k, v] of Object.entries(tree)) for (const [id, leaf] of leaves(v, [...prefix, k])) out.set(id, leaf);
+  return out;
+}
+
+/**
+ * Generates the chart: every object of the base environment becomes a
+ * template, every leaf that differs between environments becomes a value, and
+ * an object that only some environments render is behind `<name>.enabled`. So
+ * `helm template -f values-<env>.yaml` renders exactly `dist/<env>/<component>/`,
+ * which the Helm test proves, and the chart cannot drift from the platform.
+ */
+export function helmPackage(props: HelmPackageProps): PackageFile[] {
+  const envs = props.renders.map((r) => r.env);
+  if (!envs.includes(props.base)) throw new Error(`helm/${props.name}: the base environment ${props.base} is not among ${envs.join(', ')}`);
+  const id = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
+  const order: KubeObject[] = [];
+  for (const r of props.renders) for (const o of r.objects) if (!order.some((x) => id(x) === id(o))) order.push(o);
+
+  const values = new Map(envs.map((e) => [e, {} as Record<string, unknown>]));
+  const recorded = new Map<string, Map<string, unknown>>();
+  const record = (env: string, key: string[], value: unknown, where: string) => {
+    const seen = (recorded.get(env) ?? recorded.set(env, new Map()).get(env))!;
+    const k = key.join('.');
+    if (seen.has(k) && JSON.stringify(seen.get(k)) !== JSON.stringify(value))
+      throw new UserError(
+        `helm/${props.name}: ${k} is ${JSON.stringify(seen.get(k))} and ${JSON.stringify(value)} in ${env} (${where}); give one of them its own value`,
+      );
+    seen.set(k, value);
+    setIn(values.get(env)!, key, value);
+  };
+
+  const templates: PackageFile[] = [];
+  for (const template of order) {
+    const present = props.renders.filter((r) => r.objects.some((o) => id(o) === id(template)));
+    const copies = present.map((r) => ({ env: r.env, object: r.objects.find((o) => id(o) === id(template))! }));
+    const placeholders: Array<{ token: string; key: string[]; scalar: Scalar }> = [];
+    const walk = (nodes: unknown[], path: Path): unknown => {
+      const first = nodes[0];
+      if (nodes.every((n) => JSON.stringify(n) === JSON.stringify(first))) return first;
+      if (nodes.every(isMap) && nodes.every((n) => JSON.stringify(Object.keys(n)) === JSON.stringify(Object.keys(first as object)))) {
+        return Object.fromEntries(
+          Object.keys(first as object).map((k) => [
+            k,
+            walk(
+              nodes.map((n) => (n as Record<string, unknown>)[k]),
+              [...path, k],
+            ),
+          ]),
+        );
+      }
+      if (nodes.every(Array.isArray) && nodes.every((n) => (n as unknown[]).length === (first as unknown[]).length)) {
+        return (first as unknown[]).map((_, i) =>
+          walk(
+            nodes.map((n) => (n as unknown[])[i]),
+            [...path, i],
+          ),
+        );
+      }
+      const where = `${id(template)} ${path.join('.')}`;
+      if (!nodes.every(isScalar))
+        throw new UserError(`helm/${props.name}: ${where} differs in shape between environments; only single values can become chart values`);
+      const key = valueKey(template, path);
+      copies.forEach((c, i) => record(c.env, key, nodes[i], where));
+      const token = `__HELM_VALUE_${placeholders.length}__`;
+      placeholders.push({ token, key, scalar: first as Scalar });
+      return token;
+    };
+    const generic = walk(
+      copies.map((c) => c.object),
+      [],
+    ) as KubeObject;
+    // The release's namespace, as `helm install -n` and Argo CD's destination set it.
+    const object = { ...generic, metadata: { ...generic.metadata, ...(generic.metadata.namespace ? { namespace: '__HELM_NAMESPACE__' } : {}) } };
+    let text = toYaml(object)
+      .replace(/["']?__HELM_NAMESPACE__["']?/g, '{{ .Release.Namespace }}')
+      .replace(/["']?(__HELM_VALUE_\d+__)["']?/g, (_, token: string) => {
+        const p = placeholders.find((x) => x.token === token)!;
+        return typeof p.scalar === 'string' ? `{{ ${reference(p.key)} | quote }}` : `{{ ${reference(p.key)} }}`;
+      });
+    const gate = camel(template.metadata.name);
+    if (present.length < envs.length) {
+      for (const env of envs)
+        setIn(
+          values.get(env)!,
+          [gate, 'enabled'],
+          present.some((r) => r.env === env),
+        );
+      // Values of an object an environment leaves out still come from the base, so `--set <name>.enabled=true` renders it.
+      text = `{{- if ${reference([gate, 'enabled'])} }}\n${text}{{- end }}\n`;
+    }
+    templates.push({ path: `templates/${template.metadata.name}-${template.kind.toLowerCase()}.yaml`, content: text });
+  }
+
+  const header = (what: string) => `# ${what} Generated by npm run synth from ${props.source}; edit that, not this file.\n`;
+  const base = values.get(props.base)!;
+  const files: PackageFile[] = [
+    {
+      path: 'Chart.yaml',
+      content: toYaml({
+        apiVersion: 'v2',
+        name: props.name,
+        description: props.description,
+        type: 'application',
+        version: props.version,
+        appVersion: props.appVersion,
+      }),
+    },
+    { path: 'values.yaml', content: header(`${props.base}'s values.`) + toYaml(base) },
+  ];
+  const baseLeaves = leaves(base);
+  for (const env of envs.filter((e) => e !== props.base)) {
+    // Only what differs from values.yaml, as `helm template -f values-<env>.yaml` layers it.
+    const overrides: Record<string, unknown> = {};
+    for (const [leafId, leaf] of leaves(values.get(env)!))
+      if (JSON.stringify(baseLeaves.get(leafId)?.value) !== JSON.stringify(leaf.value)) setIn(overrides, leaf.key, leaf.value);
+    files.push({ path: `values-${env}.yaml`, content: header(`${env}'s overrides of values.yaml.`) + toYaml(overrides) });
+  }
+  files.push(...templates.map((t) => ({ path: t.path, content: header('Template.') + t.content })));
+  // The generated text must still be YAML once the template expressions are quoted away.
+  for (const f of files.filter((x) => x.path.startsWith('templates/')))
+    YAML.parseAllDocuments(f.content.replace(/^\{\{-[^}]*\}\}$/gm, '').replace(/\{\{[^}]*\}\}/g, 'x')).forEach((d) => {
+      if (d.errors.length > 0) throw new Error(`helm/${props.name}/${f.path}: generated text is not YAML: ${d.errors[0].message}`);
+    });
+  return files.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
