@@ -9,6 +9,9 @@ import { toolPath } from '../lib/tools';
 import { toYaml } from '../lib/yaml';
 import { locateChart } from './charts';
 import { AppStatus, GitOpsLab } from './gitops';
+import { EXERCISES } from '../exercises/catalog';
+import { exerciseParams, ExerciseResult, formatExerciseReport, RunOptions, runExercise } from '../exercises/runner';
+import { EXERCISE_BREAKS } from './exercise-breaks';
 
 /**
  * The scenarios of the user's loop on a real Argo CD, each a check with the
@@ -62,6 +65,10 @@ export interface E2eReport {
   readonly argoCdCache: ArgoCdCacheLag;
   readonly applications: readonly AppRow[];
   readonly scenarios: readonly ScenarioResult[];
+  /** The seed's exercises that run in this environment's lab, on this cluster, with no dataplane. */
+  readonly exercises: readonly ExerciseResult[];
+  /** The same exercises under their seeded breaks, each of which must fail. */
+  readonly exerciseBreaks: ReadonlyArray<{ readonly what: string; readonly results: readonly ExerciseResult[] }>;
   /** Every process the run started, by PID, for the caller to check that none is left. */
   readonly pids: readonly number[];
 }
@@ -131,15 +138,14 @@ export async function runUntilRootSynced(
   }
 }
 
-/** How long a paused Application is watched per reconciliation: the variant reconciles every 10 s. */
-const PAUSE_OBSERVED_SECONDS = 12;
-
 export async function runE2e(baseName: string, log: (line: string) => void = () => undefined): Promise<E2eReport> {
   const base = ENVIRONMENTS[baseName];
   const { override: settings, notes } = variantSettings(base);
   const started = Date.now();
   const lab = await GitOpsLab.start({ base: baseName, override: settings, log });
   const scenarios: ScenarioResult[] = [];
+  const exercises: ExerciseResult[] = [];
+  const exerciseBreaks: Array<{ what: string; results: ExerciseResult[] }> = [];
   let applications: AppRow[] = [];
   let argoCdCache: ArgoCdCacheLag = { crdEvents: 0, crdEventsAfterReady: 0 };
   try {
@@ -242,6 +248,94 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
     };
     const deployment = async (ns: string, name: string) => (await lab.cp.client.get('apps/v1', 'Deployment', name, ns)).body;
 
+    // The seed's exercises on this cluster, before any scenario changes it, as the user meets the lab. An exercise
+    // runs in the first lab it lists: the labs differ only in the mesh, and each run costs minutes.
+    const mine = EXERCISES.filter((e) => e.labs[0] === baseName);
+    const syncedAt = async (revision: string) => {
+      const apps = await lab.applications();
+      return apps.find((a) => a.name === root)?.revision === revision && allGood(apps) ? true : undefined;
+    };
+    if (mine.length > 0) {
+      const repoURL = (await lab.cp.client.get('argoproj.io/v1alpha1', 'Application', root, NAMESPACES.argocd)).body.spec.source.repoURL as string;
+      const helmHome = path.join(lab.root, 'helm-home');
+      const options: RunOptions = {
+        params: {
+          ...exerciseParams(base, lab.work),
+          ENV: lab.name,
+          ROOT_APP: root,
+          // The guestbook of argocd-example-apps is out of reach offline: the same two objects from this clone.
+          GUESTBOOK_REPO: repoURL,
+          GUESTBOOK_PATH: 'test/fixtures/argocd-example-apps/guestbook',
+          CHART_REPO: repoURL,
+        },
+        tools: { kubectl: toolPath(ROOT, 'kubectl'), helm: toolPath(ROOT, 'helm'), curl: 'curl' },
+        kubeconfig: lab.cp.kubeconfig,
+        env: { HELM_CACHE_HOME: `${helmHome}/cache`, HELM_CONFIG_HOME: `${helmHome}/config`, HELM_DATA_HOME: `${helmHome}/data` },
+        dataplane: false,
+        log: (line) => log(`exercise: ${line}`),
+      };
+      await scenario(
+        scenarios,
+        `seed exercises ${mine.map((e) => e.id).join(', ')}: the seed's outcomes where the control plane, Gatekeeper, Argo CD or Helm decides`,
+        async () => {
+          for (const exercise of mine) {
+            log(`exercise ${exercise.id}: ${exercise.title}`);
+            exercises.push(await runExercise(exercise, options));
+          }
+          const failed = exercises.filter((r) => r.outcome === 'fail');
+          if (failed.length > 0)
+            throw new Error(
+              failed
+                .map(
+                  (r) =>
+                    `${r.id} ${r.steps
+                      .filter((st) => st.outcome === 'fail')
+                      .map((st) => `${st.number} ${st.says}: ${st.saw}`)
+                      .join('; ')}`,
+                )
+                .join(' | '),
+            );
+          const waiting = exercises.reduce((n, r) => n + r.steps.filter((st) => st.outcome === 'needs a dataplane').length, 0);
+          return `${exercises.length} exercises pass where judged here; ${waiting} steps need a dataplane and are reported, not run`;
+        },
+      );
+
+      const breaks = EXERCISE_BREAKS.filter((b) => b.ids.some((id) => mine.some((e) => e.id === id)));
+      if (breaks.length > 0)
+        await scenario(scenarios, `seeded breaks: each exercise fails when what it shows is broken (${breaks.length} breaks)`, async () => {
+          const configBreaks = breaks.filter((b) => b.config);
+          const broken = configBreaks.reduce<Override<EnvironmentConfig>>((all, b) => merge(all, b.config), {});
+          const pushed = await push(broken, `seeded breaks: ${configBreaks.map((b) => b.what).join('; ')}`);
+          await waitOrExplain(lab, 'the broken config Synced and Healthy', () => syncedAt(pushed.revision), 300);
+          const passed: string[] = [];
+          for (const b of breaks) {
+            const results: ExerciseResult[] = [];
+            for (const exercise of mine.filter((e) => b.ids.includes(e.id))) {
+              log(`exercise ${exercise.id} under a seeded break: ${b.what}`);
+              const run = await runExercise(b.exercise ? b.exercise(exercise) : exercise, {
+                ...options,
+                params: { ...options.params, ...b.params?.(lab.root) },
+                maxWithin: 30,
+              });
+              results.push(run);
+              if (run.outcome !== 'fail') passed.push(`${exercise.id} passed under '${b.what}'`);
+            }
+            exerciseBreaks.push({ what: b.what, results });
+          }
+          // Back to the config as synth renders it, every Application Synced again.
+          const restored = await push(
+            configBreaks.reduce<Override<EnvironmentConfig>>((all, b) => merge(all, undoOf(b.config!, base)), {}),
+            'revert the seeded breaks',
+          );
+          await waitOrExplain(lab, 'the restored config Synced and Healthy', () => syncedAt(restored.revision), 300);
+          if (passed.length > 0) throw new Error(passed.join('; '));
+          const where = exerciseBreaks.flatMap((b) =>
+            b.results.map((r) => `${r.id} at ${r.steps.find((st) => st.outcome === 'fail')?.number ?? '?'}`),
+          );
+          return `every exercise failed under its break: ${where.join(', ')}`;
+        });
+    }
+
     const replicas = base.demo.backend.replicas + 1;
     await scenario(scenarios, `push: backend replicas ${base.demo.backend.replicas} -> ${replicas} reaches the cluster`, async () => {
       const pushed = await push({ demo: { backend: { replicas } } }, 'scale the backend');
@@ -270,31 +364,6 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       );
       return `scaled to 1 by hand, back to ${replicas} in ${seconds.toFixed(1)} s`;
     });
-
-    // Seed 4-1 and 6-2 edit objects by hand, which selfHeal reverts: the README's recipe pauses the root first
-    // (the root's own sync would put the child's policy back), then the child. The lab's exercises only.
-    if (base.features.light)
-      await scenario(scenarios, 'pause (README recipe for seed 4-1 and 6-2): a hand edit stays while the root and the child are paused', async () => {
-        const app = (name: string, body: object) => lab.cp.client.mergePatch('argoproj.io/v1alpha1', 'Application', name, NAMESPACES.argocd, body);
-        const rootPolicy = (await lab.cp.client.get('argoproj.io/v1alpha1', 'Application', root, NAMESPACES.argocd)).body.spec.syncPolicy;
-        await app(root, { spec: { syncPolicy: null } });
-        await app('demo', { spec: { syncPolicy: null } });
-        await lab.cp.client.mergePatch('apps/v1', 'Deployment', 'backend', NAMESPACES.demo, { spec: { replicas: 1 } });
-        // Two reconciliations, and a refresh as a webhook would ask: nothing puts it back.
-        await lab.refresh([root, 'demo']);
-        await new Promise((r) => setTimeout(r, 2 * PAUSE_OBSERVED_SECONDS * 1000));
-        const paused = (await deployment(NAMESPACES.demo, 'backend')).spec.replicas;
-        if (paused !== 1) throw new Error(`the hand edit was reverted while paused: backend has ${paused} replicas`);
-        // Resume: the root as git has it syncs the child's policy back, and the child's selfHeal reverts the edit.
-        const resumed = Date.now();
-        await app(root, { spec: { syncPolicy: rootPolicy } });
-        const seconds = await lab.waitFor(
-          'the resumed child reverting the hand edit',
-          async () => ((await deployment(NAMESPACES.demo, 'backend')).spec.replicas === replicas ? (Date.now() - resumed) / 1000 : undefined),
-          120,
-        );
-        return `backend stayed at 1 for ${2 * PAUSE_OBSERVED_SECONDS} s with ${root} and demo paused; resuming the root restored ${replicas} in ${seconds.toFixed(1)} s`;
-      });
 
     const pruned = base.security.backendL7Policy
       ? {
@@ -363,11 +432,11 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       return `${(message ?? '').replace(/\s+/g, ' ').slice(0, 240)}; Deployment ${NAMESPACES.demo}/backend unchanged (generation ${after.metadata.generation})`;
     });
 
-    await scenario(scenarios, "locked default project: a child moved to 'default' is refused by Argo CD; its objects stay", async () => {
+    await scenario(scenarios, "default project: a child moved to 'default' is refused by Argo CD; its objects stay", async () => {
       const before = await deployment(NAMESPACES.demo, 'backend');
       const file = lab.distFile('apps/application-demo.yaml');
       const object = YAML.parse(fs.readFileSync(file, 'utf8'));
-      // A hand edit of dist/ that puts a child in the project Argo CD creates unrestricted, and we lock.
+      // A hand edit of dist/ that puts a child in the project Argo CD creates unrestricted, and we lock (or, in the lab, open to the exercises only).
       object.spec.project = 'default';
       fs.writeFileSync(file, toYaml(object));
       lab.commitAndPush('a hand edit that moves demo to the default project');
@@ -380,7 +449,8 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
           const messages = ((demo.status?.conditions ?? []) as Array<{ type: string; message: string }>)
             .filter((c) => c.type === 'InvalidSpecError')
             .map((c) => c.message);
-          return messages.find((m) => /not permitted in project 'default'/.test(m));
+          // Locked, 'default' permits no source; in the lab it permits the exercises' sources but not the demo namespace.
+          return messages.find((m) => /not permitted in project 'default'|do not match any of the allowed destinations in project 'default'/.test(m));
         },
         180,
       );
@@ -427,6 +497,8 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       argoCdCache,
       applications,
       scenarios,
+      exercises,
+      exerciseBreaks,
       pids: lab.cp.processes.map((p) => p.pid),
     };
   }
@@ -460,6 +532,12 @@ async function scenario(results: ScenarioResult[], name: string, run: () => Prom
   }
 }
 
+/** The values of `base` at every leaf a break changed: pushing it puts the config back as synth renders it. */
+function undoOf(change: unknown, base: unknown): unknown {
+  if (!isObject(change)) return base;
+  return Object.fromEntries(Object.keys(change).map((k) => [k, undoOf(change[k], (base as Record<string, unknown>)?.[k])]));
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 function merge<T>(a: T, b: unknown): T {
   if (!isObject(a) || !isObject(b)) return (b === undefined ? a : b) as T;
@@ -491,5 +569,12 @@ export function formatReport(r: E2eReport): string {
     '',
   );
   for (const s of r.scenarios) lines.push(`  ${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (${s.seconds.toFixed(1)} s): ${s.detail}`);
+  if (r.exercises.length > 0)
+    lines.push('', `  The seed's exercises on this cluster (no dataplane):`, '', formatExerciseReport(r.exercises, EXERCISES));
+  for (const b of r.exerciseBreaks)
+    for (const e of b.results)
+      lines.push(
+        `  break '${b.what}': ${e.id} ${e.outcome === 'fail' ? 'fails' : 'PASSES'} at ${e.steps.find((st) => st.outcome === 'fail')?.number ?? '-'} (${e.steps.find((st) => st.outcome === 'fail')?.saw ?? ''})`,
+      );
   return `${lines.join('\n')}\n`;
 }

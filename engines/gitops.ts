@@ -1,6 +1,7 @@
 import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -57,6 +58,49 @@ const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd,
 const GIT_IDENTITY = ['-c', 'user.name=e2e', '-c', 'user.email=e2e@kind-parity-platform.test'];
 /** The Gatekeeper chart's audit Deployment, whose pod the local Gatekeeper process stands for. */
 const GATEKEEPER_AUDIT_DEPLOYMENT = 'gatekeeper-audit';
+/** The chart's webhook configuration and its validating webhook (gatekeeper chart 3.23). */
+const GATEKEEPER_WEBHOOK_CONFIGURATION = 'gatekeeper-validating-webhook-configuration';
+const GATEKEEPER_VALIDATION_WEBHOOK = 'validation.gatekeeper.sh';
+
+/**
+ * A self-signed serving certificate for 127.0.0.1 (the API server verifies
+ * the webhook by it), written as tls.crt and tls.key; returns it as a caBundle.
+ */
+function loopbackServingCert(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  try {
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'].concat([
+        '-keyout',
+        path.join(dir, 'tls.key'),
+        '-out',
+        path.join(dir, 'tls.crt'),
+      ]),
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new CheckFailure(
+      missing
+        ? "openssl is not installed; the e2e signs Gatekeeper's webhook certificate with it (apt-get install openssl)"
+        : `openssl could not make the webhook certificate: ${String((error as { stderr?: Buffer }).stderr ?? error).trim()}`,
+    );
+  }
+  return fs.readFileSync(path.join(dir, 'tls.crt')).toString('base64');
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function listening(port: number): Promise<true | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(undefined));
+  });
+}
 
 /** The project as it is in the working tree (tracked and new files), committed into a fresh repository. */
 function cloneWorkingTree(dir: string): void {
@@ -429,6 +473,11 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
       300,
     );
     const [health, metrics, prometheus, port] = await Promise.all(Array.from({ length: 4 }, freePort));
+    const certDir = path.join(this.root, 'gatekeeper-certs');
+    // The audit writes what it lists here (the chart mounts an emptyDir at /tmp/audit); without it every audit fails.
+    const auditCache = path.join(this.root, 'gatekeeper-audit');
+    fs.mkdirSync(auditCache, { recursive: true });
+    const caBundle = loopbackServingCert(certDir);
     await this.cp.launch(
       'gatekeeper',
       toolPath(ROOT, 'gatekeeper'),
@@ -437,9 +486,12 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
         '--operation=audit',
         '--operation=status',
         '--operation=generate',
+        '--operation=webhook',
         '--disable-cert-rotation',
         '--enable-external-data=false',
-        `--cert-dir=${path.join(this.root, 'gatekeeper-certs')}`,
+        `--cert-dir=${certDir}`,
+        `--api-cache-dir=${auditCache}`,
+        '--host=127.0.0.1',
         `--health-addr=127.0.0.1:${health}`,
         `--metrics-addr=127.0.0.1:${metrics}`,
         `--prometheus-port=${prometheus}`,
@@ -447,6 +499,38 @@ export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)},
       ],
       { ...process.env, HOME: path.join(this.root, 'home'), POD_NAMESPACE: NAMESPACES.gatekeeper, POD_NAME: auditPod },
     );
+    await this.registerGatekeeperWebhook(port, caBundle);
+  }
+
+  /**
+   * The chart's validating webhook, reached on loopback. The chart registers it
+   * through its Service, which has no dataplane on kwok nodes (so with the
+   * chart's failurePolicy Ignore, every request passed unchecked). The same
+   * webhook entry, read from the chart's live configuration, is registered
+   * again by URL: the API server then asks Gatekeeper as in the lab, after Pod
+   * Security, and prints `admission webhook "validation.gatekeeper.sh" denied the request`.
+   */
+  private async registerGatekeeperWebhook(port: number, caBundle: string): Promise<void> {
+    const chartConfig = await this.waitFor(
+      `the chart's ValidatingWebhookConfiguration ${GATEKEEPER_WEBHOOK_CONFIGURATION}`,
+      async () => {
+        const got = await this.cp.client.get('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', GATEKEEPER_WEBHOOK_CONFIGURATION);
+        return got.status === 200 ? got.body : undefined;
+      },
+      300,
+    );
+    const webhook = (chartConfig.webhooks as any[]).find((w) => w.name === GATEKEEPER_VALIDATION_WEBHOOK);
+    if (!webhook) throw new CheckFailure(`${GATEKEEPER_WEBHOOK_CONFIGURATION} has no webhook ${GATEKEEPER_VALIDATION_WEBHOOK}`);
+    await this.waitFor('Gatekeeper serving its webhook', () => listening(port), 120);
+    const loopback = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: `${GATEKEEPER_WEBHOOK_CONFIGURATION}-loopback` },
+      webhooks: [{ ...webhook, clientConfig: { url: `https://127.0.0.1:${port}${webhook.clientConfig.service?.path ?? '/v1/admit'}`, caBundle } }],
+    } as unknown as KubeObject;
+    const response = await this.cp.client.apply(loopback, 'e2e-harness');
+    if (response.status >= 300) throw new CheckFailure(`registering Gatekeeper's webhook on loopback: ${statusMessage(response)}`);
+    this.log(`gitops: ${this.name}: Gatekeeper's ${GATEKEEPER_VALIDATION_WEBHOOK} webhook answers on 127.0.0.1:${port}`);
   }
 
   /**

@@ -48,12 +48,15 @@ function valueKey(object: KubeObject, path: Path): string[] {
   const last = path[path.length - 1];
   if (path[path.length - 2] === 'labels' && last === 'env') return ['global', 'env'];
   const containers = ['spec', 'template', 'spec', 'containers'];
-  const single = containers.every((p, i) => path[i] === p) && ((object.spec as any).template.spec.containers as unknown[]).length === 1;
+  const at = (node: unknown, step: string | number): unknown =>
+    Array.isArray(node) ? node[step as number] : isMap(node) ? node[step as string] : undefined;
+  const listed = containers.reduce<unknown>(at, object);
+  const single = containers.every((p, i) => path[i] === p) && Array.isArray(listed) && listed.length === 1;
   // A list element is named by its `name` (a container, an env var), else by its index.
   const named: string[] = [];
   let node: unknown = object;
   path.forEach((step, i) => {
-    const next = (node as any)?.[step];
+    const next = at(node, step);
     if (typeof step === 'number') named.push(isMap(next) && typeof next.name === 'string' ? next.name : `_${step}`);
     else if (!(i === 0 && step === 'spec') && !(single && i < containers.length)) named.push(step);
     node = next;

@@ -191,6 +191,8 @@ export interface OwnedFolder {
 /** Replaces a folder synth owns whole: the new one is built beside it, then swapped in by two renames. */
 export function writeFolderAtomically(folder: OwnedFolder): void {
   const root = path.resolve(folder.dir);
+  // What a killed run left is finished or discarded first, as for the output tree.
+  recoverStaging(root);
   const staging = path.join(path.dirname(root), `${STAGING_PREFIX}${path.basename(root)}-${process.pid}`);
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(path.join(staging, 'new'), { recursive: true });
@@ -200,6 +202,7 @@ export function writeFolderAtomically(folder: OwnedFolder): void {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, file.content);
     }
+    fs.writeFileSync(path.join(staging, READY_MARKER), '');
     if (fs.existsSync(root)) fs.renameSync(root, path.join(staging, 'old'));
     fs.renameSync(path.join(staging, 'new'), root);
   } catch (error) {

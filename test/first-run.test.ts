@@ -32,6 +32,7 @@ const STEPS: readonly Step[] = [
   { command: 'scripts/validate-schemas.ts', args: ['--env', 'dev'], says: /^validate: (\d+) of \1 objects valid in dev/m },
   { command: 'scripts/scan.ts', args: ['--env', 'dev'], says: /^scan: kube-score found .*0 new, 0 stale/m },
   { command: 'scripts/images.ts', args: ['--env', 'dev'], says: /quay\.io\/cilium/ },
+  { command: 'scripts/exercise.ts', args: ['--list'], says: /^\| 2-1 \| /m },
   {
     command: 'scripts/import-crds.ts',
     args: ['--mirror', '../shared/crds', '--out', '.build/imports'],

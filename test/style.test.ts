@@ -47,7 +47,9 @@ describe('one source for every namespace name', () => {
     );
   const sources = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.sh'], { cwd: ROOT, encoding: 'utf8' })
     .split('\n')
-    .filter((f) => f && !/^(test|imports|dist)\//.test(f) && fs.existsSync(path.join(ROOT, f)));
+    .filter((f) => f && !/^(test|imports|dist)\//.test(f) && fs.existsSync(path.join(ROOT, f)))
+    // The seed's exercises spell the seed's commands as the seed writes them: a rename of ours must make them fail, not follow.
+    .filter((f) => f !== 'exercises/catalog.ts');
 
   test('the render code, the engines and the shell spell them only in lib/namespaces.ts', () => {
     const offenders = sources

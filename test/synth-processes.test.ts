@@ -157,9 +157,13 @@ describe('atomic writes and bad input', () => {
         { cwd: ROOT, encoding: 'utf8' },
       );
       recoverStaging(out); // what the next run does first
+      const chart = path.join(path.dirname(out), 'helm', 'demo-app');
+      recoverStaging(chart);
       const now = readTree(out);
       const outcome = JSON.stringify(now) === JSON.stringify(fresh) ? 'new' : JSON.stringify(now) === JSON.stringify(old) ? 'old' : 'mixed';
-      const leftovers = fs.readdirSync(path.dirname(out)).filter((f) => f !== 'dist');
+      // The generated chart beside the tree (helm/demo-app) is written after it, by the same swap.
+      const charts = fs.existsSync(path.dirname(chart)) ? fs.readdirSync(path.dirname(chart)).filter((f) => f !== 'demo-app') : [];
+      const leftovers = [...fs.readdirSync(path.dirname(out)).filter((f) => f !== 'dist' && f !== 'helm'), ...charts.map((f) => `helm/${f}`)];
       // One record per run, so a failure says which kill, what the run printed and what it left.
       runs.push({ delay, status: result.status, outcome, leftovers, stderr: result.stderr.trim().split('\n').slice(-2).join(' | ') });
       if (outcome === 'old') synth({ envs: [], outDir: out, check: false }, COMPONENTS);
