@@ -36,6 +36,7 @@ function brokenChart(labRoot: string): string {
 
 export const EXERCISE_BREAKS: readonly ExerciseBreak[] = [
   { ids: ['2-1', '14'], what: 'security.backendL3L4Policy off: no backend-allow-frontend-only', config: { security: { backendL3L4Policy: false } } },
+  { ids: ['2-3'], what: 'security.backendL7Policy off: no backend-l7-http-policy', config: { security: { backendL7Policy: false } } },
   {
     ids: ['3-2'],
     what: 'security.exposure.unauthenticatedUis off: no hubble-ui route',
@@ -63,5 +64,5 @@ export const EXERCISE_BREAKS: readonly ExerciseBreak[] = [
     what: "the README's pause left out: selfHeal puts the ambient label back",
     exercise: (e) => ({ ...e, steps: e.steps.filter((s) => !/^(pause|resume)|sync policy|selfHeal back/.test(s.says)) }),
   },
-  { ids: ['11-1', '11-2', '11-3'], what: 'a chart template Helm cannot parse', params: (work) => ({ CHART_DIR: brokenChart(work) }) },
+  { ids: ['11-1', '11-2', '11-3'], what: 'a chart template Helm cannot parse', params: (labRoot) => ({ CHART_DIR: brokenChart(labRoot) }) },
 ];

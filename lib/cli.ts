@@ -81,7 +81,7 @@ export function synth(
     ];
     if (stale.length > 0) {
       throw new UserError(
-        `${options.outDir}/ differs from a fresh synth in ${stale.length} file(s) (${stale.slice(0, 5).join(' ')}${stale.length > 5 ? ' ...' : ''}); run npm run synth and commit the result`,
+        `${options.outDir}/${charts.length > 0 ? ' and the generated charts differ' : ' differs'} from a fresh synth in ${stale.length} file(s) (${stale.slice(0, 5).join(' ')}${stale.length > 5 ? ' ...' : ''}); run npm run synth and commit the result`,
       );
     }
   } else {

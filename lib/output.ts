@@ -218,10 +218,11 @@ export function compareFolder(folder: OwnedFolder): string[] {
   const onDisk = new Set(listFiles(folder.dir));
   const out: string[] = [];
   for (const file of folder.files) {
-    const rel = path.join(folder.dir, file.path);
+    const full = path.join(folder.dir, file.path);
+    const rel = path.relative(process.cwd(), full);
     if (!onDisk.has(file.path)) out.push(`+${rel}`);
-    else if (fs.readFileSync(rel, 'utf8') !== file.content) out.push(`~${rel}`);
+    else if (fs.readFileSync(full, 'utf8') !== file.content) out.push(`~${rel}`);
     onDisk.delete(file.path);
   }
-  return [...out, ...[...onDisk].map((p) => `-${path.join(folder.dir, p)}`)];
+  return [...out, ...[...onDisk].map((p) => `-${path.relative(process.cwd(), path.join(folder.dir, p))}`)];
 }

@@ -2,7 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { HELM_PACKAGES } from '../components';
+import { COMPONENTS, HELM_PACKAGES } from '../components';
+import { synth } from '../lib/cli';
 import { helmPackage } from '../lib/helm-package';
 import { KubeObject } from '../lib/synth';
 import { ENVIRONMENTS } from '../config';
@@ -73,6 +74,18 @@ describe('helm/demo-app (seed 11-1 and 11-3) as Helm renders it', () => {
     const file = path.join(copy, 'templates', 'backend-deployment.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('revisionHistoryLimit: 5', 'revisionHistoryLimit: 9'));
     expect(byName(template(copy))).not.toEqual(byName(distDemo('dev')));
+  });
+
+  test('synth writes the chart beside dist/, and --check fails on a hand edit of it', () => {
+    const out = path.join(tempDir('chart-check-'), 'dist');
+    synth({ envs: [], outDir: out, check: false }, COMPONENTS, ENVIRONMENTS, HELM_PACKAGES);
+    const values = path.join(path.dirname(out), 'helm', 'demo-app', 'values.yaml');
+    expect(fs.readFileSync(values, 'utf8')).toBe(fs.readFileSync(path.join(CHART, 'values.yaml'), 'utf8'));
+    expect(() => synth({ envs: [], outDir: out, check: true }, COMPONENTS, ENVIRONMENTS, HELM_PACKAGES)).not.toThrow();
+    fs.appendFileSync(values, 'backend:\n  replicas: 9\n');
+    expect(() => synth({ envs: ['dev'], outDir: out, check: true }, COMPONENTS, ENVIRONMENTS, HELM_PACKAGES)).toThrow(
+      /~\S*helm\/demo-app\/values\.yaml/,
+    );
   });
 
   test('a leaf that differs in shape between environments is refused with its place', () => {
