@@ -19,6 +19,7 @@ const FULL_SUITE_ONLY = {
   tools: 'verifies every cached tool binary',
   images: 'Helm renders of every upstream chart',
   recipes: 'the README recipes in a temp copy',
+  'cdk8s-cli': 'the real cdk8s CLI, four times, in a temp copy',
   scan: 'checkov (Python) and kube-score over every environment',
   'observability-engines': 'promtool rule tests and amtool over every environment',
   'synth-processes': 'synth as a process: bad input, --check, kills (about 40 processes)',

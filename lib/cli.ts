@@ -1,6 +1,7 @@
 import { performance } from 'perf_hooks';
 import { assertValid, EnvironmentConfig, environmentByName, ENVIRONMENTS, UserError } from '../config';
 import { describeError, EXIT_BAD_INPUT, EXIT_FAILED } from './command';
+import * as fs from 'fs';
 import * as path from 'path';
 import { compareFolder, compareWithDisk, OwnedFolder, writeAtomically, writeFolderAtomically } from './output';
 import { HelmPackageDefinition, helmPackage } from './helm-package';
@@ -115,9 +116,40 @@ function packageFolder(
 }
 
 /** Entry point shared by main.ts: one line of summary, or one line of error; exit 2 on bad input, 1 on any other failure. */
+/**
+ * Where cdk8s.yaml sends the cdk8s CLI (`output:`). The CLI empties that
+ * folder before it runs the app, so it is a scratch folder, never `dist/`.
+ */
+export const CDK8S_CLI_OUTDIR = '.build/cdk8s';
+
+/**
+ * Under the cdk8s CLI (`npx cdk8s synth`, which sets CDK8S_OUTDIR), the app
+ * also writes what the CLI reads there: every object in its own file, in the
+ * layout of dist/, starting with `---`. The CLI pipes the files to `--stdout`
+ * side by side, and one small file is one chunk, so the stream stays valid
+ * YAML; validation plugins read the same files. With the configured folder it
+ * is the whole `npm run synth` besides; with `-o` or `--stdout`, dist/ is left alone.
+ */
+function cdk8sCliOutput(outdir: string, rendered: readonly RenderedEnvironment[]): void {
+  for (const r of rendered)
+    for (const file of r.files) {
+      const target = path.join(outdir, r.env.name, file.path);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, `---\n${file.content}`);
+    }
+}
+
 export function runCli(argv: readonly string[], components: readonly ChartComponent[], packages: readonly HelmPackageDefinition[] = []): number {
+  const cdk8sOutdir = process.env.CDK8S_OUTDIR;
   try {
     const options = parseArgs(argv);
+    if (cdk8sOutdir && path.resolve(cdk8sOutdir) !== path.resolve(CDK8S_CLI_OUTDIR)) {
+      // `cdk8s synth -o <dir>` or `--stdout`: the manifests there, nothing else touched.
+      const rendered = selectEnvironments(options.envs).map((env) => renderEnvironment(env, components));
+      cdk8sCliOutput(cdk8sOutdir, rendered);
+      if (!options.check) console.error(`synth: ${rendered.length} environments written to ${cdk8sOutdir}/ (dist/ untouched)`);
+      return 0;
+    }
     const result = synth(options, components, ENVIRONMENTS, packages);
     const names = result.rendered.map((r) => r.env.name).join(', ');
     const strays =
@@ -125,8 +157,10 @@ export function runCli(argv: readonly string[], components: readonly ChartCompon
         ? ` (removed ${result.removedStrays.map((n) => `${options.outDir}/${n}`).join(', ')}: no such environment)`
         : '';
     const action = options.check ? `checked against ${options.outDir}/, up to date` : `${result.files} files written to ${options.outDir}/${strays}`;
-    console.log(
-      `synth: ${result.rendered.length} environments (${names}), ${result.objects} objects and ${result.plain} plain files, ${action}, in ${Math.round(result.millis)} ms`,
+    if (cdk8sOutdir) cdk8sCliOutput(cdk8sOutdir, result.rendered);
+    // The cdk8s CLI keeps the app's stdout to itself and passes its stderr on.
+    (cdk8sOutdir ? console.error : console.log)(
+      `synth: ${result.rendered.length} environments (${names}), ${result.objects} objects and ${result.plain} plain files, ${action}${cdk8sOutdir ? `, and to ${cdk8sOutdir}/ for the cdk8s CLI` : ''}, in ${Math.round(result.millis)} ms`,
     );
     return 0;
   } catch (error) {

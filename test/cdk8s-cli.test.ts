@@ -1,0 +1,81 @@
+import { spawnSync, SpawnSyncReturns } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { CDK8S_CLI_OUTDIR } from '../lib/cli';
+import { readTree, ROOT, tempDir } from './helpers';
+
+/**
+ * The real cdk8s CLI (`npx cdk8s synth`), the first command a cdk8s user
+ * types, in a temp copy: it empties its output folder before it runs the app,
+ * so that folder (cdk8s.yaml `output:`) is a scratch folder and dist/ is
+ * written by the app as `npm run synth` writes it.
+ */
+const SKIPPED = new Set(['node_modules', '.build', '.git', '.hydrated', '.tools', '.cluster']);
+
+describe('npx cdk8s synth', () => {
+  const copy = path.join(tempDir('cdk8s-cli-'), 'project');
+  const cdk8s = (...args: string[]): SpawnSyncReturns<string> =>
+    spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', ...args], { cwd: copy, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const dist = () => readTree(path.join(copy, 'dist'));
+
+  beforeAll(() => {
+    fs.mkdirSync(copy);
+    for (const entry of fs.readdirSync(ROOT)) if (!SKIPPED.has(entry)) fs.cpSync(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+  });
+
+  test('cdk8s.yaml sends the CLI to the scratch folder the app knows, never to dist/', () => {
+    expect(YAML.parse(fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8')).output).toBe(CDK8S_CLI_OUTDIR);
+  });
+
+  test('renders dist/ as npm run synth does, and every object for the CLI', () => {
+    const before = dist();
+    const r = cdk8s();
+    expect({ status: r.status, line: r.stderr.match(/^synth: .*$/m)?.[0] }).toEqual({
+      status: 0,
+      line: expect.stringMatching(/^synth: 4 environments .* files written to dist\/, and to \.build\/cdk8s\/ for the cdk8s CLI/),
+    });
+    expect(dist()).toEqual(before);
+    expect(fs.readFileSync(path.join(copy, CDK8S_CLI_OUTDIR, 'dev', 'demo', 'deployment-backend.yaml'), 'utf8')).toBe(
+      `---\n${before['dev/demo/deployment-backend.yaml']}`,
+    );
+  });
+
+  test('--stdout prints every object as valid YAML and leaves dist/ alone', () => {
+    const before = dist();
+    const r = cdk8s('--stdout');
+    expect(r.status).toBe(0);
+    const docs = YAML.parseAllDocuments(r.stdout);
+    expect(docs.filter((d) => d.errors.length > 0)).toEqual([]);
+    const objects = Object.keys(before).filter((f) => !/(\.values\.yaml|\.config\.yaml|\.env)$/.test(f)).length;
+    expect(docs.length).toBe(objects);
+    expect(dist()).toEqual(before);
+  });
+
+  test('-o writes there and leaves dist/ alone', () => {
+    const before = dist();
+    const out = path.join(tempDir('cdk8s-out-'), 'out');
+    const r = cdk8s('-o', out);
+    expect(r.status).toBe(0);
+    expect(fs.existsSync(path.join(out, 'prod', 'demo', 'deployment-backend.yaml'))).toBe(true);
+    expect(dist()).toEqual(before);
+  });
+
+  test('a bad value: our one line, a non-zero exit, and dist/ byte-identical', () => {
+    const before = dist();
+    const prod = path.join(copy, 'config/environments/prod.ts');
+    const source = fs.readFileSync(prod, 'utf8');
+    fs.writeFileSync(prod, source.replace(/backend: \{ replicas: 4,/, 'backend: { replicas: -1,'));
+    try {
+      const r = cdk8s();
+      expect(r.status).not.toBe(0);
+      expect(`${r.stdout}${r.stderr}`).toMatch(
+        /^synth: error: invalid environment '\w+': demo\.backend\.replicas must be an integer >= 0 \(got -1\)$/m,
+      );
+      expect(dist()).toEqual(before);
+    } finally {
+      fs.writeFileSync(prod, source);
+    }
+  });
+});
