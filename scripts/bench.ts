@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --runs 5] [--e2e] [--test-fast]
+ * npm run bench -- --cold-tools [--tools <name,...>] [--fresh-modules]
  *
  * Every step of the loop in one run, each as a ratio to cdk8s's default app
  * command `npx ts-node main.ts` measured in the same run: synth for the
@@ -9,8 +10,11 @@
  * for every environment, as the e2e test runs them; with --test-fast the inner
  * loop, `npm run test:fast`, warm (one run first fills jest's and tsc's caches), whose target is 20 s.
  * Timings on shared machines are noisy: read the ratios, not the absolute numbers.
+ * --cold-tools instead builds the pinned tools as a fresh machine does, into a
+ * temporary tool cache with an empty Go build cache, and prints each tool's
+ * build time and the total (the module cache stays, unless --fresh-modules).
  */
-import { spawnSync, SpawnSyncOptions } from 'child_process';
+import { spawn, spawnSync, SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -61,6 +65,62 @@ function copyWithGeneratedEnvironments(): string {
   return copy;
 }
 
+/**
+ * `npm run tools` into a temporary cache with an empty Go build cache, as on a
+ * fresh machine; a line every 30 s while it builds. Each tool's seconds come
+ * from the tools command's own `built` lines.
+ */
+async function coldTools(names: readonly string[], freshModules: boolean): Promise<number> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cold-tools-'));
+  const env = {
+    ...process.env,
+    KPP_TOOLS_CACHE: path.join(scratch, 'tools'),
+    KPP_TOOLS_LINK_DIR: path.join(scratch, 'links'),
+    GOCACHE: path.join(scratch, 'gocache'),
+    ...(freshModules ? { GOMODCACHE: path.join(scratch, 'gomodcache'), GOFLAGS: '-modcacherw' } : {}),
+  };
+  const started = performance.now();
+  const built: Array<{ tool: string; seconds: number }> = [];
+  try {
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/tools.ts', ...names], { cwd: ROOT, env });
+      const heartbeat = setInterval(
+        () => console.log(`bench: cold tools, ${((performance.now() - started) / 1000).toFixed(0)} s, ${built.length} built so far`),
+        30_000,
+      );
+      let pending = '';
+      const onData = (d: Buffer) => {
+        pending += d.toString();
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          const m = /^tools: built (\S+) \S+ in (\d+) s/.exec(line);
+          if (m) built.push({ tool: m[1], seconds: Number(m[2]) });
+          if (/^tools: (building|built|error)/.test(line)) console.log(`  ${line}`);
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.on('close', (c) => {
+        clearInterval(heartbeat);
+        resolve(c);
+      });
+    });
+    const total = (performance.now() - started) / 1000;
+    if (code !== 0) throw new Error(`npm run tools failed (exit ${code}) after ${total.toFixed(0)} s; its lines are above`);
+    console.log(
+      `bench: cold tools on ${os.cpus().length} CPUs (load average ${os.loadavg()[0].toFixed(2)}), ${freshModules ? 'empty' : 'warm'} module cache`,
+    );
+    for (const { tool, seconds } of [...built].sort((a, b) => b.seconds - a.seconds))
+      console.log(`  ${tool.padEnd(16)} ${String(seconds).padStart(6)} s`);
+    console.log(`  ${'total (wall)'.padEnd(16)} ${total.toFixed(0).padStart(6)} s, ${built.length} tools`);
+    return 0;
+  } finally {
+    // Module caches are read-only by default; -modcacherw above lets this remove them.
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 runCommand(
   {
     name: 'bench',
@@ -71,9 +131,17 @@ runCommand(
       runs: { kind: 'string', value: 'n', help: 'samples per synth measurement (default 5)' },
       e2e: { kind: 'boolean', help: `also time npm run e2e for every environment, ${E2E_PARALLEL_RUNS} at a time, as npm test runs it (minutes)` },
       'test-fast': { kind: 'boolean', help: 'also time npm run test:fast, warm, --runs times (target: 20 s on 2 cores)' },
+      'cold-tools': {
+        kind: 'boolean',
+        help: "only build the pinned tools into a fresh cache with an empty Go build cache, and print each one's time",
+      },
+      tools: { kind: 'string', value: 'name,...', help: 'with --cold-tools: these tools only (default: all)' },
+      'fresh-modules': { kind: 'boolean', help: 'with --cold-tools: an empty Go module cache too (downloads count)' },
     },
   },
   async ({ flags }) => {
+    if (flags['cold-tools']) return coldTools(flags.tools ? flags.tools.split(',') : [], flags['fresh-modules']);
+    if (flags.tools || flags['fresh-modules']) throw new UserError('--tools and --fresh-modules go with --cold-tools');
     const runs = flags.runs === undefined ? 5 : Number(flags.runs);
     if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new UserError(`--runs must be an integer from 1 to 50 (got ${flags.runs})`);
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));

@@ -170,7 +170,7 @@ const LDFLAGS_BASE = ['-s', '-w'];
 
 async function buildGoInstall(recipe: GoInstallRecipe, tool: Tool, work: string, log: string): Promise<void> {
   const ldflags = [...LDFLAGS_BASE, ...(recipe.ldflags ?? [])].join(' ');
-  await run('go', ['install', '-trimpath', `-ldflags=${ldflags}`, `${recipe.package}@${tool.version}`], {
+  await run('go', ['install', '-trimpath', `-ldflags=${ldflags}`, ...recipe.packages.map((p) => `${p}@${tool.version}`)], {
     cwd: work,
     env: goEnv({ GOBIN: path.join(work, 'bin'), GOFLAGS: `${process.env.GOFLAGS ?? ''} -mod=mod`.trim() }),
     log,
@@ -372,26 +372,43 @@ export async function ensureTools(tools: readonly Tool[], hooks: Hooks, jobs = N
     toBuild.push({ tool, stamp });
   }
   const failures: string[] = [];
-  await forEachAtMost(toBuild, jobs, async ({ tool, stamp }) => {
-    try {
-      if (tool.recipe.kind !== 'deb') checkGo(tool);
-    } catch (error) {
-      failures.push((error as Error).message);
-      return;
-    }
-    log(`tools: building ${tool.name} ${tool.version} (${tool.binaries.map((b) => b.name).join(', ')}) into ${cacheRoot()}, once per version`);
-    try {
-      const seconds = await build(tool, stamp, hooks);
-      const dir = toolDir(tool, stamp);
-      const problem = verify(tool, dir, stamp);
-      if (problem) throw new ToolError(`the fresh build of ${tool.name} ${tool.version} fails its own check: ${problem}`);
-      linkInto(dir, tool);
-      results.push({ tool, dir, built: seconds });
-      log(`tools: built ${tool.name} ${tool.version} in ${seconds} s`);
-    } catch (error) {
-      failures.push(error instanceof ToolError ? error.message : String(error));
-    }
-  });
+  // A build is silent for minutes (go prints nothing until it links): a line every 30 s says what is still building.
+  const building = new Map<string, number>();
+  const heartbeat = setInterval(() => {
+    if (building.size > 0)
+      log(`tools: still building ${[...building].map(([name, since]) => `${name} (${Math.round((Date.now() - since) / 1000)} s)`).join(', ')}`);
+  }, 30_000);
+  try {
+    await buildAll();
+  } finally {
+    clearInterval(heartbeat);
+  }
   if (failures.length > 0) throw new ToolError(failures.join('; '));
   return tools.map((t) => results.find((r) => r.tool === t)!);
+
+  async function buildAll(): Promise<void> {
+    await forEachAtMost(toBuild, jobs, async ({ tool, stamp }) => {
+      try {
+        if (tool.recipe.kind !== 'deb') checkGo(tool);
+      } catch (error) {
+        failures.push((error as Error).message);
+        return;
+      }
+      log(`tools: building ${tool.name} ${tool.version} (${tool.binaries.map((b) => b.name).join(', ')}) into ${cacheRoot()}, once per version`);
+      building.set(tool.name, Date.now());
+      try {
+        const seconds = await build(tool, stamp, hooks);
+        const dir = toolDir(tool, stamp);
+        const problem = verify(tool, dir, stamp);
+        if (problem) throw new ToolError(`the fresh build of ${tool.name} ${tool.version} fails its own check: ${problem}`);
+        linkInto(dir, tool);
+        results.push({ tool, dir, built: seconds });
+        log(`tools: built ${tool.name} ${tool.version} in ${seconds} s`);
+      } catch (error) {
+        failures.push(error instanceof ToolError ? error.message : String(error));
+      } finally {
+        building.delete(tool.name);
+      }
+    });
+  }
 }

@@ -17,10 +17,15 @@ export interface ToolBinary {
   readonly check: VersionCheck;
 }
 
-/** `go install <package>@<version>`: a single-module tool. */
+/**
+ * `go install <package>@<version> ...`: main packages of one module, in one
+ * invocation, so that what they share is compiled once (gatekeeper and gator
+ * built apart took 314 s and 306 s on 2 cores, mostly the same packages).
+ */
 export interface GoInstallRecipe {
   readonly kind: 'go-install';
-  readonly package: string;
+  /** Main packages of the module; each binary is named after its package's last element, as `go install` names it. */
+  readonly packages: readonly string[];
   readonly ldflags?: readonly string[];
 }
 
@@ -93,35 +98,34 @@ const kubeVersionFlags = (version: string) => {
 
 export const TOOLS: readonly Tool[] = [
   {
-    name: 'gator',
-    version: 'v3.23.1',
-    recipe: { kind: 'go-install', package: 'github.com/open-policy-agent/gatekeeper/v3/cmd/gator' },
-    binaries: [{ name: 'gator', check: { args: ['version'], expect: 'GitVersion:    v3.23.1' } }],
-    note: 'the seed pins Gatekeeper 3.21.1, but the module proxy serves only v3.17.0 and v3.23.1 of gatekeeper/v3',
-  },
-  {
     name: 'gatekeeper',
     version: 'v3.23.1',
-    recipe: { kind: 'go-install', package: 'github.com/open-policy-agent/gatekeeper/v3' },
-    binaries: [{ name: 'gatekeeper', check: { args: ['--help'], expect: 'debug-use-fake-pod' } }],
-    note: 'the controller that turns ConstraintTemplates into Constraint CRDs in the e2e cluster; same module and version as gator',
+    recipe: {
+      kind: 'go-install',
+      packages: ['github.com/open-policy-agent/gatekeeper/v3', 'github.com/open-policy-agent/gatekeeper/v3/cmd/gator'],
+    },
+    binaries: [
+      { name: 'gatekeeper', check: { args: ['--help'], expect: 'debug-use-fake-pod' } },
+      { name: 'gator', check: { args: ['version'], expect: 'GitVersion:    v3.23.1' } },
+    ],
+    note: 'gator runs the policy suites; the controller turns ConstraintTemplates into Constraint CRDs in the e2e cluster and answers its admission webhook. The seed pins Gatekeeper 3.21.1, but the module proxy serves only v3.17.0 and v3.23.1 of gatekeeper/v3',
   },
   {
     name: 'kubeconform',
     version: 'v0.7.0',
-    recipe: { kind: 'go-install', package: 'github.com/yannh/kubeconform/cmd/kubeconform', ldflags: ['-X main.version=v0.7.0'] },
+    recipe: { kind: 'go-install', packages: ['github.com/yannh/kubeconform/cmd/kubeconform'], ldflags: ['-X main.version=v0.7.0'] },
     binaries: [{ name: 'kubeconform', check: { args: ['-v'], expect: 'v0.7.0' } }],
   },
   {
     name: 'kube-score',
     version: 'v1.20.0',
-    recipe: { kind: 'go-install', package: 'github.com/zegl/kube-score/cmd/kube-score', ldflags: ['-X main.version=1.20.0'] },
+    recipe: { kind: 'go-install', packages: ['github.com/zegl/kube-score/cmd/kube-score'], ldflags: ['-X main.version=1.20.0'] },
     binaries: [{ name: 'kube-score', check: { args: ['version'], expect: 'kube-score version: 1.20.0' } }],
   },
   {
     name: 'promtool',
     version: 'v0.316.0',
-    recipe: { kind: 'go-install', package: 'github.com/prometheus/prometheus/cmd/promtool', ldflags: [PROMETHEUS_VERSION_FLAG('3.16.0')] },
+    recipe: { kind: 'go-install', packages: ['github.com/prometheus/prometheus/cmd/promtool'], ldflags: [PROMETHEUS_VERSION_FLAG('3.16.0')] },
     binaries: [{ name: 'promtool', check: { args: ['--version'], expect: 'promtool, version 3.16.0' } }],
   },
   {
@@ -129,7 +133,7 @@ export const TOOLS: readonly Tool[] = [
     version: `v${VERSIONS.alertmanager}`,
     recipe: {
       kind: 'go-install',
-      package: 'github.com/prometheus/alertmanager/cmd/amtool',
+      packages: ['github.com/prometheus/alertmanager/cmd/amtool'],
       ldflags: [PROMETHEUS_VERSION_FLAG(VERSIONS.alertmanager)],
     },
     binaries: [{ name: 'amtool', check: { args: ['--version'], expect: `amtool, version ${VERSIONS.alertmanager}` } }],
