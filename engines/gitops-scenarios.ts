@@ -319,7 +319,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
               const run = await runExercise(b.exercise ? b.exercise(exercise) : exercise, {
                 ...options,
                 params: { ...options.params, ...b.params?.(lab.root) },
-                maxWithin: 20,
+                maxWithin: 10,
               });
               results.push(run);
               if (run.outcome !== 'fail') passed.push(`${exercise.id} passed under '${b.what}'`);
