@@ -68,6 +68,30 @@ function linkTree(from: string, to: string): void {
   }
 }
 
+/**
+ * Builds a new tree for `root` with `fill` beside it (staging on the same
+ * filesystem, so rename() is atomic), then swaps it in by two renames. Once
+ * the new tree is complete a READY marker lets the next run finish a swap that
+ * was killed (recoverStaging); a failure between the renames puts the old tree back.
+ */
+function swapIn(root: string, fill: (next: string) => void): void {
+  const staging = path.join(path.dirname(root), `${STAGING_PREFIX}${path.basename(root)}-${process.pid}`);
+  const next = path.join(staging, 'new');
+  fs.rmSync(staging, { recursive: true, force: true });
+  try {
+    fs.mkdirSync(next, { recursive: true });
+    fill(next);
+    fs.writeFileSync(path.join(staging, READY_MARKER), '');
+    if (fs.existsSync(root)) fs.renameSync(root, path.join(staging, 'old'));
+    fs.renameSync(next, root);
+  } catch (error) {
+    if (!fs.existsSync(root) && fs.existsSync(path.join(staging, 'old'))) fs.renameSync(path.join(staging, 'old'), root);
+    throw error;
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
 export interface WriteResult {
   /** Files in the rendered environments (written or linked unchanged). */
   readonly files: number;
@@ -105,13 +129,8 @@ export function writeAtomically(
     if (!renderedNames.has(entry.name)) removedStrays.push(entry.name);
   }
 
-  // Staging sits beside the tree on the same filesystem, so rename() is atomic.
-  const staging = path.join(path.dirname(root), `${STAGING_PREFIX}${path.basename(root)}-${process.pid}`);
-  const next = path.join(staging, 'new');
-  fs.rmSync(staging, { recursive: true, force: true });
   let files = 0;
-  try {
-    fs.mkdirSync(next, { recursive: true });
+  swapIn(root, (next) => {
     for (const entry of current) {
       const kept = !entry.isDirectory() || (!renderedNames.has(entry.name) && registered.includes(entry.name));
       if (kept) linkTree(path.join(root, entry.name), path.join(next, entry.name));
@@ -127,16 +146,7 @@ export function writeAtomically(
         files++;
       }
     }
-    fs.writeFileSync(path.join(staging, READY_MARKER), '');
-    if (fs.existsSync(root)) fs.renameSync(root, path.join(staging, 'old'));
-    fs.renameSync(next, root);
-  } catch (error) {
-    // A failure between the two renames puts the old tree back before staging goes.
-    if (!fs.existsSync(root) && fs.existsSync(path.join(staging, 'old'))) fs.renameSync(path.join(staging, 'old'), root);
-    throw error;
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
+  });
   return { files, removedStrays };
 }
 
@@ -193,24 +203,13 @@ export function writeFolderAtomically(folder: OwnedFolder): void {
   const root = path.resolve(folder.dir);
   // What a killed run left is finished or discarded first, as for the output tree.
   recoverStaging(root);
-  const staging = path.join(path.dirname(root), `${STAGING_PREFIX}${path.basename(root)}-${process.pid}`);
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(path.join(staging, 'new'), { recursive: true });
-  try {
+  swapIn(root, (next) => {
     for (const file of folder.files) {
-      const target = path.join(staging, 'new', file.path);
+      const target = path.join(next, file.path);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, file.content);
     }
-    fs.writeFileSync(path.join(staging, READY_MARKER), '');
-    if (fs.existsSync(root)) fs.renameSync(root, path.join(staging, 'old'));
-    fs.renameSync(path.join(staging, 'new'), root);
-  } catch (error) {
-    if (!fs.existsSync(root) && fs.existsSync(path.join(staging, 'old'))) fs.renameSync(path.join(staging, 'old'), root);
-    throw error;
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
+  });
 }
 
 /** What differs between a folder synth owns and what it would write there, as `+`, `-` and `~` paths. */
