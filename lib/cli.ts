@@ -67,7 +67,7 @@ export function synth(
   const start = performance.now();
   const envs = selectEnvironments(options.envs, all);
   const rendered = envs.map((env) => renderEnvironment(env, components));
-  const charts = packages.map((p) => packageFolder(p, options.outDir, components, all));
+  const charts = packages.map((p) => packageFolder(p, options.outDir, components, all, rendered));
   const objects = rendered.reduce((n, r) => n + r.files.length, 0);
   const plain = rendered.reduce((n, r) => n + r.plainFiles.length, 0);
   let files = 0;
@@ -103,19 +103,21 @@ function packageFolder(
   outDir: string,
   components: readonly ChartComponent[],
   all: Readonly<Record<string, EnvironmentConfig>>,
+  rendered: readonly RenderedEnvironment[],
 ): OwnedFolder {
   const component = components.filter((c) => c.name === definition.component);
   if (component.length !== 1) throw new Error(`helm/${definition.name}: no component named ${definition.component}`);
   const renders = definition.envs.map((name) => {
     const env = all[name];
     if (!env) throw new UserError(`helm/${definition.name} has values for ${name}, which is not a registered environment`);
-    return { env: name, objects: renderEnvironment(env, component).files.map((f) => f.object) };
+    // An environment this run rendered already is read from that render; the others (with --env) render the component alone.
+    const files = rendered.find((r) => r.env.name === name)?.files ?? renderEnvironment(env, component).files;
+    return { env: name, objects: files.filter((f) => f.component === definition.component).map((f) => f.object) };
   });
   const files = helmPackage({ ...definition, renders, source: `dist/<env>/${definition.component}/ (${definition.envs.join(', ')})` });
   return { dir: path.join(path.dirname(path.resolve(outDir)), 'helm', definition.name), files };
 }
 
-/** Entry point shared by main.ts: one line of summary, or one line of error; exit 2 on bad input, 1 on any other failure. */
 /**
  * Where cdk8s.yaml sends the cdk8s CLI (`output:`). The CLI empties that
  * folder before it runs the app, so it is a scratch folder, never `dist/`.
@@ -139,6 +141,7 @@ function cdk8sCliOutput(outdir: string, rendered: readonly RenderedEnvironment[]
     }
 }
 
+/** Entry point shared by main.ts: one line of summary, or one line of error; exit 2 on bad input, 1 on any other failure. */
 export function runCli(argv: readonly string[], components: readonly ChartComponent[], packages: readonly HelmPackageDefinition[] = []): number {
   const cdk8sOutdir = process.env.CDK8S_OUTDIR;
   try {
