@@ -379,14 +379,6 @@ export async function ensureTools(tools: readonly Tool[], hooks: Hooks, jobs = N
       log(`tools: still building ${[...building].map(([name, since]) => `${name} (${Math.round((Date.now() - since) / 1000)} s)`).join(', ')}`);
   }, 30_000);
   try {
-    await buildAll();
-  } finally {
-    clearInterval(heartbeat);
-  }
-  if (failures.length > 0) throw new ToolError(failures.join('; '));
-  return tools.map((t) => results.find((r) => r.tool === t)!);
-
-  async function buildAll(): Promise<void> {
     await forEachAtMost(toBuild, jobs, async ({ tool, stamp }) => {
       try {
         if (tool.recipe.kind !== 'deb') checkGo(tool);
@@ -410,5 +402,9 @@ export async function ensureTools(tools: readonly Tool[], hooks: Hooks, jobs = N
         building.delete(tool.name);
       }
     });
+  } finally {
+    clearInterval(heartbeat);
   }
+  if (failures.length > 0) throw new ToolError(failures.join('; '));
+  return tools.map((t) => results.find((r) => r.tool === t)!);
 }
