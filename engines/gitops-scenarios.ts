@@ -10,7 +10,7 @@ import { toYaml } from '../lib/yaml';
 import { locateChart } from './charts';
 import { AppStatus, GitOpsLab } from './gitops';
 import { EXERCISES } from '../exercises/catalog';
-import { exerciseParams, ExerciseResult, formatExerciseReport, RunOptions, runExercise } from '../exercises/runner';
+import { exerciseParams, ExerciseResult, firstFailure, formatExerciseReport, RunOptions, runExercise } from '../exercises/runner';
 import { EXERCISE_BREAKS } from './exercise-breaks';
 
 /**
@@ -333,9 +333,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
           );
           await waitOrExplain(lab, 'the restored config Synced and Healthy', () => syncedAt(restored.revision), 300);
           if (passed.length > 0) throw new Error(passed.join('; '));
-          const where = exerciseBreaks.flatMap((b) =>
-            b.results.map((r) => `${r.id} at ${r.steps.find((st) => st.outcome === 'fail')?.number ?? '?'}`),
-          );
+          const where = exerciseBreaks.flatMap((b) => b.results.map((r) => `${r.id} at ${firstFailure(r)?.number ?? '?'}`));
           return `every exercise failed under its break: ${where.join(', ')}`;
         });
     }
@@ -576,9 +574,9 @@ export function formatReport(r: E2eReport): string {
   if (r.exercises.length > 0)
     lines.push('', `  The seed's exercises on this cluster (no dataplane):`, '', formatExerciseReport(r.exercises, EXERCISES));
   for (const b of r.exerciseBreaks)
-    for (const e of b.results)
-      lines.push(
-        `  break '${b.what}': ${e.id} ${e.outcome === 'fail' ? 'fails' : 'PASSES'} at ${e.steps.find((st) => st.outcome === 'fail')?.number ?? '-'} (${e.steps.find((st) => st.outcome === 'fail')?.saw ?? ''})`,
-      );
+    for (const e of b.results) {
+      const failed = firstFailure(e);
+      lines.push(`  break '${b.what}': ${e.id} ${e.outcome === 'fail' ? 'fails' : 'PASSES'} at ${failed?.number ?? '-'} (${failed?.saw ?? ''})`);
+    }
   return `${lines.join('\n')}\n`;
 }

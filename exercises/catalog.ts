@@ -182,8 +182,41 @@ const quotaPod = (i: number) => ({
 });
 
 const PRIVILEGED = (name: string) => busybox(name, 'demo', { labels: SEED_LABELS, privileged: true });
-const CILIUM_PODS = ['-n', 'kube-system', '-l', 'k8s-app=cilium'];
-const ZTUNNEL_PODS = ['-n', 'istio-system', '-l', 'app=ztunnel'];
+/**
+ * Seed 2-2 and 4-2: one pod of a node agent's DaemonSet deleted and brought
+ * back. The steps the two share, given the agent's namespace and pod selector.
+ */
+function daemonSetPodDeleted(agent: { namespace: string; selector: string; what: string; capture: string }) {
+  const pods = ['-n', agent.namespace, '-l', agent.selector];
+  return {
+    running: {
+      says: `one ${agent.what} per node, Running`,
+      run: kubectl('get', 'pods', ...pods),
+      expect: 'succeeds',
+      output: /Running/,
+      judge: 'API server',
+    },
+    pick: {
+      says: `pick one ${agent.what} pod`,
+      run: kubectl('get', 'pods', ...pods, '-o', 'name'),
+      expect: 'succeeds',
+      output: /^pod\//,
+      capture: agent.capture,
+      judge: 'API server',
+    },
+    remove: { says: 'delete it', run: kubectl('delete', '-n', agent.namespace, `\${${agent.capture}}`), expect: 'succeeds', judge: 'API server' },
+    back: (says: string): Step => ({
+      says,
+      // The seed's own flag order.
+      run: kubectl('wait', '--for=condition=ready', 'pod', '-l', agent.selector, '-n', agent.namespace, '--timeout=60s'),
+      expect: 'succeeds',
+      within: 90,
+      judge: 'API server',
+    }),
+  } satisfies Record<string, Step | ((says: string) => Step)>;
+}
+const CILIUM_AGENT = daemonSetPodDeleted({ namespace: 'kube-system', selector: 'k8s-app=cilium', what: 'agent', capture: 'CILIUM_POD' });
+const ZTUNNEL = daemonSetPodDeleted({ namespace: 'istio-system', selector: 'app=ztunnel', what: 'ztunnel', capture: 'ZTUNNEL_POD' });
 
 export const EXERCISES: readonly Exercise[] = [
   {
@@ -242,41 +275,22 @@ export const EXERCISES: readonly Exercise[] = [
     labs: LABS,
     deviations: [],
     steps: [
-      {
-        says: 'one agent per node, Running',
-        run: kubectl('get', 'pods', ...CILIUM_PODS),
-        expect: 'succeeds',
-        output: /Running/,
-        judge: 'API server',
-      },
+      CILIUM_AGENT.running,
       {
         says: 'baseline: frontend -> backend 200',
         run: fromFrontend('-sf', 'http://backend.demo.svc/status/200'),
         expect: 'succeeds',
         judge: 'a dataplane',
       },
-      {
-        says: 'pick one agent pod',
-        run: kubectl('get', 'pods', ...CILIUM_PODS, '-o', 'name'),
-        expect: 'succeeds',
-        output: /^pod\//,
-        capture: 'CILIUM_POD',
-        judge: 'API server',
-      },
-      { says: 'delete it', run: kubectl('delete', '-n', 'kube-system', '${CILIUM_POD}'), expect: 'succeeds', judge: 'API server' },
+      CILIUM_AGENT.pick,
+      CILIUM_AGENT.remove,
       {
         says: 'traffic holds while the agent restarts (eBPF stays in the kernel)',
         run: fromFrontend('-sf', 'http://backend.demo.svc/status/200'),
         expect: 'succeeds',
         judge: 'a dataplane',
       },
-      {
-        says: 'the DaemonSet brings a new agent, Ready',
-        run: kubectl('wait', '--for=condition=ready', 'pod', '-l', 'k8s-app=cilium', '-n', 'kube-system', '--timeout=60s'),
-        expect: 'succeeds',
-        within: 90,
-        judge: 'API server',
-      },
+      CILIUM_AGENT.back('the DaemonSet brings a new agent, Ready'),
     ],
   },
   {
@@ -419,30 +433,11 @@ export const EXERCISES: readonly Exercise[] = [
     labs: ['dev'],
     deviations: [],
     steps: [
-      {
-        says: 'one ztunnel per node, Running',
-        run: kubectl('get', 'pods', ...ZTUNNEL_PODS),
-        expect: 'succeeds',
-        output: /Running/,
-        judge: 'API server',
-      },
+      ZTUNNEL.running,
       { says: 'baseline: 200', run: fromFrontend('-sf', 'http://backend.demo.svc/status/200'), expect: 'succeeds', judge: 'a dataplane' },
-      {
-        says: 'pick one ztunnel pod',
-        run: kubectl('get', 'pods', ...ZTUNNEL_PODS, '-o', 'name'),
-        expect: 'succeeds',
-        output: /^pod\//,
-        capture: 'ZTUNNEL_POD',
-        judge: 'API server',
-      },
-      { says: 'delete it', run: kubectl('delete', '-n', 'istio-system', '${ZTUNNEL_POD}'), expect: 'succeeds', judge: 'API server' },
-      {
-        says: 'the DaemonSet brings it back, Ready',
-        run: kubectl('wait', '--for=condition=ready', 'pod', '-l', 'app=ztunnel', '-n', 'istio-system', '--timeout=60s'),
-        expect: 'succeeds',
-        within: 90,
-        judge: 'API server',
-      },
+      ZTUNNEL.pick,
+      ZTUNNEL.remove,
+      ZTUNNEL.back('the DaemonSet brings it back, Ready'),
       { says: 'mTLS tunnel back: 200', run: fromFrontend('-sf', 'http://backend.demo.svc/status/200'), expect: 'succeeds', judge: 'a dataplane' },
     ],
   },

@@ -203,6 +203,9 @@ export async function runExercise(exercise: Exercise, options: RunOptions): Prom
   return { id: exercise.id, env: options.params.ENV ?? '', steps: results, outcome };
 }
 
+/** The step an exercise failed at, if it failed. */
+export const firstFailure = (result: ExerciseResult): StepResult | undefined => result.steps.find((s) => s.outcome === 'fail');
+
 /** Which engines decided an exercise, in the report's words. */
 export function judges(exercise: Exercise): string {
   const order: Judge[] = ['API server', 'Gatekeeper', 'Argo CD', 'Helm', 'a dataplane'];
