@@ -24,6 +24,7 @@ import { OtelCollector } from './charts/otel-collector';
 import { PlatformGuardrails, PRIORITY_CLASSES } from './charts/platform-guardrails';
 import { PlatformNamespaces } from './charts/platform-namespaces';
 import { PolicyKey } from './config';
+import { skipIstioVariantOf } from './config/environments';
 import { IMAGES } from './lib/images';
 import { NAMESPACES, ROUTE_NAMESPACE_LABEL } from './lib/namespaces';
 import { ChartComponent } from './lib/synth';
@@ -108,6 +109,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
         name: 'bootstrap.env',
         content: bootstrapEnv({
           env,
+          skipIstioEnv: skipIstioVariantOf(env)?.name,
           argocdNamespace: NAMESPACES.argocd,
           istioNamespace: NAMESPACES.istio,
           cilium: upstream('cilium'),

@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['imports/', 'dist/', 'node_modules/', '.build/', '.hydrated/', '.tools/', 'tools/go/', '__snapshots__/', 'coverage/'] },
+  { ignores: ['imports/', 'dist/', 'node_modules/', '.build/', '.hydrated/', '.tools/', 'verify/tools/go/', '__snapshots__/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -29,7 +29,7 @@ export default tseslint.config(
   {
     // What the engines answer (API server, Argo CD, Helm, gator JSON) and arbitrary rendered
     // manifests are untyped by nature; the render code itself stays free of `any`.
-    files: ['test/**/*.ts', 'engines/**/*.ts', 'checks/references.ts'],
+    files: ['test/**/*.ts', 'verify/engines/**/*.ts', 'verify/checks/references.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
 );

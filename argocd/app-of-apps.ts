@@ -3,8 +3,7 @@ import { Construct } from 'constructs';
 import { PlatformChart } from '../lib/platform-chart';
 import { EnvironmentConfig } from '../config';
 import { AppProject, AppProjectProps, Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../imports/argoproj.io';
-import { chartObjects, groupOf } from '../lib/synth';
-import { GroupKind } from './upstream-components';
+import { chartObjects, GroupKind, groupOf } from '../lib/synth';
 
 /** One child Application: the same shape for our charts and for upstream ones. */
 export interface ChildApp {

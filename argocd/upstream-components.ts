@@ -3,7 +3,7 @@ import { ApplicationSpecIgnoreDifferences } from '../imports/argoproj.io';
 import { deepMerge, ImageKey, imageOverrides, mirroredRepository } from '../lib/images';
 import { BOOTSTRAP_SECRETS, MIMIR_RULES } from '../lib/upstream';
 import { NAMESPACES } from '../lib/namespaces';
-import { Component } from '../lib/synth';
+import { Component, GroupKind } from '../lib/synth';
 import { SYNC_WAVES } from '../lib/waves';
 import { argocdValues } from './values/argocd';
 import { ciliumValues } from './values/cilium';
@@ -48,12 +48,6 @@ export interface UpstreamComponent extends Component {
    * server says the render holds, so the list cannot drift.
    */
   readonly clusterKinds: readonly GroupKind[];
-}
-
-/** An API group and kind, as AppProject resource lists name them. */
-export interface GroupKind {
-  readonly group: string;
-  readonly kind: string;
 }
 
 const RBAC = [
@@ -172,7 +166,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
       imageKeys: [repository('controller.ingressController.image', 'kong/kubernetes-ingress-controller'), repository('gateway.image', 'kong')],
     }),
     serverSideApply: true,
-    // IngressClass only when the cluster serves it, as Argo CD tells Helm (engines/kubernetes-apis.ts).
+    // IngressClass only when the cluster serves it, as Argo CD tells Helm (verify/engines/kubernetes-apis.ts).
     clusterKinds: [CRD, ...RBAC, { group: 'networking.k8s.io', kind: 'IngressClass' }],
     // Fix #7: Kong joins the mesh so its identity can be allowed on the backend.
   },

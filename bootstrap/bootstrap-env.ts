@@ -1,4 +1,4 @@
-import { EnvironmentConfig, skipIstioVariantOf } from '../config';
+import { EnvironmentConfig } from '../config';
 import { sourceURL } from '../lib/sources';
 import { UpstreamComponent, HelmChartSource } from '../argocd/upstream-components';
 
@@ -16,6 +16,8 @@ export const BOOTSTRAP_REQUIREMENTS = {
 
 export interface BootstrapInputs {
   readonly env: EnvironmentConfig;
+  /** The registered variant of `env` without Istio (config/environments skipIstioVariantOf), if there is one. */
+  readonly skipIstioEnv?: string;
   readonly argocdNamespace: string;
   /** Where verify.sh finds Istio's mesh-wide PeerAuthentication. */
   readonly istioNamespace: string;
@@ -66,7 +68,7 @@ export function bootstrapEnv(inputs: BootstrapInputs): string {
     ['LIGHT', String(env.features.light)],
     ['SKIP_ISTIO', String(env.features.skipIstio)],
     // setup.sh --env <env> --skip-istio brings up this folder of dist/ (empty: there is none).
-    ['SKIP_ISTIO_ENV', skipIstioVariantOf(env)?.name ?? ''],
+    ['SKIP_ISTIO_ENV', inputs.skipIstioEnv ?? ''],
     ['CILIUM_REPO', sourceURL(env, cilium.repoURL, 'chart')],
     ['CILIUM_CHART', cilium.chart],
     ['CILIUM_VERSION', cilium.version],

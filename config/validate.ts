@@ -1,5 +1,6 @@
 import { isQuantity, parseQuantity } from './quantity';
 import { definitionProblems } from './define';
+import { UserError } from './errors';
 import { CpuMemory, EnvironmentConfig, QuotaSettings, ResourceSizes } from './types';
 
 /** RFC 1123 subdomain: what Kubernetes, DNS and TLS all accept as a host name. */
@@ -319,4 +320,13 @@ function quotaProblems(env: EnvironmentConfig): string[] {
   const podCount = pods.reduce((sum, p) => sum + p.replicas, 0);
   if (podCount > q.pods) problems.push(`platform.quota.pods is too small for the demo workloads (they need ${podCount})`);
   return problems;
+}
+
+/** Throws one readable line naming the environment and every invalid value. */
+export function assertValid(env: EnvironmentConfig): EnvironmentConfig {
+  const problems = findProblems(env);
+  if (problems.length > 0) {
+    throw new UserError(`invalid environment '${env.name}': ${problems.join('; ')}`);
+  }
+  return env;
 }

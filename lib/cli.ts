@@ -1,5 +1,7 @@
 import { performance } from 'perf_hooks';
-import { assertValid, EnvironmentConfig, environmentByName, ENVIRONMENTS, UserError } from '../config';
+import { EnvironmentConfig, UserError } from '../config';
+import { assertValid } from '../config/validate';
+import { environmentByName, ENVIRONMENTS } from '../config/environments';
 import { describeError, EXIT_BAD_INPUT, EXIT_FAILED } from './command';
 import * as fs from 'fs';
 import * as path from 'path';

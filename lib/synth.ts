@@ -43,6 +43,12 @@ export interface KubeObject {
   readonly [key: string]: unknown;
 }
 
+/** An API group and kind, as AppProject resource lists name them. */
+export interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
 /** The API group of an apiVersion: `apps/v1` -> `apps`, `v1` -> `` (core). */
 export const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 

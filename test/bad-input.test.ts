@@ -18,27 +18,27 @@ const BAD_INPUTS: ReadonlyArray<{ readonly command: string; readonly args: reado
   { command: 'main.ts', args: ['--env', 'constructor'], says: /unknown environment 'constructor'/ },
   { command: 'main.ts', args: ['--bogus'], says: /unknown argument '--bogus'; usage:/ },
   { command: 'main.ts', args: ['--out', 'package.json'], says: /package\.json is a file, not a folder/ },
-  { command: 'scripts/images.ts', args: ['--env', '__proto__'], says: /--env '__proto__' is not one of/ },
-  { command: 'scripts/images.ts', args: ['--env', 'dev', '--env', 'prod'], says: /--env given twice/ },
+  { command: 'verify/scripts/images.ts', args: ['--env', '__proto__'], says: /--env '__proto__' is not one of/ },
+  { command: 'verify/scripts/images.ts', args: ['--env', 'dev', '--env', 'prod'], says: /--env given twice/ },
   {
-    command: 'scripts/images.ts',
+    command: 'verify/scripts/images.ts',
     args: ['--env', 'prod', '--registry', 'https://harbor.example.com'],
     says: /registry must be a registry host\[:port\]\[\/path\] without scheme/,
   },
-  { command: 'scripts/images.ts', args: ['--env', 'prod', '--registry', 'harbor.example.com/lab/'], says: /registry must be a registry host/ },
-  { command: 'scripts/diff.ts', args: ['--fail-on', 'prd'], says: /--fail-on 'prd' is not one of/ },
-  { command: 'scripts/diff.ts', args: ['--fail-on', 'PROD'], says: /--fail-on 'PROD' is not one of/ },
-  { command: 'scripts/scan.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
-  { command: 'scripts/scan.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
-  { command: 'scripts/validate-schemas.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
-  { command: 'scripts/validate-schemas.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
-  { command: 'scripts/hydrate.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
-  { command: 'scripts/e2e.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
-  { command: 'scripts/cluster.ts', args: ['bogus'], says: /unknown action 'bogus'; known: up, down, status/ },
-  { command: 'scripts/tools.ts', args: ['nope'], says: /unknown tool 'nope'; known:/ },
-  { command: 'scripts/bench.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
-  { command: 'scripts/import-crds.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
-  { command: 'scripts/import-crds.ts', args: ['--mirror', '/nonexistent-mirror'], says: /mirror folder \/nonexistent-mirror does not exist/ },
+  { command: 'verify/scripts/images.ts', args: ['--env', 'prod', '--registry', 'harbor.example.com/lab/'], says: /registry must be a registry host/ },
+  { command: 'verify/scripts/diff.ts', args: ['--fail-on', 'prd'], says: /--fail-on 'prd' is not one of/ },
+  { command: 'verify/scripts/diff.ts', args: ['--fail-on', 'PROD'], says: /--fail-on 'PROD' is not one of/ },
+  { command: 'verify/scripts/scan.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
+  { command: 'verify/scripts/scan.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
+  { command: 'verify/scripts/validate-schemas.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
+  { command: 'verify/scripts/validate-schemas.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
+  { command: 'verify/scripts/hydrate.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
+  { command: 'verify/scripts/e2e.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
+  { command: 'verify/scripts/cluster.ts', args: ['bogus'], says: /unknown action 'bogus'; known: up, down, status/ },
+  { command: 'verify/scripts/tools.ts', args: ['nope'], says: /unknown tool 'nope'; known:/ },
+  { command: 'verify/scripts/bench.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
+  { command: 'verify/scripts/import-crds.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
+  { command: 'verify/scripts/import-crds.ts', args: ['--mirror', '/nonexistent-mirror'], says: /mirror folder \/nonexistent-mirror does not exist/ },
 ];
 
 const treeHash = () =>
@@ -58,7 +58,7 @@ describe('bad input: one line, a non-zero exit, dist/ untouched', () => {
 
   test.each(BAD_INPUTS.map((b) => [`${b.command} ${b.args.join(' ')}`, b] as const))('%s', (_, input) => {
     const before = treeHash();
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), input.command, ...input.args], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), input.command, ...input.args], { cwd: ROOT, encoding: 'utf8' });
     const lines = result.stderr.trim().split('\n');
     const untouched = treeHash() === before;
     rows.push(

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config/environments';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
 
@@ -83,7 +83,7 @@ describe('shellcheck', () => {
         .readdirSync(path.join(ROOT, 'bootstrap'))
         .filter((f) => f.endsWith('.sh'))
         .map((f) => `bootstrap/${f}`),
-      'scripts/test.sh',
+      'verify/scripts/test.sh',
       '.ci/run',
       'test/fixtures/recording-stub.sh',
     ];

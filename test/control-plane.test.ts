@@ -1,14 +1,14 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ACCEPTED_WARNINGS } from '../checks/admission-warnings';
-import { projectFindings } from '../checks/project-permissions';
+import { ACCEPTED_WARNINGS } from '../verify/checks/admission-warnings';
+import { projectFindings } from '../verify/checks/project-permissions';
 import { EnvironmentConfig } from '../config';
-import { AdmissionReport, applyEnvironment, ReapplyReport, reapply, waitForWorkloads, WorkloadStatus } from '../engines/admission';
-import { ControlPlane, isAlive, kindNodes, startControlPlane } from '../engines/control-plane';
-import { applicationsOf, HydratedApp, hydrateApplications } from '../engines/hydrate';
-import { statusMessage } from '../engines/kube-client';
-import { KUBERNETES_BUILTIN_APIS } from '../engines/kubernetes-apis';
+import { AdmissionReport, applyEnvironment, ReapplyReport, reapply, waitForWorkloads, WorkloadStatus } from '../verify/engines/admission';
+import { ControlPlane, isAlive, kindNodes, startControlPlane } from '../verify/engines/control-plane';
+import { applicationsOf, HydratedApp, hydrateApplications } from '../verify/engines/hydrate';
+import { statusMessage } from '../verify/engines/kube-client';
+import { KUBERNETES_BUILTIN_APIS } from '../verify/engines/kubernetes-apis';
 import { KubeObject, RenderedEnvironment } from '../lib/synth';
 import { ALL_ENVS, render, ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
@@ -88,7 +88,7 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
     expect((await cp.client.request('GET', '/version')).body.gitVersion).toBe('v1.35.4');
   });
 
-  test("Helm renders with the API server's own built-in APIs, as Argo CD passes them (engines/kubernetes-apis.ts)", async () => {
+  test("Helm renders with the API server's own built-in APIs, as Argo CD passes them (verify/engines/kubernetes-apis.ts)", async () => {
     const crdGroups = new Set(
       ((await cp.client.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions')).body.items as any[]).map((c) => c.spec.group),
     );
@@ -327,7 +327,7 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
 describe('the control plane is always torn down', () => {
   test('Ctrl-C on `npm run cluster -- up --foreground` stops every process it started', async () => {
     const { spawn } = await import('child_process');
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/cluster.ts', 'up', '--foreground'], {
+    const child = spawn(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), 'verify/scripts/cluster.ts', 'up', '--foreground'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -348,7 +348,7 @@ describe('the control plane is always torn down', () => {
 
   test('a missing binary is named in one line with how to build it', () => {
     const links = tempDir('no-tools-');
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/cluster.ts', 'up', '--foreground'], {
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), 'verify/scripts/cluster.ts', 'up', '--foreground'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, KPP_TOOLS_LINK_DIR: links, KPP_TOOLS_CACHE: links, PATH: path.dirname(process.execPath) },

@@ -6,7 +6,7 @@ import { COMPONENTS, HELM_PACKAGES } from '../components';
 import { synth } from '../lib/cli';
 import { helmPackage } from '../lib/helm-package';
 import { KubeObject } from '../lib/synth';
-import { ENVIRONMENTS } from '../config';
+import { ENVIRONMENTS } from '../config/environments';
 import { render, ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
 

@@ -1,7 +1,7 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { PRIORITY_CLASSES } from '../charts/platform-guardrails';
-import { ENVIRONMENTS } from '../config';
+import { ENVIRONMENTS } from '../config/environments';
 import { parseQuantity } from '../config/quantity';
 import { ALL_ENVS, allContainers, find, objectsOf, podOwners } from './helpers';
 

@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
 import { COMPONENTS } from '../components';
-import { ENVIRONMENT_NAMES, ENVIRONMENTS, EnvironmentConfig } from '../config';
+import { EnvironmentConfig } from '../config';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config/environments';
 import { writeAtomically } from '../lib/output';
-import { diffTrees, failureReason, formatMarkdown, formatText, lineDiff, treeAtRef, treeOf, upstreamChanges } from '../checks/rendered-diff';
+import { diffTrees, failureReason, formatMarkdown, formatText, lineDiff, treeAtRef, treeOf, upstreamChanges } from '../verify/checks/rendered-diff';
 import { renderEnvironment } from '../lib/synth';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
@@ -143,7 +144,7 @@ describe('upstream effects in the rendered diff (the charts rendered by Helm on 
 
 describe('npm run diff', () => {
   const run = (args: string[]) =>
-    spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/diff.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), 'verify/scripts/diff.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 
   test('exits 0 with nothing to report when dist/ matches the render', () => {
     const result = run(['--base', 'HEAD']);

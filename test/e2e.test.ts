@@ -1,10 +1,10 @@
 import * as path from 'path';
-import { E2eRun, runE2eProcesses } from '../engines/e2e-runs';
-import { formatReport } from '../engines/gitops-scenarios';
-import { isAlive } from '../engines/control-plane';
-import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config';
+import { E2eRun, runE2eProcesses } from '../verify/engines/e2e-runs';
+import { formatReport } from '../verify/engines/gitops-scenarios';
+import { isAlive } from '../verify/engines/control-plane';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config/environments';
 import { render, ROOT } from './helpers';
-import { EXERCISES } from '../exercises/catalog';
+import { EXERCISES } from '../verify/exercises/catalog';
 
 /**
  * The user's loop on a real Argo CD: `npm run e2e` for every environment,

@@ -1,4 +1,6 @@
-import { assertValid, environmentByName, ENVIRONMENT_NAMES, ENVIRONMENTS, EnvironmentConfig, UserError } from '../config';
+import { EnvironmentConfig, UserError } from '../config';
+import { assertValid } from '../config/validate';
+import { environmentByName, ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config/environments';
 import { parseQuantity, scaleQuantity } from '../config/quantity';
 import { findProblems } from '../config/validate';
 

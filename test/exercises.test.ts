@@ -1,11 +1,11 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ENVIRONMENTS } from '../config';
-import { EXERCISES } from '../exercises/catalog';
-import { exerciseListing } from '../exercises/listing';
-import { exerciseParams, runExercise } from '../exercises/runner';
-import { Exercise } from '../exercises/types';
+import { ENVIRONMENTS } from '../config/environments';
+import { EXERCISES } from '../verify/exercises/catalog';
+import { exerciseListing } from '../verify/exercises/listing';
+import { exerciseParams, runExercise } from '../verify/exercises/runner';
+import { Exercise } from '../verify/exercises/types';
 import { ROOT, tempDir } from './helpers';
 
 /**
@@ -16,7 +16,7 @@ import { ROOT, tempDir } from './helpers';
 const SEED = path.resolve(ROOT, '../shared/seed/000_afc7ab03ac0def0a.txt');
 
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/exercise.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), 'verify/scripts/exercise.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 
 describe("the seed's exercises as data", () => {
   test('every exercise of the seed is in the catalog, and section 14', () => {

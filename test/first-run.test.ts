@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CheckFailure } from '../config/errors';
 import { describeError } from '../lib/command';
-import { pathFromToolsOutput } from '../lib/tools';
+import { pathFromToolsOutput } from '../verify/tools/tool-path';
 import { ROOT, tempDir } from './helpers';
 
 /**
@@ -25,23 +25,23 @@ interface Step {
 }
 
 const STEPS: readonly Step[] = [
-  { command: 'scripts/tools.ts', args: ['--list'], says: /^argocd\s+v3\.3\.2/m },
+  { command: 'verify/scripts/tools.ts', args: ['--list'], says: /^argocd\s+v3\.3\.2/m },
   { command: 'main.ts', args: [], says: /^synth: \d+ environments .*files written to dist\//m },
-  { command: 'scripts/diff.ts', args: ['--env', 'dev'], says: /^diff: no changes in dev$/m },
-  { command: 'scripts/hydrate.ts', args: ['--env', 'dev'], says: /^hydrate: dev: \d+ rendered, 0 failed/m },
-  { command: 'scripts/validate-schemas.ts', args: ['--env', 'dev'], says: /^validate: (\d+) of \1 objects valid in dev/m },
-  { command: 'scripts/scan.ts', args: ['--env', 'dev'], says: /^scan: kube-score found .*0 new, 0 stale/m },
-  { command: 'scripts/images.ts', args: ['--env', 'dev'], says: /quay\.io\/cilium/ },
-  { command: 'scripts/exercise.ts', args: ['--list'], says: /^\| 2-1 \| /m },
+  { command: 'verify/scripts/diff.ts', args: ['--env', 'dev'], says: /^diff: no changes in dev$/m },
+  { command: 'verify/scripts/hydrate.ts', args: ['--env', 'dev'], says: /^hydrate: dev: \d+ rendered, 0 failed/m },
+  { command: 'verify/scripts/validate-schemas.ts', args: ['--env', 'dev'], says: /^validate: (\d+) of \1 objects valid in dev/m },
+  { command: 'verify/scripts/scan.ts', args: ['--env', 'dev'], says: /^scan: kube-score found .*0 new, 0 stale/m },
+  { command: 'verify/scripts/images.ts', args: ['--env', 'dev'], says: /quay\.io\/cilium/ },
+  { command: 'verify/scripts/exercise.ts', args: ['--list'], says: /^\| 2-1 \| /m },
   {
-    command: 'scripts/import-crds.ts',
+    command: 'verify/scripts/import-crds.ts',
     args: ['--mirror', '../shared/crds', '--out', '.build/imports'],
     says: /^import: wrote .*\.build\/imports from mirror/m,
   },
-  { command: 'scripts/cluster.ts', args: ['up'], says: /cluster: running in the background/ },
-  { command: 'scripts/cluster.ts', args: ['status'], says: /cluster: (\d+) of \1 processes running/ },
-  { command: 'scripts/cluster.ts', args: ['down'], says: /cluster: stopped \d+ processes/ },
-  { command: 'scripts/e2e.ts', args: ['--env', 'dev', '--until', 'root-synced'], says: /e2e: root-\S+ Synced/ },
+  { command: 'verify/scripts/cluster.ts', args: ['up'], says: /cluster: running in the background/ },
+  { command: 'verify/scripts/cluster.ts', args: ['status'], says: /cluster: (\d+) of \1 processes running/ },
+  { command: 'verify/scripts/cluster.ts', args: ['down'], says: /cluster: stopped \d+ processes/ },
+  { command: 'verify/scripts/e2e.ts', args: ['--env', 'dev', '--until', 'root-synced'], says: /e2e: root-\S+ Synced/ },
 ];
 
 describe('first run in a fresh clone that shares the warm tool cache', () => {
@@ -68,7 +68,8 @@ describe('first run in a fresh clone that shares the warm tool cache', () => {
 
   afterAll(() => {
     // A cluster left by a failed step is stopped by its own PIDs (cluster down reads .cluster/state.json).
-    if (fs.existsSync(path.join(clone, '.cluster'))) spawnSync(process.execPath, ['scripts/run-ts.js', 'scripts/cluster.ts', 'down'], { cwd: clone });
+    if (fs.existsSync(path.join(clone, '.cluster')))
+      spawnSync(process.execPath, ['lib/run-ts.js', 'verify/scripts/cluster.ts', 'down'], { cwd: clone });
     fs.mkdirSync(path.join(ROOT, '.build', 'reports'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, '.build', 'reports', 'first-run.md'), ['| command | seconds |', '|---|---|', ...timings, ''].join('\n'));
   });
@@ -82,7 +83,7 @@ describe('first run in a fresh clone that shares the warm tool cache', () => {
     // The clone's own .tools/bin, as a user's shell has it; the cache stays the per-user one.
     delete env.KPP_TOOLS_LINK_DIR;
     const started = Date.now();
-    const result = spawnSync(process.execPath, ['scripts/run-ts.js', step.command, ...step.args], {
+    const result = spawnSync(process.execPath, ['lib/run-ts.js', step.command, ...step.args], {
       cwd: clone,
       env,
       encoding: 'utf8',
@@ -111,7 +112,7 @@ describe('known conditions are never reported as a bug', () => {
     .filter((dir) => !fs.existsSync(path.join(dir, 'go')))
     .join(':');
   const run = (command: string, args: readonly string[], env: NodeJS.ProcessEnv) =>
-    spawnSync(process.execPath, ['scripts/run-ts.js', command, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+    spawnSync(process.execPath, ['lib/run-ts.js', command, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
   const oneLine = (stderr: string) =>
     stderr
       .trim()
@@ -122,7 +123,7 @@ describe('known conditions are never reported as a bug', () => {
     {
       name: 'a cold cache on a machine without Go',
       setup: () => ({ KPP_TOOLS_CACHE: tempDir('cold-cache-'), KPP_TOOLS_LINK_DIR: tempDir('no-links-'), PATH: noGoPath }),
-      command: 'scripts/validate-schemas.ts',
+      command: 'verify/scripts/validate-schemas.ts',
       args: ['--env', 'dev'],
       exit: 1,
       says: /^validate: error: Go is not installed; install Go [\d.]+ or newer .* to build kubeconform/,
@@ -135,7 +136,7 @@ describe('known conditions are never reported as a bug', () => {
         fs.writeFileSync(path.join(cache, 'kubeconform-v0.7.0', 'manifest.json'), JSON.stringify({ stamp: 'v0.6.0', binaries: {}, links: {} }));
         return { KPP_TOOLS_CACHE: cache, KPP_TOOLS_LINK_DIR: tempDir('no-links-'), PATH: noGoPath };
       },
-      command: 'scripts/validate-schemas.ts',
+      command: 'verify/scripts/validate-schemas.ts',
       args: ['--env', 'dev'],
       exit: 1,
       says: /^validate: error: Go is not installed; install Go/,
@@ -143,7 +144,7 @@ describe('known conditions are never reported as a bug', () => {
     {
       name: 'a CRD mirror that is not there',
       setup: () => ({ CRD_MIRROR: '/nonexistent-crd-mirror' }),
-      command: 'scripts/validate-schemas.ts',
+      command: 'verify/scripts/validate-schemas.ts',
       args: ['--env', 'dev'],
       exit: 2,
       says: /^validate: error: CRD_MIRROR=\/nonexistent-crd-mirror: no such folder; point it at the CRD mirror/,
@@ -151,7 +152,7 @@ describe('known conditions are never reported as a bug', () => {
     {
       name: 'an import mirror that is not there',
       setup: () => ({}),
-      command: 'scripts/import-crds.ts',
+      command: 'verify/scripts/import-crds.ts',
       args: ['--mirror', '/nonexistent-crd-mirror', '--out', '.build/never'],
       exit: 2,
       says: /^import: error: mirror folder \/nonexistent-crd-mirror does not exist/,

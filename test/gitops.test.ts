@@ -2,8 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { HUBBLE_METRICS } from '../argocd/values/cilium';
-import { ENVIRONMENTS, EnvironmentConfig } from '../config';
-import { projectFindings } from '../checks/project-permissions';
+import { EnvironmentConfig } from '../config';
+import { ENVIRONMENTS } from '../config/environments';
+import { projectFindings } from '../verify/checks/project-permissions';
 import { KubeObject } from '../lib/synth';
 import { ALL_ENVS, render, ROOT } from './helpers';
 

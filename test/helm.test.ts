@@ -1,11 +1,11 @@
 import { HelmChartSource, helmValues, UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
 import { HUBBLE_METRICS } from '../argocd/values/cilium';
 import { KONG_NODE_PORTS } from '../argocd/values/kong';
-import { VALUES_KEY_EXCEPTIONS } from '../checks/values-key-exceptions';
-import { checkValuesKeys, loadChartDocs, ValuesKeyReport } from '../checks/values-keys';
+import { VALUES_KEY_EXCEPTIONS } from '../verify/checks/values-key-exceptions';
+import { checkValuesKeys, loadChartDocs, ValuesKeyReport } from '../verify/checks/values-keys';
 import { EnvironmentConfig } from '../config';
-import { applicationsOf, HydratedApp, hydrateApplications } from '../engines/hydrate';
-import { podImages, podTemplateOf } from '../lib/pods';
+import { applicationsOf, HydratedApp, hydrateApplications } from '../verify/engines/hydrate';
+import { podImages, podTemplateOf } from '../verify/checks/pods';
 import { GRAFANA_POD, UPSTREAM_PODS } from '../lib/upstream';
 import { KubeObject } from '../lib/synth';
 import { ALL_ENVS, render } from './helpers';

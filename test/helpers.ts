@@ -4,8 +4,9 @@ import * as path from 'path';
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { COMPONENTS } from '../components';
-import { ENVIRONMENTS, EnvironmentConfig } from '../config';
-import { podTemplateOf } from '../lib/pods';
+import { EnvironmentConfig } from '../config';
+import { ENVIRONMENTS } from '../config/environments';
+import { podTemplateOf } from '../verify/checks/pods';
 import { KubeObject, renderEnvironment, RenderedEnvironment } from '../lib/synth';
 
 export const ROOT = path.resolve(__dirname, '..');

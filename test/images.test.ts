@@ -1,14 +1,15 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { ENVIRONMENT_NAMES, ENVIRONMENTS, EnvironmentConfig } from '../config';
-import { applicationsOf, hydrateApplications } from '../engines/hydrate';
-import { mirrorList } from '../checks/inventory';
-import { podImages } from '../lib/pods';
+import { EnvironmentConfig } from '../config';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config/environments';
+import { applicationsOf, hydrateApplications } from '../verify/engines/hydrate';
+import { mirrorList } from '../verify/checks/inventory';
+import { podImages } from '../verify/checks/pods';
 import { ALL_ENVS, render, ROOT } from './helpers';
 import { toolPath } from './tools';
 
 function images(args: string[]) {
-  return spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/images.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  return spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), 'verify/scripts/images.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 }
 
 /** Every image an environment's pods run: our render plus the upstream charts' Helm renders. */

@@ -1,14 +1,14 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { moveArrayEnumsToItems } from '../lib/crd-import';
+import { moveArrayEnumsToItems } from '../verify/checks/crd-import';
 import { crdMirror, readTree, ROOT, tempDir } from './helpers';
 
 describe('imports/', () => {
   test('committed imports/ are exactly what npm run import generates', () => {
     const out = path.join(tempDir('imports-'), 'imports');
     const mirror = crdMirror();
-    execFileSync(process.execPath, ['scripts/run-ts.js', 'scripts/import-crds.ts', '--out', out, ...(mirror ? ['--mirror', mirror] : [])], {
+    execFileSync(process.execPath, ['lib/run-ts.js', 'verify/scripts/import-crds.ts', '--out', out, ...(mirror ? ['--mirror', mirror] : [])], {
       cwd: ROOT,
       stdio: 'pipe',
     });

@@ -1,8 +1,10 @@
 import { COMPONENTS } from '../components';
 import { ROUTED_DEMO_SERVICES } from '../topology';
-import { assertValid, ENVIRONMENTS, EnvironmentConfig, MigratedService } from '../config';
+import { EnvironmentConfig, MigratedService } from '../config';
+import { assertValid } from '../config/validate';
+import { ENVIRONMENTS } from '../config/environments';
 import { MIGRATABLE_SERVICES } from '../config/validate';
-import { diffTrees, formatText, treeOf } from '../checks/rendered-diff';
+import { diffTrees, formatText, treeOf } from '../verify/checks/rendered-diff';
 import { renderEnvironment } from '../lib/synth';
 import { ALL_ENVS, render } from './helpers';
 

@@ -1,6 +1,6 @@
-import { allowed, Connection, Endpoint, PodEndpoint, verdict } from '../checks/network-reachability';
+import { allowed, Connection, Endpoint, PodEndpoint, verdict } from '../verify/checks/network-reachability';
 import { CLUSTER_DNS_POD, GRAFANA_POD, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS } from '../lib/upstream';
-import { podTemplateOf } from '../lib/pods';
+import { podTemplateOf } from '../verify/checks/pods';
 import { KubeObject } from '../lib/synth';
 import { ALL_ENVS, objectsOf } from './helpers';
 import { NAMESPACES } from '../lib/namespaces';
@@ -8,7 +8,7 @@ import { NAMESPACES } from '../lib/namespaces';
 /**
  * Default deny in the namespaces we own (demo, monitoring), and the flows the
  * platform needs, read with the NetworkPolicy semantics of the Kubernetes API
- * (checks/network-reachability.ts): every needed flow passes, a sample of
+ * (verify/checks/network-reachability.ts): every needed flow passes, a sample of
  * flows nobody needs does not, and removing one rule breaks its flow.
  */
 

@@ -113,7 +113,7 @@ export interface SentTrace {
 export async function sendTraces(httpPort: number, counts: Readonly<Record<TraceClass, number>>): Promise<SentTrace[]> {
   const result = spawnSync(
     process.execPath,
-    [path.join(ROOT, 'scripts/run-ts.js'), 'test/fixtures/send-traces.ts', String(httpPort), JSON.stringify(counts)],
+    [path.join(ROOT, 'lib/run-ts.js'), 'test/fixtures/send-traces.ts', String(httpPort), JSON.stringify(counts)],
     {
       cwd: ROOT,
       encoding: 'utf8',

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { platformLabels } from '../lib/labels';
-import { withRegisteredEnvironments } from '../lib/registry-source';
+import { withRegisteredEnvironments } from '../verify/engines/registry-source';
 import { ROOT, tempDir } from './helpers';
 
 /**
@@ -86,7 +86,7 @@ describe('the README recipes, followed in a temp copy', () => {
   });
 
   test('synth renders the new environment and the new component with its Application, in every environment', () => {
-    const synth = run(process.execPath, ['scripts/run-ts.js', 'main.ts']);
+    const synth = run(process.execPath, ['lib/run-ts.js', 'main.ts']);
     expect(synth.stderr).toBe('');
     expect(synth.status).toBe(0);
     for (const env of fs.readdirSync(path.join(copy, 'dist'))) {

@@ -1,6 +1,7 @@
 import { COMPONENTS } from '../components';
-import { ENVIRONMENTS, EnvironmentConfig } from '../config';
-import { findBrokenReferences } from '../checks/references';
+import { EnvironmentConfig } from '../config';
+import { ENVIRONMENTS } from '../config/environments';
+import { findBrokenReferences } from '../verify/checks/references';
 import { KubeObject } from '../lib/synth';
 import { ALL_ENVS, render } from './helpers';
 

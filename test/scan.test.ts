@@ -2,9 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config';
-import { checkovEnvironment, compareWithAccepted, loadAcceptedFindings, scanEnvironment } from '../checks/scan';
-import { manifestFiles } from '../checks/schema-validation';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config/environments';
+import { checkovEnvironment, compareWithAccepted, loadAcceptedFindings, scanEnvironment } from '../verify/checks/scan';
+import { manifestFiles } from '../verify/checks/schema-validation';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
 
@@ -79,7 +79,7 @@ describe('kube-score over our rendered workloads', () => {
   });
 
   test('npm run scan refuses an unknown environment with one line and exit 2', () => {
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/scan.ts', '--env', 'nope'], {
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), 'verify/scripts/scan.ts', '--env', 'nope'], {
       cwd: ROOT,
       encoding: 'utf8',
     });
@@ -121,7 +121,7 @@ describe('checkov over our rendered objects (security/checkov-exceptions.yaml)',
 
 describe('npm run scan', () => {
   test('one environment alone passes: an entry for an object the environment does not render (the lab load generator in prod) is not stale there', () => {
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/scan.ts', '--env', 'prod'], {
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), 'verify/scripts/scan.ts', '--env', 'prod'], {
       cwd: ROOT,
       encoding: 'utf8',
     });

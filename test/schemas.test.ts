@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { COMPONENTS } from '../components';
-import { ENVIRONMENTS } from '../config';
-import { importUrls, mirrorFiles } from '../lib/crd-import';
-import { applicationsOf, hydrateApplications } from '../engines/hydrate';
+import { ENVIRONMENTS } from '../config/environments';
+import { importUrls, mirrorFiles } from '../verify/checks/crd-import';
+import { applicationsOf, hydrateApplications } from '../verify/engines/hydrate';
 import {
   collectSchemas,
   formatProblem,
@@ -16,9 +16,9 @@ import {
   schemasWithCrds,
   unverifiedKubernetesDocuments,
   writeSchemas,
-} from '../checks/schema-validation';
+} from '../verify/checks/schema-validation';
 import { toYaml } from '../lib/yaml';
-import { convertNode, fromOpenApiDocument, KindSchema, schemaFileName } from '../checks/schemas';
+import { convertNode, fromOpenApiDocument, KindSchema, schemaFileName } from '../verify/checks/schemas';
 import { ChartComponent, renderEnvironment } from '../lib/synth';
 import { ALL_ENVS, crdMirror, render, ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
@@ -125,7 +125,7 @@ describe('every rendered object validates (kubeconform, strict)', () => {
 
   test('npm run validate agrees, names what it could not verify, and refuses an unknown environment', () => {
     const run = (args: string[]) =>
-      spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/validate-schemas.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+      spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), 'verify/scripts/validate-schemas.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
     const ok = run([]);
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);

@@ -1,4 +1,6 @@
-import { ENVIRONMENTS, EnvironmentConfig, assertValid } from '../config';
+import { EnvironmentConfig } from '../config';
+import { assertValid } from '../config/validate';
+import { ENVIRONMENTS } from '../config/environments';
 import { KubeObject } from '../lib/synth';
 import { ROUTE_NAMESPACE_LABEL } from '../lib/namespaces';
 import { chartOwnedNamespaces } from '../topology';

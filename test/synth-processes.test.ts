@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { COMPONENTS } from '../components';
-import { ENVIRONMENTS, UserError } from '../config';
+import { UserError } from '../config';
+import { ENVIRONMENTS } from '../config/environments';
 import { parseArgs, synth } from '../lib/cli';
 import { recoverStaging } from '../lib/output';
 import { ChartComponent, renderEnvironment } from '../lib/synth';
@@ -15,7 +16,7 @@ import { readTree, ROOT, tempDir } from './helpers';
  * does not wait for the dozens of processes these start; npm test runs both.
  */
 function runSynth(args: string[]) {
-  return spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  return spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), 'main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 }
 
 /** A dist/ with known content, to prove that failures leave it alone. */
@@ -153,7 +154,7 @@ describe('atomic writes and bad input', () => {
       // A delay of 0: no kill, the run finishes.
       const result = spawnSync(
         'timeout',
-        ['-s', 'KILL', delay > 0 ? String(delay) : '0', process.execPath, path.join(ROOT, 'scripts/run-ts.js'), 'main.ts', '--out', out],
+        ['-s', 'KILL', delay > 0 ? String(delay) : '0', process.execPath, path.join(ROOT, 'lib/run-ts.js'), 'main.ts', '--out', out],
         { cwd: ROOT, encoding: 'utf8' },
       );
       recoverStaging(out); // what the next run does first
@@ -198,12 +199,12 @@ describe('atomic writes and bad input', () => {
     expect(() => parseArgs(['--env'])).toThrow('--env needs a value');
   });
 
-  test('a source that does not compile is one line with its place, exit 2, and nothing written (scripts/run-ts.js)', () => {
+  test('a source that does not compile is one line with its place, exit 2, and nothing written (lib/run-ts.js)', () => {
     const dir = tempDir('broken-source-');
     const entry = path.join(dir, 'broken.ts');
     fs.writeFileSync(entry, 'export const replicas: number = ;\n');
     const before = readTree(path.join(ROOT, 'dist'));
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), entry], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), entry], { cwd: ROOT, encoding: 'utf8' });
     expect({ exit: result.status, lines: result.stderr.trim().split('\n'), stack: /\n\s+at /.test(result.stderr) }).toEqual({
       exit: 2,
       lines: [expect.stringMatching(/^broken: error: \S*broken\.ts:1:32: Unexpected ";"; fix the TypeScript and run again/)],

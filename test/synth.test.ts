@@ -1,5 +1,5 @@
 import { COMPONENTS } from '../components';
-import { ENVIRONMENTS } from '../config';
+import { ENVIRONMENTS } from '../config/environments';
 import { synth } from '../lib/cli';
 import { IMAGES } from '../lib/images';
 import { renderEnvironment } from '../lib/synth';

@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { COMPONENTS } from '../components';
 import { collectorSettings } from '../topology';
-import { ENVIRONMENTS } from '../config';
+import { ENVIRONMENTS } from '../config/environments';
 import { toYaml } from '../lib/yaml';
 import { builderManifest, collectorConfig, componentTypes } from '../observability/collector-config';
 import { ROOT, tempDir } from './helpers';

@@ -9,7 +9,7 @@ import { ROOT, tempDir } from './helpers';
  * when it cannot be trusted. Uses shellcheck, the quickest tool to rebuild.
  */
 function tools(args: string[], env: Record<string, string | undefined> = {}) {
-  return spawnSync(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), 'scripts/tools.ts', ...args], {
+  return spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), 'verify/scripts/tools.ts', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, ...env },

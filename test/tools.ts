@@ -1,4 +1,4 @@
-import { toolPath as projectToolPath } from '../lib/tools';
+import { toolPath as projectToolPath } from '../verify/tools/tool-path';
 import { ROOT } from './helpers';
 
 /** Path of a pinned external tool, built by scripts/tools.sh on first use. */

@@ -1,5 +1,5 @@
 import { EnvironmentConfig } from '../../config';
-import { LgtmEndpoints } from './lgtm';
+import { LgtmEndpoints } from './lgtm-endpoints';
 
 /** Grafana 10.5.15 chart values this project sets. */
 export interface GrafanaValues {

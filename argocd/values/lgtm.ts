@@ -2,29 +2,12 @@ import { EnvironmentConfig } from '../../config';
 import { IMAGE_TAGS } from '../../config/versions';
 import { ALERTMANAGER, serviceHost, UPSTREAM_SERVICES } from '../../lib/upstream';
 import { NAMESPACES } from '../../lib/namespaces';
+import { LgtmEndpoints } from './lgtm-endpoints';
 
 /**
  * Typed values for the Grafana LGTM charts (seed section 7). One file for
  * the stack, since the settings refer to each other (endpoints, retention).
  */
-export interface LgtmEndpoints {
-  /** Prometheus remote write into Mimir. */
-  readonly mimirPush: string;
-  /** Prometheus-compatible query API of Mimir (Grafana datasource). */
-  readonly mimirQuery: string;
-  readonly mimirOtlp: string;
-  /** Mimir's ruler configuration API, where rule groups are posted. */
-  readonly mimirRulerApi: string;
-  readonly lokiPush: string;
-  readonly lokiQuery: string;
-  readonly lokiOtlp: string;
-  readonly tempoQuery: string;
-  readonly tempoOtlpGrpc: string;
-  /** In-cluster backends speak plain HTTP and gRPC inside the mesh; external ones TLS. */
-  readonly tls: boolean;
-  readonly alertmanager: string;
-  readonly kubeStateMetrics: string;
-}
 
 const { mimirGateway, lokiGateway, tempo, kubeStateMetrics } = UPSTREAM_SERVICES;
 

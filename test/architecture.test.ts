@@ -1,0 +1,63 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { backArrows, importGraph, ImportGraph, SourceReader, tower, verificationImports } from '../verify/checks/import-graph';
+import { ROOT } from './helpers';
+
+/** How many files deep main.ts may reach: a newcomer reads the render path from the entry to the types in this many steps. */
+const MAX_FLOORS = 8;
+
+const read: SourceReader = (file) => fs.readFileSync(path.join(ROOT, file), 'utf8');
+/** A reader with one import added to one file: the seeded break each check must catch. */
+const withImport =
+  (file: string, specifier: string): SourceReader =>
+  (f) =>
+    f === file ? `import '${specifier}';\n${read(f)}` : read(f);
+
+const renderGraph = (reader: SourceReader = read) => importGraph(ROOT, ['main.ts'], reader);
+const everyFile = () =>
+  execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => f && !f.startsWith('imports/') && fs.existsSync(path.join(ROOT, f)));
+const wholeGraph = (reader: SourceReader = read): ImportGraph => importGraph(ROOT, everyFile(), reader);
+
+describe('render code and verification code live apart', () => {
+  test('nothing main.ts reaches imports from verify/ or test/', () => {
+    const graph = renderGraph();
+    expect(verificationImports(graph)).toEqual([]);
+    // The render path is the project's own code, not a handful of files that stopped resolving.
+    expect(graph.size).toBeGreaterThan(50);
+  });
+
+  test('a render file that imports a check is caught', () => {
+    expect(verificationImports(renderGraph(withImport('lib/yaml.ts', '../verify/tools/cache')))).toEqual([
+      'lib/yaml.ts imports verify/tools/cache.ts',
+    ]);
+  });
+});
+
+describe('a short tower with no back-arrows', () => {
+  test(`main.ts reaches the types in at most ${MAX_FLOORS} floors`, () => {
+    const floors = tower(renderGraph(), 'main.ts');
+    // On failure, the floors themselves: where to cut.
+    expect(floors.length <= MAX_FLOORS ? 'within' : floors.join(' -> ')).toBe('within');
+  });
+
+  test('one more floor under the bottom of the tower is caught', () => {
+    const bottom = tower(renderGraph(), 'main.ts').at(-1)!;
+    // lib/project.ts imports only Node's own modules: one floor more, and no cycle.
+    const specifier = path.relative(path.dirname(bottom), 'lib/project').replace(/^(?!\.)/, './');
+    const floors = tower(renderGraph(withImport(bottom, specifier)), 'main.ts');
+    expect(floors.at(-1)).toBe('lib/project.ts');
+    expect(floors.length).toBe(tower(renderGraph(), 'main.ts').length + 1);
+  });
+
+  test('no two folders import each other, anywhere in the project', () => {
+    expect(backArrows(wholeGraph())).toEqual([]);
+  });
+
+  test('a folder that imports its importer is caught', () => {
+    // lib/ imports config/ everywhere; config/types.ts importing lib/ makes the two one knot.
+    expect(backArrows(wholeGraph(withImport('config/types.ts', '../lib/labels')))).toEqual([expect.stringMatching(/^config <-> lib \(/)]);
+  });
+});

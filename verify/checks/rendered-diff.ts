@@ -1,0 +1,257 @@
+import { execFileSync } from 'child_process';
+import * as YAML from 'yaml';
+import { HydratedApp, hydrateApplications, readApplications } from '../engines/hydrate';
+import { RenderedEnvironment } from '../../lib/synth';
+import { toYaml } from '../../lib/yaml';
+
+/**
+ * The rendered diff a reviewer reads: per environment, per component, per
+ * object, what was added, removed or changed, with changed fields listed.
+ */
+export interface FieldChange {
+  /** Dotted path; list items with a name are addressed by it: `containers[httpbin].image`. */
+  readonly path: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  /** For a multi-line text (a config file in a ConfigMap): only the changed lines, `-` before and `+` after. */
+  readonly lines?: readonly string[];
+}
+
+/** The changed lines of two texts, by longest common subsequence, each with one line of context before it. */
+export function lineDiff(before: string, after: string): string[] {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--)
+    for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  let lastSame: string | undefined;
+  const context = () => {
+    if (lastSame !== undefined) out.push(`  ${lastSame}`);
+    lastSame = undefined;
+  };
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      lastSame = a[i];
+      i++;
+      j++;
+    } else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      context();
+      out.push(`- ${a[i++]}`);
+    } else {
+      context();
+      out.push(`+ ${b[j++]}`);
+    }
+  }
+  return out;
+}
+
+export interface ObjectChange {
+  readonly env: string;
+  /** Our component, or `<app> (helm)` / `<app> (git)` for an upstream Application's rendered objects. */
+  readonly component: string;
+  /** `Kind namespace/name`, or `file <name>` for plain files. */
+  readonly object: string;
+  readonly file: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  readonly fields: readonly FieldChange[];
+}
+
+/** A tree of files: path inside dist/<env>/ -> content. */
+export type FileTree = ReadonlyMap<string, string>;
+
+export function treeOf(rendered: RenderedEnvironment): FileTree {
+  return new Map([
+    ...rendered.files.map((f): [string, string] => [f.path, f.content]),
+    ...rendered.plainFiles.map((f): [string, string] => [f.name, f.content]),
+  ]);
+}
+
+/** dist/<env>/ as committed at `ref` in `repo`. */
+export function treeAtRef(repo: string, ref: string, env: string): FileTree {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const prefix = `dist/${env}/`;
+  const names = git('ls-tree', '-r', '--name-only', ref, '--', prefix).split('\n').filter(Boolean);
+  return new Map(names.map((name): [string, string] => [name.slice(prefix.length), git('show', `${ref}:${name}`)]));
+}
+
+function describe(file: string, content: string): string {
+  if (/\.(values|config)\.yaml$|\.env$/.test(file)) return `file ${file.split('/').pop()}`;
+  const o = YAML.parse(content) ?? {};
+  return `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+}
+
+function parse(file: string, content: string): unknown {
+  if (file.endsWith('.env'))
+    return Object.fromEntries(
+      content
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+  return YAML.parse(content);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const keyOf = (item: unknown, i: number) => (isObject(item) && typeof item.name === 'string' ? item.name : String(i));
+
+/** Field-level differences; lists of named items are matched by name, so inserting one does not shift the rest. */
+export function fieldChanges(before: unknown, after: unknown, path = ''): FieldChange[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const b = new Map(before.map((item, i) => [keyOf(item, i), item]));
+    const a = new Map(after.map((item, i) => [keyOf(item, i), item]));
+    const keys = [...new Set([...b.keys(), ...a.keys()])];
+    return keys.flatMap((k) => fieldChanges(b.get(k), a.get(k), `${path}[${k}]`));
+  }
+  if (isObject(before) && isObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((k) => fieldChanges(before[k], after[k], path ? `${path}.${k}` : k));
+  }
+  if (typeof before === 'string' && typeof after === 'string' && (before.includes('\n') || after.includes('\n'))) {
+    return [{ path: path || '(root)', lines: lineDiff(before, after) }];
+  }
+  return [{ path: path || '(root)', ...(before === undefined ? {} : { before }), ...(after === undefined ? {} : { after }) }];
+}
+
+export function diffTrees(env: string, base: FileTree, current: FileTree, componentOf = (file: string) => file.split('/')[0]): ObjectChange[] {
+  const files = [...new Set([...base.keys(), ...current.keys()])].sort();
+  const changes: ObjectChange[] = [];
+  for (const file of files) {
+    const component = componentOf(file);
+    const was = base.get(file);
+    const now = current.get(file);
+    if (was === now) continue;
+    if (was === undefined) changes.push({ env, component, file, object: describe(file, now!), change: 'added', fields: [] });
+    else if (now === undefined) changes.push({ env, component, file, object: describe(file, was), change: 'removed', fields: [] });
+    else {
+      const fields = fieldChanges(parse(file, was), parse(file, now));
+      // Same data, different bytes (formatting only) still counts, as a whole-file change.
+      changes.push({
+        env,
+        component,
+        file,
+        object: describe(file, now),
+        change: 'changed',
+        fields: fields.length > 0 ? fields : [{ path: '(formatting)' }],
+      });
+    }
+  }
+  return changes;
+}
+
+const applicationFiles = (tree: FileTree): Map<string, string> => new Map([...tree].filter(([file]) => file.startsWith('apps/application-')));
+
+function hydratedTree(apps: readonly HydratedApp[]): FileTree {
+  return new Map(apps.flatMap((a) => a.objects.map((o): [string, string] => [o.file, toYaml(o.object)])));
+}
+
+export interface UpstreamDiff {
+  readonly changes: readonly ObjectChange[];
+  /** Upstream Applications that could not be rendered, `<side>: <app> <status>: <reason>`. */
+  readonly notRendered: readonly string[];
+}
+
+/**
+ * What a change to upstream Applications (a chart version, a value, the
+ * registry) does to the objects their charts render: both sides hydrated
+ * with the pinned Helm (renders are cached), compared like our own objects.
+ * Nothing is rendered when no Application changed.
+ */
+export function upstreamChanges(env: string, base: FileTree, current: FileTree, helm: string): UpstreamDiff {
+  const before = applicationFiles(base);
+  const after = applicationFiles(current);
+  const touched = [...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f));
+  if (touched.length === 0) return { changes: [], notRendered: [] };
+  const baseApps = hydrateApplications(readApplications(before), { helm });
+  const currentApps = hydrateApplications(readApplications(after), { helm });
+  const kindOf = new Map([...baseApps, ...currentApps].map((a) => [a.app, a.chart ? 'helm' : 'git']));
+  const notRendered = [
+    ...baseApps.filter((a) => a.status !== 'rendered').map((a) => `base: ${a.app} ${a.status}: ${a.message}`),
+    ...currentApps.filter((a) => a.status !== 'rendered').map((a) => `this change: ${a.app} ${a.status}: ${a.message}`),
+  ];
+  const changes = diffTrees(env, hydratedTree(baseApps), hydratedTree(currentApps), (file) => {
+    const app = file.split('/')[0];
+    return `${app} (${kindOf.get(app)})`;
+  });
+  return { changes, notRendered };
+}
+
+const show = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
+
+export function formatText(changes: readonly ObjectChange[], envs: readonly string[]): string {
+  if (changes.length === 0) return `diff: no changes in ${envs.join(', ')}\n`;
+  const lines: string[] = [];
+  for (const env of envs) {
+    const inEnv = changes.filter((c) => c.env === env);
+    if (inEnv.length === 0) continue;
+    lines.push(`${env}: ${summary(inEnv)}`);
+    for (const component of [...new Set(inEnv.map((c) => c.component))]) {
+      lines.push(`  ${component}/`);
+      for (const c of inEnv.filter((x) => x.component === component)) {
+        lines.push(`    ${{ added: '+', removed: '-', changed: '~' }[c.change]} ${c.object}`);
+        for (const f of c.fields) {
+          if (f.lines) lines.push(`        ${f.path}:`, ...f.lines.map((l) => `          ${l}`));
+          else lines.push(`        ${f.path}: ${show(f.before)} -> ${show(f.after)}`);
+        }
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatMarkdown(changes: readonly ObjectChange[], envs: readonly string[]): string {
+  if (changes.length === 0) return `### Rendered diff\n\nNo changes in ${envs.join(', ')}.\n`;
+  const out = ['### Rendered diff', ''];
+  for (const env of envs) {
+    const inEnv = changes.filter((c) => c.env === env);
+    if (inEnv.length === 0) continue;
+    out.push(`<details${env === 'prod' ? ' open' : ''}><summary><b>${env}</b>: ${summary(inEnv)}</summary>`, '');
+    for (const component of [...new Set(inEnv.map((c) => c.component))]) {
+      out.push(`**${component}/**`, '', '| | object | field | before | after |', '|---|---|---|---|---|');
+      for (const c of inEnv.filter((x) => x.component === component)) {
+        const mark = { added: '➕ added', removed: '➖ removed', changed: '✏️ changed' }[c.change];
+        if (c.fields.length === 0) out.push(`| ${mark} | \`${c.object}\` | | | |`);
+        c.fields.forEach((f, i) =>
+          out.push(
+            `| ${i === 0 ? mark : ''} | ${i === 0 ? `\`${c.object}\`` : ''} | \`${f.path}\` | ${f.lines ? '(text, below)' : cell(f.before)} | ${f.lines ? '' : cell(f.after)} |`,
+          ),
+        );
+      }
+      out.push('');
+      for (const c of inEnv.filter((x) => x.component === component)) {
+        for (const f of c.fields.filter((x) => x.lines))
+          out.push(
+            `\`${c.object}\` \`${f.path}\`:`,
+            '',
+            '```diff',
+            ...f.lines!.map((l) => (l.startsWith('  ') ? ` ${l.slice(2)}` : `${l[0]}${l.slice(2)}`)),
+            '```',
+            '',
+          );
+      }
+    }
+    out.push('</details>', '');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const cell = (v: unknown) => (v === undefined ? '' : `\`${show(v).replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 120)}\``);
+
+function summary(changes: readonly ObjectChange[]): string {
+  const count = (kind: ObjectChange['change']) => changes.filter((c) => c.change === kind).length;
+  return `${count('added')} added, ${count('removed')} removed, ${count('changed')} changed`;
+}
+
+/** `--fail-on` conditions: an environment name, `any`, or `removals`; anything else is refused by the command line. */
+export function failureReason(changes: readonly ObjectChange[], conditions: readonly string[]): string | undefined {
+  for (const condition of conditions) {
+    if (condition === 'any' && changes.length > 0) return `${changes.length} object(s) change`;
+    if (condition === 'removals' && changes.some((c) => c.change === 'removed')) return 'objects are removed';
+    const inEnv = changes.filter((c) => c.env === condition);
+    if (inEnv.length > 0) return `${condition} changes (${summary(inEnv)})`;
+  }
+  return undefined;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# npm test: everything CI checks, in the order that fails fastest.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mkdir -p .build
+
+step() { printf '\n== %s\n' "$1"; }
+
+step "pinned tools (verified in the per-user cache, built once per version)"
+node lib/run-ts.js verify/scripts/tools.ts >/dev/null
+tools_seconds=$SECONDS
+
+step "typecheck (tsc --noEmit)"
+npx tsc --noEmit -p tsconfig.json
+
+step "format and lint (prettier --check, eslint)"
+npx prettier --check --log-level warn .
+npx eslint --max-warnings 0 .
+
+step "jest"
+npx jest --ci --json --outputFile=.build/jest-results.json
+
+step "dist/ matches a fresh synth"
+node lib/run-ts.js main.ts --check
+
+printf '\ntest: %ss for the pinned tools (one-time builds, cached per user afterwards), %ss for the checks\n' "$tools_seconds" "$((SECONDS - tools_seconds))"
+node verify/scripts/jest-summary.js .build/jest-results.json

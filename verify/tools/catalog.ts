@@ -1,0 +1,275 @@
+import { VERSIONS } from '../../config/versions';
+
+/**
+ * Every external tool the tests and the harnesses run, pinned. Each is built
+ * from the Go module proxy (or unpacked from a Debian package) once per
+ * version into the per-user tool cache (verify/tools/cache.ts), never into the clone.
+ */
+
+/** How a binary proves it is the pinned build: its own version output must contain `expect`. */
+export interface VersionCheck {
+  readonly args: readonly string[];
+  readonly expect: string;
+}
+
+export interface ToolBinary {
+  readonly name: string;
+  readonly check: VersionCheck;
+}
+
+/**
+ * `go install <package>@<version> ...`: main packages of one module, in one
+ * invocation, so that what they share is compiled once (on 2 cores with an
+ * empty build cache, gatekeeper and gator took 213 s and 180 s apart, 204 s together).
+ */
+export interface GoInstallRecipe {
+  readonly kind: 'go-install';
+  /** Main packages of the module; each binary is named after its package's last element, as `go install` names it. */
+  readonly packages: readonly string[];
+  readonly ldflags?: readonly string[];
+}
+
+/**
+ * `go build` inside a committed module under verify/tools/go/<dir> whose go.mod and
+ * go.sum pin the whole build. Needed where upstream's own go.mod uses `replace`
+ * directives to local folders, which `go install pkg@version` refuses.
+ */
+export interface GoModuleRecipe {
+  readonly kind: 'go-module';
+  readonly dir: string;
+  /** Binary name -> main package. */
+  readonly packages: Readonly<Record<string, string>>;
+  readonly ldflags?: readonly string[];
+  /** Extra names for multi-call binaries: link name -> binary it points at. */
+  readonly links?: Readonly<Record<string, string>>;
+  /** Data files of a module of the build, copied into the tool's `share/` with their checksums. */
+  readonly data?: { readonly module: string; readonly files: readonly string[] };
+}
+
+/** Debian packages unpacked into the cache (no system install); binaries get a wrapper that finds the unpacked libraries. */
+export interface DebianRecipe {
+  readonly kind: 'deb';
+  /** Packages to unpack; the first one's upstream version must equal the tool version. */
+  readonly packages: readonly string[];
+  /** Binary name -> path inside the unpacked tree. */
+  readonly binaries: Readonly<Record<string, string>>;
+}
+
+/** The OpenTelemetry Collector Builder with a manifest derived from our rendered config. */
+export interface CollectorRecipe {
+  readonly kind: 'collector';
+  readonly builderPackage: string;
+}
+
+/**
+ * A Python tool from PyPI in its own virtualenv in the cache, every
+ * dependency pinned by a committed `pip freeze` (verify/tools/python/<lock>).
+ */
+export interface PipRecipe {
+  readonly kind: 'pip';
+  readonly lock: string;
+  /** Binary name -> module run as `python -m <module>` (console scripts pin the build folder's path). */
+  readonly modules: Readonly<Record<string, string>>;
+}
+
+export type ToolRecipe = GoInstallRecipe | GoModuleRecipe | DebianRecipe | CollectorRecipe | PipRecipe;
+
+export interface Tool {
+  readonly name: string;
+  readonly version: string;
+  readonly recipe: ToolRecipe;
+  readonly binaries: readonly ToolBinary[];
+  /** Why this version, where it is not the obvious one. */
+  readonly note?: string;
+}
+
+const K8S = VERSIONS.kubernetesControlPlane;
+/** Prometheus tools take their version from ldflags, as their release builds set it. */
+const PROMETHEUS_VERSION_FLAG = (version: string) => `-X github.com/prometheus/common/version.Version=${version}`;
+const kubeVersionFlags = (version: string) => {
+  const [major, minor] = version.split('.');
+  return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [
+    `-X ${pkg}.gitVersion=v${version}`,
+    `-X ${pkg}.gitMajor=${major}`,
+    `-X ${pkg}.gitMinor=${minor}`,
+    `-X ${pkg}.gitTreeState=clean`,
+  ]);
+};
+
+export const TOOLS: readonly Tool[] = [
+  {
+    name: 'gatekeeper',
+    version: 'v3.23.1',
+    recipe: {
+      kind: 'go-install',
+      packages: ['github.com/open-policy-agent/gatekeeper/v3', 'github.com/open-policy-agent/gatekeeper/v3/cmd/gator'],
+    },
+    binaries: [
+      { name: 'gatekeeper', check: { args: ['--help'], expect: 'debug-use-fake-pod' } },
+      { name: 'gator', check: { args: ['version'], expect: 'GitVersion:    v3.23.1' } },
+    ],
+    note: 'gator runs the policy suites; the controller turns ConstraintTemplates into Constraint CRDs in the e2e cluster and answers its admission webhook. The seed pins Gatekeeper 3.21.1, but the module proxy serves only v3.17.0 and v3.23.1 of gatekeeper/v3',
+  },
+  {
+    name: 'kubeconform',
+    version: 'v0.7.0',
+    recipe: { kind: 'go-install', packages: ['github.com/yannh/kubeconform/cmd/kubeconform'], ldflags: ['-X main.version=v0.7.0'] },
+    binaries: [{ name: 'kubeconform', check: { args: ['-v'], expect: 'v0.7.0' } }],
+  },
+  {
+    name: 'kube-score',
+    version: 'v1.20.0',
+    recipe: { kind: 'go-install', packages: ['github.com/zegl/kube-score/cmd/kube-score'], ldflags: ['-X main.version=1.20.0'] },
+    binaries: [{ name: 'kube-score', check: { args: ['version'], expect: 'kube-score version: 1.20.0' } }],
+  },
+  {
+    name: 'promtool',
+    version: 'v0.316.0',
+    recipe: { kind: 'go-install', packages: ['github.com/prometheus/prometheus/cmd/promtool'], ldflags: [PROMETHEUS_VERSION_FLAG('3.16.0')] },
+    binaries: [{ name: 'promtool', check: { args: ['--version'], expect: 'promtool, version 3.16.0' } }],
+  },
+  {
+    name: 'amtool',
+    version: `v${VERSIONS.alertmanager}`,
+    recipe: {
+      kind: 'go-install',
+      packages: ['github.com/prometheus/alertmanager/cmd/amtool'],
+      ldflags: [PROMETHEUS_VERSION_FLAG(VERSIONS.alertmanager)],
+    },
+    binaries: [{ name: 'amtool', check: { args: ['--version'], expect: `amtool, version ${VERSIONS.alertmanager}` } }],
+  },
+  {
+    name: 'shellcheck',
+    version: '0.9.0',
+    recipe: { kind: 'deb', packages: ['shellcheck'], binaries: { shellcheck: 'usr/bin/shellcheck' } },
+    binaries: [{ name: 'shellcheck', check: { args: ['--version'], expect: 'version: 0.9.0' } }],
+  },
+  {
+    name: 'otelcol-lab',
+    version: VERSIONS.otelCollector,
+    recipe: { kind: 'collector', builderPackage: 'go.opentelemetry.io/collector/cmd/builder' },
+    binaries: [{ name: 'otelcol-lab', check: { args: ['--version'], expect: `otelcol-lab version ${VERSIONS.otelCollector}` } }],
+    note: 'the seed collector release, built with exactly the components our rendered config uses',
+  },
+  {
+    name: 'helm',
+    version: 'v3.19.5',
+    recipe: {
+      kind: 'go-module',
+      dir: 'helm',
+      packages: { helm: 'helm.sh/helm/v3/cmd/helm' },
+      // Without these, `helm version` says v3.19 and Helm assumes Kubernetes 1.20; we also pass --kube-version.
+      ldflags: [
+        '-X helm.sh/helm/v3/internal/version.version=v3.19.5',
+        '-X helm.sh/helm/v3/internal/version.gitTreeState=clean',
+        `-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=${K8S.split('.')[0]}`,
+        `-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=${K8S.split('.')[1]}`,
+      ],
+    },
+    binaries: [{ name: 'helm', check: { args: ['version', '--short'], expect: 'v3.19.5' } }],
+  },
+  {
+    name: 'kubernetes',
+    version: `v${K8S}`,
+    recipe: {
+      kind: 'go-module',
+      dir: 'kubernetes',
+      packages: {
+        'kube-apiserver': 'k8s.io/kubernetes/cmd/kube-apiserver',
+        'kube-controller-manager': 'k8s.io/kubernetes/cmd/kube-controller-manager',
+        'kube-scheduler': 'k8s.io/kubernetes/cmd/kube-scheduler',
+        kubectl: 'k8s.io/kubernetes/cmd/kubectl',
+      },
+      ldflags: kubeVersionFlags(K8S),
+    },
+    binaries: [
+      { name: 'kube-apiserver', check: { args: ['--version'], expect: `Kubernetes v${K8S}` } },
+      { name: 'kube-controller-manager', check: { args: ['--version'], expect: `Kubernetes v${K8S}` } },
+      { name: 'kube-scheduler', check: { args: ['--version'], expect: `Kubernetes v${K8S}` } },
+      { name: 'kubectl', check: { args: ['version', '--client'], expect: `Client Version: v${K8S}` } },
+    ],
+  },
+  {
+    name: 'etcd',
+    version: 'v3.6.6',
+    recipe: { kind: 'go-module', dir: 'etcd', packages: { etcd: 'go.etcd.io/etcd/server/v3' } },
+    binaries: [{ name: 'etcd', check: { args: ['--version'], expect: 'etcd Version: 3.6.6' } }],
+    note: 'the etcd that kubeadm 1.35 deploys',
+  },
+  {
+    name: 'kwok',
+    version: 'v0.8.0',
+    recipe: {
+      kind: 'go-module',
+      dir: 'kwok',
+      packages: { kwok: 'sigs.k8s.io/kwok/cmd/kwok' },
+      // kwok's own stages (what fake nodes, pods and volumes do); its CLI kwokctl passes these, so the harness does.
+      data: {
+        module: 'sigs.k8s.io/kwok',
+        files: [
+          'kustomize/stage/node/fast/node-initialize.yaml',
+          'kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
+          'kustomize/stage/pod/fast/pod-ready.yaml',
+          'kustomize/stage/pod/fast/pod-complete.yaml',
+          'kustomize/stage/pod/fast/pod-delete.yaml',
+          'kustomize/stage/volume/fast/storage-class.yaml',
+          'kustomize/stage/volume/fast/pvc-provision.yaml',
+          'kustomize/stage/volume/fast/pv-bind.yaml',
+          'kustomize/stage/volume/fast/pvc-delete.yaml',
+          'kustomize/stage/volume/fast/pv-delete.yaml',
+        ],
+      },
+    },
+    binaries: [{ name: 'kwok', check: { args: ['--version'], expect: 'kwok version v0.8.0' } }],
+  },
+  {
+    name: 'argocd',
+    version: `v${VERSIONS.argocd}`,
+    recipe: {
+      kind: 'go-module',
+      dir: 'argocd',
+      packages: { argocd: 'github.com/argoproj/argo-cd/v3/cmd' },
+      // The proxy records no commit, so the version reads v3.3.2+unknown.
+      ldflags: [`-X github.com/argoproj/argo-cd/v3/common.version=${VERSIONS.argocd}`],
+      // One multi-call binary, dispatched on the name it is started as.
+      links: { 'argocd-repo-server': 'argocd', 'argocd-application-controller': 'argocd', 'argocd-server': 'argocd' },
+    },
+    binaries: [{ name: 'argocd', check: { args: ['version', '--client', '--short'], expect: `argocd: v${VERSIONS.argocd}+` } }],
+  },
+  {
+    name: 'redis',
+    version: '7.0.15',
+    recipe: {
+      kind: 'deb',
+      packages: ['redis-tools', 'redis-server', 'libjemalloc2', 'liblzf1'],
+      binaries: { 'redis-server': 'usr/bin/redis-server' },
+    },
+    binaries: [{ name: 'redis-server', check: { args: ['--version'], expect: 'v=7.0.15' } }],
+    note: "Argo CD's cache; the Debian revision is whatever security update Debian serves for 7.0.15",
+  },
+  {
+    name: 'checkov',
+    version: '3.3.30',
+    recipe: { kind: 'pip', lock: 'checkov.txt', modules: { checkov: 'checkov.main' } },
+    binaries: [{ name: 'checkov', check: { args: ['--version'], expect: '3.3.30' } }],
+    note: 'the security scan of the prod render (security/checkov-exceptions.yaml); from PyPI',
+  },
+];
+
+export function toolByName(name: string): Tool | undefined {
+  return TOOLS.find((t) => t.name === name);
+}
+
+/**
+ * Every name a tool puts in .tools/bin: its binaries, then the extra names of a
+ * multi-call binary (`argocd-repo-server` -> argocd). The one list that linking,
+ * `npm run tools` and its callers read, so a link is never made and then not reported.
+ */
+export function providedNames(tool: Tool): string[] {
+  return [...tool.binaries.map((b) => b.name), ...Object.keys(tool.recipe.kind === 'go-module' ? (tool.recipe.links ?? {}) : {})];
+}
+
+/** The tool that provides a binary or a link (`kube-apiserver` -> kubernetes, `argocd-repo-server` -> argocd). */
+export function toolProviding(binary: string): Tool | undefined {
+  return TOOLS.find((t) => providedNames(t).includes(binary));
+}
