@@ -2,7 +2,7 @@ import { HelmPackageDefinition } from './lib/helm-package';
 import { AppOfApps } from './argocd/app-of-apps';
 import { childApps, distPath } from './argocd/children';
 import { RootApplication } from './argocd/root-application';
-import { HelmChartSource, helmValues, UPSTREAM_COMPONENTS, UpstreamComponent } from './argocd/upstream-components';
+import { helmSource, helmValues, UPSTREAM_COMPONENTS, UpstreamComponent } from './argocd/upstream-components';
 import { DASHBOARD_LABEL, DATASOURCE_UIDS } from './argocd/values/grafana';
 import { lgtmEndpoints, lgtmInCluster } from './argocd/values/lgtm';
 import { bootstrapEnv } from './bootstrap/bootstrap-env';
@@ -51,11 +51,6 @@ import {
   publishedRoutes,
   withMigration,
 } from './topology';
-
-function helmSource(component: UpstreamComponent): HelmChartSource {
-  if (component.source.kind !== 'helm') throw new Error(`${component.name} is not a Helm chart`);
-  return component.source;
-}
 
 function upstream(name: string): UpstreamComponent {
   const found = UPSTREAM_COMPONENTS.find((u) => u.name === name);

@@ -19,6 +19,7 @@ import { OTEL_COLLECTOR_NAME, OTLP_PORTS } from './charts/otel-collector';
 
 import { EnvironmentConfig } from './config';
 
+import { selectorLabels } from './lib/labels';
 import { NAMESPACES, NamespacePolicy, PodSecurityLevel } from './lib/namespaces';
 
 import { CLUSTER_DNS_POD, GRAFANA_POD, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, UpstreamService, UPSTREAM_SERVICES } from './lib/upstream';
@@ -54,7 +55,7 @@ export const KONG_GATEWAY = {
   name: 'kong-gateway',
 };
 
-export const BACKEND_SELECTOR = { app: 'backend' };
+export const BACKEND_SELECTOR = selectorLabels('backend');
 
 const toUpstream = (host: string, s: UpstreamService & { ports: { http: number } }): RouteTarget => ({
   host,
@@ -243,9 +244,6 @@ export function withMigration(route: RouteTarget, env: EnvironmentConfig): Route
   const m = env.demo.migration.find((x) => route.service.namespace === NAMESPACES.demo && x.service === route.service.name);
   return m ? { ...route, dc: { name: dcServiceName(m.service), port: m.dcUpstream.port, kubernetesPercent: m.kubernetesPercent } } : route;
 }
-
-/** The demo Services that a route sends traffic to: the ones a migration may name. */
-export const ROUTED_DEMO_SERVICES = ROUTES.filter((r) => r.service.namespace === NAMESPACES.demo).map((r) => r.service.name);
 
 /** The frontend tier: the curl client, and the load generator when it runs. */
 export function frontendTier(env: EnvironmentConfig): Array<Record<string, string>> {

@@ -60,6 +60,12 @@ const WEBHOOKS = [
   { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
 ] as const;
 
+/** The Helm source of a component that is a Helm chart (the bootstrap installs two of them by hand). */
+export function helmSource(component: UpstreamComponent): HelmChartSource {
+  if (component.source.kind !== 'helm') throw new Error(`${component.name} is not a Helm chart`);
+  return component.source;
+}
+
 const helm = <V>(source: Omit<HelmChartSource<V>, 'kind'>): HelmChartSource => ({ kind: 'helm', ...source });
 
 /** The values an Application carries: the typed values plus the registry mixin. */

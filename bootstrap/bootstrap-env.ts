@@ -1,6 +1,6 @@
 import { EnvironmentConfig } from '../config';
 import { sourceURL } from '../lib/sources';
-import { UpstreamComponent, HelmChartSource } from '../argocd/upstream-components';
+import { helmSource, UpstreamComponent } from '../argocd/upstream-components';
 
 /** The upstream charts setup.sh installs with Helm before Argo CD takes over, in this order. */
 export const BOOTSTRAP_HELM_INSTALLS = ['cilium', 'argocd'] as const;
@@ -45,11 +45,6 @@ export interface BootstrapInputs {
 /** Single-quoted for POSIX shells; values are validated config, this only guards the quoting. */
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-function helmSource(component: UpstreamComponent): HelmChartSource {
-  if (component.source.kind !== 'helm') throw new Error(`${component.name} is not a Helm chart`);
-  return component.source;
 }
 
 /**

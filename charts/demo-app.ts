@@ -27,9 +27,6 @@ export { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT } from './demo/backend';
  * Gatekeeper rules: labels, non-root, not privileged, resource limits.
  */
 export class DemoApp extends PlatformChart {
-  /** Selector of the backend pods; the PDB and policies select the same labels. */
-  public readonly backendSelector: Record<string, string>;
-
   constructor(scope: Construct, id: string, props: DemoAppProps) {
     super(scope, id, { env: props.env });
     const identity = (app: string): WorkloadIdentity => ({ app, env: props.env, team: props.team });
@@ -38,13 +35,12 @@ export class DemoApp extends PlatformChart {
     // The load generator calls as the frontend tier, the identity the mesh and network policies admit.
     const [backendId, frontendId] = [identity('backend'), identity('frontend')];
 
-    const backendWorkload = new DemoBackend(this, 'backend', {
+    new DemoBackend(this, 'backend', {
       ...common,
       identity: identity('backend'),
       settings: backend,
       priorityClass: props.backendPriorityClass,
     });
-    this.backendSelector = backendWorkload.selector;
     new DemoFrontend(this, 'frontend', { ...common, identity: frontendId, settings: frontend });
     if (loadGenerator.enabled) {
       new LoadGenerator(this, 'load-generator', {

@@ -1,4 +1,4 @@
-import { VERSIONS } from '../config/versions';
+import { minorOf, VERSIONS } from '../config/versions';
 
 /**
  * The OpenTelemetry Collector configuration (seed section 7-1), as typed
@@ -180,16 +180,23 @@ export function collectorConfig(s: CollectorSettings): CollectorConfig {
   };
 }
 
+/**
+ * Core's Go modules are tagged with the release itself; contrib's modules of a
+ * release are its `x.y.0` (contrib tagged no module patch for 0.146.1).
+ */
+const core = (module: string) => `go.opentelemetry.io/collector/${module} v${VERSIONS.otelCollector}`;
+const contrib = (module: string) => `github.com/open-telemetry/opentelemetry-collector-contrib/${module} v${minorOf(VERSIONS.otelCollector)}.0`;
+
 /** Go modules of every component type the config can use, at the collector version we build. */
 export const COMPONENT_MODULES: Readonly<Record<string, { readonly kind: 'receivers' | 'processors' | 'exporters'; readonly gomod: string }>> = {
-  otlp: { kind: 'receivers', gomod: 'go.opentelemetry.io/collector/receiver/otlpreceiver v0.146.1' },
-  memory_limiter: { kind: 'processors', gomod: 'go.opentelemetry.io/collector/processor/memorylimiterprocessor v0.146.1' },
-  batch: { kind: 'processors', gomod: 'go.opentelemetry.io/collector/processor/batchprocessor v0.146.1' },
-  resource: { kind: 'processors', gomod: 'github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor v0.146.0' },
-  transform: { kind: 'processors', gomod: 'github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor v0.146.0' },
-  tail_sampling: { kind: 'processors', gomod: 'github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor v0.146.0' },
-  'exporter:otlp': { kind: 'exporters', gomod: 'go.opentelemetry.io/collector/exporter/otlpexporter v0.146.1' },
-  otlphttp: { kind: 'exporters', gomod: 'go.opentelemetry.io/collector/exporter/otlphttpexporter v0.146.1' },
+  otlp: { kind: 'receivers', gomod: core('receiver/otlpreceiver') },
+  memory_limiter: { kind: 'processors', gomod: core('processor/memorylimiterprocessor') },
+  batch: { kind: 'processors', gomod: core('processor/batchprocessor') },
+  resource: { kind: 'processors', gomod: contrib('processor/resourceprocessor') },
+  transform: { kind: 'processors', gomod: contrib('processor/transformprocessor') },
+  tail_sampling: { kind: 'processors', gomod: contrib('processor/tailsamplingprocessor') },
+  'exporter:otlp': { kind: 'exporters', gomod: core('exporter/otlpexporter') },
+  otlphttp: { kind: 'exporters', gomod: core('exporter/otlphttpexporter') },
 };
 
 /** Component types a config uses, e.g. `otlp/tempo` -> exporter `otlp`. */

@@ -3,8 +3,42 @@ import { assertValid } from '../config/validate';
 import { environmentByName, ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config/environments';
 import { parseQuantity, scaleQuantity } from '../config/quantity';
 import { findProblems } from '../config/validate';
+import { NAMESPACES } from '../lib/namespaces';
+import { podTemplateOf } from '../verify/checks/pods';
+import { render } from './helpers';
 
 const { dev, stg, prod } = ENVIRONMENTS;
+
+/**
+ * What the demo namespace's rendered workloads ask of its rendered ResourceQuota:
+ * every replica, plus one surge pod per workload (a rolling update's maxSurge),
+ * summed as the quota counts them.
+ */
+function demoQuotaUse(env: EnvironmentConfig) {
+  const objects = render(env).files.map((f) => f.object);
+  const quota = objects.find((o) => o.kind === 'ResourceQuota' && o.metadata.namespace === NAMESPACES.demo)!.spec as { hard: Record<string, string> };
+  const hard = {
+    pods: Number(quota.hard.pods),
+    requestsCpu: cpu(quota.hard['requests.cpu']),
+    limitsCpu: cpu(quota.hard['limits.cpu']),
+    requestsMemory: mem(quota.hard['requests.memory']),
+    limitsMemory: mem(quota.hard['limits.memory']),
+  };
+  const needed = { pods: 0, requestsCpu: 0, limitsCpu: 0, requestsMemory: 0, limitsMemory: 0 };
+  for (const o of objects.filter((x) => x.kind === 'Deployment' && x.metadata.namespace === NAMESPACES.demo)) {
+    const pods = ((o.spec as { replicas?: number }).replicas ?? 1) + 1;
+    for (const c of podTemplateOf(o)!.spec.containers) {
+      // Rendered YAML holds the quantities as strings.
+      const r = c.resources as unknown as { requests: Record<string, string>; limits: Record<string, string> };
+      needed.requestsCpu += pods * cpu(r.requests.cpu);
+      needed.limitsCpu += pods * cpu(r.limits.cpu);
+      needed.requestsMemory += pods * mem(r.requests.memory);
+      needed.limitsMemory += pods * mem(r.limits.memory);
+    }
+    needed.pods += pods;
+  }
+  return { hard, needed };
+}
 
 /** A deep copy with one change, for negative cases. */
 function variant(base: EnvironmentConfig, change: (env: any) => void): EnvironmentConfig {
@@ -23,8 +57,11 @@ describe('environment values differ exactly as the seed says', () => {
     expect(findProblems(env)).toEqual([]);
   });
 
-  test("backend replicas: dev keeps the seed default of 2, prod runs 4, and stg equals Live's (seed 10-2)", () => {
-    expect([dev.demo.backend.replicas, stg.demo.backend.replicas, prod.demo.backend.replicas]).toEqual([2, 4, 4]);
+  test("stg runs the backend as Live does (seed 10-2: STG is Live's pre-check), and more of it than the lab", () => {
+    const replicas = (env: EnvironmentConfig) =>
+      render(env).files.find((f) => f.path === 'demo/deployment-backend.yaml')!.object.spec as { replicas: number };
+    expect(replicas(stg).replicas).toBe(replicas(prod).replicas);
+    expect(replicas(prod).replicas).toBeGreaterThan(replicas(dev).replicas);
   });
 
   test('demo resources: dev is the seed (100-200m, 128-256Mi), stg doubles, prod quadruples', () => {
@@ -54,9 +91,18 @@ describe('environment values differ exactly as the seed says', () => {
     expect(tags(dev)).toEqual(['latest', 'latest', 'latest']);
   });
 
-  test('quota: dev and prod are the seed table (section 8)', () => {
-    expect(dev.platform.quota).toEqual({ requestsCpu: '4', limitsCpu: '8', requestsMemory: '8Gi', limitsMemory: '16Gi', pods: 20 });
-    expect(prod.platform.quota).toEqual({ requestsCpu: '64', limitsCpu: '128', requestsMemory: '256Gi', limitsMemory: '512Gi', pods: 100 });
+  test.each(Object.values(ENVIRONMENTS))(
+    '$name: the demo ResourceQuota admits the demo workloads it renders, with a rollout surge of each',
+    (env) => {
+      const { hard, needed } = demoQuotaUse(env);
+      for (const key of Object.keys(needed) as Array<keyof typeof needed>)
+        expect({ key, fits: needed[key] <= hard[key] }).toEqual({ key, fits: true });
+    },
+  );
+
+  test('the quota check catches a namespace whose workloads outgrow it', () => {
+    const crowded = variant(dev, (e) => (e.demo.backend.replicas = 40));
+    expect(demoQuotaUse(crowded).needed.pods).toBeGreaterThan(demoQuotaUse(crowded).hard.pods);
   });
 
   test('LimitRange defaults are the same everywhere: limits 2 CPU / 4Gi, requests 250m / 512Mi', () => {

@@ -191,11 +191,6 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s App-of-Apps',
       for (const name of ['istiod', 'istio-cni']) expect(child(env, name).spec.source.helm.valuesObject.profile).toBe('ambient');
     }
   });
-
-  test('the bootstrap installs Cilium and Argo CD with exactly the values their Applications carry', () => {
-    expect(plain(env, 'cilium.values.yaml')).toEqual(child(env, 'cilium').spec.source.helm.valuesObject);
-    expect(plain(env, 'argocd.values.yaml')).toEqual(child(env, 'argocd').spec.source.helm.valuesObject);
-  });
 });
 
 describe('typed upstream values with the seed settings', () => {

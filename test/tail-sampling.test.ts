@@ -5,6 +5,7 @@ import * as YAML from 'yaml';
 import { COMPONENTS } from '../components';
 import { collectorSettings } from '../topology';
 import { ENVIRONMENTS } from '../config/environments';
+import { VERSIONS } from '../config/versions';
 import { toYaml } from '../lib/yaml';
 import { builderManifest, collectorConfig, componentTypes } from '../observability/collector-config';
 import { ROOT, tempDir } from './helpers';
@@ -71,7 +72,7 @@ describe('collector config (seed 7-1) checked by the collector itself', () => {
       exporters: ['otlp', 'otlphttp'],
     });
     const manifest = builderManifest([config], '/out') as any;
-    expect(manifest.dist.version).toBe('0.146.1');
+    expect(manifest.dist.version).toBe(VERSIONS.otelCollector);
     expect(manifest.processors.map((p: any) => p.gomod.split(' ')[0].split('/').pop())).toEqual([
       'batchprocessor',
       'memorylimiterprocessor',

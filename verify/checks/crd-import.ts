@@ -77,3 +77,23 @@ export function selectCrds(documents: unknown[]): Crd[] {
     .filter((d): d is Crd => !!d && (d as Crd).kind === 'CustomResourceDefinition')
     .filter((crd) => IMPORTED_KINDS[crd.spec.group]?.includes(crd.spec.names.kind));
 }
+
+/** An upstream repository whose CRDs cdk8s.yaml imports, and the version the render pins for it. */
+export interface ImportPin {
+  readonly repository: string;
+  readonly version: string;
+}
+
+/**
+ * Import URLs whose git ref is not the version the render pins for that
+ * repository (or whose repository has no pin): cdk8s.yaml cannot import
+ * TypeScript, so a test ties each URL to the one source of its version.
+ */
+export function importPinProblems(urls: readonly string[], pins: readonly ImportPin[]): string[] {
+  return urls.flatMap((url) => {
+    const match = /^https:\/\/raw\.githubusercontent\.com\/([^/]+\/[^/]+)\/([^/]+)\//.exec(url);
+    const pin = match && pins.find((p) => p.repository === match[1]);
+    if (!match || !pin) return [`${url}: no pinned version for its repository; add one to the pins the test reads`];
+    return match[2].replace(/^v/, '') === pin.version.replace(/^v/, '') ? [] : [`${url}: imports ${match[2]}, but the render pins ${pin.version}`];
+  });
+}

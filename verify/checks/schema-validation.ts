@@ -13,9 +13,10 @@ import {
   schemaFileName,
 } from './schemas';
 import { PLAIN_FILE_PATTERN } from '../../lib/synth';
+import { VERSIONS } from '../../config/versions';
 
 /** Kubernetes version the built-in schemas come from (the seed's Kind node). */
-export const KUBERNETES_VERSION = '1.35.0';
+export const KUBERNETES_VERSION = VERSIONS.kubernetesNode;
 
 /** The API groups whose built-in kinds this project renders or may render. */
 export const KUBERNETES_OPENAPI_DOCUMENTS = [

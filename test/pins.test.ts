@@ -1,0 +1,40 @@
+import * as path from 'path';
+import { UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
+import { VERSIONS } from '../config/versions';
+import { importPinProblems, importUrls, ImportPin } from '../verify/checks/crd-import';
+import { ROOT } from './helpers';
+
+/** The version the render pins for an upstream component: its chart version or its git revision. */
+function pinnedVersion(name: string): string {
+  const component = UPSTREAM_COMPONENTS.find((u) => u.name === name);
+  if (!component) throw new Error(`no upstream component ${name}`);
+  return component.source.kind === 'helm' ? component.source.version : component.source.revision;
+}
+
+/** Each repository cdk8s.yaml imports CRDs from, and where its version is pinned. */
+const PINS: readonly ImportPin[] = [
+  { repository: 'cilium/cilium', version: pinnedVersion('cilium') },
+  { repository: 'kubernetes-sigs/gateway-api', version: pinnedVersion('gateway-api-crds') },
+  { repository: 'istio/istio', version: pinnedVersion('istio-base') },
+  // The chart (9.4.5) is not the app: the CRDs come from the app's release.
+  { repository: 'argoproj/argo-cd', version: VERSIONS.argocd },
+  { repository: 'open-policy-agent/gatekeeper', version: pinnedVersion('gatekeeper') },
+];
+
+describe("cdk8s.yaml's CRD imports follow the pins", () => {
+  const urls = importUrls(path.join(ROOT, 'cdk8s.yaml'));
+
+  test('every import URL is at the version the render deploys', () => {
+    expect(importPinProblems(urls, PINS)).toEqual([]);
+    expect(urls.length).toBeGreaterThanOrEqual(PINS.length);
+  });
+
+  test('a URL one patch off, or from a repository without a pin, is caught', () => {
+    const cilium = urls.find((u) => u.includes('/cilium/cilium/'))!;
+    const off = cilium.replace(`/v${pinnedVersion('cilium')}/`, '/v1.19.0/');
+    expect(importPinProblems([off], PINS)).toEqual([`${off}: imports v1.19.0, but the render pins ${pinnedVersion('cilium')}`]);
+    expect(importPinProblems(['https://raw.githubusercontent.com/example/crds/v1/x.yaml'], PINS)).toEqual([
+      expect.stringContaining('no pinned version for its repository'),
+    ]);
+  });
+});
