@@ -318,21 +318,20 @@ export const COMPONENTS: readonly ChartComponent[] = [
       }),
   },
   {
-    // The root Application's source: the AppProjects and every child Application. Built last,
-    // because its AppProjects allow what the other charts render, read from those charts.
+    // The root Application's source: the AppProjects and every child Application. Its
+    // AppProjects allow what the other charts render, so it is built from their files.
     name: 'apps',
-    buildLast: true,
     namespace: NAMESPACES.argocd,
     wave: 0,
     childApp: false,
     enabled: () => true,
-    build: (scope, id, env) =>
+    buildFromRender: (scope, id, env, rendered) =>
       new AppOfApps(scope, id, {
         env,
         argocdNamespace: NAMESPACES.argocd,
         projects: ARGOCD_PROJECTS,
         systemNamespaces: SYSTEM_NAMESPACES,
-        children: childApps(env, COMPONENTS, UPSTREAM_COMPONENTS),
+        children: childApps(env, COMPONENTS, UPSTREAM_COMPONENTS, rendered),
       }),
   },
 ];

@@ -1,9 +1,8 @@
-import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformChart } from '../lib/platform-chart';
 import { EnvironmentConfig } from '../config';
 import { AppProject, AppProjectProps, Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../imports/argoproj.io';
-import { chartObjects, GroupKind, groupOf } from '../lib/synth';
+import { GroupKind } from '../lib/synth';
 
 /** One child Application: the same shape for our charts and for upstream ones. */
 export interface ChildApp {
@@ -14,10 +13,10 @@ export interface ChildApp {
   readonly serverSideApply: boolean;
   readonly skipDryRunOnMissingResource: boolean;
   readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
-  /** Namespaces besides `namespace` that its objects go to; for our charts, read from the chart. */
+  /** Namespaces besides `namespace` that its objects go to: declared for upstream charts, read from the render for ours. */
   readonly otherNamespaces?: readonly string[];
-  /** Cluster-scoped kinds it renders: declared for upstream charts, read from the chart for ours. */
-  readonly clusterKinds?: readonly GroupKind[];
+  /** Cluster-scoped kinds it renders: declared for upstream charts, read from the render for ours. */
+  readonly clusterKinds: readonly GroupKind[];
 }
 
 export interface AppOfAppsProps {
@@ -147,26 +146,10 @@ export class AppOfApps extends PlatformChart {
     }
   }
 
-  /** The namespaces and cluster-scoped kinds of a child: declared for upstream charts, read from the built chart for ours. */
+  /** The namespaces a child's project must allow, and the project that allows them. */
   private resolve(child: ChildApp, props: AppOfAppsProps): ResolvedChild {
-    let namespaces = [child.namespace, ...(child.otherNamespaces ?? [])];
-    let kinds = child.clusterKinds;
-    if (!kinds) {
-      const chart = App.of(this).charts.find((c) => c !== this && c.node.id === child.name);
-      if (!chart)
-        throw new Error(
-          `apps: the chart of ${child.name} must be built before the App-of-Apps, which reads what it renders (buildLast in lib/synth.ts)`,
-        );
-      const objects = chartObjects(chart);
-      // A Namespace object counts as a destination too: Argo CD checks its name against the project's destinations.
-      namespaces = [
-        ...namespaces,
-        ...objects.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : o.kind === 'Namespace' ? [o.metadata.name] : [])),
-      ];
-      kinds = objects.filter((o) => !o.metadata.namespace).map((o) => ({ group: groupOf(o.apiVersion), kind: o.kind }));
-    }
-    namespaces = [...new Set(namespaces)].sort();
+    const namespaces = [...new Set([child.namespace, ...(child.otherNamespaces ?? [])])].sort();
     const project = namespaces.some((ns) => props.systemNamespaces.includes(ns)) ? props.projects.system : props.projects.platform;
-    return { ...child, namespaces, kinds: uniqueKinds(kinds), project };
+    return { ...child, namespaces, kinds: uniqueKinds(child.clusterKinds), project };
   }
 }

@@ -15,17 +15,29 @@ export interface Component {
   readonly enabled: (env: EnvironmentConfig) => boolean;
 }
 
-/** One entry of the component registry that renders a chart of ours into `dist/<env>/<name>/`. */
-export interface ChartComponent extends Component {
-  /** Every chart is a PlatformChart, so every object carries the common labels. */
-  readonly build: (scope: Construct, id: string, env: EnvironmentConfig) => PlatformChart;
+interface ChartComponentBase extends Component {
   /** False for the folders Argo CD does not sync as a child app (the App-of-Apps itself, the bootstrap). */
   readonly childApp?: boolean;
   /** Non-Kubernetes files written next to the objects (Kind config, Helm values for the bootstrap). */
   readonly files?: (env: EnvironmentConfig) => readonly PlainFile[];
-  /** Built after every other component, wherever it is listed, because it reads what they render (the App-of-Apps). */
-  readonly buildLast?: boolean;
 }
+
+/**
+ * One entry of the component registry that renders a chart of ours into
+ * `dist/<env>/<name>/`. Every chart is a PlatformChart, so every object
+ * carries the common labels. A chart is built from the environment (`build`),
+ * or from the files every `build` chart rendered (`buildFromRender`): the
+ * App-of-Apps allows what its children render, so it reads their files, after
+ * them, and never the construct tree.
+ */
+export type ChartComponent = ChartComponentBase &
+  (
+    | { readonly build: (scope: Construct, id: string, env: EnvironmentConfig) => PlatformChart; readonly buildFromRender?: undefined }
+    | {
+        readonly buildFromRender: (scope: Construct, id: string, env: EnvironmentConfig, rendered: readonly RenderedFile[]) => PlatformChart;
+        readonly build?: undefined;
+      }
+  );
 
 /** A file that is not a Kubernetes object. Its name ends in `.values.yaml`, `.config.yaml` or `.env`. */
 export interface PlainFile {
@@ -73,39 +85,19 @@ export function fileNameFor(object: KubeObject): string {
   return `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`;
 }
 
-const serialized = new WeakMap<Chart, KubeObject[]>();
-
-/**
- * A chart's objects, serialized once: the App-of-Apps reads its siblings'
- * objects while it is built, and synth writes them afterwards. Every chart is
- * complete by then (the App-of-Apps is built last), so both see the same objects.
- */
-export function chartObjects(chart: Chart): readonly KubeObject[] {
-  let objects = serialized.get(chart);
-  if (!objects) {
-    objects = chart.toJson() as KubeObject[];
-    serialized.set(chart, objects);
-  }
-  return objects;
-}
+const byPath = (a: RenderedFile, b: RenderedFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
 /** Renders every enabled component of one environment in memory; nothing touches the disk. */
 export function renderEnvironment(env: EnvironmentConfig, components: readonly ChartComponent[]): RenderedEnvironment {
   const app = new App({ outdir: '/nonexistent-cdk8s-outdir' });
-  const charts: Array<{ component: ChartComponent; chart: Chart }> = [];
-  const ordered = [...components.filter((c) => !c.buildLast), ...components.filter((c) => c.buildLast)];
-  for (const component of ordered) {
-    if (!component.enabled(env)) continue;
-    const chart = component.build(app, component.name, env);
+  const enabled = components.filter((c) => c.enabled(env));
+  const files: RenderedFile[] = [];
+  const seen = new Map<string, string>();
+  const add = (component: ChartComponent, chart: Chart) => {
     // TypeScript accepts any Chart here (the types are the same shape); the common labels need the base class.
     if (!PlatformChart.isPlatformChart(chart))
       throw new Error(`${component.name}: its chart must extend PlatformChart (lib/platform-chart.ts), which puts the common labels on every object`);
-    charts.push({ component, chart });
-  }
-  const files: RenderedFile[] = [];
-  const seen = new Map<string, string>();
-  for (const { component, chart } of charts) {
-    for (const object of chartObjects(chart)) {
+    for (const object of chart.toJson() as KubeObject[]) {
       const path = `${component.name}/${fileNameFor(object)}`;
       const where = `${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}`;
       const previous = seen.get(path);
@@ -115,10 +107,13 @@ export function renderEnvironment(env: EnvironmentConfig, components: readonly C
       seen.set(path, where);
       files.push({ path, component: component.name, object, content: toYaml(object) });
     }
-  }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  };
+  for (const component of enabled) if (component.build) add(component, component.build(app, component.name, env));
+  const fromBuild = [...files].sort(byPath);
+  for (const component of enabled) if (component.buildFromRender) add(component, component.buildFromRender(app, component.name, env, fromBuild));
+  files.sort(byPath);
   const plainFiles: PlainFile[] = [];
-  for (const { component } of charts) {
+  for (const component of enabled) {
     for (const file of component.files?.(env) ?? []) {
       if (!PLAIN_FILE_PATTERN.test(file.name))
         throw new Error(`${component.name}/${file.name}: plain files must end in .values.yaml, .config.yaml or .env`);

@@ -5,7 +5,9 @@ import { HUBBLE_METRICS } from '../argocd/values/cilium';
 import { EnvironmentConfig } from '../config';
 import { ENVIRONMENTS } from '../config/environments';
 import { projectFindings } from '../verify/checks/project-permissions';
-import { KubeObject } from '../lib/synth';
+import { Chart } from 'cdk8s';
+import { childApps } from '../argocd/children';
+import { ChartComponent, KubeObject, RenderedFile } from '../lib/synth';
 import { ALL_ENVS, render, ROOT } from './helpers';
 
 const apps = (env: EnvironmentConfig) =>
@@ -236,5 +238,32 @@ describe('Kind config (seed step 1, fix #6)', () => {
       { containerPort: 30443, hostPort: 443, listenAddress: '127.0.0.1', protocol: 'TCP' },
       ...(env.security.exposure.unauthenticatedUis ? [{ containerPort: 30329, hostPort: 30329, listenAddress: '127.0.0.1', protocol: 'TCP' }] : []),
     ]);
+  });
+});
+
+describe('children read from the render', () => {
+  const env = ENVIRONMENTS.dev;
+  const ours: ChartComponent = { name: 'widgets', namespace: 'demo', wave: 5, enabled: () => true, build: (scope, id) => new Chart(scope, id) };
+  const file = (object: KubeObject): RenderedFile => ({ path: `widgets/${object.kind}`, component: 'widgets', object, content: '' });
+  const crd = file({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com' },
+    spec: { names: { kind: 'Widget' } },
+  });
+  const widget = file({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'extra' } });
+  const child = (rendered: RenderedFile[]) => childApps(env, [ours], [], rendered)[0];
+
+  test('a kind defined in the same sync skips the dry run; its namespaces and cluster-scoped kinds come from the objects', () => {
+    expect(child([crd, widget])).toMatchObject({
+      skipDryRunOnMissingResource: true,
+      otherNamespaces: ['extra'],
+      clusterKinds: [{ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' }],
+    });
+  });
+
+  test('without its definition in the same sync, the dry run stays on', () => {
+    expect(child([widget]).skipDryRunOnMissingResource).toBe(false);
+    expect(child([crd]).skipDryRunOnMissingResource).toBe(false);
   });
 });
