@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
 import { EnvironmentConfig } from '../config';
 import { AppProject, AppProjectProps, Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../imports/argoproj.io';
-import { GroupKind } from '../lib/synth';
+import { GroupKind } from '../lib/component';
+import { IN_CLUSTER, RESOURCES_FINALIZER, SYNC_RETRY } from './sync-policy';
 
 /** One child Application: the same shape for our charts and for upstream ones. */
 export interface ChildApp {
@@ -19,9 +20,8 @@ export interface ChildApp {
   readonly clusterKinds: readonly GroupKind[];
 }
 
-export interface AppOfAppsProps {
-  readonly env: EnvironmentConfig;
-  readonly argocdNamespace: string;
+/** Its namespace is Argo CD's, where every Application and AppProject lives. */
+export interface AppOfAppsProps extends PlatformChartProps {
   /**
    * The children's projects: `system` for those that reach into the cluster's
    * own namespaces (`systemNamespaces`), `platform` for the rest, so that no
@@ -42,22 +42,6 @@ interface ResolvedChild extends ChildApp {
 const byKey = (a: GroupKind, b: GroupKind) => a.group.localeCompare(b.group) || a.kind.localeCompare(b.kind);
 const uniqueKinds = (kinds: readonly GroupKind[]): GroupKind[] =>
   [...new Map(kinds.map((k) => [`${k.group}/${k.kind}`, { group: k.group, kind: k.kind }])).values()].sort(byKey);
-
-export const IN_CLUSTER = 'https://kubernetes.default.svc';
-/**
- * Deleting a child deletes what it manages, in the foreground. The path form is
- * what Argo CD v3 writes itself; the bare name draws an API server warning
- * (finalizers should be domain-qualified with a path).
- */
-export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
-
-/**
- * Retry with backoff: 5s, 10s, 20s ... capped at 5 minutes, so waves can wait
- * for CRDs and webhooks. The first retry is Argo CD's default, 5 s: most failed
- * syncs here are transient (Argo CD v3.3.2 reads a CRD its cache has not seen
- * established yet as Degraded, argoproj/argo-cd#25084) and pass on the next try.
- */
-export const SYNC_RETRY = { limit: 10, backoff: { duration: '5s', factor: 2, maxDuration: '5m' } };
 
 /**
  * Argo CD creates `default` unrestricted. Locked, it admits nothing, so a child
@@ -98,13 +82,13 @@ function defaultProject(env: EnvironmentConfig, argocdNamespace: string): AppPro
  */
 export class AppOfApps extends PlatformChart {
   constructor(scope: Construct, id: string, props: AppOfAppsProps) {
-    super(scope, id, { env: props.env.name });
+    super(scope, id, props);
     const children = [...props.children].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name)).map((c) => this.resolve(c, props));
 
     for (const project of [props.projects.system, props.projects.platform]) {
       const members = children.filter((c) => c.project === project);
       new AppProject(this, `project-${project}`, {
-        metadata: { name: project, namespace: props.argocdNamespace, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
+        metadata: { name: project, namespace: props.namespace, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
         spec: {
           // At most 255 bytes (the CRD's limit), so it does not list the members.
           description: `${props.env.name}: ${members.length} ${project} Applications; only their pinned sources, namespaces and cluster-scoped kinds.`,
@@ -115,7 +99,7 @@ export class AppOfApps extends PlatformChart {
         },
       });
     }
-    new AppProject(this, 'project-default', defaultProject(props.env, props.argocdNamespace));
+    new AppProject(this, 'project-default', defaultProject(props.env, props.namespace));
 
     for (const child of children) {
       const syncOptions = [
@@ -127,7 +111,7 @@ export class AppOfApps extends PlatformChart {
       new Application(this, `app-${child.name}`, {
         metadata: {
           name: child.name,
-          namespace: props.argocdNamespace,
+          namespace: props.namespace,
           annotations: { 'argocd.argoproj.io/sync-wave': String(child.wave) },
           finalizers: [RESOURCES_FINALIZER],
         },

@@ -1,13 +1,8 @@
 import { EnvironmentConfig } from '../config';
-import { sourceURL } from '../lib/sources';
+import { distPath, sourceURL } from '../lib/sources';
 import { ChartComponent, groupOf, KubeObject, RenderedFile } from '../lib/synth';
 import { ChildApp } from './app-of-apps';
 import { helmValues, UpstreamComponent } from './upstream-components';
-
-/** Where a component of ours lives in git: `dist/<env>/<component>`. */
-export function distPath(env: EnvironmentConfig, component: string): string {
-  return `dist/${env.name}/${component}`;
-}
 
 /**
  * Kinds whose definition a child brings in its own sync: its CRDs, and the

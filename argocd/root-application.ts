@@ -1,12 +1,10 @@
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
-import { EnvironmentConfig } from '../config';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
 import { Application, AppProject } from '../imports/argoproj.io';
-import { IN_CLUSTER, SYNC_RETRY } from './app-of-apps';
+import { IN_CLUSTER, SYNC_RETRY } from './sync-policy';
 
-export interface RootApplicationProps {
-  readonly env: EnvironmentConfig;
-  readonly argocdNamespace: string;
+/** Its namespace is Argo CD's, where the root Application and its AppProject live. */
+export interface RootApplicationProps extends PlatformChartProps {
   /** Path in the git repository of the folder with the child Applications. */
   readonly appsPath: string;
   /** The root's own project: it may only manage Applications and AppProjects in the Argo CD namespace. */
@@ -19,13 +17,13 @@ export interface RootApplicationProps {
  */
 export class RootApplication extends PlatformChart {
   constructor(scope: Construct, id: string, props: RootApplicationProps) {
-    super(scope, id, { env: props.env.name });
+    super(scope, id, props);
     new AppProject(this, 'project', {
-      metadata: { name: props.project, namespace: props.argocdNamespace },
+      metadata: { name: props.project, namespace: props.namespace },
       spec: {
         description: `The root of ${props.env.name}: the child Applications and their AppProjects, from this repository only.`,
         sourceRepos: [props.env.git.repoURL],
-        destinations: [{ server: IN_CLUSTER, namespace: props.argocdNamespace }],
+        destinations: [{ server: IN_CLUSTER, namespace: props.namespace }],
         clusterResourceWhitelist: [],
         namespaceResourceWhitelist: [
           { group: 'argoproj.io', kind: 'Application' },
@@ -36,12 +34,12 @@ export class RootApplication extends PlatformChart {
     new Application(this, 'root', {
       metadata: {
         name: `root-${props.env.name}`,
-        namespace: props.argocdNamespace,
+        namespace: props.namespace,
       },
       spec: {
         project: props.project,
         source: { repoUrl: props.env.git.repoURL, targetRevision: props.env.git.targetRevision, path: props.appsPath },
-        destination: { server: IN_CLUSTER, namespace: props.argocdNamespace },
+        destination: { server: IN_CLUSTER, namespace: props.namespace },
         syncPolicy: {
           automated: { prune: true, selfHeal: true },
           // A push that changes one child re-applies that child alone. Without it every root sync

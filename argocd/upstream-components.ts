@@ -3,7 +3,7 @@ import { ApplicationSpecIgnoreDifferences } from '../imports/argoproj.io';
 import { deepMerge, ImageKey, imageOverrides, mirroredRepository } from '../lib/images';
 import { BOOTSTRAP_SECRETS, MIMIR_RULES } from '../lib/upstream';
 import { NAMESPACES } from '../lib/namespaces';
-import { Component, GroupKind } from '../lib/synth';
+import { Component, GroupKind } from '../lib/component';
 import { SYNC_WAVES } from '../lib/waves';
 import { argocdValues } from './values/argocd';
 import { ciliumValues } from './values/cilium';
@@ -12,6 +12,9 @@ import { grafanaValues } from './values/grafana';
 import { istioBaseValues, istioCniValues, istiodValues, ztunnelValues } from './values/istio';
 import { kongValues } from './values/kong';
 import { alloyValues, kubeStateMetricsValues, lgtmEndpoints, lgtmInCluster, lokiValues, mimirValues, tempoValues } from './values/lgtm';
+
+/** An upstream component that is a Helm chart: what the bootstrap installs by hand. */
+export type HelmUpstream = UpstreamComponent & { readonly source: HelmChartSource };
 
 /** A pinned Helm chart with values from a typed builder. */
 export interface HelmChartSource<V = unknown> {
@@ -60,12 +63,6 @@ const WEBHOOKS = [
   { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
 ] as const;
 
-/** The Helm source of a component that is a Helm chart (the bootstrap installs two of them by hand). */
-export function helmSource(component: UpstreamComponent): HelmChartSource {
-  if (component.source.kind !== 'helm') throw new Error(`${component.name} is not a Helm chart`);
-  return component.source;
-}
-
 const helm = <V>(source: Omit<HelmChartSource<V>, 'kind'>): HelmChartSource => ({ kind: 'helm', ...source });
 
 /** The values an Application carries: the typed values plus the registry mixin. */
@@ -107,34 +104,60 @@ const registry = (at: string): ImageKey => ({ shape: 'registry', at });
 /** Cilium pins its images by digest; a mirrored copy is addressed by tag. */
 const cilium = (at: string, image: string) => repository(at, image, () => ({ useDigest: false }));
 
+/** Cilium: setup.sh installs it with Helm before Argo CD, which then adopts the release. */
+export const CILIUM: HelmUpstream = {
+  name: 'cilium',
+  namespace: NAMESPACES.kubeSystem,
+  wave: SYNC_WAVES.cilium,
+  enabled: always,
+  // Same release name and values as the bootstrap's helm install, so Argo CD adopts it.
+  otherNamespaces: ['cilium-secrets'],
+  source: helm({
+    repoURL: 'https://helm.cilium.io/',
+    chart: 'cilium',
+    version: '1.19.1',
+    releaseName: 'cilium',
+    values: ciliumValues,
+    imageKeys: [
+      cilium('image', 'quay.io/cilium/cilium'),
+      cilium('operator.image', 'quay.io/cilium/operator'),
+      cilium('hubble.relay.image', 'quay.io/cilium/hubble-relay'),
+      cilium('hubble.ui.backend.image', 'quay.io/cilium/hubble-ui-backend'),
+      cilium('hubble.ui.frontend.image', 'quay.io/cilium/hubble-ui'),
+      cilium('envoy.image', 'quay.io/cilium/cilium-envoy'),
+      cilium('certgen.image', 'quay.io/cilium/certgen'),
+    ],
+  }),
+  serverSideApply: false,
+  clusterKinds: [{ group: '', kind: 'Namespace' }, ...RBAC],
+};
+
+/** Argo CD: setup.sh installs it with Helm, then it manages itself from the same values. */
+export const ARGOCD: HelmUpstream = {
+  name: 'argocd',
+  namespace: NAMESPACES.argocd,
+  wave: SYNC_WAVES.argocd,
+  enabled: always,
+  // Argo CD manages itself from here on, with the values the bootstrap installed it with.
+  source: helm({
+    repoURL: 'https://argoproj.github.io/argo-helm',
+    chart: 'argo-cd',
+    version: '9.4.5',
+    releaseName: 'argocd',
+    values: argocdValues,
+    imageKeys: [
+      repository('global.image', 'quay.io/argoproj/argocd'),
+      repository('dex.image', 'ghcr.io/dexidp/dex'),
+      repository('redis.image', 'ecr-public.aws.com/docker/library/redis'),
+    ],
+  }),
+  serverSideApply: true,
+  clusterKinds: [CRD, ...RBAC],
+};
+
 /** The seed's upstream components (sections 0, 1 and 12), pinned. */
 export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
-  {
-    name: 'cilium',
-    namespace: NAMESPACES.kubeSystem,
-    wave: SYNC_WAVES.cilium,
-    enabled: always,
-    // Same release name and values as the bootstrap's helm install, so Argo CD adopts it.
-    otherNamespaces: ['cilium-secrets'],
-    source: helm({
-      repoURL: 'https://helm.cilium.io/',
-      chart: 'cilium',
-      version: '1.19.1',
-      releaseName: 'cilium',
-      values: ciliumValues,
-      imageKeys: [
-        cilium('image', 'quay.io/cilium/cilium'),
-        cilium('operator.image', 'quay.io/cilium/operator'),
-        cilium('hubble.relay.image', 'quay.io/cilium/hubble-relay'),
-        cilium('hubble.ui.backend.image', 'quay.io/cilium/hubble-ui-backend'),
-        cilium('hubble.ui.frontend.image', 'quay.io/cilium/hubble-ui'),
-        cilium('envoy.image', 'quay.io/cilium/cilium-envoy'),
-        cilium('certgen.image', 'quay.io/cilium/certgen'),
-      ],
-    }),
-    serverSideApply: false,
-    clusterKinds: [{ group: '', kind: 'Namespace' }, ...RBAC],
-  },
+  CILIUM,
   {
     name: 'gateway-api-crds',
     namespace: NAMESPACES.kubeSystem,
@@ -226,27 +249,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     serverSideApply: false,
     clusterKinds: [],
   },
-  {
-    name: 'argocd',
-    namespace: NAMESPACES.argocd,
-    wave: SYNC_WAVES.argocd,
-    enabled: always,
-    // Argo CD manages itself from here on, with the values the bootstrap installed it with.
-    source: helm({
-      repoURL: 'https://argoproj.github.io/argo-helm',
-      chart: 'argo-cd',
-      version: '9.4.5',
-      releaseName: 'argocd',
-      values: argocdValues,
-      imageKeys: [
-        repository('global.image', 'quay.io/argoproj/argocd'),
-        repository('dex.image', 'ghcr.io/dexidp/dex'),
-        repository('redis.image', 'ecr-public.aws.com/docker/library/redis'),
-      ],
-    }),
-    serverSideApply: true,
-    clusterKinds: [CRD, ...RBAC],
-  },
+  ARGOCD,
   {
     name: 'gatekeeper',
     namespace: NAMESPACES.gatekeeper,

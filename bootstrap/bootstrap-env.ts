@@ -1,6 +1,4 @@
 import { EnvironmentConfig } from '../config';
-import { sourceURL } from '../lib/sources';
-import { helmSource, UpstreamComponent } from '../argocd/upstream-components';
 
 /** The upstream charts setup.sh installs with Helm before Argo CD takes over, in this order. */
 export const BOOTSTRAP_HELM_INSTALLS = ['cilium', 'argocd'] as const;
@@ -14,6 +12,15 @@ export const BOOTSTRAP_REQUIREMENTS = {
   openssl: { min: '1.1.1', install: 'your package manager (apt-get install openssl)' },
 } as const;
 
+/** A chart setup.sh installs with `helm install`, from where the environment reaches it (its mirror, if any). */
+export interface HelmInstall {
+  readonly repoURL: string;
+  readonly chart: string;
+  readonly version: string;
+  readonly releaseName: string;
+  readonly namespace: string;
+}
+
 export interface BootstrapInputs {
   readonly env: EnvironmentConfig;
   /** The registered variant of `env` without Istio (config/environments skipIstioVariantOf), if there is one. */
@@ -21,8 +28,8 @@ export interface BootstrapInputs {
   readonly argocdNamespace: string;
   /** Where verify.sh finds Istio's mesh-wide PeerAuthentication. */
   readonly istioNamespace: string;
-  readonly cilium: UpstreamComponent;
-  readonly argocd: UpstreamComponent;
+  readonly cilium: HelmInstall;
+  readonly argocd: HelmInstall;
   readonly tlsSecret: { readonly namespace: string; readonly name: string };
   readonly hosts: readonly string[];
   readonly rootApplicationFile: string;
@@ -53,8 +60,7 @@ function shellQuote(value: string): string {
  */
 export function bootstrapEnv(inputs: BootstrapInputs): string {
   const { env } = inputs;
-  const cilium = helmSource(inputs.cilium);
-  const argocd = helmSource(inputs.argocd);
+  const { cilium, argocd } = inputs;
   const vars: Array<[string, string]> = [
     ['ENV_NAME', env.name],
     ['CLUSTER_NAME', env.cluster.name],
@@ -64,12 +70,12 @@ export function bootstrapEnv(inputs: BootstrapInputs): string {
     ['SKIP_ISTIO', String(env.features.skipIstio)],
     // setup.sh --env <env> --skip-istio brings up this folder of dist/ (empty: there is none).
     ['SKIP_ISTIO_ENV', inputs.skipIstioEnv ?? ''],
-    ['CILIUM_REPO', sourceURL(env, cilium.repoURL, 'chart')],
+    ['CILIUM_REPO', cilium.repoURL],
     ['CILIUM_CHART', cilium.chart],
     ['CILIUM_VERSION', cilium.version],
     ['CILIUM_RELEASE', cilium.releaseName],
-    ['CILIUM_NAMESPACE', inputs.cilium.namespace],
-    ['ARGOCD_REPO', sourceURL(env, argocd.repoURL, 'chart')],
+    ['CILIUM_NAMESPACE', cilium.namespace],
+    ['ARGOCD_REPO', argocd.repoURL],
     ['ARGOCD_CHART', argocd.chart],
     ['ARGOCD_VERSION', argocd.version],
     ['ARGOCD_RELEASE', argocd.releaseName],

@@ -1,8 +1,8 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
-import { ImageSource, imageRef } from '../lib/images';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
+import { PinnedImage } from '../lib/images';
 import { platformLabels } from '../lib/labels';
 import { ALERTMANAGER } from '../lib/upstream';
 import { toYaml } from '../lib/yaml';
@@ -29,11 +29,8 @@ export interface AlertmanagerConfig {
   }>;
 }
 
-export interface AlertmanagerProps {
-  readonly env: string;
-  readonly namespace: string;
-  readonly image: { readonly source: ImageSource; readonly tag: string };
-  readonly registry?: string;
+export interface AlertmanagerProps extends PlatformChartProps {
+  readonly image: PinnedImage;
   /** Where rollback alerts go (a CD webhook); without one they are only shown in Grafana. */
   readonly rollbackWebhook?: string;
 }
@@ -62,9 +59,9 @@ export function alertmanagerConfig(rollbackWebhook?: string): AlertmanagerConfig
 /** Seed 7-7: Alertmanager v0.30.1 as a plain manifest (no chart), typed. */
 export class Alertmanager extends PlatformChart {
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
-    super(scope, id, { env: props.env });
+    super(scope, id, props);
     const selector = { 'app.kubernetes.io/name': ALERTMANAGER.name };
-    const labels = { ...selector, ...platformLabels(props.env) };
+    const labels = { ...selector, ...platformLabels(props.env.name) };
 
     const probe = (path: string, initialDelaySeconds: number): k8s.Probe => ({
       httpGet: { path, port: k8s.IntOrString.fromString('http') },
@@ -78,7 +75,7 @@ export class Alertmanager extends PlatformChart {
       // One replica: Alertmanager HA needs gossip peers (a StatefulSet); the lab does not need it.
       replicas: 1,
       config: { fileName: 'alertmanager.yml', content: toYaml(alertmanagerConfig(props.rollbackWebhook)), mountPath: '/etc/alertmanager' },
-      image: imageRef(props.image.source, props.image.tag, props.registry),
+      image: this.image(props.image),
       args: ['--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager', '--cluster.listen-address='],
       ports: [{ name: 'http', containerPort: ALERTMANAGER.port, servicePort: ALERTMANAGER.port, appProtocol: 'http' }],
       readinessProbe: probe('/-/ready', 5),

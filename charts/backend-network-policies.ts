@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
 import { CiliumNetworkPolicy, CiliumNetworkPolicySpecIngressToPortsPortsProtocol } from '../imports/cilium.io';
+import { HBONE_PORT } from '../lib/traffic';
 
-export interface BackendNetworkPoliciesProps {
-  readonly env: string;
-  readonly namespace: string;
+export interface BackendNetworkPoliciesProps extends PlatformChartProps {
   readonly backendSelector: Record<string, string>;
   /** The backend's container port (policies act on pod ports, not Service ports). */
   readonly backendPort: number;
@@ -20,9 +19,6 @@ export interface BackendNetworkPoliciesProps {
   readonly l7AllowedGetPaths: readonly string[];
 }
 
-/** Istio ambient's HBONE tunnel port. */
-export const HBONE_PORT = 15008;
-
 /**
  * Seed section 2: `backend-allow-frontend-only` (L3/L4, lab 2-1) and
  * `backend-l7-http-policy` (L7, lab 2-3). Cilium policies add up, and an
@@ -31,7 +27,7 @@ export const HBONE_PORT = 15008;
  */
 export class BackendNetworkPolicies extends PlatformChart {
   constructor(scope: Construct, id: string, props: BackendNetworkPoliciesProps) {
-    super(scope, id, { env: props.env });
+    super(scope, id, props);
     const tcp = (port: number) => ({ port: String(port), protocol: CiliumNetworkPolicySpecIngressToPortsPortsProtocol.TCP });
     const ports = [tcp(props.backendPort), ...(props.meshHbone ? [tcp(HBONE_PORT)] : [])];
     const clients = props.clientSelectors.map((matchLabels) => ({ matchLabels: { ...matchLabels } }));

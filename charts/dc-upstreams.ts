@@ -1,18 +1,13 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
 import { MigratedService } from '../config';
+import { dcServiceName } from '../lib/traffic';
 
-export interface DcUpstreamsProps {
-  readonly env: string;
-  readonly team: string;
-  readonly namespace: string;
+export interface DcUpstreamsProps extends PlatformChartProps {
   readonly services: readonly MigratedService[];
 }
-
-/** The Service that stands for a migrated service's DC servers. */
-export const dcServiceName = (service: string) => `${service}-dc`;
 
 /** The port name the DC Service and its EndpointSlice share (a slice's ports match a Service's by name). */
 export const DC_PORT_NAME = 'http';
@@ -25,10 +20,10 @@ export const DC_PORT_NAME = 'http';
  */
 export class DcUpstreams extends PlatformChart {
   constructor(scope: Construct, id: string, props: DcUpstreamsProps) {
-    super(scope, id, { env: props.env });
+    super(scope, id, props);
     for (const m of props.services) {
       const name = dcServiceName(m.service);
-      const labels = { app: name, team: props.team };
+      const labels = { app: name, team: props.env.team };
       new k8s.KubeService(this, `${name}-service`, {
         metadata: { name, namespace: props.namespace, labels },
         spec: { ports: [{ name: DC_PORT_NAME, port: m.dcUpstream.port, protocol: 'TCP' }] },

@@ -1,25 +1,19 @@
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
 import { DemoSettings } from '../config';
 import { WorkloadIdentity } from '../lib/labels';
-import { BACKEND_SERVICE_PORT, DemoBackend } from './demo/backend';
+import { DemoBackend } from './demo/backend';
+import { BACKEND_SERVICE_PORT } from '../lib/traffic';
 import { DemoFrontend } from './demo/frontend';
 import { LoadGenerator } from './demo/load-generator';
 
-export interface DemoAppProps {
-  readonly env: string;
-  readonly team: string;
-  readonly domain: string;
-  readonly namespace: string;
+export interface DemoAppProps extends PlatformChartProps {
   readonly settings: DemoSettings;
-  readonly registry?: string;
   /** Priority class of the backend; must exist in the platform chart. */
   readonly backendPriorityClass: string;
   /** The Kong proxy Service that north-south traffic goes through (`<name>.<namespace>`). */
   readonly kongProxy: { readonly name: string; readonly namespace: string; readonly port: number };
 }
-
-export { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT } from './demo/backend';
 
 /**
  * Seed sections 9 and 11: httpbin backend, curl frontend, the backend
@@ -28,10 +22,10 @@ export { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT } from './demo/backend';
  */
 export class DemoApp extends PlatformChart {
   constructor(scope: Construct, id: string, props: DemoAppProps) {
-    super(scope, id, { env: props.env });
-    const identity = (app: string): WorkloadIdentity => ({ app, env: props.env, team: props.team });
+    super(scope, id, props);
+    const identity = (app: string): WorkloadIdentity => ({ app, env: props.env.name, team: props.env.team });
     const { backend, frontend, loadGenerator } = props.settings;
-    const common = { namespace: props.namespace, registry: props.registry };
+    const common = { namespace: props.namespace };
     // The load generator calls as the frontend tier, the identity the mesh and network policies admit.
     const [backendId, frontendId] = [identity('backend'), identity('frontend')];
 
@@ -50,7 +44,7 @@ export class DemoApp extends PlatformChart {
         serviceAccount: frontendId.app,
         backend: { name: backendId.app, port: BACKEND_SERVICE_PORT },
         kongProxy: props.kongProxy,
-        northSouthHost: `api.${props.domain}`,
+        northSouthHost: `api.${props.env.domain}`,
       });
     }
   }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
 import { EnforcementAction, PolicyKey } from '../config';
 import {
   K8sAllowedRegistries,
@@ -17,8 +17,7 @@ import { ConstraintTemplate } from '../imports/templates.gatekeeper.sh';
 import { readProjectFile } from '../lib/project';
 import { POLICY_TEMPLATES, PolicyTemplate, REGISTRY_POLICY_TEMPLATE, templateName } from '../policies/templates';
 
-export interface GatekeeperPoliciesProps {
-  readonly env: string;
+export interface GatekeeperPoliciesProps extends PlatformChartProps {
   /** Namespaces the Constraints apply to (seed: demo). */
   readonly namespaces: readonly string[];
   readonly enforcementActions: Readonly<Record<PolicyKey, EnforcementAction>>;
@@ -65,7 +64,7 @@ function enforcement<E extends string>(action: EnforcementAction, members: Recor
  */
 export class GatekeeperPolicies extends PlatformChart {
   constructor(scope: Construct, id: string, props: GatekeeperPoliciesProps) {
-    super(scope, id, { env: props.env });
+    super(scope, id, props);
 
     const templates: PolicyTemplate[] = [...Object.values(POLICY_TEMPLATES), ...(props.allowedRegistries ? [REGISTRY_POLICY_TEMPLATE] : [])];
     for (const template of templates) {

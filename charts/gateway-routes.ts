@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
 import {
   Gateway,
   GatewayClass,
@@ -11,23 +11,9 @@ import {
   HttpRouteSpecRulesFiltersType,
   HttpRouteSpecRulesMatchesPathType,
 } from '../imports/gateway.networking.k8s.io';
+import { RouteTarget, routeName } from '../lib/traffic';
 
-export interface RouteTarget {
-  /** Host prefix: `api` becomes `api.<domain>`. */
-  readonly host: string;
-  /** The HTTPRoute's name, where it is not the host prefix: the seed's commands name `demo-api` and `hubble-ui`. */
-  readonly name?: string;
-  readonly service: { readonly namespace: string; readonly name: string; readonly port: number };
-  /** A service moving from the DC (seed 10-3): the route weighs the Kubernetes Service against this one. */
-  readonly dc?: { readonly name: string; readonly port: number; readonly kubernetesPercent: number };
-}
-
-/** The HTTPRoute's name: its own where the seed gives one, else the host prefix. */
-export const routeName = (route: RouteTarget): string => route.name ?? route.host;
-
-export interface GatewayRoutesProps {
-  readonly env: string;
-  readonly domain: string;
+export interface GatewayRoutesProps extends PlatformChartProps {
   readonly gatewayClassName: string;
   readonly controllerName: string;
   readonly gateway: { readonly namespace: string; readonly name: string };
@@ -52,7 +38,7 @@ const HTTPS_LISTENER = 'https';
  */
 export class GatewayRoutes extends PlatformChart {
   constructor(scope: Construct, id: string, props: GatewayRoutesProps) {
-    super(scope, id, { env: props.env });
+    super(scope, id, props);
 
     new GatewayClass(this, 'gateway-class', {
       metadata: {
@@ -79,7 +65,7 @@ export class GatewayRoutes extends PlatformChart {
             name: HTTPS_LISTENER,
             port: 443,
             protocol: 'HTTPS',
-            hostname: `*.${props.domain}`,
+            hostname: `*.${props.env.domain}`,
             allowedRoutes: fromLabelled,
             tls: {
               mode: GatewaySpecListenersTlsMode.TERMINATE,
@@ -96,7 +82,7 @@ export class GatewayRoutes extends PlatformChart {
         metadata: { name: 'https-redirect', namespace: props.gateway.namespace },
         spec: {
           parentRefs: [{ name: props.gateway.name, namespace: props.gateway.namespace, sectionName: HTTP_LISTENER }],
-          hostnames: [`*.${props.domain}`],
+          hostnames: [`*.${props.env.domain}`],
           rules: [
             {
               filters: [
@@ -119,7 +105,7 @@ export class GatewayRoutes extends PlatformChart {
         metadata: { name: routeName(route), namespace: route.service.namespace },
         spec: {
           parentRefs: [{ name: props.gateway.name, namespace: props.gateway.namespace, ...(props.httpsOnly ? { sectionName: HTTPS_LISTENER } : {}) }],
-          hostnames: [`${route.host}.${props.domain}`],
+          hostnames: [`${route.host}.${props.env.domain}`],
           rules: [
             {
               matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }],

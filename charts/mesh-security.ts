@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
 import {
   AuthorizationPolicy,
   AuthorizationPolicySpecAction,
@@ -13,10 +13,7 @@ export interface ServiceAccountRef {
   readonly name: string;
 }
 
-export interface MeshSecurityProps {
-  readonly env: string;
-  /** Istio's root namespace: a PeerAuthentication there applies mesh-wide. */
-  readonly meshRootNamespace: string;
+export interface MeshSecurityProps extends PlatformChartProps {
   readonly backend: { readonly namespace: string; readonly selector: Record<string, string> };
   /** Identities allowed to call the backend (seed: frontend, and Kong's, fix #7). */
   readonly backendCallers: readonly ServiceAccountRef[];
@@ -37,10 +34,11 @@ export function principalOf(sa: ServiceAccountRef, trustDomain: string): string 
  */
 export class MeshSecurity extends PlatformChart {
   constructor(scope: Construct, id: string, props: MeshSecurityProps) {
-    super(scope, id, { env: props.env });
+    super(scope, id, props);
 
     new PeerAuthentication(this, 'mesh-strict', {
-      metadata: { name: 'default', namespace: props.meshRootNamespace },
+      // The chart's namespace is Istio's root namespace: a PeerAuthentication there applies mesh-wide.
+      metadata: { name: 'default', namespace: props.namespace },
       spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
     });
 

@@ -1,17 +1,15 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
-import { IMAGES, imageRef } from '../lib/images';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
+import { IMAGES } from '../lib/images';
 import { platformLabels } from '../lib/labels';
 import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../lib/security';
 import { MIMIR_RULES } from '../lib/upstream';
 import { toYaml } from '../lib/yaml';
 import { RuleGroup } from '../observability/rollback-rules';
 
-export interface MimirRulesProps {
-  readonly env: string;
-  readonly namespace: string;
+export interface MimirRulesProps extends PlatformChartProps {
   readonly groups: readonly RuleGroup[];
   /**
    * Mimir's ruler configuration API when Mimir runs outside the cluster
@@ -19,7 +17,6 @@ export interface MimirRulesProps {
    * Without it, the in-cluster ruler mounts the ConfigMap as its rule store.
    */
   readonly externalRulerApi?: string;
-  readonly registry?: string;
 }
 
 /** The Job's script: one POST per rule group file, failing on the first group Mimir refuses. */
@@ -35,7 +32,7 @@ done
 /** Seed 10-3: the rollback criteria as Mimir ruler rules, wherever Mimir runs. */
 export class MimirRules extends PlatformChart {
   constructor(scope: Construct, id: string, props: MimirRulesProps) {
-    super(scope, id, { env: props.env });
+    super(scope, id, props);
     // The local rule store reads one rule file; the ruler API takes one group per request.
     const data = props.externalRulerApi
       ? Object.fromEntries(props.groups.map((g) => [`${g.name}.yaml`, toYaml(g)]))
@@ -43,7 +40,7 @@ export class MimirRules extends PlatformChart {
     new k8s.KubeConfigMap(this, 'rules', { metadata: { name: MIMIR_RULES.configMap, namespace: props.namespace }, data });
     if (!props.externalRulerApi) return;
 
-    const jobLabels = { ...platformLabels(props.env), app: 'mimir-rules-sync', 'app.kubernetes.io/name': 'mimir-rules-sync' };
+    const jobLabels = { ...platformLabels(props.env.name), app: 'mimir-rules-sync', 'app.kubernetes.io/name': 'mimir-rules-sync' };
     new k8s.KubeJob(this, 'sync', {
       metadata: {
         name: 'mimir-rules-sync',
@@ -65,7 +62,7 @@ export class MimirRules extends PlatformChart {
             containers: [
               {
                 name: 'sync',
-                image: imageRef(IMAGES.curl, IMAGES.curl.tag, props.registry),
+                image: this.image(IMAGES.curl),
                 imagePullPolicy: 'IfNotPresent',
                 command: ['/bin/sh', '-c', RULES_SYNC_SCRIPT],
                 env: [

@@ -1,43 +1,15 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
 import {
   CiliumNetworkPolicy,
   CiliumNetworkPolicySpecEgressToEntities,
   CiliumNetworkPolicySpecEgressToPortsPortsProtocol,
 } from '../imports/cilium.io';
+import { TrafficPeer, TrafficRule } from '../lib/traffic';
 
-/**
- * The other side of a rule: pods (all when `pods` is empty) in a namespace (any when omitted), an address
- * block, or a Cilium entity. The API server is an entity: on Cilium its node addresses carry the
- * `kube-apiserver` identity, which no CIDR of a NetworkPolicy selects (policy-cidr-match-mode is empty).
- */
-export type TrafficPeer =
-  | { readonly namespace?: string; readonly pods?: Readonly<Record<string, string>> }
-  | { readonly cidr: string }
-  | { readonly entity: 'kube-apiserver' };
-
-export interface TrafficPort {
-  readonly port: number;
-  readonly protocol: 'TCP' | 'UDP';
-}
-
-/** One flow the platform needs, written as what it is for. */
-export interface TrafficRule {
-  /** The NetworkPolicy's name: what the flow is, e.g. `allow-dns`. */
-  readonly name: string;
-  /** Pods of the namespace the rule is about; empty is every pod. */
-  readonly pods: Readonly<Record<string, string>>;
-  readonly direction: 'ingress' | 'egress';
-  readonly peers: readonly TrafficPeer[];
-  /** Every port when omitted. */
-  readonly ports?: readonly TrafficPort[];
-}
-
-export interface NamespaceIsolationProps {
-  readonly env: string;
-  readonly namespace: string;
+export interface NamespaceIsolationProps extends PlatformChartProps {
   /** The flows allowed on top of the default deny. */
   readonly rules: readonly TrafficRule[];
 }
@@ -50,7 +22,7 @@ export interface NamespaceIsolationProps {
  */
 export class NamespaceIsolation extends PlatformChart {
   constructor(scope: Construct, id: string, props: NamespaceIsolationProps) {
-    super(scope, id, { env: props.env });
+    super(scope, id, props);
     new k8s.KubeNetworkPolicy(this, 'default-deny', {
       metadata: { name: 'default-deny', namespace: props.namespace },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },

@@ -1,34 +1,29 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
-import { ImageSource, imageRef } from '../lib/images';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
+import { PinnedImage } from '../lib/images';
 import { platformLabels } from '../lib/labels';
 import { toYaml } from '../lib/yaml';
 import { CollectorConfig } from '../observability/collector-config';
 import { ConfigFileService } from './config-file-service';
+import { OTEL_COLLECTOR_NAME, OTLP_PORTS } from '../lib/traffic';
 
-export interface OtelCollectorProps {
-  readonly env: string;
-  readonly namespace: string;
+export interface OtelCollectorProps extends PlatformChartProps {
   readonly replicas: number;
   readonly config: CollectorConfig;
-  readonly image: { readonly source: ImageSource; readonly tag: string };
-  readonly registry?: string;
+  readonly image: PinnedImage;
   /** Container memory limit; the config's memory_limiter is derived from it. */
   readonly memoryLimitMib: number;
 }
 
-export const OTEL_COLLECTOR_NAME = 'otel-collector';
-export const OTLP_PORTS = { grpc: 4317, http: 4318 } as const;
-
 /** Seed section 7-1: the central OTLP gateway, a Deployment in monitoring. */
 export class OtelCollector extends PlatformChart {
   constructor(scope: Construct, id: string, props: OtelCollectorProps) {
-    super(scope, id, { env: props.env });
+    super(scope, id, props);
     const name = OTEL_COLLECTOR_NAME;
     const selector = { 'app.kubernetes.io/name': name };
-    const labels = { ...selector, ...platformLabels(props.env) };
+    const labels = { ...selector, ...platformLabels(props.env.name) };
 
     // Ready when the HTTP receiver accepts connections; alive while the gRPC one does.
     const probe = (port: string, initialDelaySeconds: number): k8s.Probe => ({
@@ -43,7 +38,7 @@ export class OtelCollector extends PlatformChart {
       selector,
       replicas: props.replicas,
       config: { fileName: 'config.yaml', content: toYaml(props.config), mountPath: '/conf' },
-      image: imageRef(props.image.source, props.image.tag, props.registry),
+      image: this.image(props.image),
       args: ['--config=/conf/config.yaml'],
       ports: [
         { name: 'otlp-grpc', containerPort: OTLP_PORTS.grpc, servicePort: OTLP_PORTS.grpc, appProtocol: 'grpc' },

@@ -1,15 +1,13 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
 import { PlatformSettings } from '../config';
 import { resourceRequirements } from '../lib/security';
 
-export interface PlatformGuardrailsProps {
-  readonly env: string;
+export interface PlatformGuardrailsProps extends PlatformChartProps {
   readonly settings: PlatformSettings;
   /** Namespace that gets the quota, the LimitRange and the backend PDB. */
-  readonly namespace: string;
   /** Labels of the pods the backend PDB protects; must match the demo backend. */
   readonly backendSelector: Record<string, string>;
 }
@@ -28,7 +26,7 @@ export const PRIORITY_CLASSES = {
  */
 export class PlatformGuardrails extends PlatformChart {
   constructor(scope: Construct, id: string, props: PlatformGuardrailsProps) {
-    super(scope, id, { env: props.env });
+    super(scope, id, props);
 
     for (const pc of Object.values(PRIORITY_CLASSES)) {
       new k8s.KubePriorityClass(this, `priority-${pc.name}`, {

@@ -1,11 +1,10 @@
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
 import { NamespacePolicy, platformNamespaceMetadata } from '../lib/namespaces';
 
-export interface PlatformNamespacesProps {
-  readonly env: string;
+export interface PlatformNamespacesProps extends PlatformChartProps {
   readonly namespaces: readonly NamespacePolicy[];
 }
 
@@ -17,7 +16,7 @@ export interface PlatformNamespacesProps {
  */
 export class PlatformNamespaces extends PlatformChart {
   constructor(scope: Construct, id: string, props: PlatformNamespacesProps) {
-    super(scope, id, { env: props.env });
+    super(scope, id, props);
     for (const policy of props.namespaces) {
       new k8s.KubeNamespace(this, policy.name, { metadata: platformNamespaceMetadata(policy) });
     }

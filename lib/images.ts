@@ -14,6 +14,9 @@ export interface ImageSource {
   readonly repository: string;
 }
 
+/** An image with the tag we pin for it. */
+export type PinnedImage = ImageSource & { readonly tag: string };
+
 /** Our images; tags of the demo come from the environment config, the rest are pinned here. */
 export const IMAGES = {
   /** go-httpbin: the httpbin API on port 8080 as a non-root user (kennethreitz/httpbin needs root for port 80). */

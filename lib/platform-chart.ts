@@ -1,10 +1,19 @@
 import { Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { EnvironmentConfig } from '../config';
+import { imageRef, ImageSource, PinnedImage } from './images';
 import { platformLabels } from './labels';
 
+/** What every chart of ours knows from its component: synth passes it, so no registry entry writes it by hand. */
 export interface PlatformChartProps {
-  /** The environment the chart renders for: its name goes into the common labels. */
-  readonly env: string;
+  /** The environment the chart renders for: its name labels every object, its registry moves every image. */
+  readonly env: EnvironmentConfig;
+  /**
+   * The component's namespace: its Application's destination, and where the
+   * chart's namespaced objects go. Not cdk8s's ChartProps.namespace, which would
+   * stamp cluster-scoped objects too.
+   */
+  readonly namespace: string;
 }
 
 /** Marks the instances of PlatformChart; a symbol, so no chart's own property can collide with it. */
@@ -22,8 +31,24 @@ export class PlatformChart extends Chart {
     return typeof x === 'object' && x !== null && PLATFORM_CHART in x;
   }
 
+  /** The PlatformChart a construct belongs to: where a workload inside a chart finds its environment. */
+  static of(construct: IConstruct): PlatformChart {
+    const chart = Chart.of(construct);
+    if (!PlatformChart.isPlatformChart(chart)) throw new Error(`${construct.node.path} is not inside a PlatformChart`);
+    return chart;
+  }
+
+  readonly env: EnvironmentConfig;
+
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
-    super(scope, id, { labels: platformLabels(props.env) });
+    super(scope, id, { labels: platformLabels(props.env.name) });
     Object.defineProperty(this, PLATFORM_CHART, { value: true });
+    this.env = props.env;
+  }
+
+  /** An image of ours as this environment pulls it: from its mirror (seed 12) when it has one. A pinned image brings its tag. */
+  image(source: ImageSource | PinnedImage, tag = 'tag' in source ? source.tag : undefined): string {
+    if (!tag) throw new Error(`${this.node.id}: no tag for ${source.registry}/${source.repository}`);
+    return imageRef(source, tag, this.env.registry);
   }
 }

@@ -12,3 +12,8 @@ export function sourceURL(env: EnvironmentConfig, repoURL: string, kind: 'chart'
   const mirror = kind === 'chart' ? env.mirrors?.charts : env.mirrors?.git;
   return mirror ? `${mirror.replace(/\/+$/, '')}/${repoFolder(repoURL)}` : repoURL;
 }
+
+/** Where a component of ours lives in git: `dist/<env>/<component>`. */
+export function distPath(env: EnvironmentConfig, component: string): string {
+  return `dist/${env.name}/${component}`;
+}

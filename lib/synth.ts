@@ -1,19 +1,11 @@
 import { App, Chart } from 'cdk8s';
-import { PlatformChart } from './platform-chart';
+import { PlatformChart, PlatformChartProps } from './platform-chart';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, UserError } from '../config';
+import { Component } from './component';
 import { toYaml } from './yaml';
 
-/** What every component is to the App-of-Apps, ours or upstream: one child Application. */
-export interface Component {
-  /** The child Application's name (and, for ours, the folder `dist/<env>/<name>/`). */
-  readonly name: string;
-  /** Destination namespace for the Argo CD Application. */
-  readonly namespace: string;
-  /** Argo CD sync wave (lib/waves.ts). */
-  readonly wave: number;
-  readonly enabled: (env: EnvironmentConfig) => boolean;
-}
+export type { Component, GroupKind } from './component';
 
 interface ChartComponentBase extends Component {
   /** False for the folders Argo CD does not sync as a child app (the App-of-Apps itself, the bootstrap). */
@@ -32,9 +24,9 @@ interface ChartComponentBase extends Component {
  */
 export type ChartComponent = ChartComponentBase &
   (
-    | { readonly build: (scope: Construct, id: string, env: EnvironmentConfig) => PlatformChart; readonly buildFromRender?: undefined }
+    | { readonly build: (scope: Construct, id: string, context: PlatformChartProps) => PlatformChart; readonly buildFromRender?: undefined }
     | {
-        readonly buildFromRender: (scope: Construct, id: string, env: EnvironmentConfig, rendered: readonly RenderedFile[]) => PlatformChart;
+        readonly buildFromRender: (scope: Construct, id: string, context: PlatformChartProps, rendered: readonly RenderedFile[]) => PlatformChart;
         readonly build?: undefined;
       }
   );
@@ -53,12 +45,6 @@ export interface KubeObject {
   readonly kind: string;
   readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
   readonly [key: string]: unknown;
-}
-
-/** An API group and kind, as AppProject resource lists name them. */
-export interface GroupKind {
-  readonly group: string;
-  readonly kind: string;
 }
 
 /** The API group of an apiVersion: `apps/v1` -> `apps`, `v1` -> `` (core). */
@@ -108,9 +94,11 @@ export function renderEnvironment(env: EnvironmentConfig, components: readonly C
       files.push({ path, component: component.name, object, content: toYaml(object) });
     }
   };
-  for (const component of enabled) if (component.build) add(component, component.build(app, component.name, env));
+  const context = (component: ChartComponent): PlatformChartProps => ({ env, namespace: component.namespace });
+  for (const component of enabled) if (component.build) add(component, component.build(app, component.name, context(component)));
   const fromBuild = [...files].sort(byPath);
-  for (const component of enabled) if (component.buildFromRender) add(component, component.buildFromRender(app, component.name, env, fromBuild));
+  for (const component of enabled)
+    if (component.buildFromRender) add(component, component.buildFromRender(app, component.name, context(component), fromBuild));
   files.sort(byPath);
   const plainFiles: PlainFile[] = [];
   for (const component of enabled) {

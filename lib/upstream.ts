@@ -5,7 +5,7 @@
  * not rendered here.
  */
 
-import { NAMESPACES } from './namespaces';
+import { NAMESPACES } from './namespace-names';
 export interface UpstreamService {
   readonly chart: string;
   readonly namespace: string;
@@ -80,16 +80,6 @@ export const UPSTREAM_PODS: ReadonlyArray<{ readonly chart: string; readonly nam
 
 /** `<name>.<namespace>.svc`, the in-cluster DNS name of a Service. */
 export const serviceHost = (s: { readonly name: string; readonly namespace: string }) => `${s.name}.${s.namespace}.svc`;
-
-/** Namespaces the upstream charts (or the bootstrap) create. */
-export const UPSTREAM_NAMESPACES = [
-  NAMESPACES.kubeSystem,
-  NAMESPACES.kong,
-  NAMESPACES.istio,
-  NAMESPACES.argocd,
-  NAMESPACES.gatekeeper,
-  NAMESPACES.monitoring,
-] as const;
 
 /** ConfigMap the Mimir ruler mounts as its local rule store, for the anonymous tenant. */
 export const MIMIR_RULES = {

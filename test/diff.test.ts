@@ -76,7 +76,7 @@ describe('rendered diff on real git history', () => {
     expect(brief).toEqual(
       expect.arrayContaining([
         'added Job demo/load-generator',
-        // The load generator's own way out through the Gateway comes with it (topology.ts).
+        // The load generator's own way out through the Gateway comes with it (topology/).
         'added NetworkPolicy demo/load-generator-to-gateway',
         'added NetworkPolicy demo/load-generator-to-backend',
         // Without the Cilium policy, the backend admits the frontend tier through a NetworkPolicy of its own.

@@ -5,7 +5,7 @@ import { HUBBLE_METRICS } from '../argocd/values/cilium';
 import { EnvironmentConfig } from '../config';
 import { ENVIRONMENTS } from '../config/environments';
 import { projectFindings } from '../verify/checks/project-permissions';
-import { Chart } from 'cdk8s';
+import { PlatformChart } from '../lib/platform-chart';
 import { childApps } from '../argocd/children';
 import { ChartComponent, KubeObject, RenderedFile } from '../lib/synth';
 import { ALL_ENVS, render, ROOT } from './helpers';
@@ -243,7 +243,13 @@ describe('Kind config (seed step 1, fix #6)', () => {
 
 describe('children read from the render', () => {
   const env = ENVIRONMENTS.dev;
-  const ours: ChartComponent = { name: 'widgets', namespace: 'demo', wave: 5, enabled: () => true, build: (scope, id) => new Chart(scope, id) };
+  const ours: ChartComponent = {
+    name: 'widgets',
+    namespace: 'demo',
+    wave: 5,
+    enabled: () => true,
+    build: (scope, id, context) => new PlatformChart(scope, id, context),
+  };
   const file = (object: KubeObject): RenderedFile => ({ path: `widgets/${object.kind}`, component: 'widgets', object, content: '' });
   const crd = file({
     apiVersion: 'apiextensions.k8s.io/v1',

@@ -1,5 +1,5 @@
 import { COMPONENTS } from '../components';
-import { publishedRoutes } from '../topology';
+import { publishedRoutes } from '../topology/index';
 import { NAMESPACES } from '../lib/namespaces';
 import { EnvironmentConfig, MigratedService } from '../config';
 import { assertValid } from '../config/validate';

@@ -24,20 +24,19 @@ export const qa = defineEnvironment('qa', stg, { demo: { backend: { replicas: 3 
 
 const CHART_FILE = `import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { PlatformChart } from '../lib/platform-chart';
+import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
 
-export interface TeamNotesProps {
-  readonly env: string;
-  readonly namespace: string;
+export interface TeamNotesProps extends PlatformChartProps {
+  readonly onCall: string;
 }
 
 /** A ConfigMap of notes for the team, to try the recipe. */
 export class TeamNotes extends PlatformChart {
   constructor(scope: Construct, id: string, props: TeamNotesProps) {
-    super(scope, id, { env: props.env });
+    super(scope, id, props);
     new k8s.KubeConfigMap(this, 'notes', {
       metadata: { name: 'team-notes', namespace: props.namespace },
-      data: { 'README.md': 'on call: platform' },
+      data: { 'README.md': \`on call: \${props.onCall} (\${props.env.name})\` },
     });
   }
 }
@@ -48,7 +47,7 @@ const COMPONENT_ENTRY = `  {
     namespace: NAMESPACES.demo,
     wave: SYNC_WAVES.demo,
     enabled: () => true,
-    build: (scope, id, env) => new TeamNotes(scope, id, { env: env.name, namespace: NAMESPACES.demo }),
+    build: (scope, id, context) => new TeamNotes(scope, id, { ...context, onCall: 'platform' }),
   },
 `;
 

@@ -3,7 +3,7 @@ import { assertValid } from '../config/validate';
 import { ENVIRONMENTS } from '../config/environments';
 import { KubeObject } from '../lib/synth';
 import { ROUTE_NAMESPACE_LABEL } from '../lib/namespaces';
-import { chartOwnedNamespaces } from '../topology';
+import { chartOwnedNamespaces } from '../topology/index';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';

@@ -7,6 +7,7 @@ import { UserError } from '../config';
 import { ENVIRONMENTS } from '../config/environments';
 import { parseArgs, synth } from '../lib/cli';
 import { recoverStaging } from '../lib/output';
+import { PlatformChart } from '../lib/platform-chart';
 import { ChartComponent, renderEnvironment } from '../lib/synth';
 import { readTree, ROOT, tempDir } from './helpers';
 
@@ -75,7 +76,14 @@ describe('atomic writes and bad input', () => {
   });
 
   test('a chart that is not a PlatformChart is refused: its objects would miss the common labels', () => {
-    const plain: ChartComponent = { name: 'zz-plain', namespace: 'demo', wave: 99, enabled: () => true, build: (scope, id) => new Chart(scope, id) };
+    // The types refuse it; the cast stands for a component whose author cast past them.
+    const plain: ChartComponent = {
+      name: 'zz-plain',
+      namespace: 'demo',
+      wave: 99,
+      enabled: () => true,
+      build: (scope, id) => new Chart(scope, id) as PlatformChart,
+    };
     expect(() => renderEnvironment(ENVIRONMENTS.dev, [...COMPONENTS, plain])).toThrow('zz-plain: its chart must extend PlatformChart');
   });
 

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { COMPONENTS } from '../components';
-import { collectorSettings } from '../topology';
+import { collectorSettings } from '../topology/index';
 import { ENVIRONMENTS } from '../config/environments';
 import { VERSIONS } from '../config/versions';
 import { toYaml } from '../lib/yaml';

@@ -2,22 +2,19 @@
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { WorkloadSettings } from '../../config';
-import { IMAGES, imageRef } from '../../lib/images';
+import { IMAGES } from '../../lib/images';
+import { PlatformChart } from '../../lib/platform-chart';
 import { WorkloadIdentity, selectorLabels, workloadLabels } from '../../lib/labels';
 import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, tokenlessServiceAccount } from '../../lib/security';
+import { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT } from '../../lib/traffic';
 
 export interface DemoBackendProps {
   readonly identity: WorkloadIdentity;
   readonly namespace: string;
   readonly settings: WorkloadSettings;
-  readonly registry?: string;
   /** Priority class of the backend; must exist in the platform chart. */
   readonly priorityClass: string;
 }
-
-/** Where the backend listens: an unprivileged port, so it runs as non-root. */
-export const BACKEND_CONTAINER_PORT = 8080;
-export const BACKEND_SERVICE_PORT = 80;
 
 /** Seed section 9: the httpbin backend, its ServiceAccount and its Service. */
 export class DemoBackend extends Construct {
@@ -78,7 +75,7 @@ export class DemoBackend extends Construct {
             containers: [
               {
                 name: 'httpbin',
-                image: imageRef(IMAGES.httpbin, backend.imageTag, props.registry),
+                image: PlatformChart.of(this).image(IMAGES.httpbin, backend.imageTag),
                 imagePullPolicy: 'IfNotPresent',
                 env: [{ name: 'PORT', value: String(BACKEND_CONTAINER_PORT) }],
                 ports: [{ name: 'http', containerPort: BACKEND_CONTAINER_PORT, protocol: 'TCP' }],

@@ -2,7 +2,8 @@
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { WorkloadSettings } from '../../config';
-import { IMAGES, imageRef } from '../../lib/images';
+import { IMAGES } from '../../lib/images';
+import { PlatformChart } from '../../lib/platform-chart';
 import { WorkloadIdentity, selectorLabels, workloadLabels } from '../../lib/labels';
 import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, tokenlessServiceAccount } from '../../lib/security';
 
@@ -10,7 +11,6 @@ export interface DemoFrontendProps {
   readonly identity: WorkloadIdentity;
   readonly namespace: string;
   readonly settings: WorkloadSettings;
-  readonly registry?: string;
 }
 
 /** Seed section 9: the curl client that east-west tests exec into, with its ServiceAccount. */
@@ -39,7 +39,7 @@ export class DemoFrontend extends Construct {
             containers: [
               {
                 name: 'curl',
-                image: imageRef(IMAGES.curl, frontend.imageTag, props.registry),
+                image: PlatformChart.of(this).image(IMAGES.curl, frontend.imageTag),
                 imagePullPolicy: 'IfNotPresent',
                 // An idle client for `kubectl exec deploy/frontend -- curl ...` (east-west tests).
                 command: ['sleep', 'infinity'],

@@ -2,7 +2,8 @@
 import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { LoadGeneratorSettings } from '../../config';
-import { IMAGES, imageRef } from '../../lib/images';
+import { IMAGES } from '../../lib/images';
+import { PlatformChart } from '../../lib/platform-chart';
 import { WorkloadIdentity, workloadLabels } from '../../lib/labels';
 import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../lib/security';
 
@@ -10,7 +11,6 @@ export interface LoadGeneratorProps {
   readonly identity: WorkloadIdentity;
   readonly namespace: string;
   readonly settings: LoadGeneratorSettings;
-  readonly registry?: string;
   /** The ServiceAccount it calls as: the frontend tier's, which the mesh policy admits. */
   readonly serviceAccount: string;
   /** East-west target: the backend Service and port. */
@@ -54,7 +54,7 @@ export class LoadGenerator extends Construct {
             containers: [
               {
                 name: 'load-generator',
-                image: imageRef(IMAGES.curl, loadGenerator.imageTag, props.registry),
+                image: PlatformChart.of(this).image(IMAGES.curl, loadGenerator.imageTag),
                 imagePullPolicy: 'IfNotPresent',
                 env: [
                   { name: 'EAST_WEST_URL', value: `http://${props.backend.name}.${ns}.svc:${props.backend.port}/get` },

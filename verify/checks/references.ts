@@ -1,6 +1,10 @@
 import { podTemplateOf } from './pods';
 import { KubeObject } from '../../lib/synth';
-import { BOOTSTRAP_SECRETS, UPSTREAM_NAMESPACES, UPSTREAM_PODS, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from '../../lib/upstream';
+import { UPSTREAM_COMPONENTS } from '../../argocd/upstream-components';
+import { BOOTSTRAP_SECRETS, UPSTREAM_PODS, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from '../../lib/upstream';
+
+/** Namespaces the upstream charts deploy into or create, from their registry entries. */
+const upstreamNamespaces = UPSTREAM_COMPONENTS.flatMap((u) => [u.namespace, ...(u.otherNamespaces ?? [])]);
 
 /**
  * Cross-object reference checks over one rendered environment. Every
@@ -49,7 +53,7 @@ export function findBrokenReferences(objects: readonly KubeObject[], context: Re
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
   const find = (kind: string, namespace: string | undefined, name: string) =>
     objects.find((o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
-  const namespaces = new Set<string>([...byKind('Namespace').map((n) => n.metadata.name), ...context.managedNamespaces, ...UPSTREAM_NAMESPACES]);
+  const namespaces = new Set<string>([...byKind('Namespace').map((n) => n.metadata.name), ...context.managedNamespaces, ...upstreamNamespaces]);
   const selectsPods = (from: KubeObject, what: string, namespace: string, selector: Labels | undefined) => {
     if (!selector || Object.keys(selector).length === 0) return;
     if (!pods.some((p) => p.namespace === namespace && matches(selector, p.labels))) {

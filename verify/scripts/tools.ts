@@ -4,7 +4,7 @@
  * time and version output), builds what is missing or corrupt, links it into
  * .tools/bin and prints one `binary=path` line per binary.
  */
-import { collectorSettings } from '../../topology';
+import { collectorSettings } from '../../topology/index';
 import { ENVIRONMENT_LIST } from '../../config/environments';
 import { runCommand } from '../../lib/command';
 import { toYaml } from '../../lib/yaml';

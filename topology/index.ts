@@ -3,28 +3,24 @@
  * projects, the Kong gateway and its routes, the traffic each namespace
  * allows, and the collector's settings. components.ts wires charts from it.
  */
-
-import { UPSTREAM_COMPONENTS } from './argocd/upstream-components';
-
-import { lgtmEndpoints, lgtmInCluster } from './argocd/values/lgtm';
-
-import { HBONE_PORT } from './charts/backend-network-policies';
-import { BACKEND_CONTAINER_PORT, BACKEND_SERVICE_PORT } from './charts/demo-app';
-import { dcServiceName } from './charts/dc-upstreams';
-
-import { RouteTarget } from './charts/gateway-routes';
-
-import { TrafficPort, TrafficRule } from './charts/namespace-isolation';
-import { OTEL_COLLECTOR_NAME, OTLP_PORTS } from './charts/otel-collector';
-
-import { EnvironmentConfig } from './config';
-
-import { selectorLabels } from './lib/labels';
-import { NAMESPACES, NamespacePolicy, PodSecurityLevel } from './lib/namespaces';
-
-import { CLUSTER_DNS_POD, GRAFANA_POD, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, UpstreamService, UPSTREAM_SERVICES } from './lib/upstream';
-
-import { CollectorSettings } from './observability/collector-config';
+import { UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
+import { lgtmEndpoints, lgtmInCluster } from '../argocd/values/lgtm';
+import { EnvironmentConfig } from '../config';
+import { selectorLabels } from '../lib/labels';
+import { NAMESPACES, NamespacePolicy, PodSecurityLevel } from '../lib/namespaces';
+import {
+  BACKEND_CONTAINER_PORT,
+  BACKEND_SERVICE_PORT,
+  HBONE_PORT,
+  OTEL_COLLECTOR_NAME,
+  OTLP_PORTS,
+  RouteTarget,
+  TrafficPort,
+  TrafficRule,
+  dcServiceName,
+} from '../lib/traffic';
+import { CLUSTER_DNS_POD, GRAFANA_POD, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, UpstreamService, UPSTREAM_SERVICES } from '../lib/upstream';
+import { CollectorSettings } from '../observability/collector-config';
 
 /** The projects: the root's own, the children that reach into kube-system or argocd, and the rest. */
 export const ARGOCD_PROJECTS = { root: 'root', system: 'platform-system', platform: 'platform' } as const;
