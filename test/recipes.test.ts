@@ -3,7 +3,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { platformLabels } from '../lib/labels';
-import { withRegisteredEnvironments } from '../verify/engines/registry-source';
 import { ROOT, tempDir } from './helpers';
 
 /**
@@ -74,7 +73,10 @@ describe('the README recipes, followed in a temp copy', () => {
     // Recipe "Add an environment": the file, then its entry in ENVIRONMENT_LIST.
     fs.writeFileSync(path.join(copy, 'config/environments/qa.ts'), ENVIRONMENT_FILE);
     const index = path.join(copy, 'config/environments/index.ts');
-    fs.writeFileSync(index, withRegisteredEnvironments(fs.readFileSync(index, 'utf8'), "import { qa } from './qa';", ['qa']));
+    const registry = fs.readFileSync(index, 'utf8');
+    const list = /(export const ENVIRONMENT_LIST: readonly EnvironmentConfig\[\] = \[[^\]]*)\];/;
+    if (!list.test(registry)) throw new Error('config/environments/index.ts no longer declares ENVIRONMENT_LIST as the README describes');
+    fs.writeFileSync(index, `import { qa } from './qa';\n${registry.replace(list, '$1, qa];')}`);
     // Recipe "Add a component": the chart, then its entry in COMPONENTS.
     fs.writeFileSync(path.join(copy, 'charts/team-notes.ts'), CHART_FILE);
     const components = path.join(copy, 'components.ts');

@@ -21,7 +21,7 @@ import { projectRoot } from '../../lib/project';
 
 const ROOT = projectRoot();
 const STORAGE_CLASS_FILE = 'storage-class.yaml';
-const WATCHDOG = path.join(ROOT, 'engines', 'watchdog.js');
+const WATCHDOG = path.join(ROOT, 'verify', 'engines', 'watchdog.js');
 
 /** A node shaped like the Kind cluster's: 1 control plane with its taint, and workers. */
 export interface NodeShape {

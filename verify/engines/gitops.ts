@@ -6,12 +6,13 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { BOOTSTRAP_HELM_INSTALLS } from '../../bootstrap/bootstrap-env';
-import { Override } from '../../config/define';
+import { COMPONENTS } from '../../components';
+import { defineEnvironment, Override } from '../../config/define';
+import { synth } from '../../lib/cli';
 import { CheckFailure } from '../../config/errors';
 import { EnvironmentConfig } from '../../config';
 import { ENVIRONMENTS } from '../../config/environments';
 import { NAMESPACES } from '../../lib/namespaces';
-import { withRegisteredEnvironments } from './registry-source';
 import { repoFolder } from '../../lib/sources';
 import { KubeObject } from '../../lib/synth';
 import { toolPath } from '../tools/tool-path';
@@ -143,8 +144,6 @@ function mirrorGitSources(root: string): void {
   }
 }
 
-const identifier = (name: string) => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
 /** Environment variables of a rendered container, with configMapKeyRef and secretKeyRef resolved from the render. */
 function renderedEnv(workload: KubeObject, container: string, objects: readonly KubeObject[]): NodeJS.ProcessEnv {
   const spec = (workload.spec as any).template.spec;
@@ -196,7 +195,7 @@ export class GitOpsLab {
     const env = ENVIRONMENTS[options.base];
     const cp = await startControlPlane({ nodes: kindNodes(env.cluster.name, env.cluster.workers), log });
     const chartPort = await freePort();
-    await cp.launch('chart-mirror', process.execPath, [path.join(ROOT, 'engines', 'static-server.js'), mirror, String(chartPort)]);
+    await cp.launch('chart-mirror', process.execPath, [path.join(ROOT, 'verify', 'engines', 'static-server.js'), mirror, String(chartPort)]);
     const name = `e2e-${options.base}`;
     // A lab base reads the clone itself, as the Kind lab reads the user's clone (git.localClone): a commit, then Synced.
     // stg and prod read a remote: the bare repository, pushed to.
@@ -218,22 +217,15 @@ export class GitOpsLab {
     }
   }
 
-  /** The variant's file and the registry, as a user adds an environment (README), then synth, commit and push. */
+  /**
+   * The variant, typed (the base reached through loopback sources, plus the
+   * scenario's override), rendered into the clone's dist/ by synth itself, then
+   * committed and pushed. The registry it renders from is the project's plus
+   * the variant, in memory: no source file is written or edited.
+   */
   async push(override: Override<EnvironmentConfig>, message: string): Promise<{ revision: string; pushedAt: number }> {
-    const id = identifier(this.name);
-    const file = `// Written by the e2e harness (verify/engines/gitops.ts): ${this.base}, reached through loopback sources.
-import { defineEnvironment } from '../define';
-import { ${identifier(this.base)} } from './${this.base}';
-
-export const ${id} = defineEnvironment('${this.name}', ${identifier(this.base)}, ${JSON.stringify(this.sources)}, ${JSON.stringify(override)});
-`;
-    fs.writeFileSync(path.join(this.work, 'config/environments', `${this.name}.ts`), file);
-    // The variant joins the registry; its base and the others stay, so variants of variants resolve.
-    const index = path.join(this.work, 'config/environments/index.ts');
-    if (!fs.readFileSync(index, 'utf8').includes(`from './${this.name}'`)) {
-      fs.writeFileSync(index, withRegisteredEnvironments(fs.readFileSync(index, 'utf8'), `import { ${id} } from './${this.name}';`, [id]));
-    }
-    execFileSync(process.execPath, ['lib/run-ts.js', 'main.ts', '--env', this.name], { cwd: this.work, stdio: ['ignore', 'ignore', 'pipe'] });
+    const variant = defineEnvironment(this.name, ENVIRONMENTS[this.base], this.sources, override);
+    synth({ envs: [this.name], outDir: path.join(this.work, 'dist'), check: false }, COMPONENTS, { ...ENVIRONMENTS, [this.name]: variant });
     return this.commitAndPush(message);
   }
 

@@ -3,9 +3,9 @@
  * npm run bench -- --cold-tools [--tools <name,...>] [--fresh-modules]
  *
  * Every step of the loop in one run, each as a ratio to cdk8s's default app
- * command `npx ts-node main.ts` measured in the same run: synth for the
- * registered environments and for 30 (27 generated in a temp copy, never
- * committed), the hydration of the upstream charts cold (empty render cache)
+ * command `npx ts-node main.ts` measured in the same run: synth as a process
+ * for the registered environments, and in process for them and for 30 (27
+ * generated from the typed registry in memory, never written), the hydration of the upstream charts cold (empty render cache)
  * and warm, a control plane to /readyz, and with --e2e the GitOps scenarios
  * for every environment, as the e2e test runs them; with --test-fast the inner
  * loop, `npm run test:fast`, warm (one run first fills jest's and tsc's caches), whose target is 20 s.
@@ -20,9 +20,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { UserError } from '../../config';
-import { ENVIRONMENT_NAMES } from '../../config/environments';
+import { COMPONENTS } from '../../components';
+import { EnvironmentConfig } from '../../config';
+import { defineEnvironment } from '../../config/define';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../config/environments';
+import { synth } from '../../lib/cli';
 import { runCommand } from '../../lib/command';
-import { withRegisteredEnvironments } from '../engines/registry-source';
 import { cacheRoot } from '../tools/cache';
 import { E2E_PARALLEL_RUNS, runE2eProcesses } from '../engines/e2e-runs';
 import { cacheLagSummary } from '../engines/gitops-scenarios';
@@ -53,18 +56,17 @@ function timed(label: string, command: string, args: string[], options: SpawnSyn
   return ms;
 }
 
-/** A copy of the sources with 27 more environments registered, sharing node_modules. */
-function copyWithGeneratedEnvironments(): string {
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-envs-'));
-  for (const entry of fs.readdirSync(ROOT)) {
-    if (['node_modules', 'dist', '.build', '.git', '.hydrated', '.tools'].includes(entry)) continue;
-    fs.cpSync(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
-  }
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
-  const index = path.join(copy, 'config/environments/index.ts');
-  const generated = `import { defineEnvironment } from '../define';\nconst generated = Array.from({ length: ${GENERATED_ENVS} }, (_, i) => defineEnvironment(\`bench-\${i + 1}\`, stg, {}));`;
-  fs.writeFileSync(index, withRegisteredEnvironments(fs.readFileSync(index, 'utf8'), generated, ['...generated']));
-  return copy;
+/** The registry plus 27 environments generated from stg, in memory, as a larger fleet would register them. */
+function withGeneratedEnvironments(): Record<string, EnvironmentConfig> {
+  const generated = Array.from({ length: GENERATED_ENVS }, (_, i) => defineEnvironment(`bench-${i + 1}`, ENVIRONMENTS.stg));
+  return { ...ENVIRONMENTS, ...Object.fromEntries(generated.map((env) => [env.name, env])) };
+}
+
+/** synth() in this process, as main.ts runs it, without the process start: the render and the write alone. */
+function synthInProcess(all: Readonly<Record<string, EnvironmentConfig>>, outDir: string): number {
+  const start = performance.now();
+  synth({ envs: [], outDir, check: false }, COMPONENTS, all);
+  return performance.now() - start;
 }
 
 /**
@@ -154,18 +156,20 @@ runCommand(
       const samples = Array.from({ length: n }, (_, i) => run(i));
       rows.push({ step, samples });
     };
-    const copy = copyWithGeneratedEnvironments();
+    const fleet = withGeneratedEnvironments();
     try {
       // Interleaved, so that load changes on a shared machine hit every candidate alike.
-      const synth: Record<string, number[]> = { tsNode: [], runTs: [], thirty: [] };
+      const times: Record<string, number[]> = { tsNode: [], runTs: [], inProcess: [], thirty: [] };
       for (let i = 0; i < runs; i++) {
-        synth.tsNode.push(timed('npx ts-node main.ts', 'npx', ['ts-node', 'main.ts', '--out', out(i)]));
-        synth.runTs.push(timed('npm run synth', node, ['lib/run-ts.js', 'main.ts', '--out', out(i + runs)]));
-        synth.thirty.push(timed('synth of 30 environments', node, ['lib/run-ts.js', 'main.ts', '--out', out(i + 2 * runs)], { cwd: copy }));
+        times.tsNode.push(timed('npx ts-node main.ts', 'npx', ['ts-node', 'main.ts', '--out', out(i)]));
+        times.runTs.push(timed('npm run synth', node, ['lib/run-ts.js', 'main.ts', '--out', out(i + runs)]));
+        times.inProcess.push(synthInProcess(ENVIRONMENTS, out(i + 2 * runs)));
+        times.thirty.push(synthInProcess(fleet, out(i + 3 * runs)));
       }
-      rows.push({ step: 'npx ts-node main.ts (cdk8s default)', samples: synth.tsNode });
-      rows.push({ step: `npm run synth, ${ENVIRONMENT_NAMES.length} environments`, samples: synth.runTs });
-      rows.push({ step: `npm run synth, ${ENVIRONMENT_NAMES.length + GENERATED_ENVS} environments`, samples: synth.thirty });
+      rows.push({ step: 'npx ts-node main.ts (cdk8s default)', samples: times.tsNode });
+      rows.push({ step: `npm run synth, ${ENVIRONMENT_NAMES.length} environments`, samples: times.runTs });
+      rows.push({ step: `synth() in process, ${ENVIRONMENT_NAMES.length} environments`, samples: times.inProcess });
+      rows.push({ step: `synth() in process, ${Object.keys(fleet).length} environments`, samples: times.thirty });
 
       // Hydration: a render cache of our own (cold), then the same again (warm); the tool cache stays the user's.
       const env = { ...process.env, XDG_CACHE_HOME: path.join(scratch, 'cache'), KPP_TOOLS_CACHE: cacheRoot() };
@@ -200,7 +204,6 @@ runCommand(
         }
       }
     } finally {
-      fs.rmSync(copy, { recursive: true, force: true });
       fs.rmSync(scratch, { recursive: true, force: true });
     }
 
