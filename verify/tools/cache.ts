@@ -179,7 +179,8 @@ const LDFLAGS_BASE = ['-s', '-w'];
 
 async function buildGoInstall(recipe: GoInstallRecipe, tool: Tool, work: string, log: string): Promise<void> {
   const ldflags = [...LDFLAGS_BASE, ...(recipe.ldflags ?? [])].join(' ');
-  await run('go', ['install', '-trimpath', `-ldflags=${ldflags}`, ...recipe.packages.map((p) => `${p}@${tool.version}`)], {
+  const tags = recipe.tags?.length ? [`-tags=${recipe.tags.join(',')}`] : [];
+  await run('go', ['install', '-trimpath', `-ldflags=${ldflags}`, ...tags, ...recipe.packages.map((p) => `${p}@${tool.version}`)], {
     cwd: work,
     env: goEnv({ GOBIN: path.join(work, 'bin'), GOFLAGS: `${process.env.GOFLAGS ?? ''} -mod=mod`.trim() }),
     log,

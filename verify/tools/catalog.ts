@@ -27,6 +27,8 @@ export interface GoInstallRecipe {
   /** Main packages of the module; each binary is named after its package's last element, as `go install` names it. */
   readonly packages: readonly string[];
   readonly ldflags?: readonly string[];
+  /** Build tags that leave out what the tests never run (`go build -tags`). */
+  readonly tags?: readonly string[];
 }
 
 /**
@@ -125,7 +127,14 @@ export const TOOLS: readonly Tool[] = [
   {
     name: 'promtool',
     version: 'v0.316.0',
-    recipe: { kind: 'go-install', packages: ['github.com/prometheus/prometheus/cmd/promtool'], ldflags: [PROMETHEUS_VERSION_FLAG('3.16.0')] },
+    recipe: {
+      kind: 'go-install',
+      packages: ['github.com/prometheus/prometheus/cmd/promtool'],
+      ldflags: [PROMETHEUS_VERSION_FLAG('3.16.0')],
+      // Prometheus' own tag for builds without the service discovery plugins (AWS, Azure, GCE, Kubernetes ...):
+      // the tests run `promtool check rules` and `promtool test rules` only, which need none of them.
+      tags: ['remove_all_sd'],
+    },
     binaries: [{ name: 'promtool', check: { args: ['--version'], expect: 'promtool, version 3.16.0' } }],
   },
   {
