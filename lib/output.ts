@@ -1,3 +1,13 @@
+// Why synth's writer has the pieces it has, each for a user it protects
+// (test/synth-processes.test.ts kills synth at every point to prove them):
+// - the new tree is built beside dist/ and swapped in by rename, so a failed or
+//   interrupted run never leaves a half-written dist/ for Argo CD to sync;
+// - the READY marker and recoverStaging finish or undo a swap that a kill cut
+//   short, so the next run starts from a whole tree, never from two;
+// - unchanged files are hard-linked, so a one-line change rewrites one file and
+//   git, editors and the bundle cache see only that one;
+// - a file synth did not write inside a folder it owns stops the run, so a hand
+//   edit in dist/ is never deleted in silence.
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../config/errors';
