@@ -5,8 +5,6 @@ import { EnvironmentConfig, UserError } from '../config';
 import { Component } from './component';
 import { toYaml } from './yaml';
 
-export type { Component, GroupKind } from './component';
-
 interface ChartComponentBase extends Component {
   /** False for the folders Argo CD does not sync as a child app (the App-of-Apps itself, the bootstrap). */
   readonly childApp?: boolean;
