@@ -70,8 +70,30 @@ export interface Hooks {
 
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
-/** The version plus, for tools built from our config, a hash of that input. */
+/**
+ * The Go sources we wrote ourselves in a committed module (a harness around an
+ * upstream library), with the go.mod and go.sum that pin them: hashed into the
+ * stamp, so a change to our code rebuilds the tool. Modules that only pin an
+ * upstream main package have none, and keep a version-only stamp.
+ */
+function ownSourcesHash(dir: string): string | undefined {
+  const moduleDir = path.join(TOOL_SOURCES, 'go', dir);
+  const sources = fs
+    .readdirSync(moduleDir)
+    .filter((f) => f.endsWith('.go'))
+    .sort();
+  if (sources.length === 0) return undefined;
+  const hash = createHash('sha256');
+  for (const file of [...sources, 'go.mod', 'go.sum']) hash.update(`${file}\0`).update(fs.readFileSync(path.join(moduleDir, file)));
+  return hash.digest('hex').slice(0, 12);
+}
+
+/** The version plus, for tools built from our own sources or config, a hash of that input. */
 export function stampOf(tool: Tool, hooks: Hooks): string {
+  if (tool.recipe.kind === 'go-module') {
+    const own = ownSourcesHash(tool.recipe.dir);
+    return own ? `${tool.version}+${own}` : tool.version;
+  }
   if (tool.recipe.kind !== 'collector') return tool.version;
   const manifest = requireHook(hooks.collectorManifest, tool)('/sources');
   return `${tool.version}+${createHash('sha256').update(manifest).digest('hex').slice(0, 12)}`;

@@ -1,3 +1,4 @@
+import { CILIUM } from '../../argocd/upstream-components';
 import { VERSIONS } from '../../config/versions';
 
 /**
@@ -244,6 +245,13 @@ export const TOOLS: readonly Tool[] = [
       links: { 'argocd-repo-server': 'argocd', 'argocd-application-controller': 'argocd', 'argocd-server': 'argocd' },
     },
     binaries: [{ name: 'argocd', check: { args: ['version', '--client', '--short'], expect: `argocd: v${VERSIONS.argocd}+` } }],
+  },
+  {
+    name: 'cilium-policy',
+    version: `v${CILIUM.source.version}`,
+    recipe: { kind: 'go-module', dir: 'cilium-policy', packages: { 'cilium-policy': '.' } },
+    binaries: [{ name: 'cilium-policy', check: { args: ['--version'], expect: `github.com/cilium/cilium v${CILIUM.source.version})` } }],
+    note: "our harness around Cilium's own policy repository (pkg/policy) at the lab's Cilium release: it judges every flow of the flow table (topology/flows.ts) against the rendered policies",
   },
   {
     name: 'redis',
