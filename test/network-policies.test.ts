@@ -1,138 +1,137 @@
-import { allowed, Connection, Endpoint, PodEndpoint, verdict } from '../verify/checks/network-reachability';
-import { CLUSTER_DNS_POD, GRAFANA_POD, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS } from '../lib/upstream';
-import { podTemplateOf } from '../verify/checks/pods';
+import * as fs from 'fs';
+import * as path from 'path';
+import { EnvironmentConfig } from '../config';
 import { KubeObject } from '../lib/synth';
-import { ALL_ENVS, objectsOf } from './helpers';
-import { NAMESPACES } from '../lib/namespaces';
+import { flowLabel, flowTable } from '../topology/flows';
+import { flowReport, judgeFlows, JudgedFlow, policiesOf, unexpected } from '../verify/checks/cilium-verdicts';
+import { applicationNamespaces } from '../verify/engines/environment-manifests';
+import { applicationsOf, hydrateApplications } from '../verify/engines/hydrate';
+import { ALL_ENVS, render, ROOT } from './helpers';
+import { toolPath } from './tools';
 
 /**
- * Default deny in the namespaces we own (demo, monitoring), and the flows the
- * platform needs, read with the NetworkPolicy semantics of the Kubernetes API
- * (verify/checks/network-reachability.ts): every needed flow passes, a sample of
- * flows nobody needs does not, and removing one rule breaks its flow.
+ * The flow table (topology/flows.ts) judged by Cilium's own policy engine
+ * (verify/engines/cilium-policy.ts): every intended flow is allowed and every
+ * refused one denied, under every policy the environment puts into the
+ * cluster, ours and the charts'. Each rule of ours carries a flow: without it,
+ * Cilium's verdict on some flow changes. The table is written to
+ * .build/reports/flows-<env>.md.
  */
+const harness = toolPath('cilium-policy');
+const helm = toolPath('helm');
+const REPORTS = path.join(ROOT, '.build', 'reports');
 
-/** A pod of ours as its Deployment or Job stamps it. */
-function ourPod(objects: KubeObject[], name: string): PodEndpoint {
-  const owner = objects.find((o) => ['Deployment', 'Job'].includes(o.kind) && o.metadata.name === name);
-  if (!owner) throw new Error(`no workload ${name}`);
-  return { namespace: owner.metadata.namespace!, labels: podTemplateOf(owner)!.metadata.labels! };
+/** What the environment puts into the cluster: our render and the Helm renders of the charts. */
+function clusterObjects(env: EnvironmentConfig): { ours: KubeObject[]; upstream: KubeObject[]; namespaces: Map<string, Record<string, string>> } {
+  const rendered = render(env);
+  const ours = rendered.files.filter((f) => f.component !== 'apps').map((f) => f.object);
+  const upstream = hydrateApplications(applicationsOf(rendered), { helm, cache: true }).flatMap((a) => a.objects.map((o) => o.object));
+  const namespaces = new Map<string, Record<string, string>>();
+  for (const { namespace, labels } of applicationNamespaces(rendered).values())
+    namespaces.set(namespace, { ...namespaces.get(namespace), ...labels });
+  for (const o of [...ours, ...upstream].filter((x) => x.kind === 'Namespace'))
+    namespaces.set(o.metadata.name, { ...namespaces.get(o.metadata.name), ...(o.metadata.labels ?? {}) });
+  return { ours, upstream, namespaces };
 }
 
-const KONG_PROXY: PodEndpoint = { namespace: 'kong', labels: KONG_PROXY_POD_LABELS };
-const KUBE_DNS: PodEndpoint = { namespace: CLUSTER_DNS_POD.namespace, labels: CLUSTER_DNS_POD.labels };
-const GRAFANA: PodEndpoint = { namespace: 'monitoring', labels: GRAFANA_POD.labels };
-const LOKI: PodEndpoint = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'loki' } };
-const ALLOY: PodEndpoint = { namespace: NAMESPACES.monitoringAgents, labels: { 'app.kubernetes.io/name': 'alloy' } };
-const STRANGER: PodEndpoint = { namespace: 'default', labels: { app: 'stranger' } };
-/** Seed lab 2-1's test pod: in demo, with the frontend's ServiceAccount, but not the frontend's labels. */
-const SEED_TEST_CNP: PodEndpoint = { namespace: 'demo', labels: { app: 'test-cnp', env: 'dev', team: 'platform' } };
-/** The API server as Cilium sees it after translating the kubernetes Service: a node address on 6443, with the kube-apiserver identity. */
-const API_SERVER: Endpoint = { entity: 'kube-apiserver' };
-const INTERNET: Endpoint = { ip: '203.0.113.10' };
-
-/** A NetworkPolicy as a seeded break: one this project once rendered. */
 const networkPolicy = (namespace: string, name: string, spec: Record<string, unknown>): KubeObject =>
   ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec }) as KubeObject;
 
-const show = (c: Connection) => {
-  const name = (e: Endpoint) =>
-    'ip' in e ? e.ip : 'entity' in e ? e.entity : `${e.namespace}/${e.labels.app ?? e.labels['app.kubernetes.io/name'] ?? e.labels['k8s-app']}`;
-  return `${name(c.from)} -> ${name(c.to)}:${c.port}/${c.protocol ?? 'TCP'}`;
-};
+/** Our policy with one rule of one direction taken out; none when that was a CiliumNetworkPolicy's only rule (Cilium refuses an empty one). */
+function withoutRule(policy: KubeObject, direction: 'ingress' | 'egress', index: number): KubeObject[] {
+  const spec = structuredClone(policy.spec) as Record<string, unknown[] | undefined>;
+  spec[direction] = spec[direction]!.filter((_, i) => i !== index);
+  const empty = !spec.ingress?.length && !spec.egress?.length;
+  return policy.kind === 'CiliumNetworkPolicy' && empty ? [] : [{ ...policy, spec } as KubeObject];
+}
 
-describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: namespace isolation', (_, env) => {
-  const objects = objectsOf(env);
-  const backend = ourPod(objects, 'backend');
-  const frontend = ourPod(objects, 'frontend');
-  const collector = ourPod(objects, 'otel-collector');
-  const alertmanager = ourPod(objects, 'alertmanager');
-  const needed: Connection[] = [
-    { from: frontend, to: backend, port: 8080 },
-    { from: KONG_PROXY, to: backend, port: 8080 },
-    { from: backend, to: KUBE_DNS, port: 53, protocol: 'UDP' },
-    { from: collector, to: KUBE_DNS, port: 53, protocol: 'TCP' },
-    { from: backend, to: collector, port: 4317 },
-    { from: frontend, to: collector, port: 4318 },
-    { from: KONG_PROXY, to: GRAFANA, port: GRAFANA_POD.port },
-    { from: GRAFANA, to: LOKI, port: 3100 },
-    { from: alertmanager, to: GRAFANA, port: GRAFANA_POD.port },
-    { from: ALLOY, to: LOKI, port: 3100 },
-    { from: GRAFANA, to: API_SERVER, port: 6443 },
-    { from: collector, to: API_SERVER, port: 443 },
-    ...(env.demo.loadGenerator.enabled ? [{ from: ourPod(objects, 'load-generator'), to: KONG_PROXY, port: KONG_PROXY_CONTAINER_PORT }] : []),
-    // Seed section 14's check: the frontend calls the API through the Gateway.
-    { from: frontend, to: KONG_PROXY, port: KONG_PROXY_CONTAINER_PORT },
-    ...(env.features.skipIstio ? [] : [{ from: KONG_PROXY, to: backend, port: 15008 }]),
-    ...(env.observability.backends.location === 'external'
-      ? [
-          { from: collector, to: INTERNET, port: 443 },
-          { from: collector, to: INTERNET, port: 4317 },
-        ]
-      : []),
-  ];
-  const unneeded: Connection[] = [
-    { from: STRANGER, to: backend, port: 8080 },
-    { from: SEED_TEST_CNP, to: backend, port: 8080 },
-    ...(env.features.skipIstio ? [] : [{ from: SEED_TEST_CNP, to: backend, port: 15008 }]),
-    { from: STRANGER, to: GRAFANA, port: GRAFANA_POD.port },
-    { from: frontend, to: GRAFANA, port: GRAFANA_POD.port },
-    { from: GRAFANA, to: backend, port: 8080 },
-    { from: backend, to: INTERNET, port: 443 },
-    { from: backend, to: API_SERVER, port: 6443 },
-    { from: KONG_PROXY, to: backend, port: 9090 },
-    { from: backend, to: KUBE_DNS, port: 5353, protocol: 'UDP' },
-    { from: collector, to: INTERNET, port: 22 },
-  ];
+const key = (o: KubeObject) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
 
-  test(`the ${needed.length} flows the platform needs are allowed`, () => {
-    expect(needed.filter((c) => !allowed(objects, c)).map(show)).toEqual([]);
+describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: traffic judged by Cilium 1.19.1', (name, env) => {
+  const { ours, upstream, namespaces } = clusterObjects(env);
+  const flows = flowTable(env);
+  const judge = (objects: readonly KubeObject[]) => judgeFlows(harness, { objects, namespaces, flows });
+  const all = [...ours, ...upstream];
+  let judged: JudgedFlow[] = [];
+
+  test(`the ${flows.length} flows of the flow table get the verdict it expects`, () => {
+    judged = judge(all);
+    fs.mkdirSync(REPORTS, { recursive: true });
+    fs.writeFileSync(path.join(REPORTS, `flows-${name}.md`), flowReport(name, judged));
+    expect(unexpected(judged)).toEqual([]);
+    expect(judged.filter((j) => j.verdict.allowed).length).toBeGreaterThan(0);
+    expect(judged.filter((j) => !j.verdict.allowed).length).toBeGreaterThan(0);
   });
 
-  test(`${unneeded.length} flows nobody needs are denied by the default deny`, () => {
-    expect(unneeded.filter((c) => allowed(objects, c)).map(show)).toEqual([]);
-    const deny = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny').map((o) => o.metadata.namespace);
-    expect(deny.sort()).toEqual(['demo', 'monitoring']);
+  test('every rule of our policies carries a flow: without it, Cilium changes its verdict on one', () => {
+    const baseline = judged.length > 0 ? judged : judge(all);
+    const idle: string[] = [];
+    let rules = 0;
+    for (const policy of policiesOf(ours)) {
+      for (const direction of ['ingress', 'egress'] as const) {
+        const list = ((policy.spec as Record<string, unknown[] | undefined>)[direction] ?? []).length;
+        for (let i = 0; i < list; i++) {
+          rules++;
+          const objects = all.flatMap((o) => (o === policy ? withoutRule(policy, direction, i) : [o]));
+          const changed = judge(objects).filter((j, n) => j.verdict.allowed !== baseline[n].verdict.allowed);
+          if (changed.length === 0) idle.push(`${key(policy)} ${direction}[${i}]`);
+        }
+      }
+    }
+    expect(rules).toBeGreaterThan(5);
+    expect(idle).toEqual([]);
   });
 
-  test('each rule carries its flow: without allow-dns, DNS stops; without the default deny, strangers get in', () => {
-    const withoutDns = objects.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'allow-dns' && o.metadata.namespace === 'demo'));
-    expect(allowed(withoutDns, { from: backend, to: KUBE_DNS, port: 53, protocol: 'UDP' })).toBe(false);
-    // The ingress half stays closed for strangers only because default-deny and the narrow allows select the backend.
-    const withoutDeny = objects.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.namespace === 'monitoring'));
-    expect(allowed(withoutDeny, { from: STRANGER, to: GRAFANA, port: GRAFANA_POD.port })).toBe(true);
+  test('the default deny alone refuses every flow of the table: each one has an end in a namespace it isolates', () => {
+    const denyOnly = all.filter((o) => !policiesOf(ours).includes(o) || o.metadata.name === 'default-deny');
+    const allowed = judge(denyOnly).filter((j) => j.verdict.allowed);
+    expect(allowed.map((j) => flowLabel(j.flow))).toEqual([]);
   });
 
-  test('only the frontend tier and the gateway reach the backend (seed 2-1); with the L7 policy, the frontend only GETs its paths (seed 2-3)', () => {
-    const fromFrontend = verdict(objects, { from: frontend, to: backend, port: 8080 });
-    expect(fromFrontend.allowed).toBe(true);
-    expect(fromFrontend.http).toEqual(
-      env.security.backendL7Policy
-        ? [
-            { method: 'GET', path: '/get' },
-            { method: 'GET', path: '/status/[0-9]+' },
-          ]
-        : undefined,
-    );
-    // The seeded break: the namespace-wide allow this project once rendered lets the seed's test pod in,
-    // and, being L4-only, voids the L7 rules.
+  test("seeded break: the namespace-wide allow this project once rendered lets seed 2-1's test pod reach the backend, and Cilium says so", () => {
     const demo = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'demo' } } }];
-    const namespaceWide = networkPolicy('demo', 'allow-within-namespace-in', {
-      podSelector: {},
-      policyTypes: ['Ingress'],
-      ingress: [{ from: demo }],
-    });
-    const egressWide = networkPolicy('demo', 'allow-within-namespace-out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: demo }] });
-    const broken = [...objects, namespaceWide, egressWide];
-    expect(allowed(broken, { from: SEED_TEST_CNP, to: backend, port: 8080 })).toBe(true);
-    expect(verdict(broken, { from: frontend, to: backend, port: 8080 }).http).toBeUndefined();
+    const broken = [
+      ...all,
+      networkPolicy('demo', 'allow-within-namespace-in', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: demo }] }),
+      networkPolicy('demo', 'allow-within-namespace-out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: demo }] }),
+    ];
+    expect(unexpected(judge(broken))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^test-cnp \(seed 2-1\) -> backend:8080\/TCP.*expected denied by the ingress policy, Cilium says allowed/),
+      ]),
+    );
   });
 
-  test('the monitoring stack reaches the API server through the kube-apiserver entity; a CIDR allow, as once rendered, does not on Cilium', () => {
-    const grafanaToApi = { from: GRAFANA, to: API_SERVER, port: 6443 };
-    expect(allowed(objects, grafanaToApi)).toBe(true);
-    expect(allowed(objects, { from: GRAFANA, to: INTERNET, port: 443 })).toBe(env.observability.backends.location === 'external');
-    // The seeded break: the policy this project rendered before, 0.0.0.0/0 on 443 and 6443, in place of the entity.
+  if (env.security.backendL7Policy)
+    test('seeded break: the frontend tier admitted at L4 on the L7 port as well (what charts/backend-network-policies.ts leaves out) voids seed 2-3: the proxy admits POST', () => {
+      const l3l4 = all.find((o) => o.kind === 'CiliumNetworkPolicy' && o.metadata.name === 'backend-allow-frontend-only')!;
+      const spec = structuredClone(l3l4.spec) as { ingress: Array<{ fromEndpoints: unknown[] }> };
+      spec.ingress[0].fromEndpoints.push({ matchLabels: { app: 'frontend' } });
+      const broken = all.map((o) => (o === l3l4 ? ({ ...o, spec } as KubeObject) : o));
+      expect(unexpected(judge(broken))).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^frontend -> backend:8080\/TCP POST \/post: expected denied, Cilium says allowed/)]),
+      );
+    });
+
+  if (!env.features.skipIstio)
+    test("seeded break: the kubelet-probe allow as a NetworkPolicy ipBlock, as rendered before, admits every pod of demo on Cilium 1.19.1, seed 2-1's test pod too", () => {
+      const asCilium = all.find((o) => o.kind === 'CiliumNetworkPolicy' && o.metadata.name === 'kubelet-probes-in-ambient')!;
+      const asIpBlock = networkPolicy('demo', 'kubelet-probes-in-ambient', {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ ipBlock: { cidr: '169.254.7.127/32' } }] }],
+      });
+      const before = [...all.filter((o) => o !== asCilium), asIpBlock];
+      expect(unexpected(judge(before))).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            /^test-cnp \(seed 2-1\) -> backend:8080\/TCP: expected denied by the ingress policy, Cilium says denied \(source's egress\)/,
+          ),
+        ]),
+      );
+    });
+
+  test('seeded break: a 0.0.0.0/0 allow, as once rendered in place of the kube-apiserver entity, does not reach the API server on Cilium', () => {
     const cidrOnly = networkPolicy('monitoring', 'to-kube-apiserver', {
       podSelector: {},
       policyTypes: ['Egress'],
@@ -146,8 +145,15 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: namespace is
         },
       ],
     });
-    const before = [...objects.filter((o) => !(o.metadata.name === 'to-kube-apiserver' && o.metadata.namespace === 'monitoring')), cidrOnly];
-    expect(allowed(before, grafanaToApi)).toBe(false);
-    expect(allowed(before, { from: GRAFANA, to: INTERNET, port: 443 })).toBe(true);
+    const before = [
+      ...all.filter((o) => !(policiesOf([o]).length > 0 && o.metadata.namespace === 'monitoring' && o.metadata.name === 'to-kube-apiserver')),
+      cidrOnly,
+    ];
+    const failures = unexpected(judge(before));
+    expect(failures).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^grafana -> kube-apiserver:6443\/TCP: expected allowed, Cilium says denied \(source's egress\)/),
+      ]),
+    );
   });
 });
