@@ -4,8 +4,10 @@ import { Construct } from 'constructs';
 import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
 import {
   CiliumNetworkPolicy,
+  CiliumNetworkPolicyProps,
   CiliumNetworkPolicySpecEgressToEntities,
   CiliumNetworkPolicySpecEgressToPortsPortsProtocol,
+  CiliumNetworkPolicySpecIngressToPortsPortsProtocol,
 } from '../imports/cilium.io';
 import { TrafficPeer, TrafficRule } from '../lib/traffic';
 
@@ -17,7 +19,7 @@ export interface NamespaceIsolationProps extends PlatformChartProps {
 /**
  * Default deny for a namespace we own, both directions, and one Kubernetes
  * NetworkPolicy per flow the platform needs (Cilium enforces them next to its
- * own policies); a flow to a Cilium entity is a CiliumNetworkPolicy. Anything
+ * own policies); what a NetworkPolicy cannot say to Cilium is a CiliumNetworkPolicy. Anything
  * not listed is dropped, DNS included.
  */
 export class NamespaceIsolation extends PlatformChart {
@@ -28,32 +30,10 @@ export class NamespaceIsolation extends PlatformChart {
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
     for (const rule of props.rules) {
-      const entities = rule.peers.flatMap((p) => ('entity' in p ? [p.entity] : []));
-      if (entities.length > 0) {
-        if (entities.length !== rule.peers.length) throw new Error(`${rule.name}: a rule names entities only, or no entity`);
-        if (rule.direction !== 'egress') throw new Error(`${rule.name}: only egress to an entity is rendered`);
+      if (isCiliumRule(rule)) {
         new CiliumNetworkPolicy(this, rule.name, {
           metadata: { name: rule.name, namespace: props.namespace },
-          spec: {
-            endpointSelector: Object.keys(rule.pods).length > 0 ? { matchLabels: { ...rule.pods } } : {},
-            egress: [
-              {
-                toEntities: entities.map(() => CiliumNetworkPolicySpecEgressToEntities.KUBE_HYPHEN_APISERVER),
-                ...(rule.ports
-                  ? {
-                      toPorts: [
-                        {
-                          ports: rule.ports.map((p) => ({
-                            port: String(p.port),
-                            protocol: CiliumNetworkPolicySpecEgressToPortsPortsProtocol[p.protocol],
-                          })),
-                        },
-                      ],
-                    }
-                  : {}),
-              },
-            ],
-          },
+          spec: { endpointSelector: Object.keys(rule.pods).length > 0 ? { matchLabels: { ...rule.pods } } : {}, ...ciliumRule(rule) },
         });
         continue;
       }
@@ -70,6 +50,41 @@ export class NamespaceIsolation extends PlatformChart {
       });
     }
   }
+}
+
+/**
+ * Rules Kubernetes NetworkPolicy cannot say to Cilium as meant, so they are
+ * CiliumNetworkPolicies: egress to an entity (no CIDR selects the API
+ * server), and ingress from address blocks only. Cilium 1.19.1 parses an
+ * ingress ipBlock peer of a NetworkPolicy into the block and, beside it, a
+ * selector of every pod of the policy's own namespace (pkg/k8s/network_policy.go
+ * adds the cluster label to the peer's absent podSelector), so an ipBlock
+ * ingress rule would admit the whole namespace: Cilium's engine showed it
+ * letting seed 2-1's test pod reach the backend (test/network-policies.test.ts).
+ */
+function isCiliumRule(rule: TrafficRule): boolean {
+  const entities = rule.peers.filter((p) => 'entity' in p).length;
+  const cidrs = rule.peers.filter((p) => 'cidr' in p).length;
+  if (entities > 0 && (entities !== rule.peers.length || rule.direction !== 'egress'))
+    throw new Error(`${rule.name}: an entity is rendered only as the sole kind of peer of an egress rule`);
+  return entities > 0 || (rule.direction === 'ingress' && cidrs > 0 && cidrs === rule.peers.length);
+}
+
+function ciliumRule(rule: TrafficRule): Pick<NonNullable<CiliumNetworkPolicyProps['spec']>, 'ingress' | 'egress'> {
+  const ports = <P>(protocol: Record<'TCP' | 'UDP', P>) =>
+    rule.ports ? { toPorts: [{ ports: rule.ports.map((p) => ({ port: String(p.port), protocol: protocol[p.protocol] })) }] } : {};
+  if (rule.direction === 'egress')
+    return {
+      egress: [
+        {
+          toEntities: rule.peers.map(() => CiliumNetworkPolicySpecEgressToEntities.KUBE_HYPHEN_APISERVER),
+          ...ports(CiliumNetworkPolicySpecEgressToPortsPortsProtocol),
+        },
+      ],
+    };
+  return {
+    ingress: [{ fromCidr: rule.peers.flatMap((p) => ('cidr' in p ? [p.cidr] : [])), ...ports(CiliumNetworkPolicySpecIngressToPortsPortsProtocol) }],
+  };
 }
 
 /**

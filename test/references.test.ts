@@ -86,8 +86,8 @@ describe('each reference check fails on a seeded break, naming both ends', () =>
     [
       'NetworkPolicy podSelector',
       prod,
-      (_, get) => (get('NetworkPolicy', 'backend-from-gateway').spec.podSelector.matchLabels.app = 'backnd'),
-      'NetworkPolicy demo/backend-from-gateway podSelector {"app":"backnd"} -> no pod in namespace demo',
+      (_, get) => (get('NetworkPolicy', 'frontend-to-backend').spec.podSelector.matchLabels.app = 'frontnd'),
+      'NetworkPolicy demo/frontend-to-backend podSelector {"app":"frontnd"} -> no pod in namespace demo',
     ],
     [
       'NetworkPolicy peer in another namespace',

@@ -58,8 +58,8 @@ describe('Cilium policies (seed section 2)', () => {
 
   test('each policy switches off per environment', () => {
     const off = { ...prod, security: { ...prod.security, backendL3L4Policy: false, backendL7Policy: false } };
-    // The backend's policies; the monitoring namespace's API server egress is a CiliumNetworkPolicy of its own.
-    expect(objectsOf(off).some((o) => o.kind === 'CiliumNetworkPolicy' && o.metadata.namespace === 'demo')).toBe(false);
+    // The backend's policies; the namespaces' own CiliumNetworkPolicies (API server egress, ambient probes) stay.
+    expect(objectsOf(off).filter((o) => o.kind === 'CiliumNetworkPolicy' && o.metadata.name.startsWith('backend-'))).toEqual([]);
   });
 
   test('L7 with the Istio mesh on is rejected: Cilium cannot read HTTP inside mTLS', () => {
@@ -200,6 +200,7 @@ describe("the seed's two labs (section 0): dev with Istio Ambient, dev-no-mesh w
     expect(objects.find((o) => o.kind === 'Namespace' && o.metadata.name === 'demo').metadata.labels['istio.io/dataplane-mode']).toBe('ambient');
     expect(objects.find((o) => o.kind === 'PeerAuthentication' && o.metadata.name === 'default').spec.mtls.mode).toBe('STRICT');
     expect(objects.filter((o) => o.kind === 'CiliumNetworkPolicy' && o.metadata.namespace === 'demo').map((o) => o.metadata.name)).toEqual([
+      'kubelet-probes-in-ambient',
       'backend-allow-frontend-only',
     ]);
     expect(dev.domain).toBe('lab-dev.local');

@@ -182,13 +182,19 @@ export function demoTraffic(env: EnvironmentConfig): TrafficRule[] {
             ports: tcp(BACKEND_CONTAINER_PORT, ...hbone),
           },
         ]),
-    {
-      name: 'backend-from-gateway',
-      pods: BACKEND_SELECTOR,
-      direction: 'ingress',
-      peers: [KONG_PROXY_PEER],
-      ports: tcp(BACKEND_CONTAINER_PORT, ...hbone),
-    },
+    // Seed 2-1's CiliumNetworkPolicy admits the Kong namespace itself; a second allow of the same flow would be a rule
+    // no flow needs (Cilium's engine finds it idle: test/network-policies.test.ts), so this one stands in only without it.
+    ...(env.security.backendL3L4Policy
+      ? []
+      : [
+          {
+            name: 'backend-from-gateway',
+            pods: BACKEND_SELECTOR,
+            direction: 'ingress' as const,
+            peers: [KONG_PROXY_PEER],
+            ports: tcp(BACKEND_CONTAINER_PORT, ...hbone),
+          },
+        ]),
     // The frontend tier calls the API through the Gateway too: the load generator's traffic, and seed section 14's
     // check from the frontend (`curl -H 'Host: api.<domain>' http://kong-gateway-proxy.kong.svc/status/200`).
     ...frontendTier(env).map((pods): TrafficRule => ({
