@@ -70,3 +70,7 @@ ${conditions(['Accepted', 'ResolvedRefs'], '  ')}
 );
 
 export const GATEWAY_CONTROLLER_STAND_IN: readonly object[] = [gatewayProgrammed, httpRouteAccepted];
+
+/** What every e2e report says of the stand-in: what it is, and what only a running Kong would prove. */
+export const GATEWAY_STAND_IN_NOTE =
+  'stand-in: a kwok stage, not Kong, writes the Gateway and HTTPRoute status (Kong is OpenResty, which no registry here ships); only a running Kong would prove routing (api.<domain> reaches the backend), the DC/Kubernetes weights of a migrated route, and TLS on the HTTPS listener';

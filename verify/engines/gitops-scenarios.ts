@@ -1,3 +1,4 @@
+import { GATEWAY_STAND_IN_NOTE } from './dataplane-stand-ins';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -496,7 +497,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       env: baseName,
       variant: lab.name,
       reconciliationTimeout: settings.upstream?.argocdReconciliationTimeout ?? base.upstream.argocdReconciliationTimeout,
-      notes,
+      notes: [...notes, GATEWAY_STAND_IN_NOTE],
       bootstrapSeconds: scenarios[0]?.seconds ?? 0,
       argoCdCache,
       applications,
