@@ -56,6 +56,16 @@ describe('a real Argo CD syncs the App-of-Apps from a git push', () => {
       expect(runs.get(env)!.code).toBe(0);
     });
 
+    test('the run streams its progress: no gap over 30 s between its lines, and each scenario line as it ends', () => {
+      const output = runs.get(env)!.output;
+      const stamps = [...output.matchAll(/^\[\s*([\d.]+) s\]/gm)].map((m) => Number(m[1]));
+      const gaps = stamps.slice(1).map((t, i) => t - stamps[i]);
+      // The heartbeat speaks after 25 s of quiet, looking every 5 s; 2 s more for a busy event loop.
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(32);
+      for (const s of get().scenarios) expect(output).toContain(`] ${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (`);
+      process.stdout.write(`e2e ${env}: ${stamps.length} progress lines, the longest gap ${Math.max(...gaps).toFixed(1)} s\n`);
+    });
+
     test('the root and one Application per enabled component of the environment are Synced and Healthy', () => {
       const report = get();
       const children = render(ENVIRONMENTS[env])

@@ -45,8 +45,17 @@ export function runE2eProcess(env: string, reports: string): Promise<E2eRun> {
       { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    let pending = '';
+    // Each line as it happens, for whoever waits on the run (the e2e test, the benchmark); the child's own heartbeat
+    // (verify/engines/heartbeat.ts) keeps the gaps under 30 s.
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const lines = (pending + d.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) process.stderr.write(`e2e ${env} | ${line}\n`);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code) => {
       fs.writeFileSync(path.join(reports, `e2e-${env}.txt`), output);
       const report = fs.existsSync(json) ? (JSON.parse(fs.readFileSync(json, 'utf8')) as E2eReport) : undefined;

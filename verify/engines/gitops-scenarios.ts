@@ -147,6 +147,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
   const started = Date.now();
   const lab = await GitOpsLab.start({ base: baseName, override: settings, log });
   const scenarios: ScenarioResult[] = [];
+  const scenario = scenarioRunner(scenarios, log);
   const exercises: ExerciseResult[] = [];
   const exerciseBreaks: Array<{ what: string; results: ExerciseResult[] }> = [];
   let applications: AppRow[] = [];
@@ -156,7 +157,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
     const healthyAt = new Map<string, number>();
     const root = `root-${lab.name}`;
     const rootCreated = () => lab.applications().then((apps) => apps.find((a) => a.name === root)?.created ?? started);
-    const bootstrap = await scenario(scenarios, 'bootstrap: the root and every child reach Synced and Healthy', async () => {
+    const bootstrap = await scenario('bootstrap: the root and every child reach Synced and Healthy', async () => {
       await waitOrExplain(
         lab,
         'every Application Synced and Healthy',
@@ -205,7 +206,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
     }));
     if (!bootstrap) return report();
 
-    await scenario(scenarios, 'waves: each wave is created only after every earlier wave is Healthy', async () => {
+    await scenario('waves: each wave is created only after every earlier wave is Healthy', async () => {
       const children = applications.filter((a) => a.name !== root);
       const late: string[] = [];
       for (const app of children) {
@@ -221,7 +222,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       return `${new Set(children.map((c) => c.wave)).size} waves in order`;
     });
 
-    await scenario(scenarios, 'Constraints are created after Gatekeeper generated their CRDs from the templates', async () => {
+    await scenario('Constraints are created after Gatekeeper generated their CRDs from the templates', async () => {
       await lab.cp.client.discover();
       const constraints = (await lab.cp.client.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions')).body.items.filter(
         (c: any) => c.spec.group === 'constraints.gatekeeper.sh',
@@ -282,7 +283,6 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         log: (line) => log(`exercise: ${line}`),
       };
       await scenario(
-        scenarios,
         `seed exercises ${mine.map((e) => e.id).join(', ')}: the seed's outcomes where the control plane, Gatekeeper, Argo CD or Helm decides`,
         async () => {
           for (const exercise of mine) {
@@ -309,7 +309,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
 
       const breaks = EXERCISE_BREAKS.filter((b) => b.ids.some(breakHere));
       if (breaks.length > 0)
-        await scenario(scenarios, `seeded breaks: each exercise fails when what it shows is broken (${breaks.length} breaks)`, async () => {
+        await scenario(`seeded breaks: each exercise fails when what it shows is broken (${breaks.length} breaks)`, async () => {
           const configBreaks = breaks.filter((b) => b.config);
           const broken = configBreaks.reduce<Override<EnvironmentConfig>>((all, b) => merge(all, b.config), {});
           const pushed = await push(broken, `seeded breaks: ${configBreaks.map((b) => b.what).join('; ')}`);
@@ -342,7 +342,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
     }
 
     const replicas = base.demo.backend.replicas + 1;
-    await scenario(scenarios, `push: backend replicas ${base.demo.backend.replicas} -> ${replicas} reaches the cluster`, async () => {
+    await scenario(`push: backend replicas ${base.demo.backend.replicas} -> ${replicas} reaches the cluster`, async () => {
       const pushed = await push({ demo: { backend: { replicas } } }, 'scale the backend');
       const seconds = await lab.waitFor(
         'the new revision Synced with the new replica count',
@@ -359,7 +359,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       return `Deployment ${NAMESPACES.demo}/backend has ${replicas} replicas; push to Synced in ${seconds.toFixed(1)} s (refresh requested on push, as a git webhook does; reconciliation every ${settings.upstream?.argocdReconciliationTimeout})`;
     });
 
-    await scenario(scenarios, 'selfHeal: a hand scale of the backend is reverted', async () => {
+    await scenario('selfHeal: a hand scale of the backend is reverted', async () => {
       const scaled = Date.now();
       await lab.cp.client.mergePatch('apps/v1', 'Deployment', 'backend', NAMESPACES.demo, { spec: { replicas: 1 } });
       const seconds = await lab.waitFor(
@@ -381,7 +381,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
           gone: [`Application ${NAMESPACES.argocd}/network-policies`, `CiliumNetworkPolicy ${NAMESPACES.demo}/backend-allow-frontend-only`],
           what: 'the L3/L4 policy off',
         };
-    await scenario(scenarios, `prune: ${pruned.what} deletes exactly ${pruned.gone.join(' and ')}`, async () => {
+    await scenario(`prune: ${pruned.what} deletes exactly ${pruned.gone.join(' and ')}`, async () => {
       const before = await managedObjects(lab);
       await push(pruned.change as Override<EnvironmentConfig>, pruned.what);
       await lab.waitFor(
@@ -404,7 +404,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       return `deleted ${gone.join(', ')}; ${now.size} other managed objects untouched`;
     });
 
-    await scenario(scenarios, 'bad commit: an object the API server rejects fails the sync with its message; the old objects stay', async () => {
+    await scenario('bad commit: an object the API server rejects fails the sync with its message; the old objects stay', async () => {
       const before = await deployment(NAMESPACES.demo, 'backend');
       const file = lab.distFile('demo/deployment-backend.yaml');
       const object = YAML.parse(fs.readFileSync(file, 'utf8'));
@@ -437,7 +437,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       return `${(message ?? '').replace(/\s+/g, ' ').slice(0, 240)}; Deployment ${NAMESPACES.demo}/backend unchanged (generation ${after.metadata.generation})`;
     });
 
-    await scenario(scenarios, "default project: a child moved to 'default' is refused by Argo CD; its objects stay", async () => {
+    await scenario("default project: a child moved to 'default' is refused by Argo CD; its objects stay", async () => {
       const before = await deployment(NAMESPACES.demo, 'backend');
       const file = lab.distFile('apps/application-demo.yaml');
       const object = YAML.parse(fs.readFileSync(file, 'utf8'));
@@ -472,7 +472,6 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
 
     const gatekeeper = base.upstream.gatekeeperReplicas + 1;
     await scenario(
-      scenarios,
       `upstream chart value: Gatekeeper replicas ${base.upstream.gatekeeperReplicas} -> ${gatekeeper} reaches the rendered Deployment`,
       async () => {
         const pushed = await push({ upstream: { gatekeeperReplicas: gatekeeper } }, 'scale Gatekeeper');
@@ -525,17 +524,26 @@ async function managedObjects(lab: GitOpsLab): Promise<Set<string>> {
   return out;
 }
 
-async function scenario(results: ScenarioResult[], name: string, run: () => Promise<string>): Promise<boolean> {
-  const started = Date.now();
-  try {
-    const detail = await run();
-    results.push({ name, ok: true, seconds: (Date.now() - started) / 1000, detail });
-    return true;
-  } catch (error) {
-    results.push({ name, ok: false, seconds: (Date.now() - started) / 1000, detail: (error as Error).message });
-    return false;
-  }
-}
+/**
+ * Runs one scenario into `results`, and logs its report line as it ends: the run's log streams the
+ * report instead of keeping it to the end.
+ */
+const scenarioRunner =
+  (results: ScenarioResult[], log: (line: string) => void) =>
+  async (name: string, run: () => Promise<string>): Promise<boolean> => {
+    const started = Date.now();
+    let result: ScenarioResult;
+    try {
+      result = { name, ok: true, seconds: (Date.now() - started) / 1000, detail: await run() };
+    } catch (error) {
+      result = { name, ok: false, seconds: (Date.now() - started) / 1000, detail: (error as Error).message };
+    }
+    results.push({ ...result, seconds: (Date.now() - started) / 1000 });
+    log(formatScenario(results[results.length - 1]));
+    return result.ok;
+  };
+
+const formatScenario = (s: ScenarioResult) => `${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (${s.seconds.toFixed(1)} s): ${s.detail}`;
 
 /** The values of `base` at every leaf a break changed: pushing it puts the config back as synth renders it. */
 function undoOf(change: unknown, base: unknown): unknown {
@@ -573,7 +581,7 @@ export function formatReport(r: E2eReport): string {
     `  Argo CD's cluster cache: ${cacheLagSummary(r.argoCdCache)} (each reloads the whole OpenAPI document under the cache's lock); ${r.argoCdCache.crdEventsAfterReady} more in the ${BOOTSTRAP_HOLD_SECONDS} s after`,
     '',
   );
-  for (const s of r.scenarios) lines.push(`  ${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (${s.seconds.toFixed(1)} s): ${s.detail}`);
+  for (const s of r.scenarios) lines.push(`  ${formatScenario(s)}`);
   if (r.exercises.length > 0)
     lines.push('', `  The seed's exercises on this cluster (no dataplane):`, '', formatExerciseReport(r.exercises, EXERCISES));
   for (const b of r.exerciseBreaks)

@@ -5,6 +5,7 @@
  * change, with a table of the Applications. Runs in a private network
  * namespace when it can, so every server it starts is reachable on loopback only.
  */
+import { withHeartbeat } from '../engines/heartbeat';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -59,13 +60,13 @@ runCommand(
     if (flags['stop-with-stdin']) process.stdin.on('end', () => process.exit(130)).resume();
     // Reading stdin keeps the process alive; stop reading once the run is over.
     const started = Date.now();
-    const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+    const { log, stop } = withHeartbeat((line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`));
     if (flags.until === 'root-synced') {
-      const { root, seconds } = await runUntilRootSynced(flags.env, log).finally(() => process.stdin.destroy());
+      const { root, seconds } = await runUntilRootSynced(flags.env, log).finally(() => (stop(), process.stdin.destroy()));
       console.log(`e2e: ${root} Synced ${seconds.toFixed(1)} s after the start; stopped there (--until root-synced)`);
       return 0;
     }
-    const report = await runE2e(flags.env, log).finally(() => process.stdin.destroy());
+    const report = await runE2e(flags.env, log).finally(() => (stop(), process.stdin.destroy()));
     process.stdout.write(formatReport(report));
     if (flags.json) fs.writeFileSync(flags.json, JSON.stringify(report, null, 2));
     return report.scenarios.every((s) => s.ok) ? 0 : 1;
