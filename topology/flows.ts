@@ -8,7 +8,7 @@
 import { lgtmEndpoints, lgtmInCluster } from '../argocd/values/lgtm';
 import { EnvironmentConfig } from '../config';
 import { NAMESPACES } from '../lib/namespaces';
-import { BACKEND_CONTAINER_PORT, HBONE_PORT, OTEL_COLLECTOR_NAME, OTLP_PORTS } from '../lib/traffic';
+import { BACKEND_CONTAINER_PORT, HBONE_PORT, OTEL_COLLECTOR_NAME, OTLP_PORTS, SEED_TEST_POD } from '../lib/traffic';
 import { CLUSTER_DNS_POD, GRAFANA_POD, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, UPSTREAM_SERVICES } from '../lib/upstream';
 import { BACKEND_SELECTOR, frontendTier } from './index';
 
@@ -85,13 +85,10 @@ const MIMIR_GATEWAY = pod(
   { 'app.kubernetes.io/name': 'mimir', 'app.kubernetes.io/instance': 'mimir', 'app.kubernetes.io/component': 'gateway' },
   { startedBy: 'the mimir-distributed chart, which the chart mirror lacks', serviceAccount: 'mimir' },
 );
-/** Seed 2-1's test pod: `kubectl run test-cnp` in demo, with the frontend's ServiceAccount but not its labels. */
-const SEED_TEST_POD = pod(
-  'test-cnp (seed 2-1)',
-  NAMESPACES.demo,
-  { run: 'test-cnp' },
-  { startedBy: 'seed exercise 2-1 (kubectl run)', serviceAccount: 'frontend' },
-);
+const SEED_2_1_TEST_POD = pod(`${SEED_TEST_POD.name} (seed 2-1)`, NAMESPACES.demo, SEED_TEST_POD.labels, {
+  startedBy: 'seed exercise 2-1',
+  serviceAccount: SEED_TEST_POD.serviceAccount,
+});
 const STRANGER = pod('stranger', 'default', { app: 'stranger' }, { startedBy: 'any pod of a namespace the platform does not own' });
 const KUBE_APISERVER: FlowEntity = { name: 'kube-apiserver', entity: 'kube-apiserver' };
 /** Where external LGTM endpoints resolve (TEST-NET-3: an address outside every cluster). */
@@ -145,10 +142,10 @@ export function flowTable(env: EnvironmentConfig): Flow[] {
       : []),
     // The seed's point: the backend's own policy refuses the test pod, whatever its egress allows.
     {
-      ...tcp(SEED_TEST_POD, BACKEND, BACKEND_CONTAINER_PORT, 'denied', 'seed 2-1: only the frontend reaches the backend', get('/get')),
+      ...tcp(SEED_2_1_TEST_POD, BACKEND, BACKEND_CONTAINER_PORT, 'denied', 'seed 2-1: only the frontend reaches the backend', get('/get')),
       refusedAt: 'ingress',
     },
-    ...(mesh ? [{ ...tcp(SEED_TEST_POD, BACKEND, HBONE_PORT, 'denied', 'seed 2-1, through HBONE'), refusedAt: 'ingress' as const }] : []),
+    ...(mesh ? [{ ...tcp(SEED_2_1_TEST_POD, BACKEND, HBONE_PORT, 'denied', 'seed 2-1, through HBONE'), refusedAt: 'ingress' as const }] : []),
     { ...tcp(STRANGER, BACKEND, BACKEND_CONTAINER_PORT, 'denied', 'default deny in demo'), refusedAt: 'ingress' },
     tcp(KONG_PROXY, BACKEND, 9090, 'denied', 'the Gateway reaches only the API port'),
     tcp(BACKEND, EXTERNAL, 443, 'denied', 'the demo app does not reach the internet'),

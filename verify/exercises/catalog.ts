@@ -1,3 +1,4 @@
+import { SEED_TEST_POD } from '../../lib/traffic';
 import { Exercise, Step } from './types';
 
 /**
@@ -89,9 +90,9 @@ function resume(child: string): Step[] {
 const TEST_CNP = {
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name: 'test-cnp', labels: { app: 'test-cnp', env: 'dev', team: 'platform' } },
+  metadata: { name: SEED_TEST_POD.name, labels: { ...SEED_TEST_POD.labels } },
   spec: {
-    serviceAccountName: 'frontend',
+    serviceAccountName: SEED_TEST_POD.serviceAccount,
     securityContext: { runAsNonRoot: true, runAsUser: 1000 },
     containers: [{ name: 'curl', image: 'curlimages/curl:8.5.0', command: ['sleep', '120'], resources: { limits: { cpu: '100m', memory: '64Mi' } } }],
   },
