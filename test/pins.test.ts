@@ -1,7 +1,9 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
 import { VERSIONS } from '../config/versions';
 import { importPinProblems, importUrls, ImportPin } from '../verify/checks/crd-import';
+import { GoModuleRecipe, TOOLS } from '../verify/tools/catalog';
 import { ROOT } from './helpers';
 
 /** The version the render pins for an upstream component: its chart version or its git revision. */
@@ -36,5 +38,25 @@ describe("cdk8s.yaml's CRD imports follow the pins", () => {
     expect(importPinProblems(['https://raw.githubusercontent.com/example/crds/v1/x.yaml'], PINS)).toEqual([
       expect.stringContaining('no pinned version for its repository'),
     ]);
+  });
+});
+
+/** `module version` of every requirement of a go.mod. */
+const requirements = (goMod: string) => [...goMod.matchAll(/^\s*(?:require\s+)?(\S+)\s+(v\S+)/gm)].map((m) => `${m[1]} ${m[2]}`);
+const requiring = (goMod: string, version: string) => requirements(goMod).filter((r) => r.endsWith(` ${version}`));
+
+describe('tools built from a committed Go module build the version the catalog names', () => {
+  test.each(TOOLS.filter((t) => t.recipe.kind === 'go-module').map((t) => [t.name, t] as const))(
+    "%s: its go.mod requires a module at the catalog's version",
+    (_, tool) => {
+      const goMod = fs.readFileSync(path.join(ROOT, 'verify', 'tools', 'go', (tool.recipe as GoModuleRecipe).dir, 'go.mod'), 'utf8');
+      expect(requiring(goMod, tool.version)).not.toEqual([]);
+    },
+  );
+
+  test('a catalog version that no go.mod requires is caught', () => {
+    const goMod = 'module x\n\nrequire istio.io/istio v0.0.0-20260826214018-9739e10eb9d7\n';
+    expect(requiring(goMod, 'v0.0.0-20260826214018-9739e10eb9d7')).toEqual(['istio.io/istio v0.0.0-20260826214018-9739e10eb9d7']);
+    expect(requiring(goMod, 'v1.29.0')).toEqual([]);
   });
 });
