@@ -3,6 +3,7 @@ import * as path from 'path';
 import { EnvironmentConfig } from '../config';
 import { KubeObject } from '../lib/synth';
 import { flowLabel, flowTable } from '../topology/flows';
+import { EXERCISES } from '../verify/exercises/catalog';
 import { flowReport, judgeFlows, JudgedFlow, policiesOf, unexpected } from '../verify/checks/cilium-verdicts';
 import { applicationNamespaces } from '../verify/engines/environment-manifests';
 import { applicationsOf, hydrateApplications } from '../verify/engines/hydrate';
@@ -61,6 +62,18 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: traffic judg
     expect(unexpected(judged)).toEqual([]);
     expect(judged.filter((j) => j.verdict.allowed).length).toBeGreaterThan(0);
     expect(judged.filter((j) => !j.verdict.allowed).length).toBeGreaterThan(0);
+  });
+
+  test("each seed step a flow names is a dataplane step of that exercise, and the seed's outcome is Cilium's verdict", () => {
+    const named = flows.flatMap((f) => (f.seedSteps ?? []).map((id) => ({ f, id })));
+    expect(named.length).toBeGreaterThan(0);
+    const problems = named.flatMap(({ f, id }) => {
+      const [exercise, step] = id.split('.');
+      const s = EXERCISES.find((e) => e.id === exercise)?.steps[Number(step) - 1];
+      if (!s || s.judge !== 'a dataplane') return [`${id}: no dataplane step of that number`];
+      return (s.expect === 'succeeds') === (f.expect === 'allowed') ? [] : [`${id} (${s.says}) against ${flowLabel(f)} ${f.expect}`];
+    });
+    expect(problems).toEqual([]);
   });
 
   test('every rule of our policies carries a flow: without it, Cilium changes its verdict on one', () => {

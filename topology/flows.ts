@@ -52,6 +52,11 @@ export interface Flow {
   readonly http?: { readonly method: string; readonly path: string };
   /** What the flow is for, or why it is refused; the seed's exercise where it has one. */
   readonly why: string;
+  /**
+   * The seed's exercise steps (`2-1.6`: exercise 2-1, step 6) whose outcome needs a dataplane but whose
+   * policy verdict is this flow's: Cilium's engine judges it in npm test, a step that succeeds as allowed.
+   */
+  readonly seedSteps?: readonly string[];
 }
 
 const pod = (name: string, namespace: string, pods: Readonly<Record<string, string>>, extra: Partial<FlowPod> = {}): FlowPod => ({
@@ -121,7 +126,10 @@ export function flowTable(env: EnvironmentConfig): Flow[] {
       );
   return [
     // The demo app (seed sections 2, 3 and 14).
-    ...tier.map((client) => tcp(client, BACKEND, BACKEND_CONTAINER_PORT, 'allowed', 'the frontend tier calls the API (seed 2-1)', get('/get'))),
+    ...tier.map((client) => ({
+      ...tcp(client, BACKEND, BACKEND_CONTAINER_PORT, 'allowed', 'the frontend tier calls the API (seed 2-1)', get('/get')),
+      ...(client === FRONTEND ? { seedSteps: l7 ? ['2-3.3'] : ['2-1.1', '2-1.5', '2-2.2', '2-2.5'] } : {}),
+    })),
     tcp(KONG_PROXY, BACKEND, BACKEND_CONTAINER_PORT, 'allowed', 'the Gateway routes api.<domain> to the backend (seed 3)'),
     ...tier.map((client) =>
       tcp(client, KONG_PROXY, KONG_PROXY_CONTAINER_PORT, 'allowed', 'the frontend tier calls the API through the Gateway (seed 14)'),
@@ -135,15 +143,28 @@ export function flowTable(env: EnvironmentConfig): Flow[] {
       : []),
     ...(l7
       ? [
-          tcp(FRONTEND, BACKEND, BACKEND_CONTAINER_PORT, 'allowed', 'seed 2-3: GET of an allowed path passes', get('/status/200')),
-          tcp(FRONTEND, BACKEND, BACKEND_CONTAINER_PORT, 'denied', 'seed 2-3: POST is refused by the L7 policy', { method: 'POST', path: '/post' }),
-          tcp(FRONTEND, BACKEND, BACKEND_CONTAINER_PORT, 'denied', 'seed 2-3: /delay/.* is refused by the L7 policy', get('/delay/5')),
+          {
+            ...tcp(FRONTEND, BACKEND, BACKEND_CONTAINER_PORT, 'allowed', 'seed 2-3: GET of an allowed path passes', get('/status/200')),
+            seedSteps: ['2-1.1', '2-1.5', '2-2.2', '2-2.5', '2-3.2'],
+          },
+          {
+            ...tcp(FRONTEND, BACKEND, BACKEND_CONTAINER_PORT, 'denied', 'seed 2-3: POST is refused by the L7 policy', {
+              method: 'POST',
+              path: '/post',
+            }),
+            seedSteps: ['2-3.4'],
+          },
+          {
+            ...tcp(FRONTEND, BACKEND, BACKEND_CONTAINER_PORT, 'denied', 'seed 2-3: /delay/.* is refused by the L7 policy', get('/delay/1')),
+            seedSteps: ['2-3.5'],
+          },
         ]
       : []),
     // The seed's point: the backend's own policy refuses the test pod, whatever its egress allows.
     {
-      ...tcp(SEED_2_1_TEST_POD, BACKEND, BACKEND_CONTAINER_PORT, 'denied', 'seed 2-1: only the frontend reaches the backend', get('/get')),
+      ...tcp(SEED_2_1_TEST_POD, BACKEND, BACKEND_CONTAINER_PORT, 'denied', 'seed 2-1: only the frontend reaches the backend', get('/status/200')),
       refusedAt: 'ingress',
+      seedSteps: ['2-1.6'],
     },
     ...(mesh ? [{ ...tcp(SEED_2_1_TEST_POD, BACKEND, HBONE_PORT, 'denied', 'seed 2-1, through HBONE'), refusedAt: 'ingress' as const }] : []),
     { ...tcp(STRANGER, BACKEND, BACKEND_CONTAINER_PORT, 'denied', 'default deny in demo'), refusedAt: 'ingress' },
