@@ -99,6 +99,9 @@ const kubeVersionFlags = (version: string) => {
   ]);
 };
 
+/** The istio.io/istio commit istioctl is built from (release-1.30 branch, 2026-08-26): see its tool note. */
+const ISTIO_PSEUDO_VERSION = 'v0.0.0-20260826214018-9739e10eb9d7';
+
 export const TOOLS: readonly Tool[] = [
   {
     name: 'gatekeeper',
@@ -252,6 +255,18 @@ export const TOOLS: readonly Tool[] = [
     recipe: { kind: 'go-module', dir: 'cilium-policy', packages: { 'cilium-policy': '.' } },
     binaries: [{ name: 'cilium-policy', check: { args: ['--version'], expect: `github.com/cilium/cilium v${CILIUM.source.version})` } }],
     note: "our harness around Cilium's own policy repository (pkg/policy) at the lab's Cilium release: it judges every flow of the flow table (topology/flows.ts) against the rendered policies",
+  },
+  {
+    name: 'istioctl',
+    version: ISTIO_PSEUDO_VERSION,
+    recipe: {
+      kind: 'go-module',
+      dir: 'istioctl',
+      packages: { istioctl: 'istio.io/istio/istioctl/cmd/istioctl' },
+      ldflags: [`-X istio.io/istio/pkg/version.buildVersion=${ISTIO_PSEUDO_VERSION}`],
+    },
+    binaries: [{ name: 'istioctl', check: { args: ['version', '--remote=false'], expect: `client version: ${ISTIO_PSEUDO_VERSION}` } }],
+    note: "Istio's analyzers (`istioctl analyze`) over each mesh environment on the test control plane. The seed's Istio is 1.29.0, but Istio's tags are not semver and the Go module proxy serves istio.io/istio only as three 2026 pseudo-versions: this is the release-1.30 branch's, the nearest to 1.29 (verify/tools/go/istioctl/go.mod says which of its dependencies stand in for refused ones)",
   },
   {
     name: 'redis',
