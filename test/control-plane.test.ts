@@ -2,6 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ACCEPTED_WARNINGS } from '../verify/checks/admission-warnings';
+import { againstExceptions, analyzeCluster } from '../verify/checks/istio-analysis';
+import { ISTIO_ANALYSIS_EXCEPTIONS } from '../verify/checks/istio-analysis-exceptions';
 import { projectFindings } from '../verify/checks/project-permissions';
 import { EnvironmentConfig } from '../config';
 import { AdmissionReport, applyEnvironment, ReapplyReport, reapply, waitForWorkloads, WorkloadStatus } from '../verify/engines/admission';
@@ -103,6 +105,34 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
     }
     expect([...KUBERNETES_BUILTIN_APIS].sort()).toEqual([...served].sort());
   });
+
+  if (!env.features.skipIstio)
+    test("Istio's analyzers (istioctl analyze) find no error, and no warning outside the reviewed exceptions; a seeded break is found", async () => {
+      const istioctl = toolPath('istioctl');
+      const findings = analyzeCluster(istioctl, cp.kubeconfig);
+      const infos = analyzeCluster(istioctl, cp.kubeconfig, 'Info').filter((f) => f.level === 'Info');
+      report(`${name}-istio`, [
+        `istioctl analyze: ${findings.length} at Warning or above, ${infos.length} Info`,
+        ...[...findings, ...infos].map((f) => `  ${f.level} ${f.code} ${f.origin}: ${f.message}`),
+      ]);
+      const { unexcepted, stale } = againstExceptions(findings, ISTIO_ANALYSIS_EXCEPTIONS);
+      expect(unexcepted.map((f) => `${f.level} ${f.code} ${f.origin}: ${f.message}`)).toEqual([]);
+      expect(stale).toEqual([]);
+      // Seeded break: a policy for a workload that does not exist, admitting a namespace that does not exist.
+      const ghost = {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: 'seeded-break-ghost', namespace: 'demo' },
+        spec: { selector: { matchLabels: { app: 'ghost' } }, rules: [{ from: [{ source: { namespaces: ['ghost-namespace'] } }] }] },
+      } as KubeObject;
+      await cp.client.apply(ghost, 'seeded-break');
+      try {
+        const broken = analyzeCluster(istioctl, cp.kubeconfig).filter((f) => f.origin === 'AuthorizationPolicy demo/seeded-break-ghost');
+        expect(broken.map((f) => f.code).sort()).toEqual(['IST0101', 'IST0127']);
+      } finally {
+        await cp.client.delete('security.istio.io/v1', 'AuthorizationPolicy', 'seeded-break-ghost', 'demo');
+      }
+    });
 
   test('every object of ours and of the upstream charts is admitted with strict server-side apply: 0 rejections', () => {
     expect(admission.rejected.map((r) => `${r.object}: ${r.message}`)).toEqual([]);
