@@ -2,7 +2,7 @@ import { performance } from 'perf_hooks';
 import { EnvironmentConfig, UserError } from '../config';
 import { assertValid } from '../config/validate';
 import { environmentByName, ENVIRONMENTS } from '../config/environments';
-import { describeError, EXIT_BAD_INPUT, EXIT_FAILED } from './command';
+import { CommandSpec, describeError, EXIT_BAD_INPUT, EXIT_FAILED, Flags, helpText, parseCommandLine } from './command';
 import * as fs from 'fs';
 import * as path from 'path';
 import { compareFolder, compareWithDisk, OwnedFolder, writeAtomically, writeFolderAtomically } from './output';
@@ -16,26 +16,23 @@ export interface SynthOptions {
   readonly check: boolean;
 }
 
-const USAGE = `usage: npm run synth -- [--env ${Object.keys(ENVIRONMENTS).join('|')}] [--out <dir>] [--check]`;
+/** `npm run synth`'s command line, read by the parser every command shares (lib/command.ts). */
+export const SYNTH_COMMAND = {
+  name: 'synth',
+  invocation: 'npm run synth --',
+  summary: 'Renders every environment (or those given) into <out>/<env>/ for Argo CD to sync; with --check, compares instead of writing.',
+  flags: {
+    env: { kind: 'strings', help: `render only this environment (${Object.keys(ENVIRONMENTS).join(', ')}); repeatable`, value: 'env' },
+    out: { kind: 'string', help: 'the output folder (default: dist)', value: 'dir' },
+    check: { kind: 'boolean', help: 'write nothing; fail when the folder differs from a fresh render' },
+  },
+} as const satisfies CommandSpec<Flags>;
 
-export function parseArgs(argv: readonly string[]): SynthOptions {
-  const envs: string[] = [];
-  let outDir = 'dist';
-  let check = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UserError(`${arg} needs a value; ${USAGE}`);
-      return v;
-    };
-    if (arg === '--env') envs.push(value());
-    else if (arg.startsWith('--env=')) envs.push(arg.slice('--env='.length));
-    else if (arg === '--out') outDir = value();
-    else if (arg === '--check') check = true;
-    else throw new UserError(`unknown argument '${arg}'; ${USAGE}`);
-  }
-  return { envs, outDir, check };
+/** The synth options of a command line, or `help` for --help. */
+export function parseArgs(argv: readonly string[]): SynthOptions | 'help' {
+  const parsed = parseCommandLine(SYNTH_COMMAND, argv);
+  if (parsed === 'help') return 'help';
+  return { envs: parsed.flags.env, outDir: parsed.flags.out ?? 'dist', check: parsed.flags.check };
 }
 
 /** Looks up and validates every requested environment before anything renders. */
@@ -148,6 +145,10 @@ export function runCli(argv: readonly string[], components: readonly ChartCompon
   const cdk8sOutdir = process.env.CDK8S_OUTDIR;
   try {
     const options = parseArgs(argv);
+    if (options === 'help') {
+      process.stdout.write(helpText(SYNTH_COMMAND));
+      return 0;
+    }
     if (cdk8sOutdir && path.resolve(cdk8sOutdir) !== path.resolve(CDK8S_CLI_OUTDIR)) {
       // `cdk8s synth -o <dir>` or `--stdout`: the manifests there, nothing else touched.
       const rendered = selectEnvironments(options.envs).map((env) => renderEnvironment(env, components));

@@ -1,3 +1,4 @@
+import { parseArgs } from 'util';
 import { CheckFailure, UserError } from '../config/errors';
 
 /**
@@ -59,48 +60,62 @@ export function helpText<F extends Flags>(spec: CommandSpec<F>): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Node's own parser (`util.parseArgs`, strict) reads the command line; what it refuses is turned
+ * into our one line with the usage, and what it allows but we do not (a value outside `oneOf`, an
+ * empty value, a single-valued flag given twice) is refused here.
+ */
 export function parseCommandLine<F extends Flags>(spec: CommandSpec<F>, argv: readonly string[]): Parsed<F> | 'help' {
   const usage = usageLine(spec);
-  const values: Record<string, boolean | string | string[] | undefined> = {};
-  for (const [name, def] of Object.entries(spec.flags)) values[name] = def.kind === 'boolean' ? false : def.kind === 'strings' ? [] : undefined;
-  const positional: string[] = [];
-  const check = (name: string, def: FlagDef, value: string) => {
-    const allowed = def.oneOf?.();
-    if (allowed && !allowed.includes(value)) throw new UserError(`--${name} '${value}' is not one of ${allowed.join(', ')}; ${usage}`);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (!arg.startsWith('--')) {
-      if (!spec.positional) throw new UserError(`unexpected argument '${arg}'; ${usage}`);
-      const allowed = spec.positional.oneOf?.();
-      if (allowed && !allowed.includes(arg)) throw new UserError(`unknown ${spec.positional.name} '${arg}'; known: ${allowed.join(', ')}`);
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq >= 0 ? eq : undefined);
-    const def = Object.prototype.hasOwnProperty.call(spec.flags, name) ? spec.flags[name] : undefined;
-    if (!def) throw new UserError(`unknown argument '${arg}'; ${usage}`);
-    if (def.kind === 'boolean') {
-      if (eq >= 0) throw new UserError(`--${name} takes no value; ${usage}`);
-      values[name] = true;
-      continue;
-    }
-    let value: string | undefined;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      value = argv[++i];
-      if (value === undefined || value.startsWith('--')) throw new UserError(`--${name} needs a value; ${usage}`);
-    }
-    if (value === '') throw new UserError(`--${name} needs a non-empty value; ${usage}`);
-    check(name, def, value);
-    if (def.kind === 'string') {
-      if (values[name] !== undefined) throw new UserError(`--${name} given twice ('${values[name]}' and '${value}'); give it once`);
-      values[name] = value;
-    } else (values[name] as string[]).push(value);
+  if (argv.some((a) => a === '--help' || a === '-h')) return 'help';
+  const options = Object.fromEntries(
+    Object.entries(spec.flags).map(([name, def]) => [
+      name,
+      { type: def.kind === 'boolean' ? ('boolean' as const) : ('string' as const), multiple: def.kind !== 'boolean' },
+    ]),
+  );
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: !!spec.positional, strict: true });
+  } catch (error) {
+    throw new UserError(`${parseError(error as NodeJS.ErrnoException & { message: string }, argv)}; ${usage}`);
   }
-  return { flags: values as ParsedFlags<F>, positional };
+  const values: Record<string, boolean | string | string[] | undefined> = {};
+  for (const [name, def] of Object.entries(spec.flags)) {
+    const given = parsed.values[name] as boolean | string[] | undefined;
+    if (def.kind === 'boolean') {
+      values[name] = given === true;
+      continue;
+    }
+    const list = (given as string[] | undefined) ?? [];
+    for (const value of list) {
+      if (value === '') throw new UserError(`--${name} needs a non-empty value; ${usage}`);
+      const allowed = def.oneOf?.();
+      if (allowed && !allowed.includes(value)) throw new UserError(`--${name} '${value}' is not one of ${allowed.join(', ')}; ${usage}`);
+    }
+    if (def.kind === 'string' && list.length > 1) throw new UserError(`--${name} given twice ('${list[0]}' and '${list[1]}'); give it once`);
+    values[name] = def.kind === 'string' ? list[0] : list;
+  }
+  for (const arg of parsed.positionals) {
+    const allowed = spec.positional?.oneOf?.();
+    if (allowed && !allowed.includes(arg)) throw new UserError(`unknown ${spec.positional!.name} '${arg}'; known: ${allowed.join(', ')}`);
+  }
+  return { flags: values as ParsedFlags<F>, positional: parsed.positionals };
+}
+
+/** util.parseArgs's refusal, in the words our commands use. */
+function parseError(error: NodeJS.ErrnoException & { message: string }, argv: readonly string[]): string {
+  const named = /'(-{1,2}[^' ]+)/.exec(error.message)?.[1];
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown argument '${argv.find((a) => named && (a === named || a.startsWith(`${named}=`))) ?? named}'`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /does not take an argument/.test(error.message) ? `${named} takes no value` : `${named} needs a value`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument '${/'([^']+)'/.exec(error.message)?.[1] ?? ''}'`;
+    default:
+      return error.message;
+  }
 }
 
 /** Turns any error into the one line a user can act on. */

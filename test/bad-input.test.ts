@@ -74,3 +74,12 @@ describe('bad input: one line, a non-zero exit, dist/ untouched', () => {
     expect(lines[0]).toMatch(input.says);
   });
 });
+
+describe('--help: every command prints its usage and exits 0', () => {
+  const commands = [...new Set(BAD_INPUTS.map((b) => b.command)), 'verify/scripts/exercise.ts'];
+  test.each(commands)('%s --help', (command) => {
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), command, '--help'], { cwd: ROOT, encoding: 'utf8' });
+    expect({ exit: result.status, stderr: result.stderr }).toEqual({ exit: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^usage: npm run \S+/);
+  });
+});

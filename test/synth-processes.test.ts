@@ -203,6 +203,7 @@ describe('atomic writes and bad input', () => {
 
   test('argument parsing', () => {
     expect(parseArgs(['--env', 'prod', '--check'])).toEqual({ envs: ['prod'], outDir: 'dist', check: true });
+    expect(parseArgs(['--help'])).toBe('help');
     expect(parseArgs(['--env=stg'])).toEqual({ envs: ['stg'], outDir: 'dist', check: false });
     expect(() => parseArgs(['--env'])).toThrow('--env needs a value');
   });
