@@ -4,7 +4,19 @@ import { COMPONENTS } from '../components';
 import { EnvironmentConfig } from '../config';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config/environments';
 import { writeAtomically } from '../lib/output';
-import { diffTrees, failureReason, formatMarkdown, formatText, lineDiff, treeAtRef, treeOf, upstreamChanges } from '../verify/checks/rendered-diff';
+import {
+  diffTrees,
+  failureReason,
+  fitMarkdown,
+  formatMarkdown,
+  formatText,
+  lineDiff,
+  ObjectChange,
+  treeAtRef,
+  treeOf,
+  upstreamChanges,
+  withoutNoise,
+} from '../verify/checks/rendered-diff';
 import { renderEnvironment } from '../lib/synth';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
@@ -164,5 +176,61 @@ describe('npm run diff', () => {
     expect(result.stderr.trim()).toMatch(
       new RegExp(`^diff: error: --fail-on '${value}' is not one of ${ENVIRONMENT_NAMES.join(', ')}, any, removals; usage: npm run diff --`),
     );
+  });
+});
+
+describe('the pull-request comment fits its host', () => {
+  /** A large change: every environment, 40 components of 30 objects each, each with a long text diff. */
+  const large: ObjectChange[] = ['dev', 'stg', 'prod'].flatMap((env) =>
+    Array.from({ length: 40 * 30 }, (_, i) => ({
+      env,
+      component: `component-${Math.floor(i / 30)}`,
+      file: `component-${Math.floor(i / 30)}/configmap-${i}.yaml`,
+      object: `ConfigMap demo/config-${i}`,
+      change: 'changed' as const,
+      fields: [{ path: 'data.config', lines: lineDiff('a\nb\nc', 'a\nB\nc') }],
+    })),
+  );
+
+  test('a large change renders under 65,536 characters, and a closing line names every environment whose details were cut', () => {
+    const full = formatMarkdown(large, ['dev', 'stg', 'prod']);
+    expect(full.length).toBeGreaterThan(65_536);
+    const comment = fitMarkdown(large, ['dev', 'stg', 'prod'], 65_536);
+    expect(comment.length).toBeLessThanOrEqual(65_536);
+    const cut = /_Cut to fit 65536 characters: the object details of ([^.]+)\./.exec(comment)?.[1].split(', ') ?? [];
+    expect(cut.length).toBeGreaterThan(0);
+    // Every environment is either in full or in the cut list with its counts: nothing dropped silently.
+    for (const env of ['dev', 'stg', 'prod'])
+      expect(
+        cut.includes(env)
+          ? comment.includes(`<b>${env}</b>: 0 added, 0 removed, 1200 changed (details cut)`)
+          : comment.includes(`<b>${env}</b>: 0 added, 0 removed, 1200 changed</summary>`),
+      ).toBe(true);
+  });
+
+  test('a change that fits is the full diff, unchanged', () => {
+    expect(fitMarkdown(large.slice(0, 3), ['dev'], 65_536)).toBe(formatMarkdown(large.slice(0, 3), ['dev']));
+  });
+
+  test('noise fields are left out: an object whose only change is its chart label is counted, not shown', () => {
+    const relabel: ObjectChange = {
+      env: 'prod',
+      component: 'gatekeeper (helm)',
+      file: 'gatekeeper/deployment-x.yaml',
+      object: 'Deployment gatekeeper-system/x',
+      change: 'changed',
+      fields: [
+        { path: 'metadata.labels.helm.sh/chart', before: 'gatekeeper-3.21.1', after: 'gatekeeper-3.21.2' },
+        { path: 'spec.template.metadata.annotations.checksum/config', before: 'a', after: 'b' },
+      ],
+    };
+    const real: ObjectChange = {
+      ...relabel,
+      object: 'Deployment gatekeeper-system/y',
+      fields: [...relabel.fields, { path: 'spec.replicas', before: 3, after: 4 }],
+    };
+    const { changes, quiet } = withoutNoise([relabel, real]);
+    expect(quiet).toBe(1);
+    expect(changes.map((c) => [c.object, c.fields.map((f) => f.path)])).toEqual([['Deployment gatekeeper-system/y', ['spec.replicas']]]);
   });
 });

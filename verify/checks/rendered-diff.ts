@@ -131,6 +131,38 @@ export function diffTrees(env: string, base: FileTree, current: FileTree, compon
   return changes;
 }
 
+/**
+ * Field changes a reviewer does not need to read, on by default and listed here only: each is a
+ * consequence of another change the diff shows (a chart version bump relabels every object it
+ * renders; a config change rolls its checksum annotation).
+ */
+export const NOISE_FIELDS: ReadonlyArray<{ readonly path: RegExp; readonly why: string }> = [
+  {
+    path: /(^|\.)metadata\.labels\[helm\.sh\/chart\]$|(^|\.)labels\.helm\.sh\/chart$/,
+    why: "the chart's name-version label, which every object of a chart bump carries",
+  },
+  { path: /(^|\.)labels\.app\.kubernetes\.io\/version$/, why: "the app version label, which follows the chart's appVersion" },
+  { path: /(^|\.)annotations\.checksum\/[^.]+$/, why: 'a checksum annotation, which rolls when the config it hashes changes (that change is shown)' },
+];
+
+const isNoise = (f: FieldChange) => NOISE_FIELDS.some((n) => n.path.test(f.path));
+
+/** The changes without their noise fields; an object whose every changed field is noise is left out and counted. */
+export function withoutNoise(changes: readonly ObjectChange[]): { readonly changes: ObjectChange[]; readonly quiet: number } {
+  let quiet = 0;
+  const kept: ObjectChange[] = [];
+  for (const c of changes) {
+    if (c.change !== 'changed') {
+      kept.push(c);
+      continue;
+    }
+    const fields = c.fields.filter((f) => !isNoise(f));
+    if (fields.length === 0) quiet++;
+    else kept.push({ ...c, fields });
+  }
+  return { changes: kept, quiet };
+}
+
 const applicationFiles = (tree: FileTree): Map<string, string> => new Map([...tree].filter(([file]) => file.startsWith('apps/application-')));
 
 function hydratedTree(apps: readonly HydratedApp[]): FileTree {
@@ -225,6 +257,59 @@ export function formatMarkdown(changes: readonly ObjectChange[], envs: readonly 
     out.push('</details>', '');
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The markdown diff in at most `maxLength` characters (a pull-request comment holds 65,536): each
+ * environment in full while it fits, then the rest as per-component counts, and a closing line that
+ * names every environment and component whose details were cut and how to see them.
+ */
+export function fitMarkdown(changes: readonly ObjectChange[], envs: readonly string[], maxLength: number, notes: readonly string[] = []): string {
+  const tail = notes.length > 0 ? `${notes.map((n) => `_${n}_`).join('\n\n')}\n` : '';
+  const full = `${formatMarkdown(changes, envs)}${tail ? `\n${tail}` : ''}`;
+  if (full.length <= maxLength) return full;
+  const withChanges = envs.filter((env) => changes.some((c) => c.env === env));
+  const counts = (env: string) => {
+    const inEnv = changes.filter((c) => c.env === env);
+    const rows = [...new Set(inEnv.map((c) => c.component))].map(
+      (component) => `| ${component}/ | ${summary(inEnv.filter((c) => c.component === component))} |`,
+    );
+    return [
+      `<details><summary><b>${env}</b>: ${summary(inEnv)} (details cut)</summary>`,
+      '',
+      '| component | changes |',
+      '|---|---|',
+      ...rows,
+      '',
+      '</details>',
+      '',
+    ].join('\n');
+  };
+  const cutLine = (cut: readonly string[]) =>
+    cut.length === 0
+      ? ''
+      : `\n_Cut to fit ${maxLength} characters: the object details of ${cut.join(', ')}. Run \`npm run diff -- ${cut.map((e) => `--env ${e}`).join(' ')}\` to read them._\n`;
+  const parts: string[] = ['### Rendered diff', '', ''];
+  const cut: string[] = [];
+  withChanges.forEach((env, i) => {
+    const section = formatMarkdown(
+      changes.filter((c) => c.env === env),
+      [env],
+    ).replace(/^### Rendered diff\n\n/, '');
+    // What the environments after this one need at least: their counts, and the closing line naming them.
+    const reserve =
+      withChanges.slice(i + 1).reduce((n, e) => n + counts(e).length, 0) + cutLine([...cut, ...withChanges.slice(i)]).length + tail.length + 1;
+    if (parts.join('\n').length + section.length + reserve <= maxLength) parts.push(section);
+    else {
+      parts.push(counts(env));
+      cut.push(env);
+    }
+  });
+  const out = `${parts.join('\n')}${cutLine(cut)}${tail ? `\n${tail}` : ''}`;
+  if (out.length <= maxLength) return out;
+  // Even the counts do not fit: one line per environment.
+  const lines = withChanges.map((env) => `- **${env}**: ${summary(changes.filter((c) => c.env === env))}`);
+  return `### Rendered diff\n\n${lines.join('\n')}\n${cutLine(withChanges)}`.slice(0, maxLength);
 }
 
 const cell = (v: unknown) => (v === undefined ? '' : `\`${show(v).replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 120)}\``);

@@ -1,7 +1,8 @@
 /**
- * npm run diff -- [--base <git-ref>] [--env <env>] [--markdown] [--fail-on <env|any|removals>]
+ * npm run diff -- [--base <git-ref>] [--env <env>] [--markdown] [--max-length <chars>] [--fail-on <env|any|removals>]
  * Renders the current tree and compares it with dist/ at the base ref
- * (default: the merge base with main), our objects and, where an upstream
+ * (default: the merge base with the pull request's base branch, origin/HEAD
+ * or main, whichever is found first), our objects and, where an upstream
  * Application changed, the objects its chart renders. Exits 1 when a
  * --fail-on condition holds, 2 on bad input.
  */
@@ -13,7 +14,17 @@ import { UserError } from '../../config';
 import { ENVIRONMENT_NAMES } from '../../config/environments';
 import { selectEnvironments } from '../../lib/cli';
 import { runCommand } from '../../lib/command';
-import { diffTrees, failureReason, formatMarkdown, formatText, treeAtRef, treeOf, upstreamChanges } from '../checks/rendered-diff';
+import {
+  diffTrees,
+  failureReason,
+  fitMarkdown,
+  formatMarkdown,
+  formatText,
+  treeAtRef,
+  treeOf,
+  upstreamChanges,
+  withoutNoise,
+} from '../checks/rendered-diff';
 import { renderEnvironment } from '../../lib/synth';
 import { toolPath } from '../tools/tool-path';
 import { projectRoot } from '../../lib/project';
@@ -29,6 +40,11 @@ runCommand(
       base: { kind: 'string', value: 'git-ref', help: 'compare with dist/ at this commit (default: the merge base with main)' },
       env: { kind: 'strings', help: 'only these environments (default: all)', oneOf: () => ENVIRONMENT_NAMES },
       markdown: { kind: 'boolean', help: 'a markdown table for the pull request' },
+      'max-length': {
+        kind: 'string',
+        value: 'chars',
+        help: 'with --markdown: at most this many characters (a pull-request comment holds 65536); what is cut is named',
+      },
       'fail-on': { kind: 'strings', help: 'exit 1 when this changes', oneOf: () => [...ENVIRONMENT_NAMES, 'any', 'removals'] },
     },
   },
@@ -36,14 +52,10 @@ runCommand(
     const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
     if (!fs.existsSync(path.join(ROOT, '.git')))
       throw new UserError(`${ROOT} is not a git repository; diff compares with dist/ in git history, so run it in a clone`);
-    let base = flags.base;
-    if (!base) {
-      try {
-        base = git('merge-base', 'HEAD', 'main');
-      } catch {
-        throw new UserError('no merge base with main (no main branch, or unrelated history); pass --base <git-ref>');
-      }
-    }
+    const maxLength = flags['max-length'] === undefined ? undefined : Number(flags['max-length']);
+    if (maxLength !== undefined && !(Number.isInteger(maxLength) && maxLength >= 1000))
+      throw new UserError(`--max-length '${flags['max-length']}' is not a whole number of at least 1000 characters`);
+    const base = flags.base ?? defaultBase(git);
     try {
       git('rev-parse', '--verify', `${base}^{commit}`);
     } catch {
@@ -60,7 +72,18 @@ runCommand(
       return [...diffTrees(env.name, before, after), ...upstream.changes];
     });
     const names = selected.map((e) => e.name);
-    process.stdout.write(flags.markdown ? formatMarkdown(changes, names) : formatText(changes, names));
+    const { changes: shown, quiet } = withoutNoise(changes);
+    const notes =
+      quiet > 0
+        ? [
+            `${quiet} object(s) changed only in noise fields (chart and version labels, checksum annotations: NOISE_FIELDS in verify/checks/rendered-diff.ts)`,
+          ]
+        : [];
+    if (flags.markdown)
+      process.stdout.write(
+        maxLength ? fitMarkdown(shown, names, maxLength, notes) : formatMarkdown(shown, names) + notes.map((n) => `\n_${n}_\n`).join(''),
+      );
+    else process.stdout.write(formatText(shown, names) + notes.map((n) => `diff: ${n}\n`).join(''));
     for (const u of notRendered) process.stderr.write(`diff: upstream not rendered in ${u}\n`);
     const reason = failureReason(changes, flags['fail-on']);
     if (reason) {
@@ -70,3 +93,23 @@ runCommand(
     return 0;
   },
 );
+
+/**
+ * The base of a pull request without a local main branch, as CI checkouts have it: the merge base
+ * with the CI host's base branch (GITHUB_BASE_REF, GitLab's CI_MERGE_REQUEST_TARGET_BRANCH_NAME),
+ * else with origin/HEAD, else with main.
+ */
+function defaultBase(git: (...args: string[]) => string): string {
+  const hostBase = process.env.GITHUB_BASE_REF || process.env.CI_MERGE_REQUEST_TARGET_BRANCH_NAME;
+  const candidates = [...(hostBase ? [`origin/${hostBase}`, hostBase] : []), 'origin/HEAD', 'main'];
+  for (const ref of candidates) {
+    try {
+      return git('merge-base', 'HEAD', ref);
+    } catch {
+      // Not in this checkout; try the next.
+    }
+  }
+  throw new UserError(
+    `no merge base with ${candidates.join(', ')} (a shallow or unrelated checkout); fetch the base branch or pass --base <git-ref>`,
+  );
+}
