@@ -10,6 +10,7 @@ const base = require('./jest.config');
 const FULL_SUITE_ONLY = {
   'control-plane': 'a Kubernetes control plane per run',
   e2e: 'a real Argo CD per environment',
+  workflow: 'actionlint (a built tool) over the pull-request workflow',
   'network-policies': "Cilium's policy engine (a built tool) over every environment's Helm renders",
   'first-run': 'every README command in a fresh clone',
   helm: 'Helm renders of every upstream chart',

@@ -269,6 +269,17 @@ export const TOOLS: readonly Tool[] = [
     note: "Istio's analyzers (`istioctl analyze`) over each mesh environment on the test control plane. The seed's Istio is 1.29.0, but Istio's tags are not semver and the Go module proxy serves istio.io/istio only as three 2026 pseudo-versions: this is the release-1.30 branch's, the nearest to 1.29 (verify/tools/go/istioctl/go.mod says which of its dependencies stand in for refused ones)",
   },
   {
+    name: 'actionlint',
+    version: 'v1.7.12',
+    recipe: {
+      kind: 'go-install',
+      packages: ['github.com/rhysd/actionlint/cmd/actionlint'],
+      ldflags: ['-X github.com/rhysd/actionlint.version=v1.7.12'],
+    },
+    binaries: [{ name: 'actionlint', check: { args: ['-version'], expect: 'v1.7.12' } }],
+    note: 'lints the pull-request workflow (.github/workflows/) as GitHub Actions reads it, with shellcheck on its run: scripts',
+  },
+  {
     name: 'redis',
     version: '7.0.15',
     recipe: {
