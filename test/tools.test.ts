@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { recordedBuildSeconds } from '../verify/tools/cache';
 import { ROOT, tempDir } from './helpers';
 
 /**
@@ -64,4 +65,26 @@ describe('npm run tools: the per-user tool cache', () => {
     expect(result.status).toBe(2);
     expect(result.stderr.trim()).toMatch(/^tools: error: unknown tool 'kubectl-magic'; known: gatekeeper, kubeconform, .*, gator, kube-apiserver/);
   });
+});
+
+test('progress lines estimate a build from the newest recorded build of the same tool, and give none for a tool never built', () => {
+  const cache = tempDir('recorded-builds-');
+  const record = (dir: string, tool: string, buildSeconds: number, mtime: number) => {
+    fs.mkdirSync(path.join(cache, dir), { recursive: true });
+    const file = path.join(cache, dir, 'manifest.json');
+    fs.writeFileSync(file, JSON.stringify({ tool, stamp: dir, buildSeconds, builtWith: 'go', binaries: {}, links: {} }));
+    fs.utimesSync(file, mtime, mtime);
+  };
+  record('istioctl-v1', 'istioctl', 480, 1_000);
+  record('istioctl-v2', 'istioctl', 502, 2_000);
+  record('istioctl-extra-v1', 'istioctl-extra', 9, 3_000);
+  const previous = process.env.KPP_TOOLS_CACHE;
+  process.env.KPP_TOOLS_CACHE = cache;
+  try {
+    expect(recordedBuildSeconds('istioctl')).toBe(502);
+    expect(recordedBuildSeconds('helm')).toBeUndefined();
+  } finally {
+    if (previous === undefined) delete process.env.KPP_TOOLS_CACHE;
+    else process.env.KPP_TOOLS_CACHE = previous;
+  }
 });

@@ -88,6 +88,22 @@ function ownSourcesHash(dir: string): string | undefined {
   return hash.digest('hex').slice(0, 12);
 }
 
+/**
+ * How long the newest recorded build of a tool took (any version, from the manifests in the cache):
+ * the estimate the progress lines give. None on a machine that never built it.
+ */
+export function recordedBuildSeconds(name: string): number | undefined {
+  if (!fs.existsSync(cacheRoot())) return undefined;
+  const builds = fs
+    .readdirSync(cacheRoot())
+    .filter((d) => d.startsWith(`${name}-`) && fs.existsSync(path.join(cacheRoot(), d, 'manifest.json')))
+    .map((d) => path.join(cacheRoot(), d, 'manifest.json'))
+    .map((file) => ({ at: fs.statSync(file).mtimeMs, manifest: JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest }))
+    .filter((b) => b.manifest.tool === name && b.manifest.buildSeconds > 0)
+    .sort((a, b) => b.at - a.at);
+  return builds[0]?.manifest.buildSeconds;
+}
+
 /** The version plus, for tools built from our own sources or config, a hash of that input. */
 export function stampOf(tool: Tool, hooks: Hooks): string {
   if (tool.recipe.kind === 'go-module') {
@@ -408,7 +424,14 @@ export async function ensureTools(tools: readonly Tool[], hooks: Hooks, jobs = N
   const building = new Map<string, number>();
   const heartbeat = setInterval(() => {
     if (building.size > 0)
-      log(`tools: still building ${[...building].map(([name, since]) => `${name} (${Math.round((Date.now() - since) / 1000)} s)`).join(', ')}`);
+      log(
+        `tools: still building ${[...building]
+          .map(([name, since]) => {
+            const recorded = recordedBuildSeconds(name);
+            return `${name} (${Math.round((Date.now() - since) / 1000)} s${recorded ? ` of about ${recorded} s, as its last recorded build took` : ''})`;
+          })
+          .join(', ')}`,
+      );
   }, 30_000);
   try {
     await forEachAtMost(toBuild, jobs, async ({ tool, stamp }) => {
