@@ -91,15 +91,16 @@ describe('rendered diff on real git history', () => {
         // The load generator's own way out through the Gateway comes with it (topology/).
         'added NetworkPolicy demo/load-generator-to-gateway',
         'added NetworkPolicy demo/load-generator-to-backend',
-        // Without the Cilium policy, the backend admits the frontend tier through a NetworkPolicy of its own.
+        // Without the Cilium policy, the backend admits the frontend tier and the Gateway through NetworkPolicies of its own.
         'added NetworkPolicy demo/backend-from-frontend-tier',
+        'added NetworkPolicy demo/backend-from-gateway',
         'removed CiliumNetworkPolicy demo/backend-allow-frontend-only',
         'removed Application argocd/network-policies',
       ]),
     );
     expect(failureReason(changes, ['removals'])).toBe('objects are removed');
     expect(failureReason(changes, ['stg'])).toBeUndefined();
-    expect(failureReason(changes, ['prod'])).toMatch(/^prod changes \(4 added, \d+ removed, \d+ changed\)$/);
+    expect(failureReason(changes, ['prod'])).toMatch(/^prod changes \(5 added, \d+ removed, \d+ changed\)$/);
   });
 
   test('a domain change shows as field paths in the routes and the bootstrap env', () => {
