@@ -60,8 +60,8 @@ describe('a real Argo CD syncs the App-of-Apps from a git push', () => {
       const output = runs.get(env)!.output;
       const stamps = [...output.matchAll(/^\[\s*([\d.]+) s\]/gm)].map((m) => Number(m[1]));
       const gaps = stamps.slice(1).map((t, i) => t - stamps[i]);
-      // The heartbeat speaks after 25 s of quiet, looking every 5 s; 2 s more for a busy event loop.
-      expect(Math.max(...gaps)).toBeLessThanOrEqual(32);
+      // The heartbeat speaks after 20 s of quiet, looking every 5 s: at most 25 s, and 30 s with a busy event loop.
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(30);
       for (const s of get().scenarios) expect(output).toContain(`] ${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (`);
       process.stdout.write(`e2e ${env}: ${stamps.length} progress lines, the longest gap ${Math.max(...gaps).toFixed(1)} s\n`);
     });
