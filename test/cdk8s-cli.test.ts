@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { CDK8S_CLI_OUTDIR } from '../lib/cli';
+import { crdMirror } from '../verify/engines/mirrors';
 import { readTree, ROOT, tempDir } from './helpers';
 
 /**
@@ -15,8 +16,14 @@ const SKIPPED = new Set(['node_modules', '.build', '.git', '.hydrated', '.tools'
 
 describe('npx cdk8s synth', () => {
   const copy = path.join(tempDir('cdk8s-cli-'), 'project');
+  // The copy sits outside the checkout, so the validation plugin finds the CRD mirror through CRD_MIRROR.
   const cdk8s = (...args: string[]): SpawnSyncReturns<string> =>
-    spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', ...args], { cwd: copy, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', ...args], {
+      cwd: copy,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, CRD_MIRROR: crdMirror() ?? '' },
+    });
   const dist = () => readTree(path.join(copy, 'dist'));
 
   beforeAll(() => {
@@ -42,9 +49,32 @@ describe('npx cdk8s synth', () => {
     );
   });
 
-  test('--stdout prints every object as valid YAML and leaves dist/ alone', () => {
+  test("cdk8s.yaml's validation plugin runs the schema check on what synth wrote, and reports success", () => {
+    const r = cdk8s();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Status\s*│ success/);
+    expect(r.stdout).toMatch(/kubeconform \(strict\)/);
+    expect(r.stdout).toMatch(/Validations ended succesfully/);
+  });
+
+  test('seeded break: a value of the wrong type (replicas as a string) fails the validation plugin, and the CLI exits non-zero', () => {
+    const chart = path.join(copy, 'charts/config-file-service.ts');
+    const source = fs.readFileSync(chart, 'utf8');
+    fs.writeFileSync(chart, source.replace('        replicas: props.replicas,', '        replicas: String(props.replicas) as unknown as number,'));
+    try {
+      const r = cdk8s();
+      expect(r.status).not.toBe(0);
+      expect(r.stdout).toMatch(/Status\s*│ failure/);
+      expect(r.stdout).toMatch(/Deployment alertmanager: \/spec\/replicas: got string, want integer/);
+    } finally {
+      fs.writeFileSync(chart, source);
+    }
+  });
+
+  test('--stdout --no-validate prints every object as valid YAML and leaves dist/ alone', () => {
     const before = dist();
-    const r = cdk8s('--stdout');
+    // The CLI prints its validation report to stdout as well, even with --stdout: piping needs --no-validate.
+    const r = cdk8s('--stdout', '--no-validate');
     expect(r.status).toBe(0);
     const docs = YAML.parseAllDocuments(r.stdout);
     expect(docs.filter((d) => d.errors.length > 0)).toEqual([]);

@@ -35,6 +35,11 @@ runCommand(
     summary: 'kubeconform (strict) over every object in dist/, with Kubernetes 1.35, the CRDs of cdk8s.yaml and the Constraint kinds.',
     flags: {
       env: { kind: 'strings', help: 'only these environments (default: all)', oneOf: () => ENVIRONMENT_NAMES },
+      dist: {
+        kind: 'string',
+        value: 'dir',
+        help: 'the rendered tree, one folder per environment (default: dist; the cdk8s validation plugin passes the CLI output)',
+      },
       mirror: {
         kind: 'string',
         value: 'dir',
@@ -48,10 +53,12 @@ runCommand(
       const given = flags.mirror ? `--mirror ${flags.mirror}` : `CRD_MIRROR=${process.env.CRD_MIRROR}`;
       throw new UserError(`${given}: no such folder; point it at the CRD mirror (../shared/crds), or set CRD_MIRROR= (empty) to use upstream URLs`);
     }
-    const envs = flags.env.length > 0 ? flags.env : ENVIRONMENT_NAMES;
-    const missing = envs.filter((env) => !fs.existsSync(path.join(ROOT, 'dist', env)));
-    if (missing.length > 0) throw new UserError(`no dist/${missing[0]}; run npm run synth first`);
-    const files = envs.flatMap((env) => manifestFiles(path.join(ROOT, 'dist', env)));
+    const dist = path.resolve(ROOT, flags.dist ?? 'dist');
+    const envs = flags.env.length > 0 ? flags.env : ENVIRONMENT_NAMES.filter((env) => !flags.dist || fs.existsSync(path.join(dist, env)));
+    const missing = envs.filter((env) => !fs.existsSync(path.join(dist, env)));
+    if (missing.length > 0 || envs.length === 0)
+      throw new UserError(`no ${path.relative(ROOT, dist) || '.'}/${missing[0] ?? '<env>'}; run npm run synth first`);
+    const files = envs.flatMap((env) => manifestFiles(path.join(dist, env)));
     const templates = files.filter((f) => path.basename(f).startsWith('constrainttemplate-')).map((f) => YAML.parse(fs.readFileSync(f, 'utf8')));
 
     const schemaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'schemas-'));
