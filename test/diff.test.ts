@@ -193,20 +193,26 @@ describe('the pull-request comment fits its host', () => {
     })),
   );
 
-  test('a large change renders under 65,536 characters, and a closing line names every environment whose details were cut', () => {
-    const full = formatMarkdown(large, ['dev', 'stg', 'prod']);
-    expect(full.length).toBeGreaterThan(65_536);
-    const comment = fitMarkdown(large, ['dev', 'stg', 'prod'], 65_536);
+  test('a large change renders under 65,536 characters: prod details first, and a closing line names every component whose details were cut', () => {
+    const envs = ['dev', 'stg', 'prod'];
+    expect(formatMarkdown(large, envs).length).toBeGreaterThan(65_536);
+    const comment = fitMarkdown(large, envs, 65_536);
     expect(comment.length).toBeLessThanOrEqual(65_536);
-    const cut = /_Cut to fit 65536 characters: the object details of ([^.]+)\./.exec(comment)?.[1].split(', ') ?? [];
-    expect(cut.length).toBeGreaterThan(0);
-    // Every environment is either in full or in the cut list with its counts: nothing dropped silently.
-    for (const env of ['dev', 'stg', 'prod'])
-      expect(
-        cut.includes(env)
-          ? comment.includes(`<b>${env}</b>: 0 added, 0 removed, 1200 changed (details cut)`)
-          : comment.includes(`<b>${env}</b>: 0 added, 0 removed, 1200 changed</summary>`),
-      ).toBe(true);
+    expect(comment.length).toBeGreaterThan(50_000);
+    const closing = /^_Cut to fit 65536 characters: the object details of (.+)\. Run `npm run diff -- (.+)` to read them\._$/m.exec(comment);
+    expect(closing).not.toBeNull();
+    const named = new Map(closing![1].split('; ').map((part) => [part.split(' ')[0], part.slice(part.indexOf('(') + 1, -1).split(', ')]));
+    for (const env of envs) {
+      // Every component is either shown in full or named as cut and counted in its environment's table: nothing dropped silently.
+      const cut = named.get(env) ?? [];
+      const section = comment.slice(comment.indexOf(`<b>${env}</b>`), comment.indexOf('</details>', comment.indexOf(`<b>${env}</b>`)));
+      const full = [...section.matchAll(/^\*\*(component-\d+)\/\*\*$/gm)].map((m) => m[1]);
+      const counted = [...section.matchAll(/^\| (component-\d+)\/ \| 0 added, 0 removed, 30 changed \|$/gm)].map((m) => m[1]);
+      expect([...full, ...counted].sort()).toEqual(Array.from({ length: 40 }, (_, i) => `component-${i}`).sort());
+      expect(counted.sort()).toEqual([...cut].sort());
+    }
+    // prod is read first: it keeps the most details.
+    expect((named.get('prod') ?? []).length).toBeLessThan((named.get('dev') ?? []).length);
   });
 
   test('a change that fits is the full diff, unchanged', () => {

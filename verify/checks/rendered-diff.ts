@@ -229,87 +229,103 @@ export function formatMarkdown(changes: readonly ObjectChange[], envs: readonly 
   for (const env of envs) {
     const inEnv = changes.filter((c) => c.env === env);
     if (inEnv.length === 0) continue;
-    out.push(`<details${env === 'prod' ? ' open' : ''}><summary><b>${env}</b>: ${summary(inEnv)}</summary>`, '');
-    for (const component of [...new Set(inEnv.map((c) => c.component))]) {
-      out.push(`**${component}/**`, '', '| | object | field | before | after |', '|---|---|---|---|---|');
-      for (const c of inEnv.filter((x) => x.component === component)) {
-        const mark = { added: '➕ added', removed: '➖ removed', changed: '✏️ changed' }[c.change];
-        if (c.fields.length === 0) out.push(`| ${mark} | \`${c.object}\` | | | |`);
-        c.fields.forEach((f, i) =>
-          out.push(
-            `| ${i === 0 ? mark : ''} | ${i === 0 ? `\`${c.object}\`` : ''} | \`${f.path}\` | ${f.lines ? '(text, below)' : cell(f.before)} | ${f.lines ? '' : cell(f.after)} |`,
-          ),
-        );
-      }
-      out.push('');
-      for (const c of inEnv.filter((x) => x.component === component)) {
-        for (const f of c.fields.filter((x) => x.lines))
-          out.push(
-            `\`${c.object}\` \`${f.path}\`:`,
-            '',
-            '```diff',
-            ...f.lines!.map((l) => (l.startsWith('  ') ? ` ${l.slice(2)}` : `${l[0]}${l.slice(2)}`)),
-            '```',
-            '',
-          );
-      }
-    }
+    out.push(envOpening(env, summary(inEnv)), '');
+    for (const component of componentsOf(inEnv)) out.push(...componentMarkdown(inEnv, component));
     out.push('</details>', '');
   }
   return `${out.join('\n')}\n`;
 }
 
+const componentsOf = (changes: readonly ObjectChange[]) => [...new Set(changes.map((c) => c.component))];
+const envOpening = (env: string, text: string) => `<details${env === 'prod' ? ' open' : ''}><summary><b>${env}</b>: ${text}</summary>`;
+
+/** One component's table of changed objects and fields, then its text diffs. */
+function componentMarkdown(inEnv: readonly ObjectChange[], component: string): string[] {
+  const out = [`**${component}/**`, '', '| | object | field | before | after |', '|---|---|---|---|---|'];
+  const mine = inEnv.filter((x) => x.component === component);
+  for (const c of mine) {
+    const mark = { added: '➕ added', removed: '➖ removed', changed: '✏️ changed' }[c.change];
+    if (c.fields.length === 0) out.push(`| ${mark} | \`${c.object}\` | | | |`);
+    c.fields.forEach((f, i) =>
+      out.push(
+        `| ${i === 0 ? mark : ''} | ${i === 0 ? `\`${c.object}\`` : ''} | \`${f.path}\` | ${f.lines ? '(text, below)' : cell(f.before)} | ${f.lines ? '' : cell(f.after)} |`,
+      ),
+    );
+  }
+  out.push('');
+  for (const c of mine)
+    for (const f of c.fields.filter((x) => x.lines))
+      out.push(
+        `\`${c.object}\` \`${f.path}\`:`,
+        '',
+        '```diff',
+        ...f.lines!.map((l) => (l.startsWith('  ') ? ` ${l.slice(2)}` : `${l[0]}${l.slice(2)}`)),
+        '```',
+        '',
+      );
+  return out;
+}
+
 /**
- * The markdown diff in at most `maxLength` characters (a pull-request comment holds 65,536): each
- * environment in full while it fits, then the rest as per-component counts, and a closing line that
- * names every environment and component whose details were cut and how to see them.
+ * The markdown diff in at most `maxLength` characters (a pull-request comment holds 65,536): the
+ * components of prod in full while they fit, then those of the other environments, the rest as
+ * per-component counts, and a closing line that names every environment and component whose
+ * details were cut and how to see them.
  */
 export function fitMarkdown(changes: readonly ObjectChange[], envs: readonly string[], maxLength: number, notes: readonly string[] = []): string {
   const tail = notes.length > 0 ? `${notes.map((n) => `_${n}_`).join('\n\n')}\n` : '';
   const full = `${formatMarkdown(changes, envs)}${tail ? `\n${tail}` : ''}`;
   if (full.length <= maxLength) return full;
   const withChanges = envs.filter((env) => changes.some((c) => c.env === env));
-  const counts = (env: string) => {
-    const inEnv = changes.filter((c) => c.env === env);
-    const rows = [...new Set(inEnv.map((c) => c.component))].map(
-      (component) => `| ${component}/ | ${summary(inEnv.filter((c) => c.component === component))} |`,
+  const inEnvOf = (env: string) => changes.filter((c) => c.env === env);
+  const countRow = (inEnv: readonly ObjectChange[], component: string) =>
+    `| ${component}/ | ${summary(inEnv.filter((c) => c.component === component))} |`;
+  const countsTable = (inEnv: readonly ObjectChange[], components: readonly string[]) =>
+    components.length === 0 ? [] : ['| component (details cut) | changes |', '|---|---|', ...components.map((c) => countRow(inEnv, c)), ''];
+  // The least an environment can take: its opening, every component as a count, its closing.
+  const leastOf = (env: string) =>
+    [envOpening(env, ''), '', ...countsTable(inEnvOf(env), componentsOf(inEnvOf(env))), '</details>', ''].join('\n').length + 80;
+  // The budget for details: what is left once every environment is in as counts, with the closing line at its longest.
+  const closing = 200 + [...new Set(changes.map((c) => `${c.env} ${c.component}`))].reduce((n, c) => n + c.length + 2, 0) + tail.length;
+  let budget = maxLength - closing - withChanges.reduce((n, e) => n + leastOf(e), 0) - 100;
+  // prod first: what a reviewer must read; then the others in order.
+  const kept = new Set<string>();
+  for (const env of [...withChanges.filter((e) => e === 'prod'), ...withChanges.filter((e) => e !== 'prod')]) {
+    const inEnv = inEnvOf(env);
+    for (const component of componentsOf(inEnv)) {
+      const cost = componentMarkdown(inEnv, component).join('\n').length + 1;
+      if (cost <= budget) {
+        kept.add(`${env} ${component}`);
+        budget -= cost;
+      }
+    }
+  }
+  const cut: string[] = [];
+  const lines: string[] = ['### Rendered diff', ''];
+  for (const env of withChanges) {
+    const inEnv = inEnvOf(env);
+    const components = componentsOf(inEnv);
+    const cutHere = components.filter((c) => !kept.has(`${env} ${c}`));
+    lines.push(
+      envOpening(env, `${summary(inEnv)}${cutHere.length > 0 ? ` (details of ${cutHere.length} of ${components.length} components cut)` : ''}`),
+      '',
     );
-    return [
-      `<details><summary><b>${env}</b>: ${summary(inEnv)} (details cut)</summary>`,
-      '',
-      '| component | changes |',
-      '|---|---|',
-      ...rows,
-      '',
-      '</details>',
-      '',
-    ].join('\n');
-  };
-  const cutLine = (cut: readonly string[]) =>
+    for (const component of components.filter((c) => kept.has(`${env} ${c}`))) lines.push(...componentMarkdown(inEnv, component));
+    lines.push(...countsTable(inEnv, cutHere), '</details>', '');
+    if (cutHere.length > 0) cut.push(`${env} (${cutHere.join(', ')})`);
+  }
+  const cutLine =
     cut.length === 0
       ? ''
-      : `\n_Cut to fit ${maxLength} characters: the object details of ${cut.join(', ')}. Run \`npm run diff -- ${cut.map((e) => `--env ${e}`).join(' ')}\` to read them._\n`;
-  const parts: string[] = ['### Rendered diff', '', ''];
-  const cut: string[] = [];
-  withChanges.forEach((env, i) => {
-    const section = formatMarkdown(
-      changes.filter((c) => c.env === env),
-      [env],
-    ).replace(/^### Rendered diff\n\n/, '');
-    // What the environments after this one need at least: their counts, and the closing line naming them.
-    const reserve =
-      withChanges.slice(i + 1).reduce((n, e) => n + counts(e).length, 0) + cutLine([...cut, ...withChanges.slice(i)]).length + tail.length + 1;
-    if (parts.join('\n').length + section.length + reserve <= maxLength) parts.push(section);
-    else {
-      parts.push(counts(env));
-      cut.push(env);
-    }
-  });
-  const out = `${parts.join('\n')}${cutLine(cut)}${tail ? `\n${tail}` : ''}`;
+      : `\n_Cut to fit ${maxLength} characters: the object details of ${cut.join('; ')}. Run \`npm run diff -- ${cut.map((c) => `--env ${c.split(' ')[0]}`).join(' ')}\` to read them._\n`;
+  const out = `${lines.join('\n')}\n${cutLine}${tail ? `\n${tail}` : ''}`;
   if (out.length <= maxLength) return out;
   // Even the counts do not fit: one line per environment.
-  const lines = withChanges.map((env) => `- **${env}**: ${summary(changes.filter((c) => c.env === env))}`);
-  return `### Rendered diff\n\n${lines.join('\n')}\n${cutLine(withChanges)}`.slice(0, maxLength);
+  const brief = withChanges.map((env) => `- **${env}**: ${summary(inEnvOf(env))}`);
+  return `### Rendered diff\n\n${brief.join('\n')}\n\n_Cut to fit ${maxLength} characters: every detail. Run \`npm run diff\` to read them._\n`.slice(
+    0,
+    maxLength,
+  );
 }
 
 const cell = (v: unknown) => (v === undefined ? '' : `\`${show(v).replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 120)}\``);
