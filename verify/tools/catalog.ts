@@ -1,5 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { CILIUM } from '../../argocd/upstream-components';
 import { VERSIONS } from '../../config/versions';
+import { projectRoot } from '../../lib/project';
 
 /**
  * Every external tool the tests and the harnesses run, pinned. Each is built
@@ -99,8 +102,32 @@ const kubeVersionFlags = (version: string) => {
   ]);
 };
 
+/**
+ * The version a committed tool module (verify/tools/go/<dir>/go.mod) requires of `module`: where
+ * the tool's version is the upstream module's, go.mod is the one place it is written (and what a
+ * dependency bot updates).
+ */
+function goModuleVersion(dir: string, module: string): string {
+  const goMod = fs.readFileSync(path.join(projectRoot(), 'verify', 'tools', 'go', dir, 'go.mod'), 'utf8');
+  const found = new RegExp(`^\\s*(?:require\\s+)?${module.replace(/[.]/g, '\\.')}\\s+(v\\S+)`, 'm').exec(goMod);
+  if (!found) throw new Error(`verify/tools/go/${dir}/go.mod requires no ${module}`);
+  return found[1];
+}
+
+/** The version a committed `pip freeze` lock (verify/tools/python/<lock>) pins of `name`: the one place it is written. */
+function pipLockVersion(lock: string, name: string): string {
+  const text = fs.readFileSync(path.join(projectRoot(), 'verify', 'tools', 'python', lock), 'utf8');
+  const found = new RegExp(`^${name}==(\\S+)$`, 'm').exec(text);
+  if (!found) throw new Error(`verify/tools/python/${lock} pins no ${name}`);
+  return found[1];
+}
+
+const HELM_VERSION = goModuleVersion('helm', 'helm.sh/helm/v3');
+const ETCD_VERSION = goModuleVersion('etcd', 'go.etcd.io/etcd/server/v3');
+const KWOK_VERSION = goModuleVersion('kwok', 'sigs.k8s.io/kwok');
 /** The istio.io/istio commit istioctl is built from (release-1.30 branch, 2026-08-26): see its tool note. */
-const ISTIO_PSEUDO_VERSION = 'v0.0.0-20260826214018-9739e10eb9d7';
+const ISTIO_PSEUDO_VERSION = goModuleVersion('istioctl', 'istio.io/istio');
+const CHECKOV_VERSION = pipLockVersion('checkov.txt', 'checkov');
 
 export const TOOLS: readonly Tool[] = [
   {
@@ -166,20 +193,20 @@ export const TOOLS: readonly Tool[] = [
   },
   {
     name: 'helm',
-    version: 'v3.19.5',
+    version: HELM_VERSION,
     recipe: {
       kind: 'go-module',
       dir: 'helm',
       packages: { helm: 'helm.sh/helm/v3/cmd/helm' },
       // Without these, `helm version` says v3.19 and Helm assumes Kubernetes 1.20; we also pass --kube-version.
       ldflags: [
-        '-X helm.sh/helm/v3/internal/version.version=v3.19.5',
+        `-X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}`,
         '-X helm.sh/helm/v3/internal/version.gitTreeState=clean',
         `-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=${K8S.split('.')[0]}`,
         `-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=${K8S.split('.')[1]}`,
       ],
     },
-    binaries: [{ name: 'helm', check: { args: ['version', '--short'], expect: 'v3.19.5' } }],
+    binaries: [{ name: 'helm', check: { args: ['version', '--short'], expect: HELM_VERSION } }],
   },
   {
     name: 'kubernetes',
@@ -204,14 +231,14 @@ export const TOOLS: readonly Tool[] = [
   },
   {
     name: 'etcd',
-    version: 'v3.6.6',
+    version: ETCD_VERSION,
     recipe: { kind: 'go-module', dir: 'etcd', packages: { etcd: 'go.etcd.io/etcd/server/v3' } },
-    binaries: [{ name: 'etcd', check: { args: ['--version'], expect: 'etcd Version: 3.6.6' } }],
+    binaries: [{ name: 'etcd', check: { args: ['--version'], expect: `etcd Version: ${ETCD_VERSION.slice(1)}` } }],
     note: 'the etcd that kubeadm 1.35 deploys',
   },
   {
     name: 'kwok',
-    version: 'v0.8.0',
+    version: KWOK_VERSION,
     recipe: {
       kind: 'go-module',
       dir: 'kwok',
@@ -233,7 +260,7 @@ export const TOOLS: readonly Tool[] = [
         ],
       },
     },
-    binaries: [{ name: 'kwok', check: { args: ['--version'], expect: 'kwok version v0.8.0' } }],
+    binaries: [{ name: 'kwok', check: { args: ['--version'], expect: `kwok version ${KWOK_VERSION}` } }],
   },
   {
     name: 'argocd',
@@ -292,9 +319,9 @@ export const TOOLS: readonly Tool[] = [
   },
   {
     name: 'checkov',
-    version: '3.3.30',
+    version: CHECKOV_VERSION,
     recipe: { kind: 'pip', lock: 'checkov.txt', modules: { checkov: 'checkov.main' } },
-    binaries: [{ name: 'checkov', check: { args: ['--version'], expect: '3.3.30' } }],
+    binaries: [{ name: 'checkov', check: { args: ['--version'], expect: CHECKOV_VERSION } }],
     note: 'the security scan of the prod render (security/checkov-exceptions.yaml); from PyPI',
   },
 ];
