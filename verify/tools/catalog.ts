@@ -128,45 +128,58 @@ const KWOK_VERSION = goModuleVersion('kwok', 'sigs.k8s.io/kwok');
 /** The istio.io/istio commit istioctl is built from (release-1.30 branch, 2026-08-26): see its tool note. */
 const ISTIO_PSEUDO_VERSION = goModuleVersion('istioctl', 'istio.io/istio');
 const CHECKOV_VERSION = pipLockVersion('checkov.txt', 'checkov');
+const GATEKEEPER_VERSION = 'v3.23.1';
+const KUBECONFORM_VERSION = 'v0.7.0';
+const KUBE_SCORE_VERSION = 'v1.20.0';
+/** github.com/prometheus/prometheus v0.316.0 is Prometheus 3.16.0: the module's minor holds major and minor. */
+const PROMETHEUS_MODULE_VERSION = 'v0.316.0';
+const PROMETHEUS_VERSION = ((minor: number) => `${Math.floor(minor / 100)}.${minor % 100}.0`)(Number(PROMETHEUS_MODULE_VERSION.split('.')[1]));
+const SHELLCHECK_VERSION = '0.9.0';
+const ACTIONLINT_VERSION = 'v1.7.12';
+const REDIS_VERSION = '7.0.15';
 
 export const TOOLS: readonly Tool[] = [
   {
     name: 'gatekeeper',
-    version: 'v3.23.1',
+    version: GATEKEEPER_VERSION,
     recipe: {
       kind: 'go-install',
       packages: ['github.com/open-policy-agent/gatekeeper/v3', 'github.com/open-policy-agent/gatekeeper/v3/cmd/gator'],
     },
     binaries: [
       { name: 'gatekeeper', check: { args: ['--help'], expect: 'debug-use-fake-pod' } },
-      { name: 'gator', check: { args: ['version'], expect: 'GitVersion:    v3.23.1' } },
+      { name: 'gator', check: { args: ['version'], expect: `GitVersion:    ${GATEKEEPER_VERSION}` } },
     ],
     note: 'gator runs the policy suites; the controller turns ConstraintTemplates into Constraint CRDs in the e2e cluster and answers its admission webhook. The seed pins Gatekeeper 3.21.1, but the module proxy serves only v3.17.0 and v3.23.1 of gatekeeper/v3',
   },
   {
     name: 'kubeconform',
-    version: 'v0.7.0',
-    recipe: { kind: 'go-install', packages: ['github.com/yannh/kubeconform/cmd/kubeconform'], ldflags: ['-X main.version=v0.7.0'] },
-    binaries: [{ name: 'kubeconform', check: { args: ['-v'], expect: 'v0.7.0' } }],
+    version: KUBECONFORM_VERSION,
+    recipe: { kind: 'go-install', packages: ['github.com/yannh/kubeconform/cmd/kubeconform'], ldflags: [`-X main.version=${KUBECONFORM_VERSION}`] },
+    binaries: [{ name: 'kubeconform', check: { args: ['-v'], expect: KUBECONFORM_VERSION } }],
   },
   {
     name: 'kube-score',
-    version: 'v1.20.0',
-    recipe: { kind: 'go-install', packages: ['github.com/zegl/kube-score/cmd/kube-score'], ldflags: ['-X main.version=1.20.0'] },
-    binaries: [{ name: 'kube-score', check: { args: ['version'], expect: 'kube-score version: 1.20.0' } }],
+    version: KUBE_SCORE_VERSION,
+    recipe: {
+      kind: 'go-install',
+      packages: ['github.com/zegl/kube-score/cmd/kube-score'],
+      ldflags: [`-X main.version=${KUBE_SCORE_VERSION.slice(1)}`],
+    },
+    binaries: [{ name: 'kube-score', check: { args: ['version'], expect: `kube-score version: ${KUBE_SCORE_VERSION.slice(1)}` } }],
   },
   {
     name: 'promtool',
-    version: 'v0.316.0',
+    version: PROMETHEUS_MODULE_VERSION,
     recipe: {
       kind: 'go-install',
       packages: ['github.com/prometheus/prometheus/cmd/promtool'],
-      ldflags: [PROMETHEUS_VERSION_FLAG('3.16.0')],
+      ldflags: [PROMETHEUS_VERSION_FLAG(PROMETHEUS_VERSION)],
       // Prometheus' own tag for builds without the service discovery plugins (AWS, Azure, GCE, Kubernetes ...):
       // the tests run `promtool check rules` and `promtool test rules` only, which need none of them.
       tags: ['remove_all_sd'],
     },
-    binaries: [{ name: 'promtool', check: { args: ['--version'], expect: 'promtool, version 3.16.0' } }],
+    binaries: [{ name: 'promtool', check: { args: ['--version'], expect: `promtool, version ${PROMETHEUS_VERSION}` } }],
   },
   {
     name: 'amtool',
@@ -180,9 +193,9 @@ export const TOOLS: readonly Tool[] = [
   },
   {
     name: 'shellcheck',
-    version: '0.9.0',
+    version: SHELLCHECK_VERSION,
     recipe: { kind: 'deb', packages: ['shellcheck'], binaries: { shellcheck: 'usr/bin/shellcheck' } },
-    binaries: [{ name: 'shellcheck', check: { args: ['--version'], expect: 'version: 0.9.0' } }],
+    binaries: [{ name: 'shellcheck', check: { args: ['--version'], expect: `version: ${SHELLCHECK_VERSION}` } }],
   },
   {
     name: 'otelcol-lab',
@@ -297,24 +310,24 @@ export const TOOLS: readonly Tool[] = [
   },
   {
     name: 'actionlint',
-    version: 'v1.7.12',
+    version: ACTIONLINT_VERSION,
     recipe: {
       kind: 'go-install',
       packages: ['github.com/rhysd/actionlint/cmd/actionlint'],
-      ldflags: ['-X github.com/rhysd/actionlint.version=v1.7.12'],
+      ldflags: [`-X github.com/rhysd/actionlint.version=${ACTIONLINT_VERSION}`],
     },
-    binaries: [{ name: 'actionlint', check: { args: ['-version'], expect: 'v1.7.12' } }],
+    binaries: [{ name: 'actionlint', check: { args: ['-version'], expect: ACTIONLINT_VERSION } }],
     note: 'lints the pull-request workflow (.github/workflows/) as GitHub Actions reads it, with shellcheck on its run: scripts',
   },
   {
     name: 'redis',
-    version: '7.0.15',
+    version: REDIS_VERSION,
     recipe: {
       kind: 'deb',
       packages: ['redis-tools', 'redis-server', 'libjemalloc2', 'liblzf1'],
       binaries: { 'redis-server': 'usr/bin/redis-server' },
     },
-    binaries: [{ name: 'redis-server', check: { args: ['--version'], expect: 'v=7.0.15' } }],
+    binaries: [{ name: 'redis-server', check: { args: ['--version'], expect: `v=${REDIS_VERSION}` } }],
     note: "Argo CD's cache; the Debian revision is whatever security update Debian serves for 7.0.15",
   },
   {
