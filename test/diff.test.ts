@@ -10,13 +10,16 @@ import {
   fitMarkdown,
   formatMarkdown,
   formatText,
+  ignoredPaths,
   lineDiff,
   ObjectChange,
   treeAtRef,
   treeOf,
   upstreamChanges,
+  withoutIgnoredDifferences,
   withoutNoise,
 } from '../verify/checks/rendered-diff';
+import { KubeObject } from '../lib/synth';
 import { renderEnvironment } from '../lib/synth';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
@@ -147,7 +150,7 @@ describe('upstream effects in the rendered diff (the charts rendered by Helm on 
 
   test('nothing is rendered when no Application changed', () => {
     const tree = treeOf(renderEnvironment(prod, COMPONENTS));
-    expect(upstreamChanges('prod', tree, tree, '/nonexistent/helm')).toEqual({ changes: [], notRendered: [] });
+    expect(upstreamChanges('prod', tree, tree, '/nonexistent/helm')).toEqual({ changes: [], notRendered: [], ignored: 0 });
   });
 
   test('line diffs keep one line of context and put removals first', () => {
@@ -239,5 +242,53 @@ describe('the pull-request comment fits its host', () => {
     const { changes, quiet } = withoutNoise([relabel, real]);
     expect(quiet).toBe(1);
     expect(changes.map((c) => [c.object, c.fields.map((f) => f.path)])).toEqual([['Deployment gatekeeper-system/y', ['spec.replicas']]]);
+  });
+});
+
+describe("each Application's ignoreDifferences, as Argo CD reads it", () => {
+  const webhook = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name: 'gatekeeper-validating-webhook-configuration' },
+  } as KubeObject;
+  const rules = [
+    { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
+    { group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] },
+    // Beyond fields and []?: not understood, so never hidden.
+    {
+      group: 'admissionregistration.k8s.io',
+      kind: 'ValidatingWebhookConfiguration',
+      jqPathExpressions: ['.webhooks[] | select(.name == "x") | .sideEffects'],
+    },
+  ];
+  const change = (object: string, paths: string[]): ObjectChange => ({
+    env: 'prod',
+    component: 'gatekeeper (helm)',
+    file: `gatekeeper/${object}.yaml`,
+    object,
+    change: 'changed',
+    fields: paths.map((path) => ({ path, before: 'a', after: 'b' })),
+  });
+
+  test('a caBundle change is left out and counted; a sideEffects change under a jq filter it cannot read stays', () => {
+    const patterns = ignoredPaths(rules, webhook);
+    const { changes, ignored } = withoutIgnoredDifferences(
+      [
+        change('only-ca', ['webhooks[validation.gatekeeper.sh].clientConfig.caBundle']),
+        change('ca-and-effects', ['webhooks[validation.gatekeeper.sh].clientConfig.caBundle', 'webhooks[validation.gatekeeper.sh].sideEffects']),
+      ],
+      () => patterns,
+    );
+    expect(ignored).toBe(1);
+    expect(changes.map((c) => [c.object, c.fields.map((f) => f.path)])).toEqual([
+      ['ca-and-effects', ['webhooks[validation.gatekeeper.sh].sideEffects']],
+    ]);
+  });
+
+  test('rules apply by group and kind: a Deployment rule does not hide a webhook field, and a JSON pointer matches its path', () => {
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } } as KubeObject;
+    expect(ignoredPaths(rules, deployment).some((r) => r.test('spec.replicas'))).toBe(true);
+    expect(ignoredPaths(rules, deployment).some((r) => r.test('spec.replicasx'))).toBe(false);
+    expect(ignoredPaths(rules, webhook).some((r) => r.test('spec.replicas'))).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
 import { execFileSync } from 'child_process';
 import { diffArrays } from 'diff';
 import * as YAML from 'yaml';
-import { HydratedApp, hydrateApplications, readApplications } from '../engines/hydrate';
-import { RenderedEnvironment } from '../../lib/synth';
+import { HydratedApp, hydrateApplications, IgnoreDifference, readApplications } from '../engines/hydrate';
+import { KubeObject, RenderedEnvironment } from '../../lib/synth';
 import { toYaml } from '../../lib/yaml';
 
 /**
@@ -171,6 +171,8 @@ function hydratedTree(apps: readonly HydratedApp[]): FileTree {
 
 export interface UpstreamDiff {
   readonly changes: readonly ObjectChange[];
+  /** Objects whose every changed field is one their Application's ignoreDifferences names. */
+  readonly ignored: number;
   /** Upstream Applications that could not be rendered, `<side>: <app> <status>: <reason>`. */
   readonly notRendered: readonly string[];
 }
@@ -185,7 +187,7 @@ export function upstreamChanges(env: string, base: FileTree, current: FileTree, 
   const before = applicationFiles(base);
   const after = applicationFiles(current);
   const touched = [...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f));
-  if (touched.length === 0) return { changes: [], notRendered: [] };
+  if (touched.length === 0) return { changes: [], notRendered: [], ignored: 0 };
   const baseApps = hydrateApplications(readApplications(before), { helm });
   const currentApps = hydrateApplications(readApplications(after), { helm });
   const kindOf = new Map([...baseApps, ...currentApps].map((a) => [a.app, a.chart ? 'helm' : 'git']));
@@ -193,11 +195,66 @@ export function upstreamChanges(env: string, base: FileTree, current: FileTree, 
     ...baseApps.filter((a) => a.status !== 'rendered').map((a) => `base: ${a.app} ${a.status}: ${a.message}`),
     ...currentApps.filter((a) => a.status !== 'rendered').map((a) => `this change: ${a.app} ${a.status}: ${a.message}`),
   ];
-  const changes = diffTrees(env, hydratedTree(baseApps), hydratedTree(currentApps), (file) => {
+  const all = diffTrees(env, hydratedTree(baseApps), hydratedTree(currentApps), (file) => {
     const app = file.split('/')[0];
     return `${app} (${kindOf.get(app)})`;
   });
-  return { changes, notRendered };
+  const rules = new Map(readApplications(after).map((a) => [a.name, a.ignoreDifferences ?? []]));
+  const objects = new Map([...baseApps, ...currentApps].flatMap((a) => a.objects.map((o) => [o.file, o.object] as const)));
+  const { changes, ignored } = withoutIgnoredDifferences(all, (c) => {
+    const object = objects.get(c.file);
+    return object ? ignoredPaths(rules.get(c.file.split('/')[0]) ?? [], object) : [];
+  });
+  return { changes, notRendered, ignored };
+}
+
+/**
+ * The field paths an Application's ignoreDifferences names for one object, as the diff writes paths
+ * (`webhooks[<name>].clientConfig.caBundle`): JSON pointers, and jq paths made of fields and `[]?`.
+ * A jq expression beyond that is not understood, so its fields stay in the diff (shown, never hidden).
+ */
+export function ignoredPaths(rules: readonly IgnoreDifference[], object: KubeObject): RegExp[] {
+  const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return rules
+    .filter(
+      (r) =>
+        (r.group ?? '') === group &&
+        r.kind === object.kind &&
+        (r.name === undefined || r.name === object.metadata.name) &&
+        (r.namespace === undefined || r.namespace === object.metadata.namespace),
+    )
+    .flatMap((r) => [
+      ...(r.jsonPointers ?? []).map((p) => new RegExp(`^${p.split('/').slice(1).map(escape).join('\\.')}(\\.|\\[|$)`)),
+      ...(r.jqPathExpressions ?? [])
+        .filter((q) => /^(\.[A-Za-z0-9_-]+(\[\]\??)?)+$/.test(q))
+        .map(
+          (q) =>
+            new RegExp(
+              `^${q
+                .slice(1)
+                .split('.')
+                .map((part) => (part.endsWith('[]?') || part.endsWith('[]') ? `${escape(part.replace(/\[\]\??$/, ''))}\\[[^\\]]*\\]` : escape(part)))
+                .join('\\.')}(\\.|\\[|$)`,
+            ),
+        ),
+    ]);
+}
+
+/** The changes without the fields their rules ignore; an object left with none is counted, not shown. */
+export function withoutIgnoredDifferences(
+  changes: readonly ObjectChange[],
+  rulesOf: (c: ObjectChange) => readonly RegExp[],
+): { readonly changes: ObjectChange[]; readonly ignored: number } {
+  let ignored = 0;
+  const kept: ObjectChange[] = [];
+  for (const c of changes) {
+    const rules = c.change === 'changed' ? rulesOf(c) : [];
+    const fields = c.fields.filter((f) => !rules.some((r) => r.test(f.path)));
+    if (c.change === 'changed' && fields.length === 0) ignored++;
+    else kept.push({ ...c, fields });
+  }
+  return { changes: kept, ignored };
 }
 
 const show = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));

@@ -32,6 +32,17 @@ export interface ApplicationManifest {
     readonly path?: string;
     readonly helm?: { readonly releaseName?: string; readonly valuesObject?: unknown; readonly values?: string };
   };
+  /** Fields Argo CD does not compare (spec.ignoreDifferences), which the rendered diff leaves out too. */
+  readonly ignoreDifferences?: readonly IgnoreDifference[];
+}
+
+export interface IgnoreDifference {
+  readonly group?: string;
+  readonly kind: string;
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly jsonPointers?: readonly string[];
+  readonly jqPathExpressions?: readonly string[];
 }
 
 export interface HydratedObject {
@@ -78,13 +89,14 @@ export function readApplications(files: ReadonlyMap<string, string>): Applicatio
     if (!APPLICATION_FILE.test(file)) continue;
     const app = YAML.parse(text, { version: '1.1' }) as {
       metadata: { name: string; annotations?: Record<string, string> };
-      spec: { destination: { namespace: string }; source: ApplicationManifest['source'] };
+      spec: { destination: { namespace: string }; source: ApplicationManifest['source']; ignoreDifferences?: IgnoreDifference[] };
     };
     apps.push({
       name: app.metadata.name,
       wave: Number(app.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0),
       namespace: app.spec.destination.namespace,
       source: app.spec.source,
+      ...(app.spec.ignoreDifferences ? { ignoreDifferences: app.spec.ignoreDifferences } : {}),
     });
   }
   return apps;

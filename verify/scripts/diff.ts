@@ -64,21 +64,25 @@ runCommand(
     const selected = selectEnvironments(flags.env);
     const helm = toolPath(ROOT, 'helm');
     const notRendered: string[] = [];
+    let ignored = 0;
     const changes = selected.flatMap((env) => {
       const before = treeAtRef(ROOT, base!, env.name);
       const after = treeOf(renderEnvironment(env, COMPONENTS));
       const upstream = upstreamChanges(env.name, before, after, helm);
       notRendered.push(...upstream.notRendered.map((u) => `${env.name}, ${u}`));
+      ignored += upstream.ignored;
       return [...diffTrees(env.name, before, after), ...upstream.changes];
     });
     const names = selected.map((e) => e.name);
     const { changes: shown, quiet } = withoutNoise(changes);
-    const notes =
-      quiet > 0
+    const notes = [
+      ...(quiet > 0
         ? [
             `${quiet} object(s) changed only in noise fields (chart and version labels, checksum annotations: NOISE_FIELDS in verify/checks/rendered-diff.ts)`,
           ]
-        : [];
+        : []),
+      ...(ignored > 0 ? [`${ignored} object(s) changed only in fields their Application's ignoreDifferences names`] : []),
+    ];
     if (flags.markdown)
       process.stdout.write(
         maxLength ? fitMarkdown(shown, names, maxLength, notes) : formatMarkdown(shown, names) + notes.map((n) => `\n_${n}_\n`).join(''),
