@@ -92,6 +92,7 @@ const withIstio = (env: EnvironmentConfig) => !env.features.skipIstio;
 const always = () => true;
 const ISTIO_REPO = 'https://istio-release.storage.googleapis.com/charts';
 const GRAFANA_REPO = 'https://grafana.github.io/helm-charts';
+// renovate: datasource=helm depName=base registryUrl=https://istio-release.storage.googleapis.com/charts
 const ISTIO_VERSION = '1.29.0';
 const ISTIO_HUB: ImageKey = { shape: 'hub', at: 'global', hub: 'docker.io/istio' };
 const repository = (at: string, image: string, also?: (registry: string) => Record<string, unknown>): ImageKey => ({
@@ -115,6 +116,7 @@ export const CILIUM: HelmUpstream = {
   source: helm({
     repoURL: 'https://helm.cilium.io/',
     chart: 'cilium',
+    // renovate: datasource=helm depName=cilium registryUrl=https://helm.cilium.io/
     version: '1.19.1',
     releaseName: 'cilium',
     values: ciliumValues,
@@ -142,6 +144,7 @@ export const ARGOCD: HelmUpstream = {
   source: helm({
     repoURL: 'https://argoproj.github.io/argo-helm',
     chart: 'argo-cd',
+    // renovate: datasource=helm depName=argo-cd registryUrl=https://argoproj.github.io/argo-helm
     version: '9.4.5',
     releaseName: 'argocd',
     values: argocdValues,
@@ -163,7 +166,13 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     namespace: NAMESPACES.kubeSystem,
     wave: SYNC_WAVES.gatewayApiCrds,
     enabled: always,
-    source: { kind: 'git', repoURL: 'https://github.com/kubernetes-sigs/gateway-api.git', path: 'config/crd/standard', revision: 'v1.5.0' },
+    source: {
+      kind: 'git',
+      repoURL: 'https://github.com/kubernetes-sigs/gateway-api.git',
+      path: 'config/crd/standard',
+      // renovate: datasource=github-tags depName=kubernetes-sigs/gateway-api
+      revision: 'v1.5.0',
+    },
     serverSideApply: true,
     clusterKinds: [
       CRD,
@@ -189,6 +198,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     source: helm({
       repoURL: 'https://charts.konghq.com',
       chart: 'ingress',
+      // renovate: datasource=helm depName=ingress registryUrl=https://charts.konghq.com
       version: '0.22.0',
       releaseName: 'kong',
       values: kongValues,
@@ -258,6 +268,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     source: helm({
       repoURL: 'https://open-policy-agent.github.io/gatekeeper/charts',
       chart: 'gatekeeper',
+      // renovate: datasource=helm depName=gatekeeper registryUrl=https://open-policy-agent.github.io/gatekeeper/charts
       version: '3.21.1',
       releaseName: 'gatekeeper',
       values: gatekeeperValues,
@@ -282,6 +293,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     source: helm({
       repoURL: 'https://prometheus-community.github.io/helm-charts',
       chart: 'kube-state-metrics',
+      // renovate: datasource=helm depName=kube-state-metrics registryUrl=https://prometheus-community.github.io/helm-charts
       version: '5.33.2',
       releaseName: 'kube-state-metrics',
       values: kubeStateMetricsValues,
@@ -298,6 +310,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     source: helm({
       repoURL: GRAFANA_REPO,
       chart: 'mimir-distributed',
+      // renovate: datasource=helm depName=mimir-distributed registryUrl=https://grafana.github.io/helm-charts
       version: '6.0.5',
       releaseName: 'mimir',
       values: (env) =>
@@ -322,6 +335,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     source: helm({
       repoURL: GRAFANA_REPO,
       chart: 'loki',
+      // renovate: datasource=helm depName=loki registryUrl=https://grafana.github.io/helm-charts
       version: '6.53.0',
       releaseName: 'loki',
       values: lokiValues,
@@ -345,6 +359,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     source: helm({
       repoURL: GRAFANA_REPO,
       chart: 'tempo',
+      // renovate: datasource=helm depName=tempo registryUrl=https://grafana.github.io/helm-charts
       version: '1.24.4',
       releaseName: 'tempo',
       values: (env) => tempoValues(env, lgtmEndpoints(env)),
@@ -361,6 +376,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     source: helm({
       repoURL: GRAFANA_REPO,
       chart: 'alloy',
+      // renovate: datasource=helm depName=alloy registryUrl=https://grafana.github.io/helm-charts
       version: '1.6.0',
       releaseName: 'alloy',
       values: (env) => alloyValues(lgtmEndpoints(env)),
@@ -377,6 +393,7 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     source: helm({
       repoURL: GRAFANA_REPO,
       chart: 'grafana',
+      // renovate: datasource=helm depName=grafana registryUrl=https://grafana.github.io/helm-charts
       version: '10.5.15',
       releaseName: 'grafana',
       values: (env) => grafanaValues(env, lgtmEndpoints(env), NAMESPACES.monitoring, BOOTSTRAP_SECRETS.grafanaAdmin.name),

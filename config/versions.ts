@@ -7,17 +7,22 @@
  */
 export const VERSIONS = {
   /** Kind node image of the seed (section 0). */
+  // renovate: datasource=docker depName=kindest/node extractVersion=^v(?<version>.+)$
   kubernetesNode: '1.35.0',
   /**
    * The control plane the tests run. The Go module proxy serves k8s.io/kubernetes
    * v1.35.4 as the only 1.35 release, so the tests use the newest patch of the seed's minor.
    */
+  // renovate: datasource=go depName=k8s.io/kubernetes extractVersion=^v(?<version>.+)$
   kubernetesControlPlane: '1.35.4',
   /** OpenTelemetry Collector contrib, the seed's release (section 7-1), rendered and built as otelcol-lab. */
+  // renovate: datasource=github-releases depName=open-telemetry/opentelemetry-collector-releases extractVersion=^v(?<version>.+)$
   otelCollector: '0.146.1',
   /** Alertmanager, rendered and checked with amtool of the same release. */
+  // renovate: datasource=github-releases depName=prometheus/alertmanager extractVersion=^v(?<version>.+)$
   alertmanager: '0.30.1',
   /** Argo CD, the seed's release; the chart 9.4.5 deploys it and the e2e tests run it. */
+  // renovate: datasource=github-releases depName=argoproj/argo-cd extractVersion=^v(?<version>.+)$
   argocd: '3.3.2',
 } as const;
 
@@ -29,13 +34,18 @@ export const VERSIONS = {
  */
 export const IMAGE_TAGS = {
   /** go-httpbin, the demo backend. */
+  // renovate: datasource=docker depName=mccutchen/go-httpbin
   httpbin: 'v2.19.0',
   /** curl: the demo frontend and load generator where pinned, and the platform Jobs. */
+  // renovate: datasource=docker depName=curlimages/curl
   curl: '8.5.0',
   /** Kong 3.9 and KIC 3.5 of the seed, at their patch releases (`3.9` and `3.5` move). */
+  // renovate: datasource=docker depName=kong
   kongGateway: '3.9.1',
+  // renovate: datasource=docker depName=kong/kubernetes-ingress-controller
   kongIngressController: '3.5.0',
   /** The nginx in front of Loki and Mimir; the charts' `1.29-alpine` moves. */
+  // renovate: datasource=docker depName=nginxinc/nginx-unprivileged
   nginxUnprivileged: '1.29.1-alpine',
 } as const;
 
