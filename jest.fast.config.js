@@ -11,6 +11,7 @@ const FULL_SUITE_ONLY = {
   'control-plane': 'a Kubernetes control plane per run',
   e2e: 'a real Argo CD per environment',
   workflow: 'actionlint (a built tool) over the pull-request workflow',
+  renovate: 'Renovate (a built tool, on Node 24) extracting every pin, twice',
   'network-policies': "Cilium's policy engine (a built tool) over every environment's Helm renders",
   'first-run': 'every README command in a fresh clone',
   helm: 'Helm renders of every upstream chart',

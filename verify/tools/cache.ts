@@ -6,7 +6,7 @@ import * as path from 'path';
 import { CheckFailure } from '../../config/errors';
 import { PROJECT_NAME } from '../../config/project';
 import { forEachAtMost } from './concurrency';
-import { CollectorRecipe, DebianRecipe, GoInstallRecipe, GoModuleRecipe, PipRecipe, providedNames, Tool } from './catalog';
+import { CollectorRecipe, DebianRecipe, GoInstallRecipe, GoModuleRecipe, NpmRecipe, PipRecipe, providedNames, Tool } from './catalog';
 import { projectRoot } from '../../lib/project';
 
 /**
@@ -110,6 +110,11 @@ export function stampOf(tool: Tool, hooks: Hooks): string {
     const own = ownSourcesHash(tool.recipe.dir);
     return own ? `${tool.version}+${own}` : tool.version;
   }
+  if (tool.recipe.kind === 'npm')
+    return `${tool.version}+${createHash('sha256')
+      .update(fs.readFileSync(path.join(TOOL_SOURCES, 'npm', tool.recipe.dir, 'package-lock.json')))
+      .digest('hex')
+      .slice(0, 12)}`;
   if (tool.recipe.kind !== 'collector') return tool.version;
   const manifest = requireHook(hooks.collectorManifest, tool)('/sources');
   return `${tool.version}+${createHash('sha256').update(manifest).digest('hex').slice(0, 12)}`;
@@ -341,6 +346,27 @@ async function buildPip(recipe: PipRecipe, tool: Tool, work: string, log: string
   }
 }
 
+async function buildNpm(recipe: NpmRecipe, work: string, log: string): Promise<void> {
+  // The Node release the tool needs, from the npm registry like any package.
+  await run('npm', ['pack', '--silent', `${recipe.node.package}@${recipe.node.version}`, '--pack-destination', work], { cwd: work, log });
+  const tarball = fs.readdirSync(work).find((f) => f.endsWith('.tgz'));
+  if (!tarball) throw new ToolError(`npm pack ${recipe.node.package}@${recipe.node.version} gave no tarball; see ${log}`);
+  fs.mkdirSync(path.join(work, 'node'));
+  await run('tar', ['xzf', path.join(work, tarball), '-C', path.join(work, 'node'), '--strip-components=1'], { cwd: work, log });
+  fs.rmSync(path.join(work, tarball));
+  const app = path.join(work, 'app');
+  fs.mkdirSync(app);
+  for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(TOOL_SOURCES, 'npm', recipe.dir, file), path.join(app, file));
+  // Every dependency is in the lock; no install scripts run (optional native modules fall back to JavaScript).
+  await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--engine-strict=false'], { cwd: app, log });
+  for (const [binary, script] of Object.entries(recipe.scripts))
+    fs.writeFileSync(
+      path.join(work, 'bin', binary),
+      `#!/bin/sh\nhere=$(dirname "$(dirname "$(readlink -f "$0")")")\nexec "$here/node/bin/node" "$here/app/${script}" "$@"\n`,
+      { mode: 0o755 },
+    );
+}
+
 /** Builds one tool into a fresh folder, records checksums, then moves it into the cache in one rename. */
 export async function build(tool: Tool, stamp: string, hooks: Hooks): Promise<number> {
   const root = cacheRoot();
@@ -353,11 +379,12 @@ export async function build(tool: Tool, stamp: string, hooks: Hooks): Promise<nu
   const started = Date.now();
   try {
     const recipe = tool.recipe;
-    if (recipe.kind !== 'deb') checkGo(tool);
+    if (recipe.kind !== 'deb' && recipe.kind !== 'npm') checkGo(tool);
     if (recipe.kind === 'go-install') await buildGoInstall(recipe, tool, work, log);
     else if (recipe.kind === 'go-module') await buildGoModule(recipe, work, log);
     else if (recipe.kind === 'collector') await buildCollector(recipe, tool, work, log, hooks);
     else if (recipe.kind === 'pip') await buildPip(recipe, tool, work, log);
+    else if (recipe.kind === 'npm') await buildNpm(recipe, work, log);
     else await buildDebian(recipe, tool, work, log);
   } catch (error) {
     fs.rmSync(work, { recursive: true, force: true });
@@ -383,7 +410,7 @@ export async function build(tool: Tool, stamp: string, hooks: Hooks): Promise<nu
     tool: tool.name,
     stamp,
     buildSeconds: seconds,
-    builtWith: tool.recipe.kind === 'deb' ? 'apt-get download' : goVersion,
+    builtWith: tool.recipe.kind === 'deb' ? 'apt-get download' : tool.recipe.kind === 'npm' ? `npm ci, node ${tool.recipe.node.version}` : goVersion,
     binaries,
     links,
     ...(data ? { data } : {}),
@@ -436,7 +463,7 @@ export async function ensureTools(tools: readonly Tool[], hooks: Hooks, jobs = N
   try {
     await forEachAtMost(toBuild, jobs, async ({ tool, stamp }) => {
       try {
-        if (tool.recipe.kind !== 'deb') checkGo(tool);
+        if (tool.recipe.kind !== 'deb' && tool.recipe.kind !== 'npm') checkGo(tool);
       } catch (error) {
         failures.push((error as Error).message);
         return;

