@@ -92,6 +92,28 @@ describe('npx cdk8s synth', () => {
     expect(dist()).toEqual(before);
   });
 
+  test('npx cdk8s import works offline from a mirrored CRD file and writes what imports/ holds, but rewrites cdk8s.yaml (so the README sends users to npm run import -- --mirror)', () => {
+    const mirror = crdMirror();
+    expect(mirror).toBeDefined();
+    const before = fs.readFileSync(path.join(copy, 'cdk8s.yaml'), 'utf8');
+    const out = path.join(tempDir('cdk8s-import-'), 'imports');
+    try {
+      const r = spawnSync(
+        path.join(ROOT, 'node_modules', '.bin', 'cdk8s'),
+        ['import', path.join(mirror!, 'cilium', 'ciliumnetworkpolicies.yaml'), '-o', out, '-l', 'typescript'],
+        { cwd: copy, encoding: 'utf8' },
+      );
+      expect(r.status).toBe(0);
+      expect(fs.readFileSync(path.join(out, 'cilium.io.ts'), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'imports', 'cilium.io.ts'), 'utf8'));
+      // The CLI appends the file to imports: and drops every comment of cdk8s.yaml.
+      const after = fs.readFileSync(path.join(copy, 'cdk8s.yaml'), 'utf8');
+      expect(after).not.toBe(before);
+      expect(after).not.toMatch(/^#/m);
+    } finally {
+      fs.writeFileSync(path.join(copy, 'cdk8s.yaml'), before);
+    }
+  });
+
   test('a bad value: our one line, a non-zero exit, and dist/ byte-identical', () => {
     const before = dist();
     const prod = path.join(copy, 'config/environments/prod.ts');
