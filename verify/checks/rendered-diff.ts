@@ -149,18 +149,31 @@ const isNoise = (f: FieldChange) => NOISE_FIELDS.some((n) => n.path.test(f.path)
 
 /** The changes without their noise fields; an object whose every changed field is noise is left out and counted. */
 export function withoutNoise(changes: readonly ObjectChange[]): { readonly changes: ObjectChange[]; readonly quiet: number } {
-  let quiet = 0;
+  const { changes: kept, dropped } = withoutFields(changes, () => isNoise);
+  return { changes: kept, quiet: dropped };
+}
+
+/**
+ * The changes without the fields `dropsOf` drops for each changed object (added and removed objects
+ * are kept whole); an object left with no field is counted, not shown.
+ */
+function withoutFields(
+  changes: readonly ObjectChange[],
+  dropsOf: (c: ObjectChange) => (f: FieldChange) => boolean,
+): { readonly changes: ObjectChange[]; readonly dropped: number } {
+  let dropped = 0;
   const kept: ObjectChange[] = [];
   for (const c of changes) {
     if (c.change !== 'changed') {
       kept.push(c);
       continue;
     }
-    const fields = c.fields.filter((f) => !isNoise(f));
-    if (fields.length === 0) quiet++;
+    const drops = dropsOf(c);
+    const fields = c.fields.filter((f) => !drops(f));
+    if (fields.length === 0) dropped++;
     else kept.push({ ...c, fields });
   }
-  return { changes: kept, quiet };
+  return { changes: kept, dropped };
 }
 
 const applicationFiles = (tree: FileTree): Map<string, string> => new Map([...tree].filter(([file]) => file.startsWith('apps/application-')));
@@ -246,15 +259,11 @@ export function withoutIgnoredDifferences(
   changes: readonly ObjectChange[],
   rulesOf: (c: ObjectChange) => readonly RegExp[],
 ): { readonly changes: ObjectChange[]; readonly ignored: number } {
-  let ignored = 0;
-  const kept: ObjectChange[] = [];
-  for (const c of changes) {
-    const rules = c.change === 'changed' ? rulesOf(c) : [];
-    const fields = c.fields.filter((f) => !rules.some((r) => r.test(f.path)));
-    if (c.change === 'changed' && fields.length === 0) ignored++;
-    else kept.push({ ...c, fields });
-  }
-  return { changes: kept, ignored };
+  const { changes: kept, dropped } = withoutFields(changes, (c) => {
+    const rules = rulesOf(c);
+    return (f) => rules.some((r) => r.test(f.path));
+  });
+  return { changes: kept, ignored: dropped };
 }
 
 const show = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
