@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CheckFailure } from '../config/errors';
 import { describeError } from '../lib/command';
+import { copyWorkingTree } from '../verify/engines/working-tree';
 import { pathFromToolsOutput } from '../verify/tools/tool-path';
 import { ROOT, tempDir } from './helpers';
 
@@ -50,14 +51,7 @@ describe('first run in a fresh clone that shares the warm tool cache', () => {
   const timings: string[] = [];
 
   beforeAll(() => {
-    // What `git clone` gives, with this working tree's changes: the tracked and the new, not ignored, files.
-    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
-      .split('\0')
-      .filter((f) => f && fs.existsSync(path.join(ROOT, f)));
-    for (const file of files) {
-      fs.mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
-      fs.copyFileSync(path.join(ROOT, file), path.join(clone, file));
-    }
+    copyWorkingTree(ROOT, clone);
     const git = (...args: string[]) => execFileSync('git', args, { cwd: clone, stdio: 'ignore' });
     git('init', '-q', '-b', 'main');
     git('add', '-A');

@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
 import { IMAGE_TAGS, VERSIONS } from '../config/versions';
 import { importUrls } from '../verify/checks/crd-import';
+import { copyWorkingTree } from '../verify/engines/working-tree';
 import { TOOLS } from '../verify/tools/catalog';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
@@ -24,16 +25,10 @@ interface Dependency {
   readonly registryUrls?: readonly string[];
 }
 
-/** A copy of the working tree (tracked and untracked files git does not ignore), so a test can break one without touching the checkout. */
+/** A copy of the working tree, so a test can break one file without touching the checkout. */
 function copyOfTree(): string {
   const dir = path.join(tempDir('renovate-'), 'repo');
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
-    .split('\0')
-    .filter((f) => f && fs.existsSync(path.join(ROOT, f)));
-  for (const f of files) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-  }
+  copyWorkingTree(ROOT, dir);
   return dir;
 }
 

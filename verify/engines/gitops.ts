@@ -25,6 +25,7 @@ import { hydrateApplications, readApplications, readDistEnvironment } from './hy
 import { statusMessage } from './kube-client';
 import { chartMirror, crdMirror, GIT_SOURCE_MIRRORS } from './mirrors';
 import { projectRoot } from '../../lib/project';
+import { copyWorkingTree } from './working-tree';
 
 /**
  * The user's whole loop on a real Argo CD: a clone of this project pushed to
@@ -107,15 +108,7 @@ function listening(port: number): Promise<true | undefined> {
 
 /** The project as it is in the working tree (tracked and new files), committed into a fresh repository. */
 function cloneWorkingTree(dir: string): void {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
-    .split('\0')
-    .filter(Boolean);
-  for (const file of files) {
-    const from = path.join(ROOT, file);
-    if (!fs.existsSync(from)) continue;
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.copyFileSync(from, path.join(dir, file));
-  }
+  copyWorkingTree(ROOT, dir);
   git(dir, 'init', '-q', '-b', 'main');
   // The dependencies are the project's own, linked in and never committed (.gitignore ignores node_modules as a folder or a link).
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
