@@ -63,8 +63,13 @@ describe('npx cdk8s synth', () => {
     fs.writeFileSync(chart, source.replace('        replicas: props.replicas,', '        replicas: String(props.replicas) as unknown as number,'));
     try {
       const r = cdk8s();
-      expect(r.status).not.toBe(0);
-      expect(r.stdout).toMatch(/Status\s*│ failure/);
+      // One object, so that a failure shows how the CLI ended (exit code, signal, its last words) and not one field alone.
+      expect({ status: r.status, signal: r.signal, report: r.stdout.match(/Status\s*│ \w+/)?.[0], stderr: r.stderr.slice(-1500) }).toEqual({
+        status: 2,
+        signal: null,
+        report: expect.stringMatching(/Status\s*│ failure/),
+        stderr: expect.stringContaining('Validation failed'),
+      });
       expect(r.stdout).toMatch(/Deployment alertmanager: \/spec\/replicas: got string, want integer/);
     } finally {
       fs.writeFileSync(chart, source);
