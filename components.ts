@@ -43,6 +43,7 @@ import {
   platformNamespaces,
   publishedRoutes,
   withMigration,
+  servicesWithDc,
 } from './topology/index';
 
 /**
@@ -111,6 +112,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
       new Alertmanager(scope, id, {
         ...context,
         image: IMAGES.alertmanager,
+        rollbackWebhook: context.env.observability.rollbackReceiver?.url,
       }),
   },
   {
@@ -192,8 +194,8 @@ export const COMPONENTS: readonly ChartComponent[] = [
     name: 'dc-upstreams',
     namespace: NAMESPACES.demo,
     wave: SYNC_WAVES.gatewayRoutes,
-    enabled: (env) => env.demo.migration.length > 0,
-    build: (scope, id, context) => new DcUpstreams(scope, id, { ...context, services: context.env.demo.migration }),
+    enabled: (env) => servicesWithDc(env).length > 0,
+    build: (scope, id, context) => new DcUpstreams(scope, id, { ...context, services: servicesWithDc(context.env) }),
   },
   {
     name: 'gateway',

@@ -37,23 +37,39 @@ export interface LoadGeneratorSettings {
 }
 
 /**
- * Seed 10-3, the Strangler Fig migration: Kong's upstream for one service moves
- * from the DC servers to Kubernetes, and rolls back by pointing it back.
+ * Seed 10-3's Strangler Fig steps for one service, in the seed's order. Kong's
+ * upstream moves from the DC to Kubernetes one service at a time, and rolls
+ * back by pointing it at the DC again.
  */
+export type MigrationStage =
+  /** Step 2: Kubernetes runs the service with no traffic; Kong's upstream stays on the DC. */
+  | { readonly name: 'deployed' }
+  /** Step 3: a temporary host (`<temporaryHost>.<domain>`) reaches Kubernetes only, for internal checks; the public route stays on the DC. */
+  | { readonly name: 'internal-check'; readonly temporaryHost: string }
+  /** Step 4: the per-service switch, as a share of requests (100 is switched). */
+  | { readonly name: 'switching'; readonly kubernetesPercent: number }
+  /** Step 4's rollback: every request to the DC again, and the alert (or person) that asked for it. */
+  | { readonly name: 'rolled-back'; readonly reason: string }
+  /** Step 5: the DC servers are returned; the route sends to Kubernetes only and the DC Service is gone. */
+  | { readonly name: 'dc-retired' };
+
+export type MigrationStageName = MigrationStage['name'];
+
+/** A service on its way from the DC to Kubernetes (seed 10-3). */
 export interface MigratedService {
   /** The Kubernetes Service in the demo namespace that takes the traffic over (a route's backend). */
   readonly service: string;
   /** Where Kong sent the service's traffic before the move: a DC server's IPv4 address and port. */
   readonly dcUpstream: { readonly address: string; readonly port: number };
-  /** Percent of requests Kong sends to Kubernetes, 0 to 100; the rest goes to the DC. 0 is the rollback. */
-  readonly kubernetesPercent: number;
+  /** Where the move stands in this environment: `config/migration-state.json`, which a rollback commit changes. */
+  readonly stage: MigrationStage;
 }
 
 export interface DemoSettings {
   readonly backend: WorkloadSettings;
   readonly frontend: WorkloadSettings;
   readonly loadGenerator: LoadGeneratorSettings;
-  /** Services on their way from the DC to Kubernetes, each behind a weighted route. */
+  /** Services on their way from the DC to Kubernetes, each behind a weighted route, in the seed's migration order (lowest risk first). */
   readonly migration: readonly MigratedService[];
 }
 
@@ -250,6 +266,19 @@ export interface ObservabilitySettings {
   readonly onlineDashboards: boolean;
   /** Retention of metrics and logs (seed: 7 days). */
   readonly retention: string;
+  /**
+   * Seed 10-3's automatic rollback: where Alertmanager sends rollback alerts. The receiver
+   * (`npm run rollback-receiver`) runs beside the git clone Argo CD reads, and commits the
+   * rollback a person would make; without it, rollback alerts only show in Grafana.
+   */
+  readonly rollbackReceiver?: RollbackReceiver;
+}
+
+export interface RollbackReceiver {
+  /** Alertmanager's webhook URL for the receiver. */
+  readonly url: string;
+  /** The receiver's address as Cilium sees it (an IPv4 CIDR): Alertmanager's egress allows it on the URL's port. */
+  readonly cidr: string;
 }
 
 export interface GitSource {

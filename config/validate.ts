@@ -42,9 +42,13 @@ const LONGEST_HOST_PREFIX = 'grafana.';
  * Types already catch shape errors at compile time; this catches values.
  */
 const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const IPV4_CIDR = new RegExp(`^${IPV4.source.slice(1, -1)}/(3[0-2]|[12]?\\d)$`);
 
 /** The demo Services a route sends traffic to, and so the ones Kong can move from the DC (seed 10-3). */
 export const MIGRATABLE_SERVICES: readonly string[] = ['backend'];
+
+/** The host prefixes the routes publish (topology's routes; a test holds the two together): a temporary host takes none of them. */
+export const ROUTE_HOSTS: readonly string[] = ['api', 'grafana', 'argocd', 'hubble'];
 
 export function findProblems(env: EnvironmentConfig): string[] {
   const problems: string[] = [];
@@ -166,13 +170,35 @@ export function findProblems(env: EnvironmentConfig): string[] {
       'must be a port from 1 to 65535',
       m.dcUpstream.port,
     );
-    check(
-      Number.isInteger(m.kubernetesPercent) && m.kubernetesPercent >= 0 && m.kubernetesPercent <= 100,
-      `${at}.kubernetesPercent`,
-      'must be an integer from 0 (rolled back to the DC) to 100',
-      m.kubernetesPercent,
-    );
+    const stage = m.stage;
+    if (stage.name === 'switching')
+      check(
+        Number.isInteger(stage.kubernetesPercent) && stage.kubernetesPercent >= 0 && stage.kubernetesPercent <= 100,
+        `${at}.stage.kubernetesPercent`,
+        'must be an integer from 0 to 100 (0 sends everything to the DC; a rollback is the stage rolled-back)',
+        stage.kubernetesPercent,
+      );
+    if (stage.name === 'internal-check')
+      check(
+        DNS_SUBDOMAIN.test(stage.temporaryHost) && !stage.temporaryHost.includes('.') && !ROUTE_HOSTS.includes(stage.temporaryHost),
+        `${at}.stage.temporaryHost`,
+        `must be a DNS label that no route uses (${ROUTE_HOSTS.join(', ')})`,
+        stage.temporaryHost,
+      );
+    if (stage.name === 'rolled-back')
+      check(stage.reason.trim() !== '', `${at}.stage.reason`, 'must say why (the alert, or who rolled back)', stage.reason);
   });
+
+  const receiver = env.observability.rollbackReceiver;
+  if (receiver !== undefined) {
+    check(
+      /^https?:\/\/[^\s@/]+(:[0-9]+)?\/\S*$/.test(receiver.url),
+      'observability.rollbackReceiver.url',
+      'must be an http(s):// URL without credentials',
+      receiver.url,
+    );
+    check(IPV4_CIDR.test(receiver.cidr), 'observability.rollbackReceiver.cidr', 'must be an IPv4 CIDR such as 172.18.0.1/32', receiver.cidr);
+  }
 
   check(DNS_SUBDOMAIN.test(env.cluster.name) && !env.cluster.name.includes('.'), 'cluster.name', 'must be a DNS label', env.cluster.name);
   check(DNS_SUBDOMAIN.test(env.cluster.apiServerHost), 'cluster.apiServerHost', 'must be a DNS name', env.cluster.apiServerHost);

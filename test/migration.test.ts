@@ -4,10 +4,14 @@ import { NAMESPACES } from '../lib/namespaces';
 import { EnvironmentConfig, MigratedService } from '../config';
 import { assertValid } from '../config/validate';
 import { ENVIRONMENTS } from '../config/environments';
-import { MIGRATABLE_SERVICES } from '../config/validate';
+import { MIGRATABLE_SERVICES, ROUTE_HOSTS } from '../config/validate';
+import { kubernetesPercentAt, parseMigrationState } from '../config/migration-state';
+import { MigrationStage } from '../config/types';
 import { diffTrees, formatText, treeOf } from '../verify/checks/rendered-diff';
 import { renderEnvironment } from '../lib/synth';
-import { ALL_ENVS, render } from './helpers';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ALL_ENVS, render, ROOT } from './helpers';
 
 /** Seed 10-3: the Strangler Fig migration, Kong's upstream moved service by service and rolled back by moving it back. */
 const { prod } = ENVIRONMENTS;
@@ -23,9 +27,10 @@ describe('Strangler Fig (seed 10-3): the demo backend behind a weighted route, K
     '%s: the api route weighs backend against backend-dc as configured, and the DC Service points at the DC upstream',
     (_, env) => {
       const m = env.demo.migration.find((x) => x.service === 'backend')!;
+      const percent = kubernetesPercentAt(m.stage)!;
       expect(apiRoute(env).spec.rules[0].backendRefs).toEqual([
-        { name: 'backend', port: 80, weight: m.kubernetesPercent },
-        { name: 'backend-dc', port: m.dcUpstream.port, weight: 100 - m.kubernetesPercent },
+        { name: 'backend', port: 80, weight: percent },
+        { name: 'backend-dc', port: m.dcUpstream.port, weight: 100 - percent },
       ]);
       const objects = render(env).files.map((f) => f.object as any);
       const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'backend-dc');
@@ -37,14 +42,19 @@ describe('Strangler Fig (seed 10-3): the demo backend behind a weighted route, K
   );
 
   test('a partial move renders its split: 30% to Kubernetes, 70% to the DC', () => {
-    expect(apiRoute(withBackendAt(prod, { kubernetesPercent: 30 })).spec.rules[0].backendRefs.map((r: any) => [r.name, r.weight])).toEqual([
+    expect(
+      apiRoute(withBackendAt(prod, { stage: { name: 'switching', kubernetesPercent: 30 } })).spec.rules[0].backendRefs.map((r: any) => [
+        r.name,
+        r.weight,
+      ]),
+    ).toEqual([
       ['backend', 30],
       ['backend-dc', 70],
     ]);
   });
 
-  test('rolling back is one config value, and the rendered diff is exactly the two weights of one route', () => {
-    const rolledBack = withBackendAt(prod, { kubernetesPercent: 0 });
+  test('rolling back is one stage, and the rendered diff is exactly the two weights of one route', () => {
+    const rolledBack = withBackendAt(prod, { stage: { name: 'rolled-back', reason: 'RollbackErrorRateHigh fired' } });
     const changes = diffTrees('prod', treeOf(renderEnvironment(prod, COMPONENTS)), treeOf(renderEnvironment(rolledBack, COMPONENTS)));
     expect(changes.map((c) => [c.object, c.fields])).toEqual([
       [
@@ -64,9 +74,18 @@ describe('Strangler Fig (seed 10-3): the demo backend behind a weighted route, K
     expect(render(none).files.filter((f) => f.object.metadata.name === 'backend-dc')).toEqual([]);
   });
 
-  test.each([
-    [{ kubernetesPercent: 101 }, 'demo.migration[0].kubernetesPercent must be an integer from 0 (rolled back to the DC) to 100 (got 101)'],
-    [{ kubernetesPercent: 12.5 }, 'demo.migration[0].kubernetesPercent must be an integer from 0 (rolled back to the DC) to 100 (got 12.5)'],
+  test.each<[Partial<MigratedService>, string]>([
+    [
+      { stage: { name: 'switching', kubernetesPercent: 101 } },
+      'demo.migration[0].stage.kubernetesPercent must be an integer from 0 to 100 (0 sends everything to the DC; a rollback is the stage rolled-back) (got 101)',
+    ],
+    [{ stage: { name: 'switching', kubernetesPercent: 12.5 } }, 'demo.migration[0].stage.kubernetesPercent must be an integer from 0 to 100'],
+    [{ stage: { name: 'internal-check', temporaryHost: 'grafana' } }, 'demo.migration[0].stage.temporaryHost must be a DNS label that no route uses'],
+    [
+      { stage: { name: 'internal-check', temporaryHost: 'api.check' } },
+      'demo.migration[0].stage.temporaryHost must be a DNS label that no route uses',
+    ],
+    [{ stage: { name: 'rolled-back', reason: ' ' } }, 'demo.migration[0].stage.reason must say why (the alert, or who rolled back)'],
     [
       { dcUpstream: { address: 'dc-app-01.corp', port: 8080 } },
       'demo.migration[0].dcUpstream.address must be an IPv4 address (an EndpointSlice of the DC Service points at it) (got "dc-app-01.corp")',
@@ -78,9 +97,81 @@ describe('Strangler Fig (seed 10-3): the demo backend behind a weighted route, K
     expect(() => assertValid(withBackendAt(prod, change))).toThrow(message);
   });
 
+  test('the host prefixes a temporary host may not take are the routes topology publishes', () => {
+    const everyHost = new Set(ALL_ENVS.flatMap((env) => publishedRoutes(env).map((r) => r.host)));
+    expect([...everyHost].sort()).toEqual([...ROUTE_HOSTS].sort());
+  });
+
   test('the services a migration may name are the demo Services the routes send traffic to', () => {
     // Every environment publishes the demo routes; prod, with the fewest routes, says which demo Services they reach.
     const routed = publishedRoutes(ENVIRONMENTS.prod).filter((r) => r.service.namespace === NAMESPACES.demo);
     expect(MIGRATABLE_SERVICES).toEqual([...new Set(routed.map((r) => r.service.name))]);
+  });
+
+  describe("the seed's steps, each as the stage renders it", () => {
+    const at = (stage: MigrationStage) => withBackendAt(prod, { stage });
+    const weights = (env: EnvironmentConfig) => apiRoute(env).spec.rules[0].backendRefs.map((r: any) => [r.name, r.weight ?? 'only']);
+    const routes = (env: EnvironmentConfig) =>
+      render(env)
+        .files.filter((f) => f.object.kind === 'HTTPRoute' && f.object.metadata.namespace === NAMESPACES.demo)
+        .map((f) => [f.object.metadata.name, (f.object as any).spec.hostnames, (f.object as any).spec.rules[0].backendRefs.map((r: any) => r.name)]);
+    test('step 2, deployed: Kubernetes runs it and Kong sends every request to the DC', () => {
+      expect(weights(at({ name: 'deployed' }))).toEqual([
+        ['backend', 0],
+        ['backend-dc', 100],
+      ]);
+    });
+    test('step 3, internal check: a temporary host reaches Kubernetes alone; the public host stays on the DC', () => {
+      const env = at({ name: 'internal-check', temporaryHost: 'api-k8s' });
+      expect(routes(env).sort()).toEqual([
+        ['demo-api', ['api.lab-prod.local'], ['backend', 'backend-dc']],
+        ['demo-api-check', ['api-k8s.lab-prod.local'], ['backend']],
+      ]);
+      expect(weights(env)).toEqual([
+        ['backend', 0],
+        ['backend-dc', 100],
+      ]);
+      expect(() => assertValid(env)).not.toThrow();
+    });
+    test('step 4, the switch, and its rollback: the weights alone move', () => {
+      expect(weights(at({ name: 'switching', kubernetesPercent: 100 }))).toEqual([
+        ['backend', 100],
+        ['backend-dc', 0],
+      ]);
+      expect(weights(at({ name: 'rolled-back', reason: 'RollbackErrorRateHigh fired' }))).toEqual([
+        ['backend', 0],
+        ['backend-dc', 100],
+      ]);
+    });
+    test('step 5, DC retired: one backend, and the DC Service and its EndpointSlice are gone', () => {
+      const env = at({ name: 'dc-retired' });
+      expect(weights(env)).toEqual([['backend', 'only']]);
+      expect(render(env).files.filter((f) => f.object.metadata.name === 'backend-dc')).toEqual([]);
+    });
+  });
+
+  describe('config/migration-state.json, the one source of every stage', () => {
+    test.each([
+      [[], 'config/migration-state.json: the top level must map environment names to services'],
+      [
+        { dev: { backend: { name: 'halfway' } } },
+        'config/migration-state.json: dev.backend.name must be one of deployed, internal-check, switching, rolled-back, dc-retired (got "halfway")',
+      ],
+      [
+        { dev: { backend: { name: 'switching' } } },
+        'config/migration-state.json: dev.backend must have exactly the fields kubernetesPercent, name (got name)',
+      ],
+      [
+        { dev: { backend: { name: 'deployed', kubernetesPercent: 0 } } },
+        'config/migration-state.json: dev.backend must have exactly the fields name (got kubernetesPercent, name)',
+      ],
+    ])('%j is refused with one line that names the place', (raw, message) => {
+      expect(() => parseMigrationState(raw)).toThrow(message);
+    });
+    test('it has a stage for every migrating service of every environment, and nothing else', () => {
+      const state = parseMigrationState(JSON.parse(fs.readFileSync(path.join(ROOT, 'config', 'migration-state.json'), 'utf8')));
+      expect(Object.keys(state).sort()).toEqual(ALL_ENVS.map((e) => e.name).sort());
+      for (const env of ALL_ENVS) expect(Object.keys(state[env.name]).sort()).toEqual(env.demo.migration.map((m) => m.service).sort());
+    });
   });
 });

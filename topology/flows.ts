@@ -119,6 +119,12 @@ export function flowTable(env: EnvironmentConfig): Flow[] {
   const get = (path: string) => (l7 ? { method: 'GET', path } : undefined);
   const tier = frontendTier(env).map((labels) => (labels.app === 'load-generator' ? LOAD_GENERATOR : FRONTEND));
   const e = lgtmEndpoints(env);
+  const rollbackReceiver = env.observability.rollbackReceiver;
+  const receiver = rollbackReceiver && {
+    name: `rollback receiver (${rollbackReceiver.cidr})`,
+    address: rollbackReceiver.cidr.split('/')[0],
+    url: rollbackReceiver.url,
+  };
   const external = lgtmInCluster(env)
     ? []
     : [...new Set([urlPort(e.mimirPush), Number(e.tempoOtlpGrpc.split(':').pop())])].map((port) =>
@@ -198,6 +204,15 @@ export function flowTable(env: EnvironmentConfig): Flow[] {
     tcp(FRONTEND, GRAFANA, GRAFANA_POD.port, 'denied', 'the demo app does not reach Grafana'),
     tcp(GRAFANA, BACKEND, BACKEND_CONTAINER_PORT, 'denied', 'monitoring does not reach the demo app'),
     ...(lgtmInCluster(env) ? [tcp(GRAFANA, EXTERNAL, 443, 'denied', 'in-cluster backends: no egress to the internet')] : []),
+    // Seed 10-3's automatic rollback: Alertmanager alone calls the receiver, on its port alone.
+    ...(receiver
+      ? [
+          tcp(ALERTMANAGER, receiver, urlPort(receiver.url), 'allowed', 'seed 10-3: Alertmanager calls the rollback receiver'),
+          tcp(ALERTMANAGER, receiver, 22, 'denied', 'the receiver is reached on its webhook port only'),
+          // With external LGTM backends, every monitoring pod may reach their ports anywhere (443 among them).
+          ...(lgtmInCluster(env) ? [tcp(GRAFANA, receiver, urlPort(receiver.url), 'denied', 'only Alertmanager calls the rollback receiver')] : []),
+        ]
+      : []),
   ];
 }
 

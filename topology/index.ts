@@ -6,6 +6,7 @@
 import { UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
 import { lgtmEndpoints, lgtmInCluster } from '../argocd/values/lgtm';
 import { EnvironmentConfig } from '../config';
+import { kubernetesPercentAt } from '../config/migration-state';
 import { selectorLabels } from '../lib/labels';
 import { NAMESPACES, NamespacePolicy, PodSecurityLevel } from '../lib/namespaces';
 import {
@@ -18,8 +19,17 @@ import {
   TrafficPort,
   TrafficRule,
   dcServiceName,
+  routeName,
 } from '../lib/traffic';
-import { CLUSTER_DNS_POD, GRAFANA_POD, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, UpstreamService, UPSTREAM_SERVICES } from '../lib/upstream';
+import {
+  ALERTMANAGER,
+  CLUSTER_DNS_POD,
+  GRAFANA_POD,
+  KONG_PROXY_CONTAINER_PORT,
+  KONG_PROXY_POD_LABELS,
+  UpstreamService,
+  UPSTREAM_SERVICES,
+} from '../lib/upstream';
 import { CollectorSettings } from '../observability/collector-config';
 
 /** The projects: the root's own, the children that reach into kube-system or argocd, and the rest. */
@@ -58,8 +68,8 @@ const toUpstream = (host: string, s: UpstreamService & { ports: { http: number }
   service: { namespace: s.namespace, name: s.name, port: s.ports.http },
 });
 
-/** A route, and whether what it publishes asks for a login of its own. */
-type PublishedRoute = RouteTarget & { readonly unauthenticated?: true };
+/** A route, whether what it publishes asks for a login of its own, and whether it is a migration's temporary host. */
+type PublishedRoute = RouteTarget & { readonly unauthenticated?: true; readonly temporary?: true };
 
 /** Seed section 3: one host per UI, each pointing at its real Service and port; named as the seed's commands name them. */
 const ROUTES: readonly PublishedRoute[] = [
@@ -70,9 +80,18 @@ const ROUTES: readonly PublishedRoute[] = [
   { ...toUpstream('hubble', UPSTREAM_SERVICES.hubbleUi), name: 'hubble-ui', unauthenticated: true },
 ];
 
-/** The routes an environment publishes: no UI without a login of its own unless the environment allows it. */
+/**
+ * The routes an environment publishes: no UI without a login of its own unless the environment allows it,
+ * and for each service in its internal check (seed 10-3 step 3) a temporary host that reaches Kubernetes only.
+ */
 export function publishedRoutes(env: EnvironmentConfig): PublishedRoute[] {
-  return ROUTES.filter((r) => !r.unauthenticated || env.security.exposure.unauthenticatedUis);
+  const checks = env.demo.migration.flatMap((m) => {
+    const route = ROUTES.find((r) => r.service.namespace === NAMESPACES.demo && r.service.name === m.service);
+    return m.stage.name === 'internal-check' && route
+      ? [{ host: m.stage.temporaryHost, name: `${routeName(route)}-check`, service: route.service, temporary: true as const }]
+      : [];
+  });
+  return [...ROUTES.filter((r) => !r.unauthenticated || env.security.exposure.unauthenticatedUis), ...checks];
 }
 
 /**
@@ -219,6 +238,7 @@ export function demoTraffic(env: EnvironmentConfig): TrafficRule[] {
 /** What reaches the monitoring stack and what it reaches, on top of the default deny. */
 export function monitoringTraffic(env: EnvironmentConfig): TrafficRule[] {
   const e = lgtmEndpoints(env);
+  const receiver = env.observability.rollbackReceiver;
   const external = lgtmInCluster(env)
     ? []
     : [...new Set([urlPort(e.mimirPush), urlPort(e.lokiPush), urlPort(e.tempoQuery), Number(e.tempoOtlpGrpc.split(':').pop())])].sort(
@@ -235,17 +255,38 @@ export function monitoringTraffic(env: EnvironmentConfig): TrafficRule[] {
     // kube-state-metrics and Grafana's sidecar read the API. Cilium translates the kubernetes Service (443) to the
     // API server's node address on 6443, which carries the kube-apiserver identity: no CIDR selects it, the entity does.
     { name: 'to-kube-apiserver', pods: {}, direction: 'egress', peers: [{ entity: 'kube-apiserver' }], ports: tcp(443, 6443) },
+    // Seed 10-3's automatic rollback: Alertmanager calls the receiver that commits the rollback.
+    ...(receiver
+      ? [
+          {
+            name: 'alertmanager-to-rollback-receiver',
+            pods: { 'app.kubernetes.io/name': ALERTMANAGER.name },
+            direction: 'egress' as const,
+            peers: [{ cidr: receiver.cidr }],
+            ports: tcp(urlPort(receiver.url)),
+          },
+        ]
+      : []),
     ...(external.length > 0
       ? [{ name: 'to-external-lgtm', pods: {}, direction: 'egress' as const, peers: [{ cidr: '0.0.0.0/0' }], ports: tcp(...external) }]
       : []),
   ];
 }
 
-/** A demo route whose Service is moving from the DC gets the DC Service as a weighted second backend (seed 10-3). */
-export function withMigration(route: RouteTarget, env: EnvironmentConfig): RouteTarget {
+/**
+ * A demo route whose Service is moving from the DC gets the DC Service as a weighted second backend (seed 10-3),
+ * weighted by the stage; a temporary host, and a service whose DC is retired, keep Kubernetes alone.
+ */
+export function withMigration(route: PublishedRoute, env: EnvironmentConfig): RouteTarget {
   const m = env.demo.migration.find((x) => route.service.namespace === NAMESPACES.demo && x.service === route.service.name);
-  return m ? { ...route, dc: { name: dcServiceName(m.service), port: m.dcUpstream.port, kubernetesPercent: m.kubernetesPercent } } : route;
+  const kubernetesPercent = m && !route.temporary ? kubernetesPercentAt(m.stage) : undefined;
+  return m && kubernetesPercent !== undefined
+    ? { ...route, dc: { name: dcServiceName(m.service), port: m.dcUpstream.port, kubernetesPercent } }
+    : route;
 }
+
+/** The services whose DC still serves (every stage but dc-retired): each has a DC Service for its route to weigh. */
+export const servicesWithDc = (env: EnvironmentConfig) => env.demo.migration.filter((m) => m.stage.name !== 'dc-retired');
 
 /** The frontend tier: the curl client, and the load generator when it runs. */
 export function frontendTier(env: EnvironmentConfig): Array<Record<string, string>> {

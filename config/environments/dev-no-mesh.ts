@@ -1,5 +1,6 @@
 import { defineEnvironment } from '../define';
 import { dev } from './dev';
+import { labMigration } from './lab';
 
 /**
  * dev-no-mesh: the seed's light lab without the Istio mesh
@@ -14,4 +15,5 @@ export const devNoMesh = defineEnvironment('dev-no-mesh', dev, {
   domain: dev.domain,
   features: { skipIstio: true },
   security: { backendL7Policy: true },
+  demo: { migration: labMigration('dev-no-mesh') },
 });

@@ -1,7 +1,8 @@
 import { VERSIONS } from '../versions';
 import { labCluster } from '../define';
 import { scaleResources } from '../quantity';
-import { EnforcementAction, EnvironmentConfig, GitSource, PolicyKey, ResourceSizes } from '../types';
+import { stageOf } from '../migration-state';
+import { EnforcementAction, EnvironmentConfig, GitSource, MigratedService, PolicyKey, ResourceSizes } from '../types';
 
 /** The repository Argo CD tracks outside the Kind lab (stg, prod). Forks change this one line. */
 export const LAB_GIT: GitSource = {
@@ -59,6 +60,22 @@ const DENY_ALL: Readonly<Record<PolicyKey, EnforcementAction>> = {
   requireNonRoot: 'deny',
   requireResourceLimits: 'deny',
 };
+
+/**
+ * The services moving from the DC (seed 10-3), in the seed's order, with each one's stage in
+ * `env` from config/migration-state.json. The demo backend is the first service moved; its DC
+ * upstream is a placeholder in TEST-NET-1 (RFC 5737), which never routes.
+ */
+export const labMigration = (env: string): MigratedService[] => [
+  { service: 'backend', dcUpstream: { address: '192.0.2.10', port: 8080 }, stage: stageOf(env, 'backend') },
+];
+
+/**
+ * Seed 10-3's automatic rollback in the Kind lab: the receiver runs on the host, beside the clone
+ * Argo CD reads, and Alertmanager reaches it through the gateway of Docker's `kind` network
+ * (`docker network inspect kind` shows it; 172.18.0.1 unless another network took that range).
+ */
+export const LAB_ROLLBACK_RECEIVER = { url: 'http://172.18.0.1:9095/alerts', cidr: '172.18.0.1/32' };
 
 /**
  * The seed's lab as every environment starts from it: the light Kind lab
@@ -128,6 +145,7 @@ export const LAB: EnvironmentConfig = {
     lokiCaches: { enabled: false, chunksMemoryMb: 256, resultsMemoryMb: 128 },
     onlineDashboards: true,
     retention: '7d',
+    rollbackReceiver: LAB_ROLLBACK_RECEIVER,
   },
   demo: {
     backend: { replicas: 2, imageTag: 'latest', resources: SEED_BACKEND_RESOURCES },
@@ -139,8 +157,6 @@ export const LAB: EnvironmentConfig = {
       northSouthRequests: 50,
       resources: SEED_LOAD_GENERATOR_RESOURCES,
     },
-    // The demo backend is the first service moved (seed 10-3). Its DC upstream is a
-    // placeholder in TEST-NET-1 (RFC 5737), which never routes; all traffic goes to Kubernetes.
-    migration: [{ service: 'backend', dcUpstream: { address: '192.0.2.10', port: 8080 }, kubernetesPercent: 100 }],
+    migration: labMigration('dev'),
   },
 };

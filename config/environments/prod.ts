@@ -1,6 +1,6 @@
 import { defineEnvironment } from '../define';
 import { IMAGE_TAGS } from '../versions';
-import { LAB, SEED_BACKEND_RESOURCES, SEED_CLIENT_RESOURCES, SEED_LOAD_GENERATOR_RESOURCES, times } from './lab';
+import { LAB, labMigration, SEED_BACKEND_RESOURCES, SEED_CLIENT_RESOURCES, SEED_LOAD_GENERATOR_RESOURCES, times } from './lab';
 
 /** prod: 4 backend replicas, pinned tags, resources x4 (seed 11-3), the production quota (seed 8), HA everywhere. */
 export const prod = defineEnvironment('prod', LAB, {
@@ -29,11 +29,14 @@ export const prod = defineEnvironment('prod', LAB, {
     replicas: { collector: 2, grafana: 2 },
     // Behind the air gap, grafana.com is out of reach; our own dashboards are rendered in.
     onlineDashboards: false,
+    // The receiver runs on the operations network beside the git server, behind TLS (TEST-NET-2 here: put yours).
+    rollbackReceiver: { url: 'https://rollback.ops.example.com/alerts', cidr: '198.51.100.20/32' },
   },
   demo: {
     backend: { replicas: 4, imageTag: IMAGE_TAGS.httpbin, resources: times(4, SEED_BACKEND_RESOURCES) },
     frontend: { imageTag: IMAGE_TAGS.curl, resources: times(4, SEED_CLIENT_RESOURCES) },
     // Synthetic traffic has no place in production.
     loadGenerator: { enabled: false, imageTag: IMAGE_TAGS.curl, resources: times(4, SEED_LOAD_GENERATOR_RESOURCES) },
+    migration: labMigration('prod'),
   },
 });

@@ -1,5 +1,5 @@
 import { defineEnvironment } from '../define';
-import { LAB, SEED_BACKEND_RESOURCES, SEED_CLIENT_RESOURCES, SEED_LOAD_GENERATOR_RESOURCES, times } from './lab';
+import { LAB, labMigration, SEED_BACKEND_RESOURCES, SEED_CLIENT_RESOURCES, SEED_LOAD_GENERATOR_RESOURCES, times } from './lab';
 import { prod } from './prod';
 
 /** stg: the pre-production check of prod, full footprint, prod's replicas; demo resources doubled (seed 11-3). */
@@ -22,5 +22,6 @@ export const stg = defineEnvironment('stg', LAB, {
     backend: { replicas: prod.demo.backend.replicas, resources: times(2, SEED_BACKEND_RESOURCES) },
     frontend: { resources: times(2, SEED_CLIENT_RESOURCES) },
     loadGenerator: { resources: times(2, SEED_LOAD_GENERATOR_RESOURCES) },
+    migration: labMigration('stg'),
   },
 });
