@@ -214,14 +214,18 @@ export const TOOLS: readonly Tool[] = [
     binaries: [{ name: 'promtool', check: { args: ['--version'], expect: `promtool, version ${PROMETHEUS_VERSION}` } }],
   },
   {
-    name: 'amtool',
+    name: 'alertmanager',
     version: `v${VERSIONS.alertmanager}`,
     recipe: {
       kind: 'go-install',
-      packages: ['github.com/prometheus/alertmanager/cmd/amtool'],
+      packages: ['github.com/prometheus/alertmanager/cmd/amtool', 'github.com/prometheus/alertmanager/cmd/alertmanager'],
       ldflags: [PROMETHEUS_VERSION_FLAG(VERSIONS.alertmanager)],
     },
-    binaries: [{ name: 'amtool', check: { args: ['--version'], expect: `amtool, version ${VERSIONS.alertmanager}` } }],
+    binaries: [
+      { name: 'amtool', check: { args: ['--version'], expect: `amtool, version ${VERSIONS.alertmanager}` } },
+      { name: 'alertmanager', check: { args: ['--version'], expect: `alertmanager, version ${VERSIONS.alertmanager}` } },
+    ],
+    note: 'amtool checks the rendered config; Alertmanager itself routes rollback alerts to the receiver (seed 10-3)',
   },
   {
     name: 'shellcheck',
