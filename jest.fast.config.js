@@ -25,6 +25,7 @@ const FULL_SUITE_ONLY = {
   'cdk8s-cli': 'the real cdk8s CLI, four times, in a temp copy',
   scan: 'checkov (Python) and kube-score over every environment',
   'observability-engines': 'promtool rule tests and amtool over every environment',
+  'automatic-rollback': 'the real Alertmanager, twice, through its rendered group_wait (30 s), and synth in a clone',
   'synth-processes': 'synth as a process: bad input, --check, kills (about 40 processes)',
   'bad-input': 'every command as a process with bad input (22 processes)',
   bootstrap: 'setup.sh, verify.sh and teardown.sh with recording stubs, and shellcheck',

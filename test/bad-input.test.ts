@@ -39,6 +39,15 @@ const BAD_INPUTS: ReadonlyArray<{ readonly command: string; readonly args: reado
   { command: 'verify/scripts/bench.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
   { command: 'verify/scripts/import-crds.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
   { command: 'verify/scripts/import-crds.ts', args: ['--mirror', '/nonexistent-mirror'], says: /mirror folder \/nonexistent-mirror does not exist/ },
+  { command: 'ops/scripts/rollback.ts', args: ['--env', 'nope', '--service', 'backend', '--reason', 'x'], says: /--env 'nope' is not one of/ },
+  { command: 'ops/scripts/rollback.ts', args: ['--env', 'dev', '--service', 'backend'], says: /--env, --service and --reason are required/ },
+  {
+    command: 'ops/scripts/rollback.ts',
+    args: ['--env', 'dev', '--service', 'frontend', '--reason', 'x'],
+    says: /'frontend' is not migrating in dev \(config\/migration-state.json lists backend\)/,
+  },
+  { command: 'ops/scripts/rollback-receiver.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
+  { command: 'ops/scripts/rollback-receiver.ts', args: ['--env', 'dev', '--listen', 'localhost'], says: /--listen 'localhost' is not host:port/ },
 ];
 
 const treeHash = () =>

@@ -1,4 +1,6 @@
 import { GATEWAY_STAND_IN_NOTE } from './dataplane-stand-ins';
+import { onLoopback, startAlertmanager } from './alertmanager';
+import { startRollbackReceiver } from '../../ops/receiver';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -469,6 +471,70 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       );
       return `${refusal.replace(/\s+/g, ' ').slice(0, 200)}; Deployment ${NAMESPACES.demo}/backend unchanged (generation ${after.metadata.generation})`;
     });
+
+    // Seed 10-3's automatic rollback, in the Kind lab whose receiver sits beside the clone Argo CD reads.
+    const migrating = base.demo.migration.find((m) => m.stage.name === 'switching' && m.stage.kubernetesPercent > 0);
+    if (baseName === 'dev' && migrating && base.observability.rollbackReceiver)
+      await scenario(
+        `automatic rollback: a firing rollback alert goes through the real Alertmanager to the receiver, whose commit Argo CD syncs: HTTPRoute ${NAMESPACES.demo}/demo-api at DC 100, Kubernetes 0`,
+        async () => {
+          const route = async () =>
+            (
+              (await lab.cp.client.get('gateway.networking.k8s.io/v1', 'HTTPRoute', 'demo-api', NAMESPACES.demo)).body.spec.rules[0]
+                .backendRefs as Array<{
+                name: string;
+                weight: number;
+              }>
+            )
+              .map((r) => `${r.name}=${r.weight}`)
+              .join(', ');
+          const before = await route();
+          let pushed: { revision: string; pushedAt: number } | undefined;
+          const receiver = await startRollbackReceiver({
+            env: lab.name,
+            migrating: () => base.demo.migration.map((m) => m.service),
+            // The variant lives in memory (its sources are loopback servers), so its rollback is the same one-stage change,
+            // rendered and pushed by the lab; `npm run rollback` writes it into config/migration-state.json instead.
+            rollBack: async (service, reason) => {
+              const migration = base.demo.migration.map((m) =>
+                m.service === service ? { ...m, stage: { name: 'rolled-back' as const, reason } } : m,
+              );
+              pushed = await push({ demo: { migration } }, `rollback: ${service} in ${lab.name} back to the DC`);
+              return `pushed ${pushed.revision.slice(0, 12)}`;
+            },
+            log: (line) => log(line),
+          });
+          const rendered = YAML.parse(fs.readFileSync(lab.distFile('alertmanager/configmap-alertmanager.yaml'), 'utf8')).data['alertmanager.yml'];
+          const alertmanager = await startAlertmanager(
+            toolPath(ROOT, 'alertmanager'),
+            onLoopback(rendered, receiver.url),
+            path.join(lab.root, 'alertmanager'),
+          );
+          try {
+            await alertmanager.post([
+              { labels: { alertname: 'RollbackErrorRateHigh', job: migrating.service, severity: 'critical', action: 'rollback' } },
+            ]);
+            const seconds = await lab.waitFor(
+              `the rollback commit Synced, with ${NAMESPACES.demo}/demo-api at DC 100`,
+              async () => {
+                const demo = (await lab.applications()).find((a) => a.name === 'gateway');
+                return pushed &&
+                  demo?.revision === pushed.revision &&
+                  demo.sync === 'Synced' &&
+                  (await route()) === `${migrating.service}=0, ${migrating.service}-dc=100`
+                  ? (Date.now() - pushed.pushedAt) / 1000
+                  : undefined;
+              },
+              120,
+            );
+            return `before: ${before}; after: ${await route()}; alert to commit through Alertmanager's group_wait, then push to Synced in ${seconds.toFixed(1)} s`;
+          } finally {
+            await alertmanager.stop();
+            await receiver.idle();
+            await receiver.close();
+          }
+        },
+      );
 
     const gatekeeper = base.upstream.gatekeeperReplicas + 1;
     await scenario(
