@@ -89,7 +89,8 @@ export function redDashboard(service: string, metrics: DatasourceRef): Dashboard
         unit: 'percentunit',
         queries: [
           [
-            `sum by (db_client_connection_pool_name) (db_client_connection_count{${sel}, db_client_connection_state="used"}) / sum by (db_client_connection_pool_name) (db_client_connection_max{${sel}})`,
+            // The pool's maximum under either name of the conventions (see POOL_USAGE in rollback-rules.ts).
+            `sum by (db_client_connection_pool_name) (db_client_connection_count{${sel}, db_client_connection_state="used"}) / (sum by (db_client_connection_pool_name) (db_client_connection_max{${sel}}) or sum by (db_client_connection_pool_name) (db_client_connection_limit{${sel}}))`,
             '{{db_client_connection_pool_name}}',
           ],
         ],

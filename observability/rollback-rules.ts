@@ -45,10 +45,17 @@ export const SEED_ROLLBACK_CRITERIA: RollbackCriteria = {
 /**
  * OpenTelemetry's database client connection metrics (semantic conventions
  * v1.26+) as Mimir stores them from OTLP: `db.client.connection.count` by
- * state (used/idle) and `db.client.connection.max`, per pool and service.
+ * state (used/idle), against the pool's maximum, per pool and service. The
+ * maximum is `db.client.connection.max` up to the conventions that renamed it
+ * `db.client.connection.limit`; producers on either side of the rename are read.
+ * Who emits them: the OpenTelemetry instrumentations of connection pools (the
+ * Java agent's HikariCP, DBCP, c3p0, Tomcat JDBC and Vibur pools; .NET's and
+ * Go's database/sql ones) in the production services that own a database. No
+ * lab workload has one, so the rule is proven on synthetic series only.
  */
 const POOL = 'db_client_connection';
-export const POOL_USAGE = `sum by (job, ${POOL}_pool_name) (${POOL}_count{${POOL}_state="used"}) / sum by (job, ${POOL}_pool_name) (${POOL}_max)`;
+const BY_POOL = `by (job, ${POOL}_pool_name)`;
+export const POOL_USAGE = `sum ${BY_POOL} (${POOL}_count{${POOL}_state="used"}) / (sum ${BY_POOL} (${POOL}_max) or sum ${BY_POOL} (${POOL}_limit))`;
 
 /**
  * OpenTelemetry's HTTP server histogram as Mimir stores it from OTLP; `job`
