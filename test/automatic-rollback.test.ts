@@ -6,16 +6,18 @@ import { ENVIRONMENTS } from '../config/environments';
 import { readMigrationState } from '../config/migration-state';
 import { RunningReceiver, startRollbackReceiver } from '../ops/receiver';
 import { rollBackInClone } from '../ops/rollback';
-import { onLoopback, PostedAlert, RunningAlertmanager, startAlertmanager } from '../verify/engines/alertmanager';
+import { onLoopback, RunningAlertmanager, startAlertmanager } from '../verify/engines/alertmanager';
+import { startRuler } from '../verify/engines/prometheus';
+import { freePort, startCollector } from './otel-harness';
 import { copyWorkingTree } from '../verify/engines/working-tree';
 import { render, ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
 
 /**
- * Seed 10-3's automatic rollback, on the real Alertmanager with the rendered
- * config: an alert fires, Alertmanager routes it to the receiver, and the
- * receiver commits the rollback in a clone (the state file and the route synth
- * renders from it). The e2e suite carries the same commit on to Argo CD.
+ * Seed 10-3's automatic rollback on real engines, each with the rendered config: lab-shaped metrics through the
+ * collector, the rollback rules on Prometheus' ruler (the stand-in for Mimir's, verify/engines/prometheus.ts), their
+ * alerts through Alertmanager to the receiver, which commits the rollback in a clone (the state file and the route
+ * synth renders from it). The e2e suite carries the same commit on to Argo CD.
  */
 const ENV = 'dev';
 
@@ -39,14 +41,107 @@ function cloneOfWorkingTree(): string {
   return clone;
 }
 
-const ALERTS: PostedAlert[] = [
-  // Over the seed's threshold for the migrating backend (the ruler's labels: job is OTLP's service.name).
-  { labels: { alertname: 'RollbackErrorRateHigh', job: 'backend', severity: 'critical', action: 'rollback' } },
-  // A rollback alert for a service that is not migrating: answered, never acted on.
-  { labels: { alertname: 'RollbackLatencyP99High', job: 'frontend', severity: 'critical', action: 'rollback' } },
-  // Not a rollback alert: Alertmanager's default route takes it, and the receiver never sees it.
-  { labels: { alertname: 'HighMemory', job: 'backend', severity: 'warning' } },
-];
+/** One attribute of an OTLP/JSON payload. */
+const attr = (key: string, value: string | number) => ({ key, value: typeof value === 'number' ? { intValue: value } : { stringValue: value } });
+
+/**
+ * Lab-shaped metrics as their producers send them over OTLP (OpenTelemetry's HTTP server histogram and database
+ * pool metrics from the services' SDKs, kube-state-metrics' waiting reasons), cumulative, after `tick` intervals:
+ * the backend over each seed threshold, checkin just under (the near misses), and three containers' waiting reasons.
+ */
+function labMetrics(tick: number, startNs: string, nowNs: string) {
+  const requests = (status: number, count: number) => ({
+    attributes: [attr('http.request.method', 'GET'), attr('http.response.status_code', status)],
+    startTimeUnixNano: startNs,
+    timeUnixNano: nowNs,
+    count: String(count),
+    sum: count * 0.05,
+    explicitBounds: [0.1, 0.25, 0.5, 1],
+    bucketCounts: [String(count), '0', '0', '0', '0'],
+  });
+  const gauge = (name: string, unit: string, points: Array<[Array<ReturnType<typeof attr>>, number]>) => ({
+    name,
+    unit,
+    sum: {
+      aggregationTemporality: 2,
+      isMonotonic: false,
+      dataPoints: points.map(([attributes, v]) => ({ attributes, startTimeUnixNano: startNs, timeUnixNano: nowNs, asInt: String(v) })),
+    },
+  });
+  const service = (name: string, ok: number, errors: [number, number], pool: string, used: number, max: number) => ({
+    resource: { attributes: [attr('service.name', name)] },
+    scopeMetrics: [
+      {
+        scope: { name: 'lab' },
+        metrics: [
+          {
+            name: 'http.server.request.duration',
+            unit: 's',
+            histogram: { aggregationTemporality: 2, dataPoints: [requests(200, ok * tick), requests(errors[0], errors[1] * tick)] },
+          },
+          gauge('db.client.connection.count', '{connection}', [
+            [[attr('db.client.connection.pool.name', pool), attr('db.client.connection.state', 'used')], used],
+            [[attr('db.client.connection.pool.name', pool), attr('db.client.connection.state', 'idle')], max - used],
+          ]),
+          gauge('db.client.connection.max', '{connection}', [[[attr('db.client.connection.pool.name', pool)], max]]),
+        ],
+      },
+    ],
+  });
+  const waiting = (pod: string, container: string, reason: string) => ({
+    attributes: [attr('namespace', 'demo'), attr('pod', pod), attr('container', container), attr('reason', reason)],
+    timeUnixNano: nowNs,
+    asInt: '1',
+  });
+  return {
+    resourceMetrics: [
+      // 2% of requests fail, the pool is full: both over the seed's thresholds.
+      service('backend', 98, [500, 2], 'orders', 20, 20),
+      // 0.9% fail, 19 of 20 connections: the near misses.
+      service('checkin', 991, [503, 9], 'main', 19, 20),
+      {
+        resource: { attributes: [attr('service.name', 'kube-state-metrics')] },
+        scopeMetrics: [
+          {
+            scope: { name: 'lab' },
+            metrics: [
+              {
+                name: 'kube_pod_container_status_waiting_reason',
+                gauge: {
+                  dataPoints: [
+                    waiting('backend-5d8f7c9b4-k2x7q', 'httpbin', 'CrashLoopBackOff'),
+                    waiting('frontend-7c9d8b6f5-p4m2n', 'curl', 'CrashLoopBackOff'),
+                    // Waiting, but not crash-looping: the near miss.
+                    waiting('backend-5d8f7c9b4-z9y8x', 'httpbin', 'ContainerCreating'),
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * The rendered collector config, changed only where addresses are: its receivers on loopback ports, the Mimir exporter
+ * at the ruler's OTLP endpoint, the Loki and Tempo exporters at a closed loopback port (nothing is sent on their
+ * pipelines), and its own metrics endpoint (a fixed port) off.
+ */
+function collectorOnLoopback(rendered: string, ports: { grpc: number; http: number }, mimirOtlp: string): string {
+  const config = YAML.parse(rendered);
+  config.receivers.otlp.protocols.grpc.endpoint = `127.0.0.1:${ports.grpc}`;
+  config.receivers.otlp.protocols.http.endpoint = `127.0.0.1:${ports.http}`;
+  config.exporters['otlphttp/mimir'].endpoint = mimirOtlp;
+  config.exporters['otlphttp/loki'].endpoint = 'http://127.0.0.1:9';
+  config.exporters['otlp/tempo'].endpoint = '127.0.0.1:9';
+  config.service.telemetry = { metrics: { level: 'none' } };
+  return YAML.stringify(config);
+}
+
+const renderedData = (component: string, file: string, key: string): string =>
+  (YAML.parse(fs.readFileSync(path.join(ROOT, 'dist', ENV, component, file), 'utf8')) as { data: Record<string, string> }).data[key];
 
 interface Run {
   readonly clone: string;
@@ -73,18 +168,16 @@ async function startRun(config: (receiverUrl: string) => string): Promise<Run> {
 
 const commits = (clone: string) => execFileSync('git', ['log', '--format=%s'], { cwd: clone, encoding: 'utf8' }).trim().split('\n');
 
-describe('automatic rollback (seed 10-3): the real Alertmanager routes a rollback alert to the receiver, which commits the rollback', () => {
+describe('automatic rollback (seed 10-3): lab-shaped metrics through the real collector to the ruler, its alerts through the real Alertmanager to the receiver, which commits the rollback', () => {
   const runs: Run[] = [];
+  const stops: Array<() => Promise<void>> = [];
   afterAll(async () => {
-    for (const r of runs) {
-      await r.alertmanager.stop();
-      await r.receiver.close();
-    }
+    for (const stop of stops.reverse()) await stop();
   });
 
-  test("a firing alert for the migrating backend becomes one commit: the stage rolled-back and dev's api route at DC 100, Kubernetes 0; nothing else", async () => {
-    // Two Alertmanagers side by side, so that one group_wait (30 s, as rendered) serves both: the rendered
-    // config, and the seeded break, a config whose rollback route sends to the default receiver.
+  test("the rendered rules go pending or fire on the produced series and not on the near misses; the backend's crash loop becomes one commit: the stage rolled-back and dev's api route at DC 100, Kubernetes 0", async () => {
+    // Two Alertmanagers behind one ruler, so one group_wait (30 s, as rendered) serves both: the rendered config,
+    // and the seeded break, a config whose rollback route sends to the default receiver.
     const good = await startRun((url) => onLoopback(renderedConfig(), url));
     const broken = await startRun((url) => {
       const config = YAML.parse(onLoopback(renderedConfig(), url));
@@ -92,12 +185,66 @@ describe('automatic rollback (seed 10-3): the real Alertmanager routes a rollbac
       return YAML.stringify(config);
     });
     runs.push(good, broken);
-    for (const run of runs) await run.alertmanager.post(ALERTS);
+    for (const run of runs) stops.push(run.receiver.close, run.alertmanager.stop);
+    const ruler = await startRuler(
+      toolPath('prometheus'),
+      renderedData('mimir-rules', 'configmap-mimir-rollback-rules.yaml', 'rollback.yaml'),
+      runs.map((r) => r.alertmanager.url),
+      tempDir('ruler-'),
+    );
+    stops.push(ruler.stop);
+    const ports = { grpc: await freePort(), http: await freePort() };
+    const collector = await startCollector(
+      toolPath('otelcol-lab'),
+      collectorOnLoopback(renderedData('otel-collector', 'configmap-otel-collector.yaml', 'config.yaml'), ports, ruler.otlpEndpoint),
+      ports.http,
+    );
+    stops.push(collector.stop);
 
-    const deadline = Date.now() + 90_000;
-    while (commits(good.clone).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000));
+    // The producers report every 5 s, as an SDK's periodic reader does, until the ruler has judged.
+    const startNs = `${BigInt(Date.now()) * 1_000_000n}`;
+    let tick = 0;
+    let sending = true;
+    const sender = (async () => {
+      while (sending) {
+        tick++;
+        const response = await fetch(`http://127.0.0.1:${ports.http}/v1/metrics`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(labMetrics(tick, startNs, `${BigInt(Date.now()) * 1_000_000n}`)),
+        });
+        if (!response.ok) throw new Error(`the collector refused the metrics: ${response.status} ${await response.text()}`);
+        await new Promise((r) => setTimeout(r, 5000));
+      }
+    })();
+
+    const judged = (alerts: Awaited<ReturnType<typeof ruler.alerts>>) =>
+      alerts
+        .map((a) =>
+          `${a.name} ${a.state} ${a.labels.job ?? ''}${a.labels.db_client_connection_pool_name ? `/${a.labels.db_client_connection_pool_name}` : ''}${a.labels.pod ?? ''}`.trim(),
+        )
+        .sort();
+    const expected = [
+      'RollbackDbConnectionPoolExhausted pending backend/orders',
+      'RollbackErrorRateHigh pending backend',
+      'RollbackPodCrashLooping firing backend-5d8f7c9b4-k2x7q',
+      'RollbackPodCrashLooping firing frontend-7c9d8b6f5-p4m2n',
+    ];
+    // The rule group runs every minute, as rendered: two evaluations at most.
+    let seen: string[] = [];
+    const deadline = Date.now() + 150_000;
+    while (Date.now() < deadline && JSON.stringify((seen = judged(await ruler.alerts()))) !== JSON.stringify(expected))
+      await new Promise((r) => setTimeout(r, 2000));
+    // The error rate and the pool stay pending for their `for:` (5m, 2m), which promtool proves; the P99 rule compares
+    // with yesterday, which a live run has no series for, so it is promtool's alone.
+    expect(seen).toEqual(expected);
+
+    const commitDeadline = Date.now() + 90_000;
+    while (commits(good.clone).length < 2 && Date.now() < commitDeadline) await new Promise((r) => setTimeout(r, 1000));
     // The broken one had the same time, and a few seconds more.
     await new Promise((r) => setTimeout(r, 5000));
+    sending = false;
+    await sender;
     for (const run of runs) await run.receiver.idle();
 
     expect(commits(good.clone)).toEqual(['rollback: backend in dev back to the DC (switching 100% -> 0%)', 'the working tree']);
@@ -108,21 +255,22 @@ describe('automatic rollback (seed 10-3): the real Alertmanager routes a rollbac
       ['backend', 0],
       ['backend-dc', 100],
     ]);
-    expect(readMigrationState(good.clone)[ENV].backend).toEqual({ name: 'rolled-back', reason: 'RollbackErrorRateHigh fired (Alertmanager)' });
-    // The receiver saw the two rollback alerts and acted on one; the third went to the default receiver.
-    expect(good.log.filter((l) => !l.includes('resolved'))).toEqual([
-      expect.stringMatching(/^receiver: RollbackErrorRateHigh fired for backend in dev: committed backend in dev back to the DC/),
-      'receiver: RollbackLatencyP99High for frontend in dev: not a migrating service; ignored',
+    expect(readMigrationState(good.clone)[ENV].backend).toEqual({ name: 'rolled-back', reason: 'RollbackPodCrashLooping fired (Alertmanager)' });
+    // The receiver saw both crash loops and acted on the backend's; the frontend is not migrating.
+    expect(good.log.filter((l) => !l.includes('resolved')).sort()).toEqual([
+      expect.stringMatching(/^receiver: RollbackPodCrashLooping fired for backend in dev: committed backend in dev back to the DC/),
+      'receiver: RollbackPodCrashLooping for frontend in dev: not a migrating service; ignored',
     ]);
     // Without the route, nothing reaches the receiver and nothing is committed.
     expect({ commits: commits(broken.clone), log: broken.log }).toEqual({ commits: ['the working tree'], log: [] });
     process.stdout.write(
-      `automatic rollback: ${ALERTS.length} alerts posted; rendered config: 1 commit (${files.join(', ')}); rollback route removed: 0 commits\n`,
+      `automatic rollback: ${tick} metric reports; the ruler: ${seen.join('; ')}; rendered Alertmanager: 1 commit (${files.join(', ')}); rollback route removed: 0 commits\n`,
     );
-  }, 150_000);
+  }, 300_000);
 
-  test('a second firing of the same alert finds the service on the DC already and commits nothing', async () => {
-    const clone = runs[0].clone;
+  test('a second firing of the same alert finds the service on the DC already and commits nothing', () => {
+    const clone = cloneOfWorkingTree();
+    expect(rollBackInClone(clone, { env: ENV, service: 'backend', reason: 'RollbackErrorRateHigh fired (Alertmanager)' }).outcome).toBe('committed');
     const before = commits(clone);
     expect(rollBackInClone(clone, { env: ENV, service: 'backend', reason: 'again' })).toEqual({
       outcome: 'already-on-dc',
@@ -132,8 +280,8 @@ describe('automatic rollback (seed 10-3): the real Alertmanager routes a rollbac
     expect(commits(clone)).toEqual(before);
   });
 
-  test('npm run rollback makes the same commit by hand, for another environment, and refuses a service that is not migrating', () => {
-    const clone = runs[0].clone;
+  test('npm run rollback makes the same commit by hand, and refuses a service that is not migrating', () => {
+    const clone = cloneOfWorkingTree();
     const run = (...args: string[]) =>
       spawnSync(process.execPath, ['lib/run-ts.js', 'ops/scripts/rollback.ts', ...args], { cwd: clone, encoding: 'utf8' });
     const refused = run('--env', 'stg', '--service', 'frontend', '--reason', 'by hand');
@@ -146,6 +294,6 @@ describe('automatic rollback (seed 10-3): the real Alertmanager routes a rollbac
     expect(done.stdout).toMatch(
       /^rollback: backend in stg back to the DC \(switching 100% -> 0%\): commit [0-9a-f]{12} changes config\/migration-state.json, dist\/stg\/gateway\/httproute-demo-api.yaml\n$/,
     );
-    expect(commits(clone)[0]).toBe('rollback: backend in stg back to the DC (switching 100% -> 0%)');
+    expect(commits(clone)).toEqual(['rollback: backend in stg back to the DC (switching 100% -> 0%)', 'the working tree']);
   });
 });

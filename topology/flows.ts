@@ -209,8 +209,7 @@ export function flowTable(env: EnvironmentConfig): Flow[] {
       ? [
           tcp(ALERTMANAGER, receiver, urlPort(receiver.url), 'allowed', 'seed 10-3: Alertmanager calls the rollback receiver'),
           tcp(ALERTMANAGER, receiver, 22, 'denied', 'the receiver is reached on its webhook port only'),
-          // With external LGTM backends, every monitoring pod may reach their ports anywhere (443 among them).
-          ...(lgtmInCluster(env) ? [tcp(GRAFANA, receiver, urlPort(receiver.url), 'denied', 'only Alertmanager calls the rollback receiver')] : []),
+          tcp(GRAFANA, receiver, urlPort(receiver.url), 'denied', 'only Alertmanager calls the rollback receiver'),
         ]
       : []),
   ];

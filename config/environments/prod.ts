@@ -30,7 +30,7 @@ export const prod = defineEnvironment('prod', LAB, {
     // Behind the air gap, grafana.com is out of reach; our own dashboards are rendered in.
     onlineDashboards: false,
     // The receiver runs on the operations network beside the git server, behind TLS (TEST-NET-2 here: put yours).
-    rollbackReceiver: { url: 'https://rollback.ops.example.com/alerts', cidr: '198.51.100.20/32' },
+    rollbackReceiver: { url: 'https://rollback.ops.example.com:9443/alerts', cidr: '198.51.100.20/32' },
   },
   demo: {
     backend: { replicas: 4, imageTag: IMAGE_TAGS.httpbin, resources: times(4, SEED_BACKEND_RESOURCES) },

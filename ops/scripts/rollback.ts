@@ -29,7 +29,7 @@ runCommand(
     const result = rollBackInClone(projectRoot(), { env: flags.env, service: flags.service, reason: flags.reason }, { push: flags.push });
     process.stdout.write(
       result.outcome === 'committed'
-        ? `rollback: ${result.message}; commit ${result.revision?.slice(0, 12)} changes ${result.files.join(', ')}\n`
+        ? `rollback: ${result.message}: commit ${result.revision?.slice(0, 12)} changes ${result.files.join(', ')}\n`
         : `rollback: ${result.message}\n`,
     );
     return 0;

@@ -201,17 +201,22 @@ export const TOOLS: readonly Tool[] = [
     binaries: [{ name: 'kube-score', check: { args: ['version'], expect: `kube-score version: ${KUBE_SCORE_VERSION.slice(1)}` } }],
   },
   {
-    name: 'promtool',
+    name: 'prometheus',
     version: PROMETHEUS_MODULE_VERSION,
     recipe: {
       kind: 'go-install',
-      packages: ['github.com/prometheus/prometheus/cmd/promtool'],
+      packages: ['github.com/prometheus/prometheus/cmd/promtool', 'github.com/prometheus/prometheus/cmd/prometheus'],
       ldflags: [PROMETHEUS_VERSION_FLAG(PROMETHEUS_VERSION)],
       // Prometheus' own tag for builds without the service discovery plugins (AWS, Azure, GCE, Kubernetes ...):
-      // the tests run `promtool check rules` and `promtool test rules` only, which need none of them.
+      // promtool checks and unit-tests rules, and Prometheus runs them from a file against static Alertmanagers,
+      // which need none of them.
       tags: ['remove_all_sd'],
     },
-    binaries: [{ name: 'promtool', check: { args: ['--version'], expect: `promtool, version ${PROMETHEUS_VERSION}` } }],
+    binaries: [
+      { name: 'promtool', check: { args: ['--version'], expect: `promtool, version ${PROMETHEUS_VERSION}` } },
+      { name: 'prometheus', check: { args: ['--version'], expect: `prometheus, version ${PROMETHEUS_VERSION}` } },
+    ],
+    note: "promtool checks and unit-tests the rollback rules; Prometheus runs them as the ruler's stand-in (Mimir is AGPL, which this project does not build)",
   },
   {
     name: 'alertmanager',
