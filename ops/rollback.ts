@@ -60,6 +60,8 @@ const git = (root: string, ...args: string[]) => execFileSync('git', args, { cwd
  * and commit both. With `push`, push the commit to the branch's upstream, as a person would.
  */
 export function rollBackInClone(root: string, request: RollbackRequest, options: { readonly push?: boolean } = {}): RollbackResult {
+  // With a remote, the rollback applies to what the remote holds now, so the push is a fast-forward.
+  if (options.push) git(root, 'pull', '-q', '--rebase');
   const decision = decideRollback(readMigrationState(root), request);
   if (decision.kind === 'already-on-dc')
     return {

@@ -296,4 +296,22 @@ describe('automatic rollback (seed 10-3): lab-shaped metrics through the real co
     );
     expect(commits(clone)).toEqual(['rollback: backend in stg back to the DC (switching 100% -> 0%)', 'the working tree']);
   });
+
+  test('with --push, the commit reaches the remote the clone tracks (stg and prod read a remote)', () => {
+    const clone = cloneOfWorkingTree();
+    const remote = path.join(tempDir('rollback-remote-'), 'remote.git');
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+    execFileSync('git', ['remote', 'add', 'origin', remote], { cwd: clone });
+    execFileSync('git', ['push', '-q', '-u', 'origin', 'main'], { cwd: clone });
+    const done = spawnSync(
+      process.execPath,
+      ['lib/run-ts.js', 'ops/scripts/rollback.ts', '--env', 'prod', '--service', 'backend', '--reason', 'RollbackErrorRateHigh fired', '--push'],
+      { cwd: clone, encoding: 'utf8' },
+    );
+    expect({ status: done.status, stderr: done.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(execFileSync('git', ['log', '--format=%s', 'main'], { cwd: remote, encoding: 'utf8' }).trim().split('\n')).toEqual([
+      'rollback: backend in prod back to the DC (switching 100% -> 0%)',
+      'the working tree',
+    ]);
+  });
 });

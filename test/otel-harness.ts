@@ -5,18 +5,9 @@ import * as net from 'net';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { ROOT, tempDir } from './helpers';
+import { freePort } from '../verify/engines/loopback-process';
 
-/** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** An OTLP/HTTP JSON endpoint standing in for Tempo: it records the trace IDs it receives. */
 export async function captureServer(): Promise<{ port: number; traceIds: Set<string>; requests: () => number; close: () => Promise<void> }> {

@@ -11,6 +11,7 @@ import { toolPath } from '../tools/tool-path';
 import { toolDataDir } from '../tools/cache';
 import { KubeClient } from './kube-client';
 import { projectRoot } from '../../lib/project';
+import { freePort } from './loopback-process';
 
 /**
  * A real Kubernetes control plane on loopback, as envtest runs one, plus the
@@ -83,17 +84,7 @@ function binaries() {
   ) as Record<(typeof names)[number], string>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 const openssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 

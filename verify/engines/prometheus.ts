@@ -1,8 +1,7 @@
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import { toYaml } from '../../lib/yaml';
+import { LoopbackProcess, startLoopbackProcess } from './loopback-process';
 
 /**
  * Prometheus as the stand-in for the Mimir ruler: Mimir, Loki and Tempo are
@@ -14,26 +13,11 @@ import { toYaml } from '../../lib/yaml';
  * Alertmanagers on loopback.
  */
 
-export interface RunningPrometheus {
-  readonly url: string;
+export interface RunningPrometheus extends LoopbackProcess {
   /** Where the collector's otlphttp exporter sends metrics (it appends /v1/metrics), as it does to Mimir's /otlp. */
   readonly otlpEndpoint: string;
-  readonly pid: number;
   /** The ruler's alerts now: name, state (pending or firing) and labels. */
   readonly alerts: () => Promise<ReadonlyArray<{ name: string; state: string; labels: Record<string, string> }>>;
-  readonly logs: () => string;
-  readonly stop: () => Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startRuler(binary: string, rules: string, alertmanagers: readonly string[], workDir: string): Promise<RunningPrometheus> {
@@ -46,11 +30,10 @@ export async function startRuler(binary: string, rules: string, alertmanagers: r
       alerting: { alertmanagers: [{ static_configs: [{ targets: alertmanagers.map((url) => new URL(url).host) }] }] },
     }),
   );
-  const port = await freePort();
-  let logs = '';
-  const child: ChildProcess = spawn(
+  const server = await startLoopbackProcess({
+    name: 'prometheus',
     binary,
-    [
+    args: (port) => [
       `--config.file=${path.join(workDir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${path.join(workDir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
@@ -58,40 +41,15 @@ export async function startRuler(binary: string, rules: string, alertmanagers: r
       // Alerts go to Alertmanager as soon as they fire, not on the next one-minute resend.
       '--rules.alert.resend-delay=5s',
     ],
-    { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout!.on('data', (d) => (logs += d));
-  child.stderr!.on('data', (d) => (logs += d));
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      await exited;
-    }
-  };
-  const deadline = Date.now() + 60000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}: ${logs.trim().split('\n').slice(-3).join(' | ')}`);
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus not ready within 60 s: ${logs.trim().split('\n').slice(-3).join(' | ')}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+    readyPath: '/-/ready',
+    readySeconds: 60,
+    cwd: workDir,
+  });
   return {
-    url,
-    otlpEndpoint: `${url}/api/v1/otlp`,
-    pid: child.pid!,
-    logs: () => logs,
-    stop,
+    ...server,
+    otlpEndpoint: `${server.url}/api/v1/otlp`,
     alerts: async () => {
-      const body = (await (await fetch(`${url}/api/v1/alerts`)).json()) as {
+      const body = (await (await fetch(`${server.url}/api/v1/alerts`)).json()) as {
         data: { alerts: Array<{ labels: Record<string, string>; state: string }> };
       };
       return body.data.alerts.map((a) => ({ name: a.labels.alertname, state: a.state, labels: a.labels }));
