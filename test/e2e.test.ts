@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { E2eRun, runE2eProcesses } from '../verify/engines/e2e-runs';
-import { formatReport } from '../verify/engines/gitops-scenarios';
+import { AUTOMATIC_ROLLBACK_LAB, formatReport } from '../verify/engines/gitops-scenarios';
 import { isAlive } from '../verify/engines/control-plane';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config/environments';
 import { render, ROOT } from './helpers';
@@ -51,6 +51,7 @@ describe('a real Argo CD syncs the App-of-Apps from a git push', () => {
         'prune',
         'bad commit',
         'default project',
+        ...(env === AUTOMATIC_ROLLBACK_LAB ? ['automatic rollback'] : []),
         'upstream chart value',
       ]);
       expect(runs.get(env)!.code).toBe(0);

@@ -26,6 +26,9 @@ import { projectRoot } from '../../lib/project';
 
 const ROOT = projectRoot();
 
+/** The lab that runs the automatic rollback through Argo CD: the Kind lab, whose receiver sits beside the clone Argo CD reads. */
+export const AUTOMATIC_ROLLBACK_LAB = 'dev';
+
 /** How long every Application must stay Synced and Healthy once the bootstrap reached it. */
 const BOOTSTRAP_HOLD_SECONDS = 20;
 
@@ -472,9 +475,9 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       return `${refusal.replace(/\s+/g, ' ').slice(0, 200)}; Deployment ${NAMESPACES.demo}/backend unchanged (generation ${after.metadata.generation})`;
     });
 
-    // Seed 10-3's automatic rollback, in the Kind lab whose receiver sits beside the clone Argo CD reads.
+    // Seed 10-3's automatic rollback (AUTOMATIC_ROLLBACK_LAB).
     const migrating = base.demo.migration.find((m) => m.stage.name === 'switching' && m.stage.kubernetesPercent > 0);
-    if (baseName === 'dev' && migrating && base.observability.rollbackReceiver)
+    if (baseName === AUTOMATIC_ROLLBACK_LAB && migrating && base.observability.rollbackReceiver)
       await scenario(
         `automatic rollback: a firing rollback alert goes through the real Alertmanager to the receiver, whose commit Argo CD syncs: HTTPRoute ${NAMESPACES.demo}/demo-api at DC 100, Kubernetes 0`,
         async () => {
