@@ -16,9 +16,7 @@ export type MigrationState = Readonly<Record<string, Readonly<Record<string, Mig
 /** The file, relative to the project root, that `npm run rollback` rewrites and commits. */
 export const MIGRATION_STATE_FILE = path.join('config', 'migration-state.json');
 
-/** The seed's steps in order: a stage name's place, for refusing a move backwards other than a rollback. */
-export const STAGE_ORDER: readonly MigrationStageName[] = ['deployed', 'internal-check', 'switching', 'rolled-back', 'dc-retired'];
-
+/** Each stage's fields besides its name, in the seed's order of the steps. */
 const FIELDS: Readonly<Record<MigrationStageName, readonly string[]>> = {
   deployed: [],
   'internal-check': ['temporaryHost'],
@@ -38,7 +36,7 @@ export function parseMigrationState(raw: unknown, source = MIGRATION_STATE_FILE)
       const at = `${env}.${service}`;
       const name = (stage as { name?: unknown })?.name;
       if (typeof name !== 'string' || !(name in FIELDS))
-        throw problem(`${at}.name`, `must be one of ${STAGE_ORDER.join(', ')} (got ${JSON.stringify(name)})`);
+        throw problem(`${at}.name`, `must be one of ${Object.keys(FIELDS).join(', ')} (got ${JSON.stringify(name)})`);
       const expected = ['name', ...FIELDS[name as MigrationStageName]].sort();
       const got = Object.keys(stage as object).sort();
       if (JSON.stringify(expected) !== JSON.stringify(got))

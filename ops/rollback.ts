@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../config/errors';
-import { formatMigrationState, MIGRATION_STATE_FILE, MigrationState, readMigrationState } from '../config/migration-state';
+import { formatMigrationState, kubernetesPercentAt, MIGRATION_STATE_FILE, MigrationState, readMigrationState } from '../config/migration-state';
 
 /**
  * Seed 10-3's rollback, as a commit: the migration state of one service in one
@@ -35,11 +35,12 @@ export function decideRollback(state: MigrationState, request: RollbackRequest):
     );
   if (stage.name === 'dc-retired')
     throw new UserError(`${request.service} in ${request.env} has no DC to go back to (its stage is dc-retired); roll the deployment back instead`);
-  if (stage.name !== 'switching' || stage.kubernetesPercent === 0) return { kind: 'already-on-dc', stage: stage.name };
+  const kubernetesPercent = kubernetesPercentAt(stage);
+  if (!kubernetesPercent) return { kind: 'already-on-dc', stage: stage.name };
   if (request.reason.trim() === '') throw new UserError('a rollback needs a reason (--reason): the alert, or who asked');
   return {
     kind: 'roll-back',
-    from: `switching ${stage.kubernetesPercent}%`,
+    from: `switching ${kubernetesPercent}%`,
     state: { ...state, [request.env]: { ...services, [request.service]: { name: 'rolled-back', reason: request.reason } } },
   };
 }

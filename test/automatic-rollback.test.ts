@@ -2,7 +2,6 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { ENVIRONMENTS } from '../config/environments';
 import { readMigrationState } from '../config/migration-state';
 import { RunningReceiver, startRollbackReceiver } from '../ops/receiver';
 import { rollBackInClone } from '../ops/rollback';
@@ -10,7 +9,7 @@ import { onLoopback, RunningAlertmanager, startAlertmanager } from '../verify/en
 import { startRuler } from '../verify/engines/prometheus';
 import { freePort, startCollector } from './otel-harness';
 import { copyWorkingTree } from '../verify/engines/working-tree';
-import { render, ROOT, tempDir } from './helpers';
+import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
 
 /**
@@ -20,11 +19,6 @@ import { toolPath } from './tools';
  * synth renders from it). The e2e suite carries the same commit on to Argo CD.
  */
 const ENV = 'dev';
-
-const renderedConfig = (): string => {
-  const map = render(ENVIRONMENTS[ENV]).files.find((f) => f.object.kind === 'ConfigMap' && f.object.metadata.name === 'alertmanager')!;
-  return (map.object as unknown as { data: Record<string, string> }).data['alertmanager.yml'];
-};
 
 /** A clone of the working tree, committed, where synth runs as in the user's clone. */
 function cloneOfWorkingTree(): string {
@@ -178,9 +172,9 @@ describe('automatic rollback (seed 10-3): lab-shaped metrics through the real co
   test("the rendered rules go pending or fire on the produced series and not on the near misses; the backend's crash loop becomes one commit: the stage rolled-back and dev's api route at DC 100, Kubernetes 0", async () => {
     // Two Alertmanagers behind one ruler, so one group_wait (30 s, as rendered) serves both: the rendered config,
     // and the seeded break, a config whose rollback route sends to the default receiver.
-    const good = await startRun((url) => onLoopback(renderedConfig(), url));
+    const good = await startRun((url) => onLoopback(renderedData('alertmanager', 'configmap-alertmanager.yaml', 'alertmanager.yml'), url));
     const broken = await startRun((url) => {
-      const config = YAML.parse(onLoopback(renderedConfig(), url));
+      const config = YAML.parse(onLoopback(renderedData('alertmanager', 'configmap-alertmanager.yaml', 'alertmanager.yml'), url));
       config.route.routes = config.route.routes.map((r: { receiver: string }) => ({ ...r, receiver: 'default' }));
       return YAML.stringify(config);
     });

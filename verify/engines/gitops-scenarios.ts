@@ -1,6 +1,8 @@
 import { GATEWAY_STAND_IN_NOTE } from './dataplane-stand-ins';
 import { onLoopback, startAlertmanager } from './alertmanager';
 import { startRollbackReceiver } from '../../ops/receiver';
+import { kubernetesPercentAt } from '../../config/migration-state';
+import { dcServiceName } from '../../lib/traffic';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -476,7 +478,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
     });
 
     // Seed 10-3's automatic rollback (AUTOMATIC_ROLLBACK_LAB).
-    const migrating = base.demo.migration.find((m) => m.stage.name === 'switching' && m.stage.kubernetesPercent > 0);
+    const migrating = base.demo.migration.find((m) => (kubernetesPercentAt(m.stage) ?? 0) > 0);
     if (baseName === AUTOMATIC_ROLLBACK_LAB && migrating && base.observability.rollbackReceiver)
       await scenario(
         `automatic rollback: a firing rollback alert goes through the real Alertmanager to the receiver, whose commit Argo CD syncs: HTTPRoute ${NAMESPACES.demo}/demo-api at DC 100, Kubernetes 0`,
@@ -524,7 +526,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
                 return pushed &&
                   demo?.revision === pushed.revision &&
                   demo.sync === 'Synced' &&
-                  (await route()) === `${migrating.service}=0, ${migrating.service}-dc=100`
+                  (await route()) === `${migrating.service}=0, ${dcServiceName(migrating.service)}=100`
                   ? (Date.now() - pushed.pushedAt) / 1000
                   : undefined;
               },
