@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
 import { VERSIONS } from '../config/versions';
-import { importPinProblems, importUrls, ImportPin } from '../verify/checks/crd-import';
+import * as YAML from 'yaml';
+import { chartArchive, chartArchiveMember, importPinProblems, importUrls, ImportPin } from '../verify/checks/crd-import';
+import { chartMirror } from '../verify/engines/mirrors';
 import { GoModuleRecipe, TOOLS } from '../verify/tools/catalog';
 import { ROOT } from './helpers';
 
@@ -13,6 +15,16 @@ function pinnedVersion(name: string): string {
   return component.source.kind === 'helm' ? component.source.version : component.source.revision;
 }
 
+/** The `kong` chart the pinned `ingress` chart vendors, as its Chart.lock in the mirrored archive says. */
+function vendoredKongChart(): string {
+  const mirror = chartMirror();
+  if (!mirror) throw new Error('no chart mirror (../shared/charts): the vendored kong chart version is read from it');
+  const lock = YAML.parse(chartArchiveMember(mirror, chartArchive('kong'), 'ingress/Chart.lock')) as {
+    dependencies: Array<{ name: string; version: string }>;
+  };
+  return lock.dependencies.find((d) => d.name === 'kong')!.version;
+}
+
 /** Each repository cdk8s.yaml imports CRDs from, and where its version is pinned. */
 const PINS: readonly ImportPin[] = [
   { repository: 'cilium/cilium', version: pinnedVersion('cilium') },
@@ -21,6 +33,8 @@ const PINS: readonly ImportPin[] = [
   // The chart (9.4.5) is not the app: the CRDs come from the app's release.
   { repository: 'argoproj/argo-cd', version: VERSIONS.argocd },
   { repository: 'open-policy-agent/gatekeeper', version: pinnedVersion('gatekeeper') },
+  // Kong's CRDs ship in the kong chart, tagged `kong-<version>` in Kong/charts.
+  { repository: 'Kong/charts', version: `kong-${vendoredKongChart()}` },
 ];
 
 describe("cdk8s.yaml's CRD imports follow the pins", () => {

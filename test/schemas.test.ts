@@ -4,7 +4,8 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { COMPONENTS } from '../components';
 import { ENVIRONMENTS } from '../config/environments';
-import { importUrls, mirrorFiles } from '../verify/checks/crd-import';
+import { archiveSourceOf, chartArchiveMember, importUrls, mirrorFiles } from '../verify/checks/crd-import';
+import { chartMirror } from '../verify/engines/mirrors';
 import { applicationsOf, hydrateApplications } from '../verify/engines/hydrate';
 import {
   collectSchemas,
@@ -90,9 +91,12 @@ describe('OpenAPI v3 -> kubeconform schema conversion', () => {
       'https://raw.githubusercontent.com/kubernetes/kubernetes/v1.35.0/api/openapi-spec/v3/apis__apps__v1_openapi.json',
     );
     for (const url of importUrls(path.join(ROOT, 'cdk8s.yaml'))) {
-      expect(url).toMatch(/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/v?\d+\.\d+\.\d+\//);
+      // A release tag: `v1.19.1`, `1.29.0`, or a chart's `kong-3.0.2`.
+      expect(url).toMatch(/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/(?:[a-z]+-)?v?\d+\.\d+\.\d+\//);
       const mirror = crdMirror();
-      if (mirror) for (const file of mirrorFiles(url, mirror)) expect(fs.existsSync(file)).toBe(true);
+      const archived = archiveSourceOf(url);
+      if (mirror && archived) expect(chartArchiveMember(chartMirror()!, archived.archive, archived.member)).toContain('kind: CustomResourceDefinition');
+      else if (mirror) for (const file of mirrorFiles(url, mirror)) expect(fs.existsSync(file)).toBe(true);
     }
   });
 
@@ -104,6 +108,7 @@ describe('OpenAPI v3 -> kubeconform schema conversion', () => {
       'scheduling.k8s.io/priorityclass_v1.json',
       'cilium.io/ciliumnetworkpolicy_v2.json',
       'gateway.networking.k8s.io/httproute_v1.json',
+      'configuration.konghq.com/kongplugin_v1.json',
       'security.istio.io/authorizationpolicy_v1.json',
       'argoproj.io/application_v1alpha1.json',
       'templates.gatekeeper.sh/constrainttemplate_v1.json',

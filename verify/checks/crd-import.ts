@@ -1,6 +1,10 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { UPSTREAM_COMPONENTS } from '../../argocd/upstream-components';
+import { repoFolder } from '../../lib/sources';
+import { chartMirror } from '../engines/mirrors';
 
 /** The CRD kinds we build objects from, by API group. Anything else is dropped. */
 export const IMPORTED_KINDS: Readonly<Record<string, readonly string[]>> = {
@@ -9,6 +13,7 @@ export const IMPORTED_KINDS: Readonly<Record<string, readonly string[]>> = {
   'security.istio.io': ['AuthorizationPolicy', 'PeerAuthentication'],
   'argoproj.io': ['Application', 'AppProject'],
   'templates.gatekeeper.sh': ['ConstraintTemplate'],
+  'configuration.konghq.com': ['KongPlugin'],
 };
 
 /** Where each upstream repository's files sit in the mirror (see shared/crds/SOURCES.md). */
@@ -19,6 +24,33 @@ const MIRROR_DIRS: Readonly<Record<string, string>> = {
   'argoproj/argo-cd': 'argo-cd',
   'open-policy-agent/gatekeeper': 'gatekeeper',
 };
+
+/**
+ * Upstream files that the mirrors hold only inside a chart archive: Kong's CRDs
+ * ship in its `kong` chart, which the mirrored `ingress` chart vendors. Helm
+ * packages chart files as they are, so the member is the upstream file's bytes.
+ */
+export const CHART_ARCHIVE_SOURCES: ReadonlyArray<{ readonly url: RegExp; readonly archive: string; readonly member: string }> = [
+  {
+    url: /^https:\/\/raw\.githubusercontent\.com\/Kong\/charts\/kong-[^/]+\/charts\/kong\/crds\/custom-resource-definitions\.yaml$/,
+    archive: chartArchive('kong'),
+    member: 'ingress/charts/kong/crds/custom-resource-definitions.yaml',
+  },
+];
+
+/** `<repository folder>/<chart>-<version>.tgz` of an upstream component's pinned chart, as a chart mirror lays it out. */
+export function chartArchive(component: string): string {
+  const source = UPSTREAM_COMPONENTS.find((c) => c.name === component)?.source;
+  if (source?.kind !== 'helm') throw new Error(`${component} is not an upstream chart`);
+  return `${repoFolder(source.repoURL)}/${source.chart}-${source.version}.tgz`;
+}
+
+/** One member of a mirrored chart archive (`tar` reads it; Node has no tar reader). */
+export function chartArchiveMember(chartMirror: string, archive: string, member: string): string {
+  const file = path.join(chartMirror, archive);
+  if (!fs.existsSync(file)) throw new Error(`the chart mirror has no ${archive}; pass the chart mirror (../shared/charts) or import online`);
+  return execFileSync('tar', ['-xzOf', file, member], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
 
 export type Crd = {
   kind: string;
@@ -47,7 +79,16 @@ export function mirrorFiles(url: string, mirror: string): string[] {
   return cut.map((f) => path.join(folder, f));
 }
 
-export async function readSource(url: string, mirror?: string): Promise<string> {
+/** The mirrored chart archive that holds `url`, if it is one of CHART_ARCHIVE_SOURCES. */
+export const archiveSourceOf = (url: string) => CHART_ARCHIVE_SOURCES.find((s) => s.url.test(url));
+
+/** An upstream file's text: from the CRD mirror (or, for CHART_ARCHIVE_SOURCES, the chart mirror) when one is given, else online. */
+export async function readSource(url: string, mirror?: string, charts: string | undefined = chartMirror()): Promise<string> {
+  const inArchive = archiveSourceOf(url);
+  if (mirror && inArchive) {
+    if (!charts) throw new Error(`${url} is mirrored inside ${inArchive.archive}; the chart mirror (../shared/charts) is needed too`);
+    return chartArchiveMember(charts, inArchive.archive, inArchive.member);
+  }
   if (mirror)
     return mirrorFiles(url, mirror)
       .map((f) => fs.readFileSync(f, 'utf8'))
