@@ -32,6 +32,7 @@ import { rollbackRules, SEED_ROLLBACK_CRITERIA } from './observability/rollback-
 import {
   ARGOCD_PROJECTS,
   BACKEND_SELECTOR,
+  COLLECTOR_TRACES_URL,
   FRONTEND_SA,
   KONG_GATEWAY,
   KONG_PROXY,
@@ -212,6 +213,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
         routes: publishedRoutes(context.env).map((route) => withMigration(route, context.env)),
         httpsOnly: context.env.security.exposure.httpsOnly,
         routeNamespaceLabel: ROUTE_NAMESPACE_LABEL,
+        tracesEndpoint: context.env.observability.gatewayTraces ? COLLECTOR_TRACES_URL : undefined,
       }),
   },
   {

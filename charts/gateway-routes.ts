@@ -11,6 +11,7 @@ import {
   HttpRouteSpecRulesFiltersType,
   HttpRouteSpecRulesMatchesPathType,
 } from '../imports/gateway.networking.k8s.io';
+import { KongPlugin } from '../imports/configuration.konghq.com';
 import { RouteTarget, routeName } from '../lib/traffic';
 
 export interface GatewayRoutesProps extends PlatformChartProps {
@@ -27,7 +28,32 @@ export interface GatewayRoutesProps extends PlatformChartProps {
    * Without it, any namespace could claim a host such as `argocd.<domain>`.
    */
   readonly routeNamespaceLabel: { readonly key: string; readonly value: string };
+  /** Where Kong sends each route's spans (the collector's OTLP/HTTP traces URL); none, and routes are not traced. */
+  readonly tracesEndpoint?: string;
 }
+
+/**
+ * The keys we set of Kong 3.9's `opentelemetry` plugin. The CRD leaves `config`
+ * free, and Kong checks it against its Lua schema only when KIC loads it, so
+ * this interface is the one place the keys are written (Kong's plugin reference).
+ */
+export interface KongOpenTelemetryConfig {
+  readonly traces_endpoint: string;
+  /** Merged over Kong's own resource (`service.name: kong`): the route's spans name the Service it fronts. */
+  readonly resource_attributes: Readonly<Record<string, string>>;
+  /** W3C trace context in and out, so the upstream's spans join the gateway's trace. */
+  readonly propagation: {
+    readonly extract: ReadonlyArray<'w3c'>;
+    readonly inject: ReadonlyArray<'w3c'>;
+    readonly default_format: 'w3c';
+  };
+}
+
+/** KIC's annotation that attaches KongPlugins (by name, in the route's namespace) to a route. */
+const KONG_PLUGINS_ANNOTATION = 'konghq.com/plugins';
+
+/** The tracing plugin of one route. */
+export const tracingPluginName = (route: RouteTarget): string => `tracing-${routeName(route)}`;
 
 const HTTP_LISTENER = 'http';
 const HTTPS_LISTENER = 'https';
@@ -101,8 +127,27 @@ export class GatewayRoutes extends PlatformChart {
     }
 
     for (const route of props.routes) {
+      // One plugin per route rather than one global one: each route's traces, and the RED metrics the collector
+      // derives from them (observability/collector-config.ts), carry the name of the Service behind it, which is
+      // what Tempo's service list, the RED dashboard and the rollback rules select by (seed 7-1: service "backend").
+      if (props.tracesEndpoint) {
+        const config: KongOpenTelemetryConfig = {
+          traces_endpoint: props.tracesEndpoint,
+          resource_attributes: { 'service.name': route.service.name },
+          propagation: { extract: ['w3c'], inject: ['w3c'], default_format: 'w3c' },
+        };
+        new KongPlugin(this, `tracing-${route.host}`, {
+          metadata: { name: tracingPluginName(route), namespace: route.service.namespace },
+          plugin: 'opentelemetry',
+          config,
+        });
+      }
       new HttpRoute(this, `route-${route.host}`, {
-        metadata: { name: routeName(route), namespace: route.service.namespace },
+        metadata: {
+          name: routeName(route),
+          namespace: route.service.namespace,
+          ...(props.tracesEndpoint ? { annotations: { [KONG_PLUGINS_ANNOTATION]: tracingPluginName(route) } } : {}),
+        },
         spec: {
           parentRefs: [{ name: props.gateway.name, namespace: props.gateway.namespace, ...(props.httpsOnly ? { sectionName: HTTPS_LISTENER } : {}) }],
           hostnames: [`${route.host}.${props.env.domain}`],

@@ -267,6 +267,12 @@ export interface ObservabilitySettings {
   /** Retention of metrics and logs (seed: 7 days). */
   readonly retention: string;
   /**
+   * Kong traces every request of each route to the collector (seed 7-1): the traces Tempo shows per
+   * service, and the RED metrics the collector derives from them, which the rollback rules read.
+   * Off, Kong only passes trace context through.
+   */
+  readonly gatewayTraces: boolean;
+  /**
    * Seed 10-3's automatic rollback: where Alertmanager sends rollback alerts. The receiver
    * (`npm run rollback-receiver`) runs beside the git clone Argo CD reads, and commits the
    * rollback a person would make; without it, rollback alerts only show in Grafana.

@@ -37,17 +37,30 @@ export interface CollectorConfig {
       readonly expected_new_traces_per_sec: number;
       readonly policies: readonly SamplingPolicy[];
     };
+    /** Drops the spans that match any condition. */
+    readonly filter: { readonly error_mode: 'ignore' | 'propagate'; readonly traces: { readonly span: readonly string[] } };
   };
+  readonly connectors: { readonly spanmetrics: SpanMetricsConfig };
   readonly exporters: Readonly<Record<string, ExporterConfig>>;
   readonly service: {
     readonly telemetry: { readonly metrics: { readonly level: 'none' | 'basic' | 'normal' | 'detailed' } };
     readonly pipelines: Readonly<
       Record<
-        'traces' | 'metrics' | 'logs',
+        'traces' | 'traces/red' | 'metrics' | 'logs',
         { readonly receivers: readonly string[]; readonly processors: readonly string[]; readonly exporters: readonly string[] }
       >
     >;
   };
+}
+
+/** The span-metrics connector (contrib): request counts and a duration histogram per service and dimensions. */
+export interface SpanMetricsConfig {
+  /** Prefix of the metric names: `<namespace>.duration` and `<namespace>.calls`. */
+  readonly namespace: string;
+  readonly histogram: { readonly unit: 's' | 'ms'; readonly explicit: { readonly buckets: readonly string[] } };
+  /** Span attributes that become labels, on top of service.name, span.name, span.kind and status.code. */
+  readonly dimensions: ReadonlyArray<{ readonly name: string }>;
+  readonly metrics_flush_interval: string;
 }
 
 export interface TransformStatements {
@@ -147,6 +160,47 @@ export function samplingPolicies(s: CollectorSettings): SamplingPolicy[] {
 /** `service.name` -> `service_name`, the label Prometheus and Loki queries use (seed 7-1). */
 const SERVICE_NAME = ['set(attributes["service_name"], attributes["service.name"]) where attributes["service.name"] != nil'];
 
+/**
+ * Kong's spans in the names and status the rest of the pipeline reads. Kong 3.9's
+ * OpenTelemetry plugin puts the response code on its root (SERVER) span as
+ * `http.status_code`, the name before OpenTelemetry's HTTP conventions became
+ * stable, and leaves the span's status unset on a 5xx. The conventions say a
+ * server span that answered 5xx is an error; without that, the seed's
+ * error-traces policy would keep none of the gateway's 5xx traces, and the RED
+ * metrics would carry no status code. A status a producer set itself is kept.
+ */
+export const SPAN_NORMALIZATION = [
+  'set(span.attributes["http.response.status_code"], span.attributes["http.status_code"]) where span.attributes["http.response.status_code"] == nil and span.attributes["http.status_code"] != nil',
+  'set(span.status.code, STATUS_CODE_ERROR) where span.kind == SPAN_KIND_SERVER and span.status.code == STATUS_CODE_UNSET and span.attributes["http.response.status_code"] >= 500',
+];
+
+/**
+ * RED metrics from spans, under the names the rollback rules and the RED
+ * dashboard read: OpenTelemetry's `http.server.request.duration` histogram, in
+ * seconds, with its advised buckets, by `http.response.status_code`.
+ *
+ * Why from spans: in the lab the one HTTP producer is Kong's OpenTelemetry
+ * plugin, which traces every request (sampling rate 1) and names each route's
+ * spans after the Service the route fronts (charts/gateway-routes.ts); the demo
+ * services are upstream images without instrumentation. Production services
+ * with their own SDKs emit the same histogram themselves, so a rule reads one
+ * name whichever produced it. The spans are counted before tail sampling, on
+ * their own pipeline, so keeping every error trace does not skew the error
+ * ratio; only SERVER spans are counted, one per request, so Kong's internal and
+ * upstream (CLIENT) spans do not dilute it.
+ */
+export const RED_METRICS: SpanMetricsConfig = {
+  namespace: 'http.server.request',
+  histogram: {
+    unit: 's',
+    explicit: { buckets: ['5ms', '10ms', '25ms', '50ms', '75ms', '100ms', '250ms', '500ms', '750ms', '1s', '2500ms', '5s', '7500ms', '10s'] },
+  },
+  dimensions: [{ name: 'http.response.status_code' }],
+  // Mimir's resolution for a 15 s scrape; the error-rate rule's 5m rate needs several points.
+  metrics_flush_interval: '15s',
+};
+const ONLY_SERVER_SPANS = ['kind != SPAN_KIND_SERVER'];
+
 export function collectorConfig(s: CollectorSettings): CollectorConfig {
   const limit = Math.floor((s.memoryLimitMib * s.memoryLimiterPercent) / 100);
   const common = ['memory_limiter', 'resource', 'transform', 'batch'];
@@ -157,13 +211,18 @@ export function collectorConfig(s: CollectorSettings): CollectorConfig {
       resource: { attributes: HIGH_CARDINALITY_ATTRIBUTES.map((key) => ({ key, action: 'delete' as const })) },
       transform: {
         error_mode: 'ignore',
-        trace_statements: [{ context: 'resource', statements: SERVICE_NAME }],
+        trace_statements: [
+          { context: 'resource', statements: SERVICE_NAME },
+          { context: 'span', statements: SPAN_NORMALIZATION },
+        ],
         metric_statements: [{ context: 'resource', statements: SERVICE_NAME }],
         log_statements: [{ context: 'resource', statements: SERVICE_NAME }],
       },
       batch: { send_batch_size: 2048, timeout: '1s' },
       tail_sampling: { decision_wait: s.decisionWait, num_traces: 50000, expected_new_traces_per_sec: 100, policies: samplingPolicies(s) },
+      filter: { error_mode: 'ignore', traces: { span: ONLY_SERVER_SPANS } },
     },
+    connectors: { spanmetrics: RED_METRICS },
     exporters: {
       'otlphttp/mimir': { endpoint: s.endpoints.mimirOtlp, sending_queue: EXPORTER_QUEUE },
       'otlphttp/loki': { endpoint: s.endpoints.lokiOtlp, sending_queue: EXPORTER_QUEUE },
@@ -173,7 +232,9 @@ export function collectorConfig(s: CollectorSettings): CollectorConfig {
       telemetry: { metrics: { level: 'basic' } },
       pipelines: {
         traces: { receivers: ['otlp'], processors: [...common, 'tail_sampling'], exporters: ['otlp/tempo'] },
-        metrics: { receivers: ['otlp'], processors: common, exporters: ['otlphttp/mimir'] },
+        // The same spans, unsampled, into RED metrics (RED_METRICS).
+        'traces/red': { receivers: ['otlp'], processors: ['memory_limiter', 'resource', 'transform', 'filter'], exporters: ['spanmetrics'] },
+        metrics: { receivers: ['otlp', 'spanmetrics'], processors: common, exporters: ['otlphttp/mimir'] },
         logs: { receivers: ['otlp'], processors: common, exporters: ['otlphttp/loki'] },
       },
     },
@@ -188,34 +249,33 @@ const core = (module: string) => `go.opentelemetry.io/collector/${module} v${VER
 const contrib = (module: string) => `github.com/open-telemetry/opentelemetry-collector-contrib/${module} v${minorOf(VERSIONS.otelCollector)}.0`;
 
 /** Go modules of every component type the config can use, at the collector version we build. */
-export const COMPONENT_MODULES: Readonly<Record<string, { readonly kind: 'receivers' | 'processors' | 'exporters'; readonly gomod: string }>> = {
+type ComponentKind = 'receivers' | 'processors' | 'exporters' | 'connectors';
+
+export const COMPONENT_MODULES: Readonly<Record<string, { readonly kind: ComponentKind; readonly gomod: string }>> = {
   otlp: { kind: 'receivers', gomod: core('receiver/otlpreceiver') },
   memory_limiter: { kind: 'processors', gomod: core('processor/memorylimiterprocessor') },
   batch: { kind: 'processors', gomod: core('processor/batchprocessor') },
   resource: { kind: 'processors', gomod: contrib('processor/resourceprocessor') },
   transform: { kind: 'processors', gomod: contrib('processor/transformprocessor') },
   tail_sampling: { kind: 'processors', gomod: contrib('processor/tailsamplingprocessor') },
+  filter: { kind: 'processors', gomod: contrib('processor/filterprocessor') },
+  spanmetrics: { kind: 'connectors', gomod: contrib('connector/spanmetricsconnector') },
   'exporter:otlp': { kind: 'exporters', gomod: core('exporter/otlpexporter') },
   otlphttp: { kind: 'exporters', gomod: core('exporter/otlphttpexporter') },
 };
 
 /** Component types a config uses, e.g. `otlp/tempo` -> exporter `otlp`. */
-export function componentTypes(config: CollectorConfig): { receivers: string[]; processors: string[]; exporters: string[] } {
+export function componentTypes(config: CollectorConfig): Record<ComponentKind, string[]> {
   const type = (id: string) => id.split('/')[0];
-  return {
-    receivers: [...new Set(Object.keys(config.receivers).map(type))].sort(),
-    processors: [...new Set(Object.keys(config.processors).map(type))].sort(),
-    exporters: [...new Set(Object.keys(config.exporters).map(type))].sort(),
-  };
+  const of = (section: object) => [...new Set(Object.keys(section).map(type))].sort();
+  return { receivers: of(config.receivers), processors: of(config.processors), exporters: of(config.exporters), connectors: of(config.connectors) };
 }
 
-/** The OpenTelemetry Collector Builder manifest for exactly the components of `config`. */
 /** The builder manifest for every given config (one per environment): the union of their components. */
 export function builderManifest(configs: readonly CollectorConfig[], outputPath: string): Record<string, unknown> {
   const all = configs.map(componentTypes);
-  const union = (kind: 'receivers' | 'processors' | 'exporters') => [...new Set(all.flatMap((t) => t[kind]))].sort();
-  const types = { receivers: union('receivers'), processors: union('processors'), exporters: union('exporters') };
-  const modules = (kind: 'receivers' | 'processors' | 'exporters', names: string[]) =>
+  const union = (kind: ComponentKind) => [...new Set(all.flatMap((t) => t[kind]))].sort();
+  const modules = (kind: ComponentKind, names: string[]) =>
     names.map((name) => {
       const entry = COMPONENT_MODULES[kind === 'exporters' && name === 'otlp' ? 'exporter:otlp' : name];
       if (!entry || entry.kind !== kind) throw new Error(`no Go module known for ${kind} ${name}; add it to COMPONENT_MODULES`);
@@ -228,9 +288,10 @@ export function builderManifest(configs: readonly CollectorConfig[], outputPath:
       output_path: outputPath,
       version: VERSIONS.otelCollector,
     },
-    receivers: modules('receivers', types.receivers),
-    processors: modules('processors', types.processors),
-    exporters: modules('exporters', types.exporters),
+    receivers: modules('receivers', union('receivers')),
+    processors: modules('processors', union('processors')),
+    exporters: modules('exporters', union('exporters')),
+    connectors: modules('connectors', union('connectors')),
     // Only the providers we use; the proxy lacks httpprovider at this release.
     providers: ['envprovider', 'fileprovider', 'yamlprovider'].map((p) => ({ gomod: `go.opentelemetry.io/collector/confmap/provider/${p} v1.52.0` })),
   };

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -8,12 +9,13 @@ import { rollBackInClone } from '../ops/rollback';
 import { onLoopback, RunningAlertmanager, startAlertmanager } from '../verify/engines/alertmanager';
 import { startRuler } from '../verify/engines/prometheus';
 import { freePort, startCollector } from './otel-harness';
+import { KongRequest, sendKongSpans } from './kong-spans';
 import { copyWorkingTree } from '../verify/engines/working-tree';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
 
 /**
- * Seed 10-3's automatic rollback on real engines, each with the rendered config: lab-shaped metrics through the
+ * Seed 10-3's automatic rollback on real engines, each with the rendered config: Kong's spans and lab-shaped metrics through the
  * collector, the rollback rules on Prometheus' ruler (the stand-in for Mimir's, verify/engines/prometheus.ts), their
  * alerts through Alertmanager to the receiver, which commits the rollback in a clone (the state file and the route
  * synth renders from it). The e2e suite carries the same commit on to Argo CD.
@@ -39,20 +41,32 @@ function cloneOfWorkingTree(): string {
 const attr = (key: string, value: string | number) => ({ key, value: typeof value === 'number' ? { intValue: value } : { stringValue: value } });
 
 /**
- * Lab-shaped metrics as their producers send them over OTLP (OpenTelemetry's HTTP server histogram and database
- * pool metrics from the services' SDKs, kube-state-metrics' waiting reasons), cumulative, after `tick` intervals:
- * the backend over each seed threshold, checkin just under (the near misses), and three containers' waiting reasons.
+ * One tick of requests through the gateway, as Kong's route plugins export their spans (test/kong-spans.ts); the
+ * collector derives the HTTP server histogram the rules read from them. The backend answers 2% with 500, over the
+ * seed's 1%; checkin 1 in 112 (0.9%) with 503, the near miss.
  */
-function labMetrics(tick: number, startNs: string, nowNs: string) {
-  const requests = (status: number, count: number) => ({
-    attributes: [attr('http.request.method', 'GET'), attr('http.response.status_code', status)],
-    startTimeUnixNano: startNs,
-    timeUnixNano: nowNs,
-    count: String(count),
-    sum: count * 0.05,
-    explicitBounds: [0.1, 0.25, 0.5, 1],
-    bucketCounts: [String(count), '0', '0', '0', '0'],
-  });
+function gatewayTraffic(tick: number): Record<string, KongRequest[]> {
+  const requests = (service: string, status: number, n: number): KongRequest[] =>
+    Array.from({ length: n }, (_, i) => ({
+      traceId: createHash('sha256').update(`${service}-${tick}-${status}-${i}`).digest('hex').slice(0, 32),
+      host: `${service}.lab-dev.local`,
+      path: `/status/${status}`,
+      status,
+      startMs: Date.now() - 100,
+      durationMs: 40,
+    }));
+  return {
+    backend: [...requests('backend', 200, 49), ...requests('backend', 500, 1)],
+    checkin: [...requests('checkin', 200, 111), ...requests('checkin', 503, 1)],
+  };
+}
+
+/**
+ * Lab-shaped metrics as their producers send them over OTLP (database pool metrics from the services' SDKs,
+ * kube-state-metrics' waiting reasons): the backend's pool full, checkin's one connection short (the near miss),
+ * and three containers' waiting reasons.
+ */
+function labMetrics(startNs: string, nowNs: string) {
   const gauge = (name: string, unit: string, points: Array<[Array<ReturnType<typeof attr>>, number]>) => ({
     name,
     unit,
@@ -62,17 +76,12 @@ function labMetrics(tick: number, startNs: string, nowNs: string) {
       dataPoints: points.map(([attributes, v]) => ({ attributes, startTimeUnixNano: startNs, timeUnixNano: nowNs, asInt: String(v) })),
     },
   });
-  const service = (name: string, ok: number, errors: [number, number], pool: string, used: number, max: number) => ({
+  const service = (name: string, pool: string, used: number, max: number) => ({
     resource: { attributes: [attr('service.name', name)] },
     scopeMetrics: [
       {
         scope: { name: 'lab' },
         metrics: [
-          {
-            name: 'http.server.request.duration',
-            unit: 's',
-            histogram: { aggregationTemporality: 2, dataPoints: [requests(200, ok * tick), requests(errors[0], errors[1] * tick)] },
-          },
           gauge('db.client.connection.count', '{connection}', [
             [[attr('db.client.connection.pool.name', pool), attr('db.client.connection.state', 'used')], used],
             [[attr('db.client.connection.pool.name', pool), attr('db.client.connection.state', 'idle')], max - used],
@@ -89,10 +98,10 @@ function labMetrics(tick: number, startNs: string, nowNs: string) {
   });
   return {
     resourceMetrics: [
-      // 2% of requests fail, the pool is full: both over the seed's thresholds.
-      service('backend', 98, [500, 2], 'orders', 20, 20),
-      // 0.9% fail, 19 of 20 connections: the near misses.
-      service('checkin', 991, [503, 9], 'main', 19, 20),
+      // The pool is full: over the seed's threshold.
+      service('backend', 'orders', 20, 20),
+      // 19 of 20 connections: the near miss.
+      service('checkin', 'main', 19, 20),
       {
         resource: { attributes: [attr('service.name', 'kube-state-metrics')] },
         scopeMetrics: [
@@ -162,7 +171,7 @@ async function startRun(config: (receiverUrl: string) => string): Promise<Run> {
 
 const commits = (clone: string) => execFileSync('git', ['log', '--format=%s'], { cwd: clone, encoding: 'utf8' }).trim().split('\n');
 
-describe('automatic rollback (seed 10-3): lab-shaped metrics through the real collector to the ruler, its alerts through the real Alertmanager to the receiver, which commits the rollback', () => {
+describe("automatic rollback (seed 10-3): Kong's spans and lab-shaped metrics through the real collector to the ruler, its alerts through the real Alertmanager to the receiver, which commits the rollback", () => {
   const runs: Run[] = [];
   const stops: Array<() => Promise<void>> = [];
   afterAll(async () => {
@@ -205,9 +214,10 @@ describe('automatic rollback (seed 10-3): lab-shaped metrics through the real co
         const response = await fetch(`http://127.0.0.1:${ports.http}/v1/metrics`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(labMetrics(tick, startNs, `${BigInt(Date.now()) * 1_000_000n}`)),
+          body: JSON.stringify(labMetrics(startNs, `${BigInt(Date.now()) * 1_000_000n}`)),
         });
         if (!response.ok) throw new Error(`the collector refused the metrics: ${response.status} ${await response.text()}`);
+        for (const [service, requests] of Object.entries(gatewayTraffic(tick))) await sendKongSpans(ports.http, service, requests);
         await new Promise((r) => setTimeout(r, 5000));
       }
     })();
@@ -258,7 +268,7 @@ describe('automatic rollback (seed 10-3): lab-shaped metrics through the real co
     // Without the route, nothing reaches the receiver and nothing is committed.
     expect({ commits: commits(broken.clone), log: broken.log }).toEqual({ commits: ['the working tree'], log: [] });
     process.stdout.write(
-      `automatic rollback: ${tick} metric reports; the ruler: ${seen.join('; ')}; rendered Alertmanager: 1 commit (${files.join(', ')}); rollback route removed: 0 commits\n`,
+      `automatic rollback: ${tick} reports (${tick * 162} requests as Kong's spans, and the pool and pod metrics); the ruler: ${seen.join('; ')}; rendered Alertmanager: 1 commit (${files.join(', ')}); rollback route removed: 0 commits\n`,
     );
   }, 300_000);
 

@@ -114,19 +114,27 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: upstream cha
     }
   });
 
-  testChart(apps, 'kong', 'Kong: DB-less, the Gateway API controller, proxy NodePorts 30080/30443, no render-time certificates', () => {
-    expect(containerEnv(find(apps, 'kong', 'Deployment', 'kong-gateway'), 'proxy').KONG_DATABASE).toBe('off');
-    // Seed 3 and 10: two Kong gateways behind the L4 switch in production, one in the lab.
-    expect(find(apps, 'kong', 'Deployment', 'kong-gateway').spec.replicas).toBe(env.upstream.kongReplicas);
-    // KIC gets Gateway API permissions only when the chart sees the Gateway API CRDs, as Argo CD passes them.
-    const rules = find(apps, 'kong', 'ClusterRole', 'kong-controller').rules as Array<{ apiGroups: string[]; resources: string[] }>;
-    const gatewayResources = rules.filter((r) => r.apiGroups.includes('gateway.networking.k8s.io')).flatMap((r) => r.resources);
-    expect(gatewayResources).toEqual(expect.arrayContaining(['gateways', 'httproutes', 'gatewayclasses']));
-    const proxy = find(apps, 'kong', 'Service', 'kong-gateway-proxy').spec;
-    expect(proxy.type).toBe('NodePort');
-    expect(Object.fromEntries(proxy.ports.map((p: any) => [p.port, p.nodePort]))).toEqual({ 80: KONG_NODE_PORTS.http, 443: KONG_NODE_PORTS.https });
-    expect(apps.find((a) => a.app === 'kong')!.objects.filter((o) => o.object.kind === 'Secret')).toEqual([]);
-  });
+  testChart(
+    apps,
+    'kong',
+    'Kong: DB-less, tracing every request, the Gateway API controller, proxy NodePorts 30080/30443, no render-time certificates',
+    () => {
+      const proxyEnv = containerEnv(find(apps, 'kong', 'Deployment', 'kong-gateway'), 'proxy');
+      expect(proxyEnv.KONG_DATABASE).toBe('off');
+      // The route plugins export spans only when Kong traces (seed 7-1): the root span and the upstream call, every request.
+      expect([proxyEnv.KONG_TRACING_INSTRUMENTATIONS, proxyEnv.KONG_TRACING_SAMPLING_RATE]).toEqual(['request,balancer', '1']);
+      // Seed 3 and 10: two Kong gateways behind the L4 switch in production, one in the lab.
+      expect(find(apps, 'kong', 'Deployment', 'kong-gateway').spec.replicas).toBe(env.upstream.kongReplicas);
+      // KIC gets Gateway API permissions only when the chart sees the Gateway API CRDs, as Argo CD passes them.
+      const rules = find(apps, 'kong', 'ClusterRole', 'kong-controller').rules as Array<{ apiGroups: string[]; resources: string[] }>;
+      const gatewayResources = rules.filter((r) => r.apiGroups.includes('gateway.networking.k8s.io')).flatMap((r) => r.resources);
+      expect(gatewayResources).toEqual(expect.arrayContaining(['gateways', 'httproutes', 'gatewayclasses']));
+      const proxy = find(apps, 'kong', 'Service', 'kong-gateway-proxy').spec;
+      expect(proxy.type).toBe('NodePort');
+      expect(Object.fromEntries(proxy.ports.map((p: any) => [p.port, p.nodePort]))).toEqual({ 80: KONG_NODE_PORTS.http, 443: KONG_NODE_PORTS.https });
+      expect(apps.find((a) => a.app === 'kong')!.objects.filter((o) => o.object.kind === 'Secret')).toEqual([]);
+    },
+  );
 
   if (!env.features.skipIstio)
     testChart(apps, 'kong', 'mesh: every Kong container port a NodePort reaches is PERMISSIVE, so clients outside the mesh get in', () => {

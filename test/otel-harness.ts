@@ -10,8 +10,16 @@ import { freePort } from '../verify/engines/loopback-process';
 export { freePort };
 
 /** An OTLP/HTTP JSON endpoint standing in for Tempo: it records the trace IDs it receives. */
-export async function captureServer(): Promise<{ port: number; traceIds: Set<string>; requests: () => number; close: () => Promise<void> }> {
+export async function captureServer(): Promise<{
+  port: number;
+  traceIds: Set<string>;
+  /** Every request body, parsed (OTLP/JSON). */
+  bodies: unknown[];
+  requests: () => number;
+  close: () => Promise<void>;
+}> {
   const traceIds = new Set<string>();
+  const bodies: unknown[] = [];
   let requests = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -19,6 +27,7 @@ export async function captureServer(): Promise<{ port: number; traceIds: Set<str
     req.on('end', () => {
       requests++;
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      bodies.push(body);
       for (const rs of body.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) for (const span of ss.spans ?? []) traceIds.add(span.traceId);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
@@ -26,7 +35,7 @@ export async function captureServer(): Promise<{ port: number; traceIds: Set<str
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { port, traceIds, requests: () => requests, close: () => new Promise((r) => server.close(() => r())) };
+  return { port, traceIds, bodies, requests: () => requests, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 /**

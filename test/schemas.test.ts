@@ -95,7 +95,8 @@ describe('OpenAPI v3 -> kubeconform schema conversion', () => {
       expect(url).toMatch(/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/(?:[a-z]+-)?v?\d+\.\d+\.\d+\//);
       const mirror = crdMirror();
       const archived = archiveSourceOf(url);
-      if (mirror && archived) expect(chartArchiveMember(chartMirror()!, archived.archive, archived.member)).toContain('kind: CustomResourceDefinition');
+      if (mirror && archived)
+        expect(chartArchiveMember(chartMirror()!, archived.archive, archived.member)).toContain('kind: CustomResourceDefinition');
       else if (mirror) for (const file of mirrorFiles(url, mirror)) expect(fs.existsSync(file)).toBe(true);
     }
   });

@@ -1,4 +1,5 @@
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -7,7 +8,8 @@ import { collectorSettings } from '../topology/index';
 import { ENVIRONMENTS } from '../config/environments';
 import { VERSIONS } from '../config/versions';
 import { toYaml } from '../lib/yaml';
-import { builderManifest, collectorConfig, componentTypes } from '../observability/collector-config';
+import { builderManifest, collectorConfig, componentTypes, SPAN_NORMALIZATION } from '../observability/collector-config';
+import { KongRequest, sendKongSpans } from './kong-spans';
 import { ROOT, tempDir } from './helpers';
 import { captureServer, freePort, keptOf, SamplingResult, samplingViolations, sendTraces, startCollector, testConfig } from './otel-harness';
 import { toolPath } from './tools';
@@ -68,13 +70,16 @@ describe('collector config (seed 7-1) checked by the collector itself', () => {
     const config = collectorConfig(collectorSettings(ENVIRONMENTS.prod));
     expect(componentTypes(config)).toEqual({
       receivers: ['otlp'],
-      processors: ['batch', 'memory_limiter', 'resource', 'tail_sampling', 'transform'],
+      processors: ['batch', 'filter', 'memory_limiter', 'resource', 'tail_sampling', 'transform'],
       exporters: ['otlp', 'otlphttp'],
+      connectors: ['spanmetrics'],
     });
     const manifest = builderManifest([config], '/out') as any;
     expect(manifest.dist.version).toBe(VERSIONS.otelCollector);
+    expect(manifest.connectors.map((p: any) => p.gomod.split(' ')[0].split('/').pop())).toEqual(['spanmetricsconnector']);
     expect(manifest.processors.map((p: any) => p.gomod.split(' ')[0].split('/').pop())).toEqual([
       'batchprocessor',
+      'filterprocessor',
       'memorylimiterprocessor',
       'resourceprocessor',
       'tailsamplingprocessor',
@@ -120,10 +125,133 @@ describe('tail sampling, run by the real collector (seed lab 7-2)', () => {
     );
   });
 
+  test("without the collector's span normalization, Kong's 5xx traces carry no error status and the error policy keeps only the normal share", async () => {
+    const config = YAML.parse(renderedConfig('prod'));
+    config.processors.transform.trace_statements = config.processors.transform.trace_statements.filter(
+      (t: { context: string }) => t.context !== 'span',
+    );
+    const mutant = await runSampling(YAML.stringify(config));
+    expect(samplingViolations(mutant, 10)).toEqual([expect.stringMatching(/^error: kept \d+ of 20, expected all$/)]);
+    expect(keptOf(mutant, 'error').kept).toBeLessThan(20);
+  });
+
   test('a wrong policy (normal traffic at 100%) makes the check fail', async () => {
     const wrong = toYaml(collectorConfig({ ...collectorSettings(ENVIRONMENTS.prod), normalTracesPercent: 100 }));
     const mutant = await runSampling(wrong);
     const problems = samplingViolations(mutant, 10);
     expect(problems).toEqual([expect.stringMatching(/^normal: kept (9\d\d|1000) of 1000, expected about 10%/)]);
+  });
+});
+
+/** One histogram point of the RED metric, as the collector exported it. */
+interface RedPoint {
+  readonly service: string;
+  readonly status: string;
+  readonly kind: string;
+  readonly count: number;
+}
+
+/**
+ * The rendered config with the RED pipeline alone: Kong's spans in, the connector's metrics out to a capture
+ * endpoint in place of Mimir's (the only change, an address). Returns the last point of each series.
+ */
+async function runRed(rendered: string, requests: Record<string, KongRequest[]>): Promise<RedPoint[]> {
+  const capture = await captureServer();
+  const ports = { grpc: await freePort(), http: await freePort() };
+  const config = YAML.parse(rendered);
+  config.receivers.otlp.protocols.grpc.endpoint = `127.0.0.1:${ports.grpc}`;
+  config.receivers.otlp.protocols.http.endpoint = `127.0.0.1:${ports.http}`;
+  config.exporters = {
+    'otlphttp/mimir': { ...config.exporters['otlphttp/mimir'], endpoint: `http://127.0.0.1:${capture.port}`, encoding: 'json', compression: 'none' },
+  };
+  config.service.pipelines = {
+    'traces/red': config.service.pipelines['traces/red'],
+    metrics: { ...config.service.pipelines.metrics, receivers: ['spanmetrics'] },
+  };
+  config.service.telemetry = { metrics: { level: 'none' } };
+  const collector = await startCollector(otelcol, YAML.stringify(config), ports.http);
+  try {
+    for (const [service, list] of Object.entries(requests)) await sendKongSpans(ports.http, service, list);
+    // The connector flushes every metrics_flush_interval (15 s, as rendered); wait for a flush after the spans.
+    const deadline = Date.now() + 40_000;
+    const points = () => redPoints(capture.bodies);
+    while (Date.now() < deadline && points().reduce((n, p) => n + p.count, 0) < Object.values(requests).flat().length)
+      await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1000));
+    return points();
+  } finally {
+    await collector.stop();
+    await capture.close();
+  }
+}
+
+type Attr = { key: string; value: { stringValue?: string; intValue?: string } };
+const attrOf = (attributes: Attr[] | undefined, key: string) => {
+  const v = attributes?.find((a) => a.key === key)?.value;
+  return v?.stringValue ?? v?.intValue ?? '';
+};
+
+/** The latest point per series of `http.server.request.duration` in the captured OTLP/JSON bodies. */
+function redPoints(bodies: unknown[]): RedPoint[] {
+  const latest = new Map<string, RedPoint>();
+  for (const body of bodies as Array<{ resourceMetrics?: any[] }>)
+    for (const rm of body.resourceMetrics ?? [])
+      for (const sm of rm.scopeMetrics ?? [])
+        for (const m of sm.metrics ?? []) {
+          if (m.name !== 'http.server.request.duration') continue;
+          expect(m.unit).toBe('s');
+          for (const dp of m.histogram.dataPoints) {
+            const point = {
+              service: attrOf(rm.resource.attributes, 'service.name'),
+              status: attrOf(dp.attributes, 'http.response.status_code'),
+              kind: attrOf(dp.attributes, 'span.kind'),
+              count: Number(dp.count),
+            };
+            latest.set(`${point.service} ${point.status} ${point.kind}`, point);
+          }
+        }
+  return [...latest.values()].sort((a, b) => `${a.service} ${a.status}`.localeCompare(`${b.service} ${b.status}`));
+}
+
+/** `n` requests of one route at one status, 30 ms each. */
+const kongRequests = (route: string, n: number, status: number, seed: number): KongRequest[] =>
+  Array.from({ length: n }, (_, i) => ({
+    traceId: createHash('sha256').update(`${route}-${status}-${seed}-${i}`).digest('hex').slice(0, 32),
+    host: `${route}.lab-dev.local`,
+    path: `/status/${status}`,
+    status,
+    startMs: Date.now() - 1000 + i,
+    durationMs: 30,
+  }));
+
+describe("RED metrics from Kong's spans, made by the real collector with the rendered config (the names the rollback rules read)", () => {
+  const traffic = () => ({
+    backend: [...kongRequests('api', 98, 200, 1), ...kongRequests('api', 2, 500, 1)],
+    grafana: kongRequests('grafana', 10, 200, 1),
+  });
+
+  test('one count per request, by the service the route fronts and its status code, in seconds', async () => {
+    const points = await runRed(renderedConfig('dev'), traffic());
+    expect(points).toEqual([
+      { service: 'backend', status: '200', kind: 'SPAN_KIND_SERVER', count: 98 },
+      { service: 'backend', status: '500', kind: 'SPAN_KIND_SERVER', count: 2 },
+      { service: 'grafana', status: '200', kind: 'SPAN_KIND_SERVER', count: 10 },
+    ]);
+    console.log(
+      `RED metrics from ${Object.values(traffic()).flat().length} requests (2 spans each): ${points.map((p) => `${p.service} ${p.status}: ${p.count}`).join(', ')}`,
+    );
+  }, 60_000);
+
+  test("without the SERVER-span filter, Kong's upstream spans are counted too, and the error ratio halves", async () => {
+    const config = YAML.parse(renderedConfig('dev'));
+    config.service.pipelines['traces/red'].processors = config.service.pipelines['traces/red'].processors.filter((p: string) => p !== 'filter');
+    const points = await runRed(YAML.stringify(config), { backend: traffic().backend });
+    expect(points.filter((p) => p.kind === 'SPAN_KIND_CLIENT').reduce((n, p) => n + p.count, 0)).toBe(100);
+  }, 60_000);
+
+  test('the statements that name the status code are the ones the rendered config runs', () => {
+    const config = YAML.parse(renderedConfig('dev'));
+    expect(config.processors.transform.trace_statements).toContainEqual({ context: 'span', statements: SPAN_NORMALIZATION });
+    expect(config.service.pipelines['traces/red'].processors).not.toContain('tail_sampling');
   });
 });

@@ -63,6 +63,9 @@ export const KONG_GATEWAY = {
 
 export const BACKEND_SELECTOR = selectorLabels('backend');
 
+/** The collector's OTLP/HTTP traces URL inside the cluster, where Kong sends its spans. */
+export const COLLECTOR_TRACES_URL = `http://${OTEL_COLLECTOR_NAME}.${NAMESPACES.monitoring}.svc:${OTLP_PORTS.http}/v1/traces`;
+
 const toUpstream = (host: string, s: UpstreamService & { ports: { http: number } }): RouteTarget => ({
   host,
   service: { namespace: s.namespace, name: s.name, port: s.ports.http },

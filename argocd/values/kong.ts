@@ -20,8 +20,19 @@ export interface KongIngressValues {
   readonly gateway: {
     readonly replicaCount: number;
     readonly image: { readonly tag: string };
-    /** DB-less: configuration comes from KIC, not from a database. */
-    readonly env: { readonly database: 'off' };
+    readonly env: {
+      /** DB-less: configuration comes from KIC, not from a database. */
+      readonly database: 'off';
+      /**
+       * What Kong traces (kong.conf `tracing_instrumentations`). Its default, `off`, leaves the OpenTelemetry
+       * plugin propagating headers and exporting nothing. `request` is the root SERVER span, the one the seed's
+       * sampling policies and the RED metrics read; `balancer` adds the upstream call as a CLIENT span. `all` would
+       * add a span per plugin phase, router and DNS lookup on every request, which nothing here reads.
+       */
+      readonly tracing_instrumentations: string;
+      /** Kong traces every request; the collector's tail sampling decides what is kept (seed 7-1). */
+      readonly tracing_sampling_rate: number;
+    };
     readonly proxy: {
       readonly type: 'NodePort';
       readonly http: { readonly enabled: boolean; readonly nodePort: number };
@@ -66,7 +77,11 @@ export function kongValues(env: EnvironmentConfig): KongIngressValues {
     gateway: {
       replicaCount: env.upstream.kongReplicas,
       image: { tag: IMAGE_TAGS.kongGateway },
-      env: { database: 'off' },
+      env: {
+        database: 'off',
+        tracing_instrumentations: env.observability.gatewayTraces ? 'request,balancer' : 'off',
+        tracing_sampling_rate: 1,
+      },
       proxy: {
         type: 'NodePort',
         http: { enabled: true, nodePort: KONG_NODE_PORTS.http },

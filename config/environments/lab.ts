@@ -145,6 +145,7 @@ export const LAB: EnvironmentConfig = {
     lokiCaches: { enabled: false, chunksMemoryMb: 256, resultsMemoryMb: 128 },
     onlineDashboards: true,
     retention: '7d',
+    gatewayTraces: true,
     rollbackReceiver: LAB_ROLLBACK_RECEIVER,
   },
   demo: {

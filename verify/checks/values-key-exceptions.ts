@@ -30,6 +30,13 @@ export const VALUES_KEY_EXCEPTIONS: readonly ValuesKeyException[] = [
     keys: ['nodePort'],
     reason: 'the kong subchart documents nodePort as a commented example; the service template sets it when the type is NodePort (seed fix #6)',
   })),
+  {
+    chart: 'ingress',
+    under: 'gateway.env',
+    keys: ['tracing_instrumentations', 'tracing_sampling_rate'],
+    reason:
+      'kong.conf settings: the kong subchart turns every gateway.env key into a KONG_<KEY> variable; values.yaml lists a few defaults, not every kong.conf key',
+  },
   ...['datasources', 'dashboardProviders', 'dashboards'].map((under): ValuesKeyException => ({
     chart: 'grafana',
     under,

@@ -58,6 +58,11 @@ export const EXERCISE_BREAKS: readonly ExerciseBreak[] = [
     config: { platform: { quota: { requestsCpu: '64', limitsCpu: '128' } } },
   },
   { ids: ['8-2'], what: 'platform.backendPdbMinAvailable 0: the PDB keeps nothing', config: { platform: { backendPdbMinAvailable: 0 } } },
+  {
+    ids: ['7-1', '7-2'],
+    what: 'observability.gatewayTraces off: Kong traces no route',
+    config: { observability: { gatewayTraces: false } },
+  },
   { ids: ['3-1'], what: 'a route host the HTTPRoute schema refuses', params: () => ({ DOMAIN: 'Not_A.Host' }) },
   {
     ids: ['4-1'],

@@ -668,8 +668,25 @@ export const EXERCISES: readonly Exercise[] = [
     id: '7-1',
     title: 'Traffic, then trace -> log -> metric in Grafana',
     labs: LABS,
-    deviations: ['no workload of the lab emits traces or HTTP metrics yet (issue 26): Tempo stays empty and this exercise fails on a real lab today'],
+    deviations: [
+      "Kong's tracing plugin on each route is the lab's producer: the api route's traces are service backend, as the seed's Tempo search expects (go-httpbin itself is not instrumented, so a trace is Kong's root span and its upstream call)",
+      'the load, Tempo, Loki and Grafana need a dataplane; npm test sends Kong-shaped spans through the real collector with the rendered config instead (tail-sampling.test.ts)',
+    ],
     steps: [
+      {
+        says: "the api route is traced as service backend (Kong's tracing plugin on it)",
+        run: kubectl('get', 'kongplugin', '-n', 'demo', 'tracing-demo-api', '-o', 'jsonpath={.config.resource_attributes.service\\.name}'),
+        expect: 'succeeds',
+        output: /^backend$/,
+        judge: 'API server',
+      },
+      {
+        says: 'the plugin is attached to the api route',
+        run: kubectl('get', 'httproute', '-n', 'demo', 'demo-api', '-o', 'jsonpath={.metadata.annotations.konghq\\.com/plugins}'),
+        expect: 'succeeds',
+        output: /^tracing-demo-api$/,
+        judge: 'API server',
+      },
       {
         says: 'the load generator ran',
         run: kubectl('logs', '-n', 'demo', '-l', 'app=load-generator', '--tail=5'),
@@ -689,8 +706,17 @@ export const EXERCISES: readonly Exercise[] = [
     id: '7-2',
     title: 'tail_sampling keeps every error and slow trace',
     labs: LABS,
-    deviations: ['as 7-1: nothing in the lab emits traces yet (issue 26); the sampling policy itself is proven by the real collector in npm test'],
+    deviations: [
+      "Kong leaves its span's status unset on a 5xx; the collector marks SERVER spans that answered 5xx as errors, so the seed's error policy keeps them (proven in npm test with Kong-shaped spans: every error trace kept, and the check fails without that step)",
+    ],
     steps: [
+      {
+        says: 'Kong traces the api route (the plugin the 5xx and slow requests pass)',
+        run: kubectl('get', 'httproute', '-n', 'demo', 'demo-api', '-o', 'jsonpath={.metadata.annotations.konghq\\.com/plugins}'),
+        expect: 'succeeds',
+        output: /^tracing-demo-api$/,
+        judge: 'API server',
+      },
       {
         says: '5xx through Kong',
         run: ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://api.${DOMAIN}/status/500'],

@@ -268,6 +268,7 @@ async function buildCollector(recipe: CollectorRecipe, tool: Tool, work: string,
   // The proxy lacks test-only modules that `go mod tidy` would want, so the
   // builder only generates the sources and `go build -mod=mod` fetches what the build imports.
   await run(path.join(builderBin, 'builder'), ['--config', manifest, '--skip-get-modules', '--skip-compilation'], { cwd: work, log });
+  if (recipe.goSumPins?.length) fs.appendFileSync(path.join(sources, 'go.sum'), `${recipe.goSumPins.join('\n')}\n`);
   await run('go', ['build', '-mod=mod', '-trimpath', `-ldflags=${LDFLAGS_BASE.join(' ')}`, '-o', path.join(work, 'bin', tool.name), '.'], {
     cwd: sources,
     env: goEnv(),

@@ -65,6 +65,12 @@ export interface DebianRecipe {
 export interface CollectorRecipe {
   readonly kind: 'collector';
   readonly builderPackage: string;
+  /**
+   * go.sum lines written before the build, for modules the checksum database
+   * reachable here has no record of: Go then checks the download against these
+   * hashes instead of asking it, and a different download fails the build.
+   */
+  readonly goSumPins?: readonly string[];
 }
 
 /**
@@ -241,7 +247,16 @@ export const TOOLS: readonly Tool[] = [
   {
     name: 'otelcol-lab',
     version: VERSIONS.otelCollector,
-    recipe: { kind: 'collector', builderPackage: 'go.opentelemetry.io/collector/cmd/builder' },
+    recipe: {
+      kind: 'collector',
+      builderPackage: 'go.opentelemetry.io/collector/cmd/builder',
+      // sum.golang.org answers 404 here for spanmetricsconnector v0.146.0, which the proxy serves (tag
+      // connector/spanmetricsconnector/v0.146.0, commit 8f6cb4673d5f); these are the proxy's hashes of it.
+      goSumPins: [
+        'github.com/open-telemetry/opentelemetry-collector-contrib/connector/spanmetricsconnector v0.146.0 h1:fEdR9doGomBAWnZ9sCYzbLF3xVhIcFmY4LyFetli0lQ=',
+        'github.com/open-telemetry/opentelemetry-collector-contrib/connector/spanmetricsconnector v0.146.0/go.mod h1:QBjXhDrFMbiOSG8tc0NB1NsH7suQNMSry5m93Nn/+Rg=',
+      ],
+    },
     binaries: [{ name: 'otelcol-lab', check: { args: ['--version'], expect: `otelcol-lab version ${VERSIONS.otelCollector}` } }],
     note: 'the seed collector release, built with exactly the components our rendered config uses',
   },
