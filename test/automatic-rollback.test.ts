@@ -10,6 +10,7 @@ import { onLoopback, RunningAlertmanager, startAlertmanager } from '../verify/en
 import { startRuler } from '../verify/engines/prometheus';
 import { freePort, startCollector } from './otel-harness';
 import { KongRequest, sendKongSpans } from './kong-spans';
+import { RED_METRICS } from '../observability/collector-config';
 import { copyWorkingTree } from '../verify/engines/working-tree';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
@@ -41,24 +42,54 @@ function cloneOfWorkingTree(): string {
 const attr = (key: string, value: string | number) => ({ key, value: typeof value === 'number' ? { intValue: value } : { stringValue: value } });
 
 /**
+ * Each service's request latency now and at the same time yesterday (the P99 rule's baseline), in ms. The backend
+ * is ten times slower than yesterday, over the seed's 200%; checkin 1.5 times, the near miss.
+ */
+const LATENCY_MS = { backend: { yesterday: 40, now: 400 }, checkin: { yesterday: 400, now: 600 } } as const;
+
+/**
  * One tick of requests through the gateway, as Kong's route plugins export their spans (test/kong-spans.ts); the
  * collector derives the HTTP server histogram the rules read from them. The backend answers 2% with 500, over the
  * seed's 1%; checkin 1 in 112 (0.9%) with 503, the near miss.
  */
 function gatewayTraffic(tick: number): Record<string, KongRequest[]> {
-  const requests = (service: string, status: number, n: number): KongRequest[] =>
+  const requests = (service: keyof typeof LATENCY_MS, status: number, n: number): KongRequest[] =>
     Array.from({ length: n }, (_, i) => ({
       traceId: createHash('sha256').update(`${service}-${tick}-${status}-${i}`).digest('hex').slice(0, 32),
       host: `${service}.lab-dev.local`,
       path: `/status/${status}`,
       status,
-      startMs: Date.now() - 100,
-      durationMs: 40,
+      startMs: Date.now() - LATENCY_MS[service].now - 10,
+      durationMs: LATENCY_MS[service].now,
     }));
   return {
     backend: [...requests('backend', 200, 49), ...requests('backend', 500, 1)],
     checkin: [...requests('checkin', 200, 111), ...requests('checkin', 503, 1)],
   };
+}
+
+/** `5ms`, `2500ms`, `1s` -> seconds. */
+const seconds = (duration: string) => (duration.endsWith('ms') ? Number(duration.slice(0, -2)) / 1000 : Number(duration.slice(0, -1)));
+
+/**
+ * Yesterday's histogram, as the collector's span metrics would have left it in Mimir (RED_METRICS' name and
+ * buckets, `job` from service.name), every 15 s for 40 minutes around this time a day ago: what the P99 rule's
+ * `offset 1d` reads. OpenMetrics, for promtool's backfill.
+ */
+function yesterday(nowMs: number): string {
+  const name = 'http_server_request_duration_seconds';
+  const bounds = RED_METRICS.histogram.explicit.buckets.map(seconds);
+  const dayAgo = Math.floor(nowMs / 1000) - 86_400;
+  const lines = [`# TYPE ${name} histogram`];
+  for (const [job, latency] of Object.entries(LATENCY_MS)) {
+    for (let step = 0, t = dayAgo - 1200; t <= dayAgo + 1200; step++, t += 15) {
+      const total = 50 * (step + 1);
+      for (const le of [...bounds.map(String), '+Inf'])
+        lines.push(`${name}_bucket{job="${job}",le="${le}"} ${le === '+Inf' || latency.yesterday / 1000 <= Number(le) ? total : 0} ${t}`);
+      lines.push(`${name}_count{job="${job}"} ${total} ${t}`, `${name}_sum{job="${job}"} ${(total * latency.yesterday) / 1000} ${t}`);
+    }
+  }
+  return `${lines.join('\n')}\n# EOF\n`;
 }
 
 /**
@@ -194,6 +225,7 @@ describe("automatic rollback (seed 10-3): Kong's spans and lab-shaped metrics th
       renderedData('mimir-rules', 'configmap-mimir-rollback-rules.yaml', 'rollback.yaml'),
       runs.map((r) => r.alertmanager.url),
       tempDir('ruler-'),
+      { promtool: toolPath('promtool'), openMetrics: yesterday(Date.now()) },
     );
     stops.push(ruler.stop);
     const ports = { grpc: await freePort(), http: await freePort() };
@@ -231,6 +263,7 @@ describe("automatic rollback (seed 10-3): Kong's spans and lab-shaped metrics th
     const expected = [
       'RollbackDbConnectionPoolExhausted pending backend/orders',
       'RollbackErrorRateHigh pending backend',
+      'RollbackLatencyP99High pending backend',
       'RollbackPodCrashLooping firing backend-5d8f7c9b4-k2x7q',
       'RollbackPodCrashLooping firing frontend-7c9d8b6f5-p4m2n',
     ];
@@ -239,8 +272,8 @@ describe("automatic rollback (seed 10-3): Kong's spans and lab-shaped metrics th
     const deadline = Date.now() + 150_000;
     while (Date.now() < deadline && JSON.stringify((seen = judged(await ruler.alerts()))) !== JSON.stringify(expected))
       await new Promise((r) => setTimeout(r, 2000));
-    // The error rate and the pool stay pending for their `for:` (5m, 2m), which promtool proves; the P99 rule compares
-    // with yesterday, which a live run has no series for, so it is promtool's alone.
+    // The error rate, the P99 and the pool stay pending for their `for:` (5m, 5m, 2m), which promtool proves; the P99
+    // compares with yesterday, which the ruler has from the backfill.
     expect(seen).toEqual(expected);
 
     const commitDeadline = Date.now() + 90_000;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { toYaml } from '../../lib/yaml';
@@ -20,8 +21,29 @@ export interface RunningPrometheus extends LoopbackProcess {
   readonly alerts: () => Promise<ReadonlyArray<{ name: string; state: string; labels: Record<string, string> }>>;
 }
 
-export async function startRuler(binary: string, rules: string, alertmanagers: readonly string[], workDir: string): Promise<RunningPrometheus> {
+/**
+ * History the ruler starts with, as the ruler would have it from earlier days: an OpenMetrics text that
+ * `promtool tsdb create-blocks-from openmetrics` turns into blocks of the TSDB before Prometheus starts. It is how
+ * a rule that compares with the past (the P99 against yesterday) meets a past in a run of minutes.
+ */
+export interface RulerHistory {
+  readonly promtool: string;
+  readonly openMetrics: string;
+}
+
+export async function startRuler(
+  binary: string,
+  rules: string,
+  alertmanagers: readonly string[],
+  workDir: string,
+  history?: RulerHistory,
+): Promise<RunningPrometheus> {
   fs.mkdirSync(workDir, { recursive: true });
+  if (history) {
+    const file = path.join(workDir, 'history.om');
+    fs.writeFileSync(file, history.openMetrics);
+    execFileSync(history.promtool, ['tsdb', 'create-blocks-from', 'openmetrics', file, path.join(workDir, 'data')], { stdio: 'pipe' });
+  }
   fs.writeFileSync(path.join(workDir, 'rollback.yaml'), rules);
   fs.writeFileSync(
     path.join(workDir, 'prometheus.yml'),
