@@ -50,7 +50,7 @@ export interface KongOpenTelemetryConfig {
 }
 
 /** KIC's annotation that attaches KongPlugins (by name, in the route's namespace) to a route. */
-const KONG_PLUGINS_ANNOTATION = 'konghq.com/plugins';
+export const KONG_PLUGINS_ANNOTATION = 'konghq.com/plugins';
 
 /** The tracing plugin of one route. */
 export const tracingPluginName = (route: RouteTarget): string => `tracing-${routeName(route)}`;

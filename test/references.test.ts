@@ -48,6 +48,12 @@ describe('each reference check fails on a seeded break, naming both ends', () =>
       'HTTPRoute demo/demo-api parentRef -> Gateway kong/kong-gw: not rendered',
     ],
     [
+      "HTTPRoute's Kong plugin",
+      prod,
+      (_, get) => (get('HTTPRoute', 'demo-api').metadata.annotations['konghq.com/plugins'] = 'tracing-api'),
+      'HTTPRoute demo/demo-api konghq.com/plugins -> KongPlugin demo/tracing-api: not rendered',
+    ],
+    [
       'HTTPRoute backendRef (ours)',
       prod,
       (_, get) => (get('HTTPRoute', 'demo-api').spec.rules[0].backendRefs[0].port = 8080),

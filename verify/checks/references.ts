@@ -2,6 +2,7 @@ import { podTemplateOf } from './pods';
 import { KubeObject } from '../../lib/synth';
 import { UPSTREAM_COMPONENTS } from '../../argocd/upstream-components';
 import { BOOTSTRAP_SECRETS, UPSTREAM_PODS, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from '../../lib/upstream';
+import { KONG_PLUGINS_ANNOTATION } from '../../charts/gateway-routes';
 
 /** Namespaces the upstream charts deploy into or create, from their registry entries. */
 const upstreamNamespaces = UPSTREAM_COMPONENTS.flatMap((u) => [u.namespace, ...(u.otherNamespaces ?? [])]);
@@ -92,6 +93,11 @@ export function findBrokenReferences(objects: readonly KubeObject[], context: Re
         }
         break;
       case 'HTTPRoute':
+        // KIC attaches the KongPlugins a route names, from the route's namespace; a name that resolves to none is skipped.
+        for (const plugin of (((o.metadata.annotations ?? {}) as Record<string, string>)[KONG_PLUGINS_ANNOTATION] ?? '').split(',').filter(Boolean)) {
+          if (!find('KongPlugin', ns, plugin.trim()))
+            problems.push(`${id(o)} ${KONG_PLUGINS_ANNOTATION} -> KongPlugin ${ns}/${plugin.trim()}: not rendered`);
+        }
         for (const parent of spec.parentRefs ?? []) {
           const gateway = find('Gateway', parent.namespace ?? ns, parent.name);
           if (!gateway) problems.push(`${id(o)} parentRef -> Gateway ${parent.namespace ?? ns}/${parent.name}: not rendered`);
