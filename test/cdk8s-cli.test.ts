@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { CDK8S_CLI_OUTDIR } from '../lib/cli';
-import { crdMirror } from '../verify/engines/mirrors';
+import { chartMirror, crdMirror } from '../verify/engines/mirrors';
 import { readTree, ROOT, tempDir } from './helpers';
 
 /**
@@ -16,13 +16,14 @@ const SKIPPED = new Set(['node_modules', '.build', '.git', '.hydrated', '.tools'
 
 describe('npx cdk8s synth', () => {
   const copy = path.join(tempDir('cdk8s-cli-'), 'project');
-  // The copy sits outside the checkout, so the validation plugin finds the CRD mirror through CRD_MIRROR.
+  // The copy sits outside the checkout, so the validation plugin finds the mirrors through CRD_MIRROR and CHART_MIRROR
+  // (Kong's CRDs are mirrored inside a chart archive).
   const cdk8s = (...args: string[]): SpawnSyncReturns<string> =>
     spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', ...args], {
       cwd: copy,
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, CRD_MIRROR: crdMirror() ?? '' },
+      env: { ...process.env, CRD_MIRROR: crdMirror() ?? '', CHART_MIRROR: chartMirror() ?? '' },
     });
   const dist = () => readTree(path.join(copy, 'dist'));
 
