@@ -1,5 +1,4 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -8,8 +7,8 @@ import { RunningReceiver, startRollbackReceiver } from '../ops/receiver';
 import { rollBackInClone } from '../ops/rollback';
 import { onLoopback, RunningAlertmanager, startAlertmanager } from '../verify/engines/alertmanager';
 import { startRuler } from '../verify/engines/prometheus';
-import { freePort, startCollector } from './otel-harness';
-import { KongRequest, sendKongSpans } from './kong-spans';
+import { collectorOnLoopbackPorts, freePort, startCollector } from './otel-harness';
+import { KongRequest, kongRequests, sendKongSpans } from './kong-spans';
 import { RED_METRICS } from '../observability/collector-config';
 import { copyWorkingTree } from '../verify/engines/working-tree';
 import { ROOT, tempDir } from './helpers';
@@ -54,14 +53,7 @@ const LATENCY_MS = { backend: { yesterday: 40, now: 400 }, checkin: { yesterday:
  */
 function gatewayTraffic(tick: number): Record<string, KongRequest[]> {
   const requests = (service: keyof typeof LATENCY_MS, status: number, n: number): KongRequest[] =>
-    Array.from({ length: n }, (_, i) => ({
-      traceId: createHash('sha256').update(`${service}-${tick}-${status}-${i}`).digest('hex').slice(0, 32),
-      host: `${service}.lab-dev.local`,
-      path: `/status/${status}`,
-      status,
-      startMs: Date.now() - LATENCY_MS[service].now - 10,
-      durationMs: LATENCY_MS[service].now,
-    }));
+    kongRequests(`${service}-${tick}-${status}`, `${service}.lab-dev.local`, n, status, LATENCY_MS[service].now);
   return {
     backend: [...requests('backend', 200, 49), ...requests('backend', 500, 1)],
     checkin: [...requests('checkin', 200, 111), ...requests('checkin', 503, 1)],
@@ -164,13 +156,10 @@ function labMetrics(startNs: string, nowNs: string) {
  * pipelines), and its own metrics endpoint (a fixed port) off.
  */
 function collectorOnLoopback(rendered: string, ports: { grpc: number; http: number }, mimirOtlp: string): string {
-  const config = YAML.parse(rendered);
-  config.receivers.otlp.protocols.grpc.endpoint = `127.0.0.1:${ports.grpc}`;
-  config.receivers.otlp.protocols.http.endpoint = `127.0.0.1:${ports.http}`;
+  const config = collectorOnLoopbackPorts(rendered, ports);
   config.exporters['otlphttp/mimir'].endpoint = mimirOtlp;
   config.exporters['otlphttp/loki'].endpoint = 'http://127.0.0.1:9';
   config.exporters['otlp/tempo'].endpoint = '127.0.0.1:9';
-  config.service.telemetry = { metrics: { level: 'none' } };
   return YAML.stringify(config);
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { IMAGE_TAGS } from '../config/versions';
 
 /**
@@ -73,6 +74,21 @@ function requestSpans(r: KongRequest, i: number) {
       status: {},
     },
   ];
+}
+
+/**
+ * `n` requests to `host` answered with `status`, each taking `durationMs` and ending now; trace IDs are derived from
+ * `key` and the index, so a run sends the same IDs every time and two keys never share one.
+ */
+export function kongRequests(key: string, host: string, n: number, status: number, durationMs: number): KongRequest[] {
+  return Array.from({ length: n }, (_, i) => ({
+    traceId: createHash('sha256').update(`${key}-${i}`).digest('hex').slice(0, 32),
+    host,
+    path: `/status/${status}`,
+    status,
+    startMs: Date.now() - durationMs - 10,
+    durationMs,
+  }));
 }
 
 /** One export request, as the route plugin of `service` sends it (OTLP/HTTP JSON body). */

@@ -43,10 +43,20 @@ export async function captureServer(): Promise<{
  * local ports, every exporter replaced by the capture endpoint, a short
  * decision wait. Processors and sampling policies stay exactly as rendered.
  */
-export function testConfig(rendered: string, ports: { grpc: number; http: number; capture: number }, decisionWait = '2s'): string {
+/**
+ * A rendered collector config, parsed, with its OTLP receivers on loopback ports and its own metrics endpoint (a
+ * fixed port) off: the changes every test run of the collector makes, all of them addresses.
+ */
+export function collectorOnLoopbackPorts(rendered: string, ports: { grpc: number; http: number }) {
   const config = YAML.parse(rendered);
   config.receivers.otlp.protocols.grpc.endpoint = `127.0.0.1:${ports.grpc}`;
   config.receivers.otlp.protocols.http.endpoint = `127.0.0.1:${ports.http}`;
+  config.service.telemetry = { metrics: { level: 'none' } };
+  return config;
+}
+
+export function testConfig(rendered: string, ports: { grpc: number; http: number; capture: number }, decisionWait = '2s'): string {
+  const config = collectorOnLoopbackPorts(rendered, ports);
   // The stand-in keeps the traces exporter's queue settings: they decide whether bursts get through.
   const tracesExporter = config.exporters[config.service.pipelines.traces.exporters[0]];
   config.exporters = {
@@ -59,7 +69,6 @@ export function testConfig(rendered: string, ports: { grpc: number; http: number
   };
   config.processors.tail_sampling.decision_wait = decisionWait;
   config.service.pipelines = { traces: { ...config.service.pipelines.traces, exporters: ['otlphttp/capture'] } };
-  config.service.telemetry = { metrics: { level: 'none' } };
   return YAML.stringify(config);
 }
 

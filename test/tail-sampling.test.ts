@@ -1,5 +1,4 @@
 import { spawnSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -9,9 +8,19 @@ import { ENVIRONMENTS } from '../config/environments';
 import { VERSIONS } from '../config/versions';
 import { toYaml } from '../lib/yaml';
 import { builderManifest, collectorConfig, componentTypes, SPAN_NORMALIZATION } from '../observability/collector-config';
-import { KongRequest, sendKongSpans } from './kong-spans';
+import { KongRequest, kongRequests, sendKongSpans } from './kong-spans';
 import { ROOT, tempDir } from './helpers';
-import { captureServer, freePort, keptOf, SamplingResult, samplingViolations, sendTraces, startCollector, testConfig } from './otel-harness';
+import {
+  captureServer,
+  collectorOnLoopbackPorts,
+  freePort,
+  keptOf,
+  SamplingResult,
+  samplingViolations,
+  sendTraces,
+  startCollector,
+  testConfig,
+} from './otel-harness';
 import { toolPath } from './tools';
 
 const otelcol = toolPath('otelcol-lab');
@@ -158,9 +167,7 @@ interface RedPoint {
 async function runRed(rendered: string, requests: Record<string, KongRequest[]>): Promise<RedPoint[]> {
   const capture = await captureServer();
   const ports = { grpc: await freePort(), http: await freePort() };
-  const config = YAML.parse(rendered);
-  config.receivers.otlp.protocols.grpc.endpoint = `127.0.0.1:${ports.grpc}`;
-  config.receivers.otlp.protocols.http.endpoint = `127.0.0.1:${ports.http}`;
+  const config = collectorOnLoopbackPorts(rendered, ports);
   config.exporters = {
     'otlphttp/mimir': { ...config.exporters['otlphttp/mimir'], endpoint: `http://127.0.0.1:${capture.port}`, encoding: 'json', compression: 'none' },
   };
@@ -168,7 +175,6 @@ async function runRed(rendered: string, requests: Record<string, KongRequest[]>)
     'traces/red': config.service.pipelines['traces/red'],
     metrics: { ...config.service.pipelines.metrics, receivers: ['spanmetrics'] },
   };
-  config.service.telemetry = { metrics: { level: 'none' } };
   const collector = await startCollector(otelcol, YAML.stringify(config), ports.http);
   try {
     for (const [service, list] of Object.entries(requests)) await sendKongSpans(ports.http, service, list);
@@ -214,20 +220,13 @@ function redPoints(bodies: unknown[]): RedPoint[] {
 }
 
 /** `n` requests of one route at one status, 30 ms each. */
-const kongRequests = (route: string, n: number, status: number, seed: number): KongRequest[] =>
-  Array.from({ length: n }, (_, i) => ({
-    traceId: createHash('sha256').update(`${route}-${status}-${seed}-${i}`).digest('hex').slice(0, 32),
-    host: `${route}.lab-dev.local`,
-    path: `/status/${status}`,
-    status,
-    startMs: Date.now() - 1000 + i,
-    durationMs: 30,
-  }));
+const routeRequests = (route: string, n: number, status: number): KongRequest[] =>
+  kongRequests(`${route}-${status}`, `${route}.lab-dev.local`, n, status, 30);
 
 describe("RED metrics from Kong's spans, made by the real collector with the rendered config (the names the rollback rules read)", () => {
   const traffic = () => ({
-    backend: [...kongRequests('api', 98, 200, 1), ...kongRequests('api', 2, 500, 1)],
-    grafana: kongRequests('grafana', 10, 200, 1),
+    backend: [...routeRequests('api', 98, 200), ...routeRequests('api', 2, 500)],
+    grafana: routeRequests('grafana', 10, 200),
   });
 
   test('one count per request, by the service the route fronts and its status code, in seconds', async () => {
