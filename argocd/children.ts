@@ -2,7 +2,7 @@ import { EnvironmentConfig } from '../config';
 import { distPath, sourceURL } from '../lib/sources';
 import { ChartComponent, groupOf, KubeObject, RenderedFile } from '../lib/synth';
 import { ChildApp } from './app-of-apps';
-import { helmValues, UpstreamComponent } from './upstream-components';
+import { componentVersion, helmValues, UpstreamComponent } from './upstream-components';
 
 /**
  * Kinds whose definition a child brings in its own sync: its CRDs, and the
@@ -59,10 +59,10 @@ export function childApps(
           ? {
               repoUrl: sourceURL(env, u.source.repoURL, 'chart'),
               chart: u.source.chart,
-              targetRevision: u.source.version,
+              targetRevision: componentVersion(u, env),
               helm: { releaseName: u.source.releaseName, valuesObject: helmValues(u.source, env) },
             }
-          : { repoUrl: sourceURL(env, u.source.repoURL, 'git'), path: u.source.path, targetRevision: u.source.revision };
+          : { repoUrl: sourceURL(env, u.source.repoURL, 'git'), path: u.source.path, targetRevision: componentVersion(u, env) };
       return {
         name: u.name,
         namespace: u.namespace,

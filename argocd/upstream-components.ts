@@ -1,4 +1,6 @@
-import { EnvironmentConfig } from '../config';
+import { EnvironmentConfig, Release, UserError } from '../config';
+import { RELEASES_FILE } from '../config/releases';
+import { IMAGE_TAGS } from '../config/versions';
 import { ApplicationSpecIgnoreDifferences } from '../imports/argoproj.io';
 import { deepMerge, ImageKey, imageOverrides, mirroredRepository } from '../lib/images';
 import { BOOTSTRAP_SECRETS, MIMIR_RULES } from '../lib/upstream';
@@ -403,3 +405,29 @@ export const UPSTREAM_COMPONENTS: readonly UpstreamComponent[] = [
     clusterKinds: [...RBAC],
   },
 ];
+
+/** The version a component pins at the head of the branch: its chart version, or its git tag. */
+const headVersion = (u: UpstreamComponent): string => (u.source.kind === 'helm' ? u.source.version : u.source.revision);
+
+/** The release at the head of the branch: what dev runs, and what `npm run promote -- --from dev` copies. */
+export const headRelease = (components: readonly UpstreamComponent[] = UPSTREAM_COMPONENTS): Release => ({
+  images: { ...IMAGE_TAGS },
+  components: Object.fromEntries(components.map((u) => [u.name, headVersion(u)] as const).sort(([a], [b]) => a.localeCompare(b))),
+});
+
+/** The release `env` runs: the head of the branch, or its pinned one, which must name exactly the registered components. */
+export function releaseOf(env: EnvironmentConfig, components: readonly UpstreamComponent[] = UPSTREAM_COMPONENTS): Release {
+  if (env.release === 'head') return headRelease(components);
+  const release = env.release;
+  const names = components.map((u) => u.name);
+  const missing = names.filter((n) => !(n in release.components));
+  const extra = Object.keys(release.components).filter((n) => !names.includes(n));
+  if (missing.length > 0 || extra.length > 0)
+    throw new UserError(
+      `${RELEASES_FILE}: ${env.name}'s release ${missing.length > 0 ? `has no version for ${missing.join(', ')}` : `names ${extra.join(', ')}, which no upstream component is`}; promote a release that has them (npm run promote -- --to ${env.name})`,
+    );
+  return release;
+}
+
+/** The version of `u` that `env` runs: a chart version, or a git tag. */
+export const componentVersion = (u: UpstreamComponent, env: EnvironmentConfig): string => releaseOf(env).components[u.name];

@@ -1,5 +1,5 @@
 import { RootApplication } from '../argocd/root-application';
-import { ARGOCD, CILIUM, HelmUpstream, helmValues, UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
+import { ARGOCD, CILIUM, componentVersion, HelmUpstream, helmValues, UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
 import { LAB_CLONE_CLAIM } from '../argocd/values/argocd';
 import { CONSTRAINT_NAMES } from '../charts/gatekeeper-policies';
 import { routeName } from '../lib/traffic';
@@ -28,7 +28,7 @@ export interface BootstrapComponentProps {
 const helmInstall = (env: EnvironmentConfig, upstream: HelmUpstream): HelmInstall => ({
   repoURL: sourceURL(env, upstream.source.repoURL, 'chart'),
   chart: upstream.source.chart,
-  version: upstream.source.version,
+  version: componentVersion(upstream, env),
   releaseName: upstream.source.releaseName,
   namespace: upstream.namespace,
 });

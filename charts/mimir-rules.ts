@@ -3,6 +3,7 @@ import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
 import { IMAGES } from '../lib/images';
+import { imageTagsOf } from '../config/releases';
 import { platformLabels } from '../lib/labels';
 import { containerResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../lib/security';
 import { MIMIR_RULES } from '../lib/upstream';
@@ -62,7 +63,7 @@ export class MimirRules extends PlatformChart {
             containers: [
               {
                 name: 'sync',
-                image: this.image(IMAGES.curl),
+                image: this.image(IMAGES.curl, imageTagsOf(this.env).curl),
                 imagePullPolicy: 'IfNotPresent',
                 command: ['/bin/sh', '-c', RULES_SYNC_SCRIPT],
                 env: [

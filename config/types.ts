@@ -3,6 +3,26 @@
  * where dev, stg and prod differ. Charts receive slices of it.
  */
 
+/** The image tags we pin ourselves (their head values: config/versions.ts IMAGE_TAGS, which satisfies this). */
+export interface ImageTags {
+  /** go-httpbin, the demo backend's app version. */
+  readonly httpbin: string;
+  /** curl: the demo frontend's and load generator's, and the platform Jobs'. */
+  readonly curl: string;
+  readonly kongGateway: string;
+  readonly kongIngressController: string;
+  /** The nginx in front of Loki and Mimir. */
+  readonly nginxUnprivileged: string;
+}
+
+/** What an environment runs: the tags of our pinned images and the version of every upstream component. */
+export interface Release {
+  /** Tags of the images we pin (IMAGE_TAGS): the demo's apps (httpbin, curl) and our tags over upstream charts' moving ones. */
+  readonly images: ImageTags;
+  /** By upstream component name (argocd/upstream-components.ts): the chart version, or the git tag of a manifest folder. */
+  readonly components: Readonly<Record<string, string>>;
+}
+
 /** The Pod Security Standards levels, from least to most restricted. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 
@@ -339,6 +359,12 @@ export interface EnvironmentConfig {
   readonly mirrors?: SourceMirrors;
   /** Reject floating tags such as `latest` (seed 11-3: production pins every tag). */
   readonly pinnedImagesOnly: boolean;
+  /**
+   * The release the environment runs (config/releases.ts): `head`, the pins of the branch (what
+   * Renovate and developers change), or a pinned release, read from config/releases.json, which
+   * only `npm run promote` moves (seed 10-2: dev, then stg, then prod). A variant runs its base's.
+   */
+  readonly release: 'head' | Release;
   readonly cluster: ClusterSettings;
   readonly upstream: UpstreamSettings;
   readonly platform: PlatformSettings;

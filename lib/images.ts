@@ -1,4 +1,4 @@
-import { IMAGE_TAGS, VERSIONS } from '../config/versions';
+import { VERSIONS } from '../config/versions';
 
 /**
  * Images: the ones this project renders itself (one table, below), and the
@@ -21,8 +21,8 @@ export type PinnedImage = ImageSource & { readonly tag: string };
 export const IMAGES = {
   /** go-httpbin: the httpbin API on port 8080 as a non-root user (kennethreitz/httpbin needs root for port 80). */
   httpbin: { registry: 'docker.io', repository: 'mccutchen/go-httpbin' },
-  /** Tags of the demo's curl come from the environment; platform Jobs use this pinned one. */
-  curl: { registry: 'docker.io', repository: 'curlimages/curl', tag: IMAGE_TAGS.curl },
+  /** curl: its tag is the environment's release's (config/releases.ts imageTagsOf), or the demo's own setting. */
+  curl: { registry: 'docker.io', repository: 'curlimages/curl' },
   otelCollectorContrib: { registry: 'docker.io', repository: 'otel/opentelemetry-collector-contrib', tag: VERSIONS.otelCollector },
   alertmanager: { registry: 'docker.io', repository: 'prom/alertmanager', tag: `v${VERSIONS.alertmanager}` },
 } as const satisfies Record<string, ImageSource & { tag?: string }>;

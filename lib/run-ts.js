@@ -93,4 +93,13 @@ if (!upToDate()) {
   fs.renameSync(`${stampFile}.${process.pid}`, stampFile);
 }
 process.argv = [process.argv[0], outfile, ...args];
-require(outfile);
+try {
+  require(outfile);
+} catch (error) {
+  // A committed data file that the config reads while it loads (config/releases.json,
+  // config/migration-state.json) fails before any command's own handler runs: the same one line.
+  if (!error || error.name !== 'UserError') throw error;
+  const name = path.basename(entry) === 'main.ts' ? 'synth' : path.basename(entry, '.ts');
+  console.error(`${name}: error: ${String(error.message).replace(/\s*\n\s*/g, ' ')}`);
+  process.exit(2);
+}

@@ -1,5 +1,5 @@
 import { EnvironmentConfig } from '../../config';
-import { IMAGE_TAGS } from '../../config/versions';
+import { imageTagsOf } from '../../config/releases';
 import { KONG_CONTAINER_PORTS } from '../../lib/upstream';
 
 /** Kong `ingress` 0.22.0 chart values: a `gateway` (Kong) and a `controller` (KIC) subchart, both the `kong` chart. */
@@ -69,14 +69,14 @@ export function kongValues(env: EnvironmentConfig): KongIngressValues {
     controller: {
       ingressController: {
         enabled: true,
-        image: { tag: IMAGE_TAGS.kongIngressController },
+        image: { tag: imageTagsOf(env).kongIngressController },
         ingressClass: 'kong',
         admissionWebhook: { enabled: false },
       },
     },
     gateway: {
       replicaCount: env.upstream.kongReplicas,
-      image: { tag: IMAGE_TAGS.kongGateway },
+      image: { tag: imageTagsOf(env).kongGateway },
       env: {
         database: 'off',
         tracing_instrumentations: env.observability.gatewayTraces ? 'request,balancer' : 'off',

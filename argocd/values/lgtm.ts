@@ -1,5 +1,5 @@
 import { EnvironmentConfig } from '../../config';
-import { IMAGE_TAGS } from '../../config/versions';
+import { imageTagsOf } from '../../config/releases';
 import { ALERTMANAGER, serviceHost, UPSTREAM_SERVICES } from '../../lib/upstream';
 import { NAMESPACES } from '../../lib/namespaces';
 import { LgtmEndpoints } from './lgtm-endpoints';
@@ -135,7 +135,7 @@ export function mimirValues(env: EnvironmentConfig, e: LgtmEndpoints, rules: Mim
       extraVolumes: [{ name: 'rollback-rules', configMap: { name: rules.configMap } }],
       extraVolumeMounts: [{ name: 'rollback-rules', mountPath: `${rules.directory}/${rules.tenant}`, readOnly: true }],
     },
-    gateway: { enabledNonEnterprise: true, replicas: r.mimirGateway, nginx: { image: { tag: IMAGE_TAGS.nginxUnprivileged } } },
+    gateway: { enabledNonEnterprise: true, replicas: r.mimirGateway, nginx: { image: { tag: imageTagsOf(env).nginxUnprivileged } } },
   };
 }
 
@@ -186,7 +186,7 @@ export function lokiValues(env: EnvironmentConfig): LokiValues {
     resultsCache: { enabled: env.observability.lokiCaches.enabled, allocatedMemory: env.observability.lokiCaches.resultsMemoryMb },
     minio: { enabled: false },
     test: { enabled: false },
-    gateway: { enabled: true, image: { tag: IMAGE_TAGS.nginxUnprivileged } },
+    gateway: { enabled: true, image: { tag: imageTagsOf(env).nginxUnprivileged } },
   };
 }
 

@@ -89,6 +89,7 @@ export const LAB: EnvironmentConfig = {
   git: LAB_GIT,
   features: { light: true, skipIstio: false },
   pinnedImagesOnly: false,
+  release: 'head',
   cluster: labCluster('lab', VERSIONS.kubernetesNode),
   upstream: {
     ciliumOperatorReplicas: 2,

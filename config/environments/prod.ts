@@ -1,11 +1,15 @@
 import { defineEnvironment } from '../define';
-import { IMAGE_TAGS } from '../versions';
+import { pinnedRelease } from '../releases';
 import { LAB, labMigration, SEED_BACKEND_RESOURCES, SEED_CLIENT_RESOURCES, SEED_LOAD_GENERATOR_RESOURCES, times } from './lab';
+
+const RELEASE = pinnedRelease('prod');
 
 /** prod: 4 backend replicas, pinned tags, resources x4 (seed 11-3), the production quota (seed 8), HA everywhere. */
 export const prod = defineEnvironment('prod', LAB, {
   features: { light: false },
   pinnedImagesOnly: true,
+  // Seed 10-2: LIVE runs only what STG checked, promoted to it (npm run promote -- --from stg --to prod).
+  release: RELEASE,
   // Seed 10-1 and 12-6: production pulls every image from the Harbor mirror, and Gatekeeper admits no other.
   registry: 'registry.example.com',
   upstream: { argocdReplicas: 2, kongReplicas: 2, gatekeeperReplicas: 3, istiodReplicas: 2 },
@@ -32,11 +36,12 @@ export const prod = defineEnvironment('prod', LAB, {
     // The receiver runs on the operations network beside the git server, behind TLS (TEST-NET-2 here: put yours).
     rollbackReceiver: { url: 'https://rollback.ops.example.com:9443/alerts', cidr: '198.51.100.20/32' },
   },
+  // The demo's app versions are the release's: what stg ran before it reached prod.
   demo: {
-    backend: { replicas: 4, imageTag: IMAGE_TAGS.httpbin, resources: times(4, SEED_BACKEND_RESOURCES) },
-    frontend: { imageTag: IMAGE_TAGS.curl, resources: times(4, SEED_CLIENT_RESOURCES) },
+    backend: { replicas: 4, imageTag: RELEASE.images.httpbin, resources: times(4, SEED_BACKEND_RESOURCES) },
+    frontend: { imageTag: RELEASE.images.curl, resources: times(4, SEED_CLIENT_RESOURCES) },
     // Synthetic traffic has no place in production.
-    loadGenerator: { enabled: false, imageTag: IMAGE_TAGS.curl, resources: times(4, SEED_LOAD_GENERATOR_RESOURCES) },
+    loadGenerator: { enabled: false, imageTag: RELEASE.images.curl, resources: times(4, SEED_LOAD_GENERATOR_RESOURCES) },
     migration: labMigration('prod'),
   },
 });

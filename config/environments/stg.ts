@@ -1,10 +1,16 @@
 import { defineEnvironment } from '../define';
 import { LAB, labMigration, SEED_BACKEND_RESOURCES, SEED_CLIENT_RESOURCES, SEED_LOAD_GENERATOR_RESOURCES, times } from './lab';
 import { prod } from './prod';
+import { pinnedRelease } from '../releases';
+
+const RELEASE = pinnedRelease('stg');
 
 /** stg: the pre-production check of prod, full footprint, prod's replicas; demo resources doubled (seed 11-3). */
 export const stg = defineEnvironment('stg', LAB, {
   features: { light: false },
+  // Seed 10-2: STG runs the release promoted from dev, before prod may have it, with prod's pinned tags.
+  release: RELEASE,
+  pinnedImagesOnly: true,
   upstream: { gatekeeperReplicas: 2, istiodReplicas: 2 },
   // Live's pre-check runs Live's admission.
   security: {
@@ -19,9 +25,10 @@ export const stg = defineEnvironment('stg', LAB, {
   },
   demo: {
     // Seed 10-2: STG is Live's pre-check, so its pod replicas equal Live's.
-    backend: { replicas: prod.demo.backend.replicas, resources: times(2, SEED_BACKEND_RESOURCES) },
-    frontend: { resources: times(2, SEED_CLIENT_RESOURCES) },
-    loadGenerator: { resources: times(2, SEED_LOAD_GENERATOR_RESOURCES) },
+    // Its app versions are its release's: what prod runs once promoted.
+    backend: { replicas: prod.demo.backend.replicas, imageTag: RELEASE.images.httpbin, resources: times(2, SEED_BACKEND_RESOURCES) },
+    frontend: { imageTag: RELEASE.images.curl, resources: times(2, SEED_CLIENT_RESOURCES) },
+    loadGenerator: { imageTag: RELEASE.images.curl, resources: times(2, SEED_LOAD_GENERATOR_RESOURCES) },
     migration: labMigration('stg'),
   },
 });
