@@ -47,6 +47,13 @@ const BAD_INPUTS: ReadonlyArray<{ readonly command: string; readonly args: reado
     says: /'frontend' is not migrating in dev \(config\/migration-state.json lists backend\)/,
   },
   { command: 'ops/scripts/rollback-receiver.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
+  { command: 'ops/scripts/promote.ts', args: ['--from', 'qa', '--to', 'prod'], says: /--from 'qa' is not one of dev, stg, prod/ },
+  { command: 'ops/scripts/promote.ts', args: ['--to', 'prod'], says: /--from and --to are required/ },
+  {
+    command: 'ops/scripts/promote.ts',
+    args: ['--from', 'stg', '--to', 'prod'],
+    says: /refused: prod already runs stg's release; nothing to promote/,
+  },
   { command: 'ops/scripts/rollback-receiver.ts', args: ['--env', 'dev', '--listen', 'localhost'], says: /--listen 'localhost' is not host:port/ },
 ];
 
