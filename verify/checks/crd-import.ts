@@ -11,7 +11,7 @@ export const IMPORTED_KINDS: Readonly<Record<string, readonly string[]>> = {
   'cilium.io': ['CiliumNetworkPolicy'],
   'gateway.networking.k8s.io': ['GatewayClass', 'Gateway', 'HTTPRoute', 'ReferenceGrant'],
   'security.istio.io': ['AuthorizationPolicy', 'PeerAuthentication'],
-  'argoproj.io': ['Application', 'AppProject'],
+  'argoproj.io': ['Application', 'AppProject', 'ApplicationSet'],
   'templates.gatekeeper.sh': ['ConstraintTemplate'],
   'configuration.konghq.com': ['KongPlugin'],
 };
