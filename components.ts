@@ -19,7 +19,9 @@ import { OtelCollector } from './charts/otel-collector';
 import { PlatformGuardrails, PRIORITY_CLASSES } from './charts/platform-guardrails';
 import { PlatformNamespaces } from './charts/platform-namespaces';
 import { bootstrapComponent } from './bootstrap/bootstrap-component';
-import { skipIstioVariantOf } from './config/environments';
+import { environmentByName, skipIstioVariantOf } from './config/environments';
+import { Fleet } from './charts/fleet';
+import { fleetSpokes } from './argocd/fleet-spokes';
 import { IMAGES } from './lib/images';
 import { NAMESPACES, ROUTE_NAMESPACE_LABEL } from './lib/namespaces';
 import { ChartComponent } from './lib/synth';
@@ -54,6 +56,20 @@ import {
  */
 export const COMPONENTS: readonly ChartComponent[] = [
   bootstrapComponent({ skipIstioVariantOf }),
+  {
+    // The other clusters this Argo CD runs (its environment's `fleet`), once its own platform is in place.
+    name: 'fleet',
+    namespace: NAMESPACES.argocd,
+    wave: SYNC_WAVES.fleet,
+    enabled: (env) => (env.fleet?.clusters.length ?? 0) > 0,
+    build: (scope, id, context) =>
+      new Fleet(scope, id, {
+        ...context,
+        ...fleetSpokes(context.env, COMPONENTS, (name) => environmentByName(name)),
+        components: context.env.fleet?.components ?? [],
+        git: context.env.git,
+      }),
+  },
   {
     // Before anything else: Pod Security Admission judges pods only when they are created.
     name: 'namespaces',

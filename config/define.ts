@@ -13,7 +13,7 @@ export type Override<T> = {
 };
 
 /** Keys an override may add although the base has none (optional settings). */
-const OPTIONAL_KEYS: ReadonlySet<string> = new Set(['registry', 'mirrors', 'mirrors.charts', 'mirrors.git', 'variantOf', 'git.localClone']);
+const OPTIONAL_KEYS: ReadonlySet<string> = new Set(['registry', 'mirrors', 'mirrors.charts', 'mirrors.git', 'variantOf', 'git.localClone', 'fleet']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 

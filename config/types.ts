@@ -371,4 +371,33 @@ export interface EnvironmentConfig {
   readonly security: SecuritySettings;
   readonly observability: ObservabilitySettings;
   readonly demo: DemoSettings;
+  /**
+   * The management role: this environment's Argo CD also runs other clusters, each from its own
+   * dist/<environment>/, through one ApplicationSet (seed 11: environments branch by ApplicationSet).
+   */
+  readonly fleet?: FleetSettings;
+}
+
+/**
+ * A cluster the management Argo CD runs. Registering one is this entry; its credentials are an
+ * Argo CD cluster Secret created outside git (README: "One Argo CD, many clusters"), labelled
+ * `kind-parity-platform/cluster: <name>`, which the ApplicationSet's cluster generator selects.
+ */
+export interface FleetCluster {
+  /** Argo CD's name for the cluster: its Secret's `name`, and the name of its generated Application and AppProject. */
+  readonly name: string;
+  /** The environment it runs: the folders of dist/<environment>/. */
+  readonly environment: string;
+  /** Its API server as the management cluster reaches it (`https://host:port`): its AppProject allows only this destination. */
+  readonly server: string;
+}
+
+export interface FleetSettings {
+  readonly clusters: readonly FleetCluster[];
+  /**
+   * Our rendered components each cluster syncs from the management Argo CD, one source per
+   * folder of dist/<environment>/. The child Applications of the App-of-Apps target the cluster
+   * they run in, so each cluster's own Argo CD keeps the rest until they render for a remote one.
+   */
+  readonly components: readonly string[];
 }

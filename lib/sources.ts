@@ -15,5 +15,8 @@ export function sourceURL(env: EnvironmentConfig, repoURL: string, kind: 'chart'
 
 /** Where a component of ours lives in git: `dist/<env>/<component>`. */
 export function distPath(env: EnvironmentConfig, component: string): string {
-  return `dist/${env.name}/${component}`;
+  return distFolder(env.name, component);
 }
+
+/** The same folder by the environment's name, or a template's placeholder for it (the fleet's ApplicationSet). */
+export const distFolder = (envName: string, component: string): string => `dist/${envName}/${component}`;

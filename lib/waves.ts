@@ -24,4 +24,6 @@ export const SYNC_WAVES = {
   meshSecurity: 9,
   gatewayRoutes: 9,
   demo: 10,
+  /** The other clusters' Applications, once this cluster's own platform is in place. */
+  fleet: 11,
 } as const;

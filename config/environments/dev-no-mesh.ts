@@ -16,4 +16,6 @@ export const devNoMesh = defineEnvironment('dev-no-mesh', dev, {
   features: { skipIstio: true },
   security: { backendL7Policy: true },
   demo: { migration: labMigration('dev-no-mesh') },
+  // One management plane per cluster: dev's runs lab-stg and lab-prod, so its variant runs none.
+  fleet: { clusters: [], components: [] },
 });
