@@ -28,6 +28,7 @@ const FULL_SUITE_ONLY = {
   'automatic-rollback': 'the real Alertmanager, twice, through its rendered group_wait (30 s), and synth in a clone',
   'synth-processes': 'synth as a process: bad input, --check, kills (about 40 processes)',
   'bad-input': 'every command as a process with bad input (22 processes)',
+  fleet: 'one Argo CD with its ApplicationSet controller and three control planes (about 4 minutes)',
   promotion: 'synth and npm run promote as processes in a committed clone (about 20 processes)',
   bootstrap: 'setup.sh, verify.sh and teardown.sh with recording stubs, and shellcheck',
 };

@@ -329,65 +329,9 @@ export class GitOpsLab {
     this.log(`gitops: ${this.name}: bootstrapped; root Application ${rootApp.metadata.name} applied`);
   }
 
-  /** Redis, the repo-server, the application controller and Gatekeeper's controller, as local processes on loopback. */
+  /** Redis, the repo-server, the application controller and the ApplicationSet controller, as local processes on loopback. */
   private async startArgoCd(argocd: readonly KubeObject[]): Promise<void> {
-    const [redisPort, repoPort, repoMetrics, controllerMetrics] = await Promise.all(Array.from({ length: 4 }, freePort));
-    const home = path.join(this.root, 'home');
-    fs.mkdirSync(home, { recursive: true });
-    // Argo CD reads its namespace from the kubeconfig context, as in the cluster from its service account.
-    const kubeconfig = YAML.parse(fs.readFileSync(this.cp.kubeconfig, 'utf8'));
-    kubeconfig.contexts[0].context.namespace = NAMESPACES.argocd;
-    const argoKubeconfig = path.join(this.root, 'argocd.kubeconfig');
-    fs.writeFileSync(argoKubeconfig, YAML.stringify(kubeconfig));
-    const workload = (kind: string, name: string) => argocd.find((o) => o.kind === kind && o.metadata.name === name)!;
-    const base: NodeJS.ProcessEnv = {
-      PATH: `${linkDir()}:${process.env.PATH}`,
-      HOME: home,
-      KUBECONFIG: argoKubeconfig,
-      ARGOCD_FAKE_IN_CLUSTER: 'true',
-      ARGOCD_GPG_ENABLED: 'false',
-    };
-    await this.cp.launch(
-      'redis',
-      toolPath(ROOT, 'redis-server'),
-      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      base,
-    );
-    const repoEnv = renderedEnv(workload('Deployment', 'argocd-repo-server'), 'repo-server', argocd);
-    await this.cp.launch(
-      'argocd-repo-server',
-      toolPath(ROOT, 'argocd-repo-server'),
-      [
-        '--redis',
-        `127.0.0.1:${redisPort}`,
-        '--address',
-        '127.0.0.1',
-        '--port',
-        String(repoPort),
-        '--metrics-address',
-        '127.0.0.1',
-        '--metrics-port',
-        String(repoMetrics),
-        '--disable-tls',
-      ],
-      { ...base, ...repoEnv, ARGOCD_REPO_SERVER_DISABLE_TLS: 'true' },
-    );
-    const controllerEnv = renderedEnv(workload('StatefulSet', 'argocd-application-controller'), 'application-controller', argocd);
-    await this.cp.launch(
-      'argocd-application-controller',
-      toolPath(ROOT, 'argocd-application-controller'),
-      [
-        '--redis',
-        `127.0.0.1:${redisPort}`,
-        '--repo-server',
-        `127.0.0.1:${repoPort}`,
-        '--repo-server-plaintext',
-        '--metrics-port',
-        String(controllerMetrics),
-      ],
-      // The process is the StatefulSet's replica 0: the shard that holds the in-cluster cluster when prod runs 2 (legacy sharding).
-      { ...base, ...controllerEnv, ARGOCD_CONTROLLER_SHARD: '0' },
-    );
+    await launchArgoCd(this.cp, this.root, argocd);
   }
 
   private controllers?: Promise<void>;
@@ -624,4 +568,92 @@ export class GitOpsLab {
     await this.cp.stop();
     if (!process.env.KPP_KEEP_CONTROL_PLANE) fs.rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/**
+ * Argo CD's processes on loopback against `cp`, each configured from the chart's render (`argocd`):
+ * Redis, the repo-server, the application controller and the ApplicationSet controller, which the
+ * same multi-call binary runs as ARGOCD_BINARY_NAME selects. The chart deploys all four in every
+ * environment, and an ApplicationSet (the management environment's fleet) is Healthy only once its
+ * controller reports on it.
+ */
+export async function launchArgoCd(cp: ControlPlane, root: string, argocd: readonly KubeObject[]): Promise<{ readonly applicationSetPid: number }> {
+  const [redisPort, repoPort, repoMetrics, controllerMetrics] = await Promise.all(Array.from({ length: 4 }, freePort));
+  const home = path.join(root, 'home');
+  fs.mkdirSync(home, { recursive: true });
+  // Argo CD reads its namespace from the kubeconfig context, as in the cluster from its service account.
+  const kubeconfig = YAML.parse(fs.readFileSync(cp.kubeconfig, 'utf8'));
+  kubeconfig.contexts[0].context.namespace = NAMESPACES.argocd;
+  const argoKubeconfig = path.join(root, 'argocd.kubeconfig');
+  fs.writeFileSync(argoKubeconfig, YAML.stringify(kubeconfig));
+  const workload = (kind: string, name: string) => argocd.find((o) => o.kind === kind && o.metadata.name === name)!;
+  const base: NodeJS.ProcessEnv = {
+    PATH: `${linkDir()}:${process.env.PATH}`,
+    HOME: home,
+    KUBECONFIG: argoKubeconfig,
+    ARGOCD_FAKE_IN_CLUSTER: 'true',
+    ARGOCD_GPG_ENABLED: 'false',
+  };
+  await cp.launch(
+    'redis',
+    toolPath(ROOT, 'redis-server'),
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    base,
+  );
+  const repoEnv = renderedEnv(workload('Deployment', 'argocd-repo-server'), 'repo-server', argocd);
+  await cp.launch(
+    'argocd-repo-server',
+    toolPath(ROOT, 'argocd-repo-server'),
+    [
+      '--redis',
+      `127.0.0.1:${redisPort}`,
+      '--address',
+      '127.0.0.1',
+      '--port',
+      String(repoPort),
+      '--metrics-address',
+      '127.0.0.1',
+      '--metrics-port',
+      String(repoMetrics),
+      '--disable-tls',
+    ],
+    { ...base, ...repoEnv, ARGOCD_REPO_SERVER_DISABLE_TLS: 'true' },
+  );
+  const controllerEnv = renderedEnv(workload('StatefulSet', 'argocd-application-controller'), 'application-controller', argocd);
+  await cp.launch(
+    'argocd-application-controller',
+    toolPath(ROOT, 'argocd-application-controller'),
+    [
+      '--redis',
+      `127.0.0.1:${redisPort}`,
+      '--repo-server',
+      `127.0.0.1:${repoPort}`,
+      '--repo-server-plaintext',
+      '--metrics-port',
+      String(controllerMetrics),
+    ],
+    // The process is the StatefulSet's replica 0: the shard that holds the in-cluster cluster when prod runs 2 (legacy sharding).
+    { ...base, ...controllerEnv, ARGOCD_CONTROLLER_SHARD: '0' },
+  );
+  const [appsetMetrics, appsetProbe, appsetWebhook] = await Promise.all(Array.from({ length: 3 }, freePort));
+  const appsetEnv = renderedEnv(workload('Deployment', 'argocd-applicationset-controller'), 'applicationset-controller', argocd);
+  const appset = await cp.launch(
+    'argocd-applicationset-controller',
+    toolPath(ROOT, 'argocd'),
+    [
+      '--argocd-repo-server',
+      `127.0.0.1:${repoPort}`,
+      '--repo-server-plaintext',
+      '--metrics-addr',
+      `127.0.0.1:${appsetMetrics}`,
+      '--probe-addr',
+      `127.0.0.1:${appsetProbe}`,
+      '--webhook-addr',
+      `127.0.0.1:${appsetWebhook}`,
+      '--logformat',
+      'text',
+    ],
+    { ...base, ...appsetEnv, ARGOCD_BINARY_NAME: 'argocd-applicationset-controller' },
+  );
+  return { applicationSetPid: appset.pid };
 }
