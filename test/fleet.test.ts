@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { projectOf } from '../charts/fleet';
 import { FleetCluster } from '../config';
+import { ENVIRONMENTS } from '../config/environments';
 import { IMAGE_TAGS } from '../config/versions';
 import { FleetLab, GeneratedApp } from '../verify/engines/fleet';
 import { freePort } from '../verify/engines/control-plane';
@@ -93,9 +94,20 @@ describe('one Argo CD, many clusters: the ApplicationSet on the real controller,
     const start = Date.now();
     await lab.applyFleet(registered);
     for (const cluster of registered) {
-      const app = await lab.waitFor(`${cluster.name} Synced and Healthy`, () => syncedHealthy()(cluster.name), 240);
+      // Every object of the fleet's components in the cluster's own dist/ folder, and nothing else.
+      const expected = ENVIRONMENTS.dev.fleet!.components.reduce(
+        (n, component) => n + fs.readdirSync(path.join(lab.work, 'dist', cluster.environment, component)).length,
+        0,
+      );
+      const app = await lab.waitFor(
+        `${cluster.name} Synced and Healthy with its ${expected} objects`,
+        async () => {
+          const synced = await syncedHealthy()(cluster.name);
+          return synced?.resources === expected ? synced : undefined;
+        },
+        240,
+      );
       record(app, (Date.now() - start) / 1000, `created by the ApplicationSet (${cluster.environment})`);
-      expect(app.resources).toBeGreaterThan(10);
     }
     expect((await lab.applications()).map((a) => a.name)).toEqual(registered.map((c) => c.name).sort());
     expect(await backendImage('stg')).toMatch(new RegExp(`:${NEXT_HTTPBIN}$`));
