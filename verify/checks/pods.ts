@@ -14,7 +14,8 @@ export function podTemplateOf(object: KubeObject): PodTemplate | undefined {
   const spec = object.spec as { template?: Template; jobTemplate?: { spec?: { template?: Template } } } | undefined;
   if (object.kind === 'Pod') return spec ? { metadata: object.metadata as PodTemplate['metadata'], spec: spec as k8s.PodSpec } : undefined;
   const template = spec?.template ?? spec?.jobTemplate?.spec?.template;
-  return template?.spec ? { metadata: template.metadata ?? {}, spec: template.spec } : undefined;
+  // Only a pod spec has containers: an ApplicationSet's `template.spec` is an Application's.
+  return Array.isArray(template?.spec?.containers) ? { metadata: template.metadata ?? {}, spec: template.spec } : undefined;
 }
 
 /** Every image a workload's pods run: init, regular and ephemeral containers. */
