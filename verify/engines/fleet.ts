@@ -212,9 +212,11 @@ export class FleetLab {
     });
   }
 
-  /** The applicationset controller's resident memory now and at its peak, in MiB, from /proc. */
-  applicationSetMemory(): { readonly rssMib: number; readonly peakMib: number } {
-    const status = fs.readFileSync(`/proc/${this.applicationSetPid}/status`, 'utf8');
+  /** A management process's resident memory now and at its peak, in MiB, from /proc: the ApplicationSet controller by default. */
+  memory(process = 'argocd-applicationset-controller'): { readonly rssMib: number; readonly peakMib: number } {
+    const pid = process === 'argocd-applicationset-controller' ? this.applicationSetPid : this.hub.processes.find((p) => p.name === process)?.pid;
+    if (!pid) throw new CheckFailure(`fleet: no ${process} process`);
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
     return { rssMib: kib('VmRSS') / 1024, peakMib: kib('VmHWM') / 1024 };
   }
