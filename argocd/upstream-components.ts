@@ -430,4 +430,6 @@ export function releaseOf(env: EnvironmentConfig, components: readonly UpstreamC
 }
 
 /** The version of `u` that `env` runs: a chart version, or a git tag. */
-export const componentVersion = (u: UpstreamComponent, env: EnvironmentConfig): string => releaseOf(env).components[u.name];
+export const componentVersion = (u: UpstreamComponent, env: EnvironmentConfig): string =>
+  // The head's version is the component's own pin: no release to assemble for every component.
+  env.release === 'head' ? headVersion(u) : releaseOf(env).components[u.name];

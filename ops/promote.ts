@@ -23,8 +23,6 @@ export interface PromotionDecision {
   readonly changes: readonly string[];
 }
 
-const sameRelease = (a: Release, b: Release): boolean => formatReleases({ r: a }) === formatReleases({ r: b });
-
 /** Each version that differs between two releases, as `<kind>.<name> <before> -> <after>`. */
 export function releaseChanges(before: Release | undefined, after: Release): string[] {
   const out: string[] = [];
@@ -36,6 +34,9 @@ export function releaseChanges(before: Release | undefined, after: Release): str
   }
   return out;
 }
+
+/** Two releases are the same when no version differs, whatever the order of their keys. */
+const sameRelease = (a: Release, b: Release): boolean => releaseChanges(a, b).length === 0;
 
 /**
  * The releases after moving `from`'s release to `to`. Refused: one environment twice, an
