@@ -1,15 +1,16 @@
-import { HelmPackageDefinition } from './lib/helm-package';
 import { AppOfApps } from './argocd/app-of-apps';
 import { childApps } from './argocd/children';
 import { UPSTREAM_COMPONENTS } from './argocd/upstream-components';
 import { DASHBOARD_LABEL, DATASOURCE_UIDS } from './argocd/values/grafana';
 import { lgtmEndpoints, lgtmInCluster } from './argocd/values/lgtm';
 import { Alertmanager } from './charts/alertmanager';
-import { BackendNetworkPolicies } from './charts/backend-network-policies';
+import { BackendNetworkPolicies, BackendNetworkPoliciesProps } from './charts/backend-network-policies';
+import { PlatformChartProps } from './lib/platform-chart';
 import { DemoApp } from './charts/demo-app';
 import { BACKEND_CONTAINER_PORT } from './lib/traffic';
 import { DcUpstreams } from './charts/dc-upstreams';
-import { GatekeeperPolicies } from './charts/gatekeeper-policies';
+import { CONSTRAINT_NAMES, GatekeeperPolicies } from './charts/gatekeeper-policies';
+import { POLICY_TEMPLATES } from './policies/templates';
 import { GatewayRoutes } from './charts/gateway-routes';
 import { GrafanaDashboards } from './charts/grafana-dashboards';
 import { MeshSecurity } from './charts/mesh-security';
@@ -23,7 +24,7 @@ import { environmentByName, skipIstioVariantOf } from './config/environments';
 import { Fleet } from './charts/fleet';
 import { fleetSpokes } from './argocd/fleet-spokes';
 import { IMAGES } from './lib/images';
-import { NAMESPACES, ROUTE_NAMESPACE_LABEL } from './lib/namespaces';
+import { AMBIENT_LABEL, NAMESPACES, ROUTE_NAMESPACE_LABEL } from './lib/namespaces';
 import { ChartComponent } from './lib/synth';
 import { BOOTSTRAP_SECRETS, KONG_PROXY_POD_LABELS, UPSTREAM_SERVICE_ACCOUNTS } from './lib/upstream';
 import { kongExternalContainerPorts } from './argocd/values/kong';
@@ -33,6 +34,7 @@ import { platformOverviewDashboard, redDashboard } from './observability/dashboa
 import { rollbackRules, SEED_ROLLBACK_CRITERIA } from './observability/rollback-rules';
 import {
   ARGOCD_PROJECTS,
+  argocdTraffic,
   BACKEND_SELECTOR,
   COLLECTOR_TRACES_URL,
   FRONTEND_SA,
@@ -42,6 +44,8 @@ import {
   collectorSettings,
   demoTraffic,
   frontendTier,
+  meshedPort,
+  readerOwnedIngress,
   monitoringTraffic,
   platformNamespaces,
   publishedRoutes,
@@ -77,6 +81,11 @@ export const COMPONENTS: readonly ChartComponent[] = [
     wave: SYNC_WAVES.namespaces,
     enabled: () => true,
     build: (scope, id, context) => new PlatformNamespaces(scope, id, { ...context, namespaces: platformNamespaces(context.env) }),
+    // Seed 4-1 takes demo out of the mesh by hand and puts it back; where hand edits are kept, selfHeal leaves that label alone.
+    ignoreDifferences: (env) =>
+      env.security.handEdits.argocd === 'keeps' && !env.features.skipIstio
+        ? [{ group: '', kind: 'Namespace', name: NAMESPACES.demo, jsonPointers: [`/metadata/labels/${AMBIENT_LABEL.key.replace('/', '~1')}`] }]
+        : [],
   },
   {
     name: 'gatekeeper-policies',
@@ -93,6 +102,18 @@ export const COMPONENTS: readonly ChartComponent[] = [
         // Kind's own static pods and CoreDNS come with the node image, not from Harbor.
         registryExemptNamespaces: [NAMESPACES.kubeSystem],
       }),
+    // Seed 6-2 switches deny-privileged-container to warn by hand and back; where hand edits are kept, selfHeal leaves it alone.
+    ignoreDifferences: (env) =>
+      env.security.handEdits.argocd === 'keeps'
+        ? [
+            {
+              group: 'constraints.gatekeeper.sh',
+              kind: POLICY_TEMPLATES.denyPrivileged.kind,
+              name: CONSTRAINT_NAMES.denyPrivileged,
+              jsonPointers: ['/spec/enforcementAction'],
+            },
+          ]
+        : [],
   },
   {
     name: 'otel-collector',
@@ -129,7 +150,10 @@ export const COMPONENTS: readonly ChartComponent[] = [
       new Alertmanager(scope, id, {
         ...context,
         image: IMAGES.alertmanager,
-        rollbackWebhook: context.env.observability.rollbackReceiver?.url,
+        rollbackWebhook: context.env.observability.rollbackReceiver && {
+          url: context.env.observability.rollbackReceiver.url,
+          credentialsSecret: BOOTSTRAP_SECRETS.rollbackReceiver.name,
+        },
       }),
   },
   {
@@ -168,29 +192,28 @@ export const COMPONENTS: readonly ChartComponent[] = [
     build: (scope, id, context) => new NamespaceIsolation(scope, id, { ...context, rules: monitoringTraffic(context.env) }),
   },
   {
+    // Argo CD's namespace, closed like the others: the Gateway alone reaches its API server.
+    name: 'argocd-isolation',
+    namespace: NAMESPACES.argocd,
+    wave: SYNC_WAVES.networkSecurity,
+    enabled: () => true,
+    build: (scope, id, context) => new NamespaceIsolation(scope, id, { ...context, rules: argocdTraffic(context.env) }),
+  },
+  {
     name: 'demo-isolation',
     namespace: NAMESPACES.demo,
     wave: SYNC_WAVES.networkSecurity,
     enabled: () => true,
-    build: (scope, id, context) => new NamespaceIsolation(scope, id, { ...context, rules: demoTraffic(context.env) }),
+    build: (scope, id, context) =>
+      new NamespaceIsolation(scope, id, { ...context, rules: demoTraffic(context.env), ingressLeftTo: readerOwnedIngress(context.env) }),
   },
   {
     name: 'network-policies',
     namespace: NAMESPACES.demo,
     wave: SYNC_WAVES.networkSecurity,
-    enabled: (env) => env.security.backendL3L4Policy || env.security.backendL7Policy,
-    build: (scope, id, context) =>
-      new BackendNetworkPolicies(scope, id, {
-        ...context,
-        backendSelector: BACKEND_SELECTOR,
-        backendPort: BACKEND_CONTAINER_PORT,
-        clientSelectors: frontendTier(context.env),
-        gatewayNamespace: NAMESPACES.kong,
-        meshHbone: !context.env.features.skipIstio,
-        l3l4: context.env.security.backendL3L4Policy,
-        l7: context.env.security.backendL7Policy,
-        l7AllowedGetPaths: ['/get', '/status/[0-9]+'],
-      }),
+    // Where the reader applies them (the lab), they are the seed's steps, not a child: lab/01-cilium/policies/.
+    enabled: (env) => (env.security.backendL3L4Policy || env.security.backendL7Policy) && env.security.backendPolicies.appliedBy === 'argocd',
+    build: (scope, id, context) => new BackendNetworkPolicies(scope, id, backendPolicyProps(context)),
   },
   {
     name: 'mesh-security',
@@ -201,7 +224,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
       new MeshSecurity(scope, id, {
         ...context,
         trustDomain: 'cluster.local',
-        backend: { namespace: NAMESPACES.demo, selector: BACKEND_SELECTOR },
+        backend: { namespace: NAMESPACES.demo, selector: BACKEND_SELECTOR, ports: [BACKEND_CONTAINER_PORT] },
         backendCallers: [FRONTEND_SA, UPSTREAM_SERVICE_ACCOUNTS.kongGateway],
         gatewayProxy: { namespace: NAMESPACES.kong, selector: KONG_PROXY_POD_LABELS, ports: kongExternalContainerPorts(context.env) },
       }),
@@ -263,19 +286,17 @@ export const COMPONENTS: readonly ChartComponent[] = [
   },
 ];
 
-/**
- * Seed section 11's demo-app chart, generated from the demo component as dev
- * (values.yaml), stg and prod (values-stg.yaml, values-prod.yaml) render it, so
- * `helm template -f values-prod.yaml` is `dist/prod/demo/`.
- */
-export const HELM_PACKAGES: readonly HelmPackageDefinition[] = [
-  {
-    name: 'demo-app',
-    description: "The seed's demo app (section 11): httpbin backend, curl frontend, load generator",
-    version: '0.1.0',
-    appVersion: '1.0.0',
-    component: 'demo',
-    base: 'dev',
-    envs: ['dev', 'stg', 'prod'],
-  },
-];
+/** Seed 2-1's and 2-3's backend policies as the environment renders them: a child of its own, or the reader's files. */
+export function backendPolicyProps(context: PlatformChartProps): BackendNetworkPoliciesProps {
+  return {
+    ...context,
+    backendSelector: BACKEND_SELECTOR,
+    backendPort: BACKEND_CONTAINER_PORT,
+    admittedPort: meshedPort(context.env, BACKEND_CONTAINER_PORT),
+    clientSelectors: frontendTier(context.env),
+    gatewayNamespace: NAMESPACES.kong,
+    l3l4: context.env.security.backendL3L4Policy,
+    l7: context.env.security.backendL7Policy,
+    l7AllowedGetPaths: ['/get', '/status/[0-9]+'],
+  };
+}

@@ -46,6 +46,7 @@ export function childApps(
         serverSideApply: false,
         // Objects of a kind defined in the same sync cannot be dry-run before their definition exists.
         skipDryRunOnMissingResource: objects.some((o) => ownKinds.has(o.kind)),
+        ignoreDifferences: c.ignoreDifferences?.(env).map((f) => ({ ...f, jsonPointers: [...f.jsonPointers] })),
         // A Namespace object counts as a destination too: Argo CD checks its name against the project's destinations.
         otherNamespaces: objects.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : o.kind === 'Namespace' ? [o.metadata.name] : [])),
         clusterKinds: objects.filter((o) => !o.metadata.namespace).map((o) => ({ group: groupOf(o.apiVersion), kind: o.kind })),

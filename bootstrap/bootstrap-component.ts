@@ -25,6 +25,9 @@ export interface BootstrapComponentProps {
   readonly skipIstioVariantOf: (env: EnvironmentConfig) => EnvironmentConfig | undefined;
 }
 
+/** The namespaces of the Secrets setup.sh creates, each once. */
+const secretNamespaces = (): string[] => [...new Set(Object.values(BOOTSTRAP_SECRETS).map((s) => s.namespace))];
+
 const helmInstall = (env: EnvironmentConfig, upstream: HelmUpstream): HelmInstall => ({
   repoURL: sourceURL(env, upstream.source.repoURL, 'chart'),
   chart: upstream.source.chart,
@@ -55,10 +58,10 @@ export function bootstrapComponent(environments: BootstrapComponentProps): Chart
         project: ARGOCD_PROJECTS.root,
       });
       // Namespaces of the Secrets the bootstrap creates; labelled as their Applications label them.
-      for (const secret of Object.values(BOOTSTRAP_SECRETS)) {
-        const policy = platformNamespaces(env).find((n) => n.name === secret.namespace);
-        if (!policy) throw new Error(`the bootstrap secret namespace ${secret.namespace} is not a platform namespace`);
-        new BootstrapNamespace(chart, `namespace-${secret.namespace}`, { policy });
+      for (const namespace of secretNamespaces()) {
+        const policy = platformNamespaces(env).find((n) => n.name === namespace);
+        if (!policy) throw new Error(`the bootstrap secret namespace ${namespace} is not a platform namespace`);
+        new BootstrapNamespace(chart, `namespace-${namespace}`, { policy });
       }
       if (env.git.localClone) {
         // The claim's namespace exists before Helm would create it: labelled as the namespaces Application keeps it.
@@ -89,11 +92,12 @@ export function bootstrapComponent(environments: BootstrapComponentProps): Chart
           hosts: publishedRoutes(env).map((r) => `${r.host}.${env.domain}`),
           rootApplicationFile: `application-root-${env.name}.yaml`,
           rootProjectFile: `appproject-${ARGOCD_PROJECTS.root}.yaml`,
-          namespaceFiles: Object.values(BOOTSTRAP_SECRETS).map((secret) => `namespace-${secret.namespace}.yaml`),
+          namespaceFiles: secretNamespaces().map((namespace) => `namespace-${namespace}.yaml`),
           labCloneFiles: env.git.localClone
             ? [`namespace-${NAMESPACES.argocd}.yaml`, `persistentvolume-${LAB_CLONE_VOLUME}.yaml`, `persistentvolumeclaim-${LAB_CLONE_CLAIM}.yaml`]
             : [],
           grafanaAdminSecret: BOOTSTRAP_SECRETS.grafanaAdmin,
+          rollbackReceiverSecret: env.observability.rollbackReceiver ? BOOTSTRAP_SECRETS.rollbackReceiver : undefined,
           verify: {
             namespaces: [...new Set([...UPSTREAM_COMPONENTS.filter((u) => u.enabled(env)).map((u) => u.namespace), NAMESPACES.demo])].sort(),
             gateway: `${KONG_GATEWAY.namespace}/${KONG_GATEWAY.name}`,

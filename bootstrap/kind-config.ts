@@ -26,10 +26,9 @@ export interface KindNode {
 /**
  * Seed step 1: no kube-proxy and no default CNI (Cilium replaces both), and
  * fix #6: host ports 80/443 land on Kong's NodePorts 30080/30443. Kind
- * listens on every interface by default; the lab answers this machine only.
+ * listens on every interface by default; the lab answers this machine only,
+ * on its own loopback address (cluster.hostAddress), so labs run side by side.
  */
-const LOOPBACK = '127.0.0.1';
-
 /** The clone setup.sh runs from: kind runs there, so `.` is the clone. */
 export const CLONE_HOST_PATH = '.';
 
@@ -38,6 +37,7 @@ export function kindConfig(env: EnvironmentConfig): KindClusterConfig {
   // Every node: the repo-server may be scheduled on any of them.
   const mounts = clone ? { extraMounts: [{ hostPath: CLONE_HOST_PATH, containerPath: clone.nodePath, readOnly: true }] } : {};
   const node = (role: KindNode['role']): KindNode => ({ role, image: env.cluster.nodeImage, ...mounts });
+  const listenAddress = env.cluster.hostAddress;
   return {
     kind: 'Cluster',
     apiVersion: 'kind.x-k8s.io/v1alpha4',
@@ -47,10 +47,10 @@ export function kindConfig(env: EnvironmentConfig): KindClusterConfig {
       {
         ...node('control-plane'),
         extraPortMappings: [
-          { containerPort: KONG_NODE_PORTS.http, hostPort: 80, listenAddress: LOOPBACK, protocol: 'TCP' },
-          { containerPort: KONG_NODE_PORTS.https, hostPort: 443, listenAddress: LOOPBACK, protocol: 'TCP' },
+          { containerPort: KONG_NODE_PORTS.http, hostPort: 80, listenAddress, protocol: 'TCP' },
+          { containerPort: KONG_NODE_PORTS.https, hostPort: 443, listenAddress, protocol: 'TCP' },
           ...(env.security.exposure.unauthenticatedUis
-            ? [{ containerPort: KONG_NODE_PORTS.manager, hostPort: KONG_NODE_PORTS.manager, listenAddress: LOOPBACK, protocol: 'TCP' as const }]
+            ? [{ containerPort: KONG_NODE_PORTS.manager, hostPort: KONG_NODE_PORTS.manager, listenAddress, protocol: 'TCP' as const }]
             : []),
         ],
       },

@@ -65,6 +65,44 @@ load_env() {
   source "$BOOTSTRAP_DIR/bootstrap.env"
 }
 
+# select_env <usage> "$@": --env with --light and --skip-istio, as setup.sh takes them. Loads the
+# rendered folder of dist/ they name (--skip-istio: the variant of the environment without Istio), or
+# stops with one line. The flags pick a folder, never change files: Argo CD renders from git.
+# With --env omitted and ENV_FROM_CONTEXT=1, the lab of the current kubectl context.
+select_env() {
+  local usage=$1
+  shift
+  parse_args "$usage" "--light --skip-istio" "$@"
+  if [[ -z "$ENV_ARG" && "${ENV_FROM_CONTEXT:-}" == 1 ]]; then
+    ENV_ARG=$(env_of_current_context) || exit $?
+  fi
+  load_env "$ENV_ARG"
+  if has_flag --skip-istio && [[ "$SKIP_ISTIO" != true ]]; then
+    [[ -n "$SKIP_ISTIO_ENV" ]] || die 2 "--skip-istio: $ENV_NAME has no variant without Istio; add one with variantOf: '$ENV_NAME' in config/environments/, or run without --skip-istio"
+    load_env "$SKIP_ISTIO_ENV"
+  fi
+  if has_flag --light && [[ "$LIGHT" != true ]]; then
+    die 2 "--light asks for features.light, but dist/$ENV_NAME was rendered without it; set features.light: true in config/environments/$ENV_NAME.ts, run npm run synth, commit and push"
+  fi
+}
+
+# env_of_current_context: the environment whose Kind cluster is kubectl's current context (kind-lab-<env>).
+env_of_current_context() {
+  local context env file_context contexts="" known
+  known=$(known_envs ' ')
+  command -v kubectl >/dev/null 2>&1 || die 2 "missing --env, and kubectl is not installed to read the current context; use --env with one of: $known"
+  context=$(kubectl config current-context 2>/dev/null) || die 2 "missing --env, and kubectl has no current context; use --env with one of: $known"
+  for env in $known; do
+    file_context=$(sed -n "s/^KUBE_CONTEXT='\\(.*\\)'$/\\1/p" "$ROOT/dist/$env/bootstrap/bootstrap.env")
+    contexts+="${contexts:+, }$file_context"
+    if [[ "$file_context" == "$context" ]]; then
+      echo "$env"
+      return 0
+    fi
+  done
+  die 2 "missing --env, and the current kubectl context '$context' is none of the labs' ($contexts); use --env with one of: $known"
+}
+
 # version_of <tool>: the first x.y.z in the tool's own version output.
 version_of() {
   local out
@@ -90,6 +128,17 @@ require() {
     if [[ "$(printf '%s\n%s\n' "${!min}" "$have" | sort -V | head -n1)" != "${!min}" ]]; then
       die 1 "$tool $have is too old; install $tool >= ${!min} (${!install})"
     fi
+  done
+}
+
+# recommend <tool>...: one line for each tool that the seed's exercises use and this machine lacks (none is needed to set up).
+recommend() {
+  local tool upper used install
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 && continue
+    upper=$(tr '[:lower:]' '[:upper:]' <<<"$tool")
+    used="USED_BY_$upper" install="INSTALL_$upper"
+    echo "    note: $tool is not installed; ${!used} use it: install it from ${!install}"
   done
 }
 

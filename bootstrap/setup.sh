@@ -3,24 +3,15 @@
 # else to Argo CD (the root Application). Safe to run again: a cluster,
 # release or secret that exists is left alone.
 #
-#   bash bootstrap/setup.sh --env dev [--light] [--skip-istio]
+#   bash lab/setup.sh --env dev [--light] [--skip-istio]   (the seed's path; bootstrap/setup.sh is the same)
 set -euo pipefail
 # shellcheck source=bootstrap/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage="usage: bash bootstrap/setup.sh --env <$(known_envs '|')> [--light] [--skip-istio]"
-parse_args "$usage" "--light --skip-istio" "$@"
-load_env "$ENV_ARG"
-
+usage="usage: bash lab/setup.sh --env <$(known_envs '|')> [--light] [--skip-istio]"
 # The switches live in the environment config, because Argo CD renders from git:
 # a flag picks a rendered variant of dist/, or is refused; it never changes files.
-if has_flag --skip-istio && [[ "$SKIP_ISTIO" != true ]]; then
-  [[ -n "$SKIP_ISTIO_ENV" ]] || die 2 "--skip-istio: $ENV_NAME has no variant without Istio; add one with variantOf: '$ENV_NAME' in config/environments/, or run without --skip-istio"
-  load_env "$SKIP_ISTIO_ENV"
-fi
-if has_flag --light && [[ "$LIGHT" != true ]]; then
-  die 2 "--light asks for features.light, but dist/$ENV_NAME was rendered without it; set features.light: true in config/environments/$ENV_NAME.ts, run npm run synth, commit and push"
-fi
+select_env "$usage" "$@"
 
 require docker kind kubectl helm openssl
 # The lab reads this clone's commits (git.localClone): a copy without its .git folder has none to read.
@@ -92,9 +83,22 @@ create_grafana_secret() {
     --from-literal=admin-user=admin --from-literal=admin-password="$(openssl rand -base64 24)"
 }
 
+# The rollback receiver's bearer token, which Alertmanager sends from this Secret: random, created once, never in git.
+create_rollback_receiver_secret() {
+  if kc --namespace "$RECEIVER_SECRET_NAMESPACE" get secret "$RECEIVER_SECRET_NAME" >/dev/null 2>&1; then
+    echo "    secret $RECEIVER_SECRET_NAMESPACE/$RECEIVER_SECRET_NAME exists, left alone"
+    return
+  fi
+  # Through stdin, not an argument: a command line is readable by every user of the machine (ps).
+  openssl rand -hex 32 | tr -d '\n' | kc --namespace "$RECEIVER_SECRET_NAMESPACE" create secret generic "$RECEIVER_SECRET_NAME" --from-file=token=/dev/stdin
+}
+
 step "create the namespaces of the bootstrap secrets" apply_namespaces
 step "create the lab TLS secret $TLS_SECRET_NAMESPACE/$TLS_SECRET_NAME" create_tls_secret
 step "create the Grafana admin secret $GRAFANA_SECRET_NAMESPACE/$GRAFANA_SECRET_NAME" create_grafana_secret
+if [[ -n "$RECEIVER_SECRET_NAME" ]]; then
+  step "create the rollback receiver's token $RECEIVER_SECRET_NAMESPACE/$RECEIVER_SECRET_NAME" create_rollback_receiver_secret
+fi
 if [[ -n "$LAB_CLONE_FILES" ]]; then
   step "mount this clone for Argo CD's repo-server ($REPO_URL)" apply_lab_clone
 fi
@@ -106,8 +110,16 @@ if [[ "$ARGOCD_ADMIN" == true ]]; then
 else
   argocd_login="SSO (the local admin is disabled; configure dex.config or oidc.config in argocd-cm)"
 fi
+receiver_line=""
+if [[ -n "$RECEIVER_SECRET_NAME" ]]; then
+  receiver_line="Automatic rollback (seed 10-3), in this clone: npm run rollback-receiver -- --env $ENV_NAME --listen $RECEIVER_LISTEN --token-file <(kubectl --context $KUBE_CONTEXT -n $RECEIVER_SECRET_NAMESPACE get secret $RECEIVER_SECRET_NAME -o jsonpath='{.data.token}' | base64 -d)"
+fi
 hubble_line=""
-[[ "$HUBBLE_PUBLISHED" == true ]] && hubble_line="  Hubble UI  $UI_SCHEME://hubble.$DOMAIN    none"
+manager_line=""
+if [[ "$HUBBLE_PUBLISHED" == true ]]; then
+  hubble_line="  Hubble UI  $UI_SCHEME://hubble.$DOMAIN    none"
+  manager_line="  Kong Manager  http://$HOST_ADDRESS:$KONG_MANAGER_PORT    none (admin only, no route)"
+fi
 
 if [[ -n "$LAB_CLONE_FILES" ]]; then
   source_line="Argo CD syncs the commits of this clone ($ROOT, checked-out branch): edit, npm run synth, git commit; no push."
@@ -121,14 +133,19 @@ $source_line
 Argo CD now brings up the rest in sync-wave order. Watch it:
   kubectl --context $KUBE_CONTEXT -n $ARGOCD_NAMESPACE get applications -w
 
-Add the lab hosts once:
-  echo "127.0.0.1 $HOSTS" | sudo tee -a /etc/hosts
+Add the lab hosts once (this lab listens on $HOST_ADDRESS, so it runs beside the others):
+  echo "$HOST_ADDRESS $HOSTS" | sudo tee -a /etc/hosts
 
   service    URL                              login
   Demo API   $UI_SCHEME://api.$DOMAIN       none
   Grafana    $UI_SCHEME://grafana.$DOMAIN   admin / kubectl --context $KUBE_CONTEXT -n $GRAFANA_SECRET_NAMESPACE get secret $GRAFANA_SECRET_NAME -o jsonpath="{.data.admin-password}" | base64 -d
   Argo CD    $UI_SCHEME://argocd.$DOMAIN    $argocd_login
 $hubble_line
+$manager_line
 
-Check it: bash bootstrap/verify.sh --env $ENV_NAME
+Check it: bash lab/verify-all.sh --env $ENV_NAME
+$receiver_line
 TABLE
+# The seed's exercises use these too; none is needed to bring the lab up.
+# shellcheck disable=SC2086 # a list of names
+recommend $EXERCISE_TOOLS

@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Deletes the environment's Kind cluster. Nothing else was created outside it.
 #
-#   bash bootstrap/teardown.sh --env dev
+#   bash lab/teardown.sh --env dev [--light] [--skip-istio]   (the flags setup.sh took, naming the same lab)
 set -euo pipefail
 # shellcheck source=bootstrap/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage="usage: bash bootstrap/teardown.sh --env <$(known_envs '|')>"
-parse_args "$usage" "" "$@"
-load_env "$ENV_ARG"
+usage="usage: bash lab/teardown.sh --env <$(known_envs '|')> [--light] [--skip-istio]"
+select_env "$usage" "$@"
 require kind
 
 if kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then

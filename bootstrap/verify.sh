@@ -2,14 +2,13 @@
 # Checks a running environment, as the seed's verify-all.sh did. Prints one
 # line per check and exits with the number of failed checks (0 = all good).
 #
-#   bash bootstrap/verify.sh --env dev
+#   bash lab/verify-all.sh [--env dev] [--light] [--skip-istio]   (without --env: the lab of kubectl's current context)
 set -uo pipefail
 # shellcheck source=bootstrap/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage="usage: bash bootstrap/verify.sh --env <$(known_envs '|')>"
-parse_args "$usage" "" "$@"
-load_env "$ENV_ARG"
+usage="usage: bash lab/verify-all.sh [--env <$(known_envs '|')>] [--light] [--skip-istio]"
+ENV_FROM_CONTEXT=1 select_env "$usage" "$@"
 require kubectl
 command -v curl >/dev/null 2>&1 || die 1 "curl is not installed; install curl to check the demo API through Kong"
 
@@ -49,9 +48,9 @@ if [[ "$SKIP_ISTIO" != true ]]; then
   check_equal "PeerAuthentication $ISTIO_NAMESPACE/default is STRICT" "$(kc -n "$ISTIO_NAMESPACE" get peerauthentication default -o jsonpath='{.spec.mtls.mode}')" STRICT
 fi
 # --resolve keeps the TLS server name (SNI) right without touching /etc/hosts; -k: the lab certificate is self-signed.
-check_equal "demo API answers through Kong ($UI_SCHEME://api.$DOMAIN/status/200)" "$(curl -sk -o /dev/null -w '%{http_code}' --max-time 5 --resolve "api.$DOMAIN:80:127.0.0.1" --resolve "api.$DOMAIN:443:127.0.0.1" "$UI_SCHEME://api.$DOMAIN/status/200")" 200
+check_equal "demo API answers through Kong ($UI_SCHEME://api.$DOMAIN/status/200)" "$(curl -sk -o /dev/null -w '%{http_code}' --max-time 5 --resolve "api.$DOMAIN:80:$HOST_ADDRESS" --resolve "api.$DOMAIN:443:$HOST_ADDRESS" "$UI_SCHEME://api.$DOMAIN/status/200")" 200
 if [[ "$UI_SCHEME" == https ]]; then
-  check_equal "plain HTTP redirects to HTTPS (http://api.$DOMAIN/)" "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --resolve "api.$DOMAIN:80:127.0.0.1" "http://api.$DOMAIN/")" 301
+  check_equal "plain HTTP redirects to HTTPS (http://api.$DOMAIN/)" "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --resolve "api.$DOMAIN:80:$HOST_ADDRESS" "http://api.$DOMAIN/")" 301
 fi
 
 if [[ $failed -eq 0 ]]; then

@@ -14,7 +14,8 @@ export interface ServiceAccountRef {
 }
 
 export interface MeshSecurityProps extends PlatformChartProps {
-  readonly backend: { readonly namespace: string; readonly selector: Record<string, string> };
+  /** The backend and the ports its callers may reach inside the mesh, where Cilium sees only HBONE's 15008. */
+  readonly backend: { readonly namespace: string; readonly selector: Record<string, string>; readonly ports: readonly number[] };
   /** Identities allowed to call the backend (seed: frontend, and Kong's, fix #7). */
   readonly backendCallers: readonly ServiceAccountRef[];
   /** The Kong proxy pods and every container port that NodePort traffic reaches (fix #8): proxy HTTP and HTTPS, Kong Manager where published. */
@@ -58,7 +59,13 @@ export class MeshSecurity extends PlatformChart {
       spec: {
         selector: { matchLabels: props.backend.selector },
         action: AuthorizationPolicySpecAction.ALLOW,
-        rules: [{ from: [{ source: { principals: props.backendCallers.map((sa) => principalOf(sa, props.trustDomain)) } }] }],
+        rules: [
+          {
+            from: [{ source: { principals: props.backendCallers.map((sa) => principalOf(sa, props.trustDomain)) } }],
+            // Inside HBONE Cilium sees port 15008 only: the app port is the mesh's to hold (the Gateway reaches the API port alone).
+            to: [{ operation: { ports: props.backend.ports.map(String) } }],
+          },
+        ],
       },
     });
   }

@@ -14,6 +14,11 @@ import { TrafficPeer, TrafficRule } from '../lib/traffic';
 export interface NamespaceIsolationProps extends PlatformChartProps {
   /** The flows allowed on top of the default deny. */
   readonly rules: readonly TrafficRule[];
+  /**
+   * Pods (by their `app` label) whose ingress the default deny leaves to another owner: the seed's exercises,
+   * whose policies the reader applies (security.backendPolicies). Their egress is denied as every pod's.
+   */
+  readonly ingressLeftTo?: { readonly app: string; readonly owner: string };
 }
 
 /**
@@ -25,15 +30,36 @@ export interface NamespaceIsolationProps extends PlatformChartProps {
 export class NamespaceIsolation extends PlatformChart {
   constructor(scope: Construct, id: string, props: NamespaceIsolationProps) {
     super(scope, id, props);
-    new k8s.KubeNetworkPolicy(this, 'default-deny', {
-      metadata: { name: 'default-deny', namespace: props.namespace },
-      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-    });
+    const left = props.ingressLeftTo;
+    if (!left) {
+      new k8s.KubeNetworkPolicy(this, 'default-deny', {
+        metadata: { name: 'default-deny', namespace: props.namespace },
+        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+      });
+    } else {
+      // Policies add up: a pod selected for ingress here could never be opened by its owner's policy being absent.
+      new k8s.KubeNetworkPolicy(this, 'default-deny', {
+        metadata: { name: 'default-deny', namespace: props.namespace },
+        spec: { podSelector: {}, policyTypes: ['Egress'] },
+      });
+      new k8s.KubeNetworkPolicy(this, 'default-deny-ingress', {
+        metadata: {
+          name: 'default-deny-ingress',
+          namespace: props.namespace,
+          annotations: { 'kind-parity-platform.io/ingress-left-to': `app=${left.app}: ${left.owner}` },
+        },
+        spec: { podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: [left.app] }] }, policyTypes: ['Ingress'] },
+      });
+    }
     for (const rule of props.rules) {
       if (isCiliumRule(rule)) {
         new CiliumNetworkPolicy(this, rule.name, {
           metadata: { name: rule.name, namespace: props.namespace },
-          spec: { endpointSelector: Object.keys(rule.pods).length > 0 ? { matchLabels: { ...rule.pods } } : {}, ...ciliumRule(rule) },
+          spec: {
+            endpointSelector: Object.keys(rule.pods).length > 0 ? { matchLabels: { ...rule.pods } } : {},
+            ...(rule.isolates === false ? { enableDefaultDeny: { ingress: false, egress: false } } : {}),
+            ...ciliumRule(rule),
+          },
         });
         continue;
       }
@@ -67,10 +93,12 @@ function isCiliumRule(rule: TrafficRule): boolean {
   const cidrs = rule.peers.filter((p) => 'cidr' in p).length;
   if (entities > 0 && (entities !== rule.peers.length || rule.direction !== 'egress'))
     throw new Error(`${rule.name}: an entity is rendered only as the sole kind of peer of an egress rule`);
-  return entities > 0 || (rule.direction === 'ingress' && cidrs > 0 && cidrs === rule.peers.length);
+  return entities > 0 || rule.isolates === false || (rule.direction === 'ingress' && cidrs > 0 && cidrs === rule.peers.length);
 }
 
 function ciliumRule(rule: TrafficRule): Pick<NonNullable<CiliumNetworkPolicyProps['spec']>, 'ingress' | 'egress'> {
+  if (rule.peers.some((p) => !('cidr' in p) && !('entity' in p)))
+    throw new Error(`${rule.name}: only address blocks and entities are rendered as CiliumNetworkPolicy peers here`);
   const ports = <P>(protocol: Record<'TCP' | 'UDP', P>) =>
     rule.ports ? { toPorts: [{ ports: rule.ports.map((p) => ({ port: String(p.port), protocol: protocol[p.protocol] })) }] } : {};
   if (rule.direction === 'egress')

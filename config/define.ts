@@ -45,7 +45,14 @@ function merge(base: unknown, over: unknown): unknown {
 /** Seed section 0: Kind, 1 control plane + 2 workers, Kubernetes v1.35.0; the cluster is named after the environment. */
 export function labCluster(name: string, nodeVersion: string): ClusterSettings {
   const cluster = `lab-${name}`;
-  return { name: cluster, nodeImage: `kindest/node:v${nodeVersion}`, workers: 2, apiServerHost: `${cluster}-control-plane`, apiServerPort: 6443 };
+  return {
+    name: cluster,
+    nodeImage: `kindest/node:v${nodeVersion}`,
+    workers: 2,
+    apiServerHost: `${cluster}-control-plane`,
+    apiServerPort: 6443,
+    hostAddress: '127.0.0.1',
+  };
 }
 
 /** Problems found while defining an environment; validation reports them with the rest, in one line. */
@@ -65,7 +72,12 @@ export function defineEnvironment(
   ...overrides: ReadonlyArray<Override<EnvironmentConfig>>
 ): EnvironmentConfig {
   const nodeVersion = base.cluster.nodeImage.replace(/^.*:v/, '');
-  let result: unknown = { ...base, name, domain: `lab-${name}.local`, cluster: { ...labCluster(name, nodeVersion), workers: base.cluster.workers } };
+  let result: unknown = {
+    ...base,
+    name,
+    domain: `lab-${name}.local`,
+    cluster: { ...labCluster(name, nodeVersion), workers: base.cluster.workers, hostAddress: base.cluster.hostAddress },
+  };
   const problems: string[] = [];
   for (const override of overrides) {
     for (const key of unknownKeys(override, result)) problems.push(`${key} is not a setting (a typo? see config/types.ts)`);

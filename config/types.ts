@@ -143,6 +143,10 @@ export interface SecuritySettings {
    * Istio mTLS, so this needs `features.skipIstio`; validation enforces it.
    */
   readonly backendL7Policy: boolean;
+  /** Who applies the backend's ingress policies of seed 2-1 and 2-3, chosen per environment with its reason. */
+  readonly backendPolicies: BackendPolicies;
+  /** What Argo CD does with the seed's hand edits of what it owns (4-1, 6-2), chosen per environment with its reason. */
+  readonly handEdits: HandEdits;
   /** The Pod Security level enforced in demo, chosen per environment with its reason; restricted is always warned and audited. */
   readonly demoPodSecurity: DemoPodSecurity;
   /** What Argo CD's `default` project admits, chosen per environment with its reason. */
@@ -165,6 +169,32 @@ export type DefaultProjectSetting =
       readonly namespaces: readonly string[];
       readonly why: string;
     };
+
+/**
+ * Seed 2-1 and 2-3 first show the backend reachable (test-cnp's 200, POST allowed), then apply the
+ * policy that closes it. Policies add up: an allow in place first can never be taken back by the
+ * exercise's policy, so the "before" needs the backend's ingress selected by no policy at all.
+ * `argocd`: the policies sync with the platform, and the backend admits only its callers from the
+ * first sync. `reader`: the backend's ingress stays open (only the default deny of its callers'
+ * egress stands) until the reader applies 2-1's policy or `lab/01-cilium/policies/backend-l7-policy.yaml`.
+ */
+export interface BackendPolicies {
+  readonly appliedBy: 'argocd' | 'reader';
+  /** One line: why here. */
+  readonly why: string;
+}
+
+/**
+ * Seed 4-1 removes demo's ambient label and 6-2 patches a Constraint's enforcementAction by hand;
+ * selfHeal would undo either within seconds. `reverts`: it does (production). `keeps`: the owning
+ * Applications ignore exactly those fields (ignoreDifferences with RespectIgnoreDifferences), so the
+ * edit stays until the reader undoes it, as the seed does.
+ */
+export interface HandEdits {
+  readonly argocd: 'reverts' | 'keeps';
+  /** One line: why here. */
+  readonly why: string;
+}
 
 /**
  * What Pod Security enforces where the seed's exercises create pods. The seed's test
@@ -195,6 +225,11 @@ export interface ClusterSettings {
   /** API server address Cilium uses, since there is no kube-proxy to reach the Service VIP. */
   readonly apiServerHost: string;
   readonly apiServerPort: number;
+  /**
+   * The loopback address Kind publishes the lab's host ports on (80, 443, Kong Manager's 30329).
+   * One per Kind lab, so two labs run side by side on one machine; the hosts line points there.
+   */
+  readonly hostAddress: string;
 }
 
 /** Replica counts and modes of the upstream charts. */

@@ -117,6 +117,29 @@ export function findProblems(env: EnvironmentConfig): string[] {
     demoPsa.enforce,
   );
   check(demoPsa.why.trim().length >= 10, 'security.demoPodSecurity.why', 'must say in a line why this level', demoPsa.why);
+  const { backendPolicies, handEdits } = env.security;
+  check(
+    ['argocd', 'reader'].includes(backendPolicies.appliedBy),
+    'security.backendPolicies.appliedBy',
+    "must be 'argocd' or 'reader'",
+    backendPolicies.appliedBy,
+  );
+  check(backendPolicies.why.trim().length >= 10, 'security.backendPolicies.why', 'must say in a line why', backendPolicies.why);
+  // An open backend is the seed's "before": a lab's, never a cluster that serves anyone.
+  check(
+    backendPolicies.appliedBy === 'argocd' || env.features.light,
+    'security.backendPolicies.appliedBy',
+    "'reader' leaves the backend open until someone applies its policy: the Kind lab's (features.light) only",
+    backendPolicies.appliedBy,
+  );
+  check(['reverts', 'keeps'].includes(handEdits.argocd), 'security.handEdits.argocd', "must be 'reverts' or 'keeps'", handEdits.argocd);
+  check(handEdits.why.trim().length >= 10, 'security.handEdits.why', 'must say in a line why', handEdits.why);
+  check(
+    handEdits.argocd === 'reverts' || env.features.light,
+    'security.handEdits.argocd',
+    "'keeps' lets a hand edit outlive selfHeal: the Kind lab's (features.light) only",
+    handEdits.argocd,
+  );
   const defaultProject = env.security.defaultProject;
   check(
     ['nothing', 'seed-exercises'].includes(defaultProject.admits),
@@ -209,6 +232,13 @@ export function findProblems(env: EnvironmentConfig): string[] {
     env.cluster.apiServerPort,
   );
   count(env.cluster.workers, 'cluster.workers', 1);
+  // Kind publishes the lab's host ports there: this machine only.
+  check(
+    IPV4.test(env.cluster.hostAddress) && env.cluster.hostAddress.startsWith('127.'),
+    'cluster.hostAddress',
+    'must be a loopback IPv4 address (127.x.y.z): the lab answers this machine only',
+    env.cluster.hostAddress,
+  );
   check(
     /^[a-z0-9./-]+:[A-Za-z0-9_.-]+$/.test(env.cluster.nodeImage),
     'cluster.nodeImage',

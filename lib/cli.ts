@@ -6,8 +6,8 @@ import { CommandSpec, describeError, EXIT_BAD_INPUT, EXIT_FAILED, Flags, helpTex
 import * as fs from 'fs';
 import * as path from 'path';
 import { compareFolder, compareWithDisk, OwnedFolder, writeAtomically, writeFolderAtomically } from './output';
-import { HelmPackageDefinition, helmPackage } from './helm-package';
-import { ChartComponent, renderEnvironment, RenderedEnvironment } from './synth';
+import { GeneratedFolder } from './generated-folder';
+import { ChartComponent, KubeObject, renderEnvironment, RenderedEnvironment } from './synth';
 
 export interface SynthOptions {
   readonly envs: readonly string[];
@@ -61,12 +61,12 @@ export function synth(
   options: SynthOptions,
   components: readonly ChartComponent[],
   all: Readonly<Record<string, EnvironmentConfig>> = ENVIRONMENTS,
-  packages: readonly HelmPackageDefinition[] = [],
+  folders: readonly GeneratedFolder[] = [],
 ): SynthResult {
   const start = performance.now();
   const envs = selectEnvironments(options.envs, all);
   const rendered = envs.map((env) => renderEnvironment(env, components));
-  const charts = packages.map((p) => packageFolder(p, options.outDir, components, all, rendered));
+  const charts = folders.map((f) => ownedFolder(f, options.outDir, components, all, rendered));
   const objects = rendered.reduce((n, r) => n + r.files.length, 0);
   const plain = rendered.reduce((n, r) => n + r.plainFiles.length, 0);
   let files = 0;
@@ -81,7 +81,7 @@ export function synth(
     ];
     if (stale.length > 0) {
       throw new UserError(
-        `${options.outDir}/${charts.length > 0 ? ' and the generated charts differ' : ' differs'} from a fresh synth in ${stale.length} file(s) (${stale.slice(0, 5).join(' ')}${stale.length > 5 ? ' ...' : ''}); run npm run synth and commit the result`,
+        `${options.outDir}/${charts.length > 0 ? ' and the generated folders differ' : ' differs'} from a fresh synth in ${stale.length} file(s) (${stale.slice(0, 5).join(' ')}${stale.length > 5 ? ' ...' : ''}); run npm run synth and commit the result`,
       );
     }
   } else {
@@ -94,27 +94,29 @@ export function synth(
 }
 
 /**
- * A generated chart's folder, `helm/<name>/` beside the output tree, from the
- * component as every one of its environments renders it, whichever `--env` was asked.
+ * A generated folder at its path beside the output tree (the output folder's parent is the project root), made from
+ * the components as every environment it reads renders them, whichever `--env` was asked.
  */
-function packageFolder(
-  definition: HelmPackageDefinition,
+function ownedFolder(
+  folder: GeneratedFolder,
   outDir: string,
   components: readonly ChartComponent[],
   all: Readonly<Record<string, EnvironmentConfig>>,
   rendered: readonly RenderedEnvironment[],
 ): OwnedFolder {
-  const component = components.filter((c) => c.name === definition.component);
-  if (component.length !== 1) throw new Error(`helm/${definition.name}: no component named ${definition.component}`);
-  const renders = definition.envs.map((name) => {
+  const objects = (name: string, componentName: string): readonly KubeObject[] => {
     const env = all[name];
-    if (!env) throw new UserError(`helm/${definition.name} has values for ${name}, which is not a registered environment`);
-    // An environment this run rendered already is read from that render; the others (with --env) render the component alone.
-    const files = rendered.find((r) => r.env.name === name)?.files ?? renderEnvironment(env, component).files;
-    return { env: name, objects: files.filter((f) => f.component === definition.component).map((f) => f.object) };
-  });
-  const files = helmPackage({ ...definition, renders, source: `dist/<env>/${definition.component}/ (${definition.envs.join(', ')})` });
-  return { dir: path.join(path.dirname(path.resolve(outDir)), 'helm', definition.name), files };
+    if (!env) throw new UserError(`${folder.path} reads ${name}, which is not a registered environment`);
+    const component = components.filter((c) => c.name === componentName);
+    if (component.length !== 1 || !component[0].build)
+      throw new Error(`${folder.path}: no component named ${componentName} that builds from the environment`);
+    // This run's render where it has the component; else the component alone, rendered even where the environment leaves it out.
+    const files = rendered.find((r) => r.env.name === name && r.files.some((f) => f.component === componentName))?.files;
+    return (files ?? renderEnvironment(env, [{ ...component[0], enabled: () => true }]).files)
+      .filter((f) => f.component === componentName)
+      .map((f) => f.object);
+  };
+  return { dir: path.join(path.dirname(path.resolve(outDir)), folder.path), files: folder.files({ objects }) };
 }
 
 /**
@@ -141,7 +143,7 @@ function cdk8sCliOutput(outdir: string, rendered: readonly RenderedEnvironment[]
 }
 
 /** Entry point shared by main.ts: one line of summary, or one line of error; exit 2 on bad input, 1 on any other failure. */
-export function runCli(argv: readonly string[], components: readonly ChartComponent[], packages: readonly HelmPackageDefinition[] = []): number {
+export function runCli(argv: readonly string[], components: readonly ChartComponent[], folders: readonly GeneratedFolder[] = []): number {
   const cdk8sOutdir = process.env.CDK8S_OUTDIR;
   try {
     const options = parseArgs(argv);
@@ -156,7 +158,7 @@ export function runCli(argv: readonly string[], components: readonly ChartCompon
       if (!options.check) console.error(`synth: ${rendered.length} environments written to ${cdk8sOutdir}/ (dist/ untouched)`);
       return 0;
     }
-    const result = synth(options, components, ENVIRONMENTS, packages);
+    const result = synth(options, components, ENVIRONMENTS, folders);
     const names = result.rendered.map((r) => r.env.name).join(', ');
     const strays =
       result.removedStrays.length > 0

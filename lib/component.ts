@@ -16,3 +16,16 @@ export interface GroupKind {
   readonly group: string;
   readonly kind: string;
 }
+
+/**
+ * Fields of one kind of object that an Application leaves alone (its `ignoreDifferences` entry, applied
+ * with RespectIgnoreDifferences): a difference there is neither OutOfSync nor undone by selfHeal.
+ */
+export interface IgnoredFields {
+  readonly group: string;
+  readonly kind: string;
+  readonly name?: string;
+  readonly namespace?: string;
+  /** RFC 6901 pointers into the object, `~1` for a `/` in a key. */
+  readonly jsonPointers: readonly string[];
+}

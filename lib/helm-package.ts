@@ -1,6 +1,7 @@
 import * as YAML from 'yaml';
 import { UserError } from '../config/errors';
 import { KubeObject } from './synth';
+import { GeneratedFile, GeneratedFolder } from './generated-folder';
 import { toYaml } from './yaml';
 
 /** A Helm chart generated from what one component renders in several environments (seed section 11). */
@@ -18,19 +19,31 @@ export interface HelmPackageProps {
   readonly renders: ReadonlyArray<{ readonly env: string; readonly objects: readonly KubeObject[] }>;
 }
 
-/** A chart synth generates next to `dist/`, at `helm/<name>/`, from one component of several environments. */
+/** A chart synth generates beside `dist/`, from one component of several environments. */
 export interface HelmPackageDefinition extends Omit<HelmPackageProps, 'renders' | 'source'> {
+  /** Its folder from the project root: the seed's `lab/03-argocd/apps/<name>`. */
+  readonly path: string;
   /** The component whose objects the chart templates (`dist/<env>/<component>/`). */
   readonly component: string;
   /** The environments with a values file: the base's `values.yaml`, the others' `values-<env>.yaml`. */
   readonly envs: readonly string[];
 }
 
-export interface PackageFile {
-  /** Path inside the chart's folder. */
-  readonly path: string;
-  readonly content: string;
+/** The chart as a folder synth owns: every environment's render of the component, whichever `--env` was asked. */
+export function helmPackageFolder(definition: HelmPackageDefinition): GeneratedFolder {
+  return {
+    path: definition.path,
+    files: (context) =>
+      helmPackage({
+        ...definition,
+        renders: definition.envs.map((env) => ({ env, objects: context.objects(env, definition.component) })),
+        source: `dist/<env>/${definition.component}/ (${definition.envs.join(', ')})`,
+      }),
+  };
 }
+
+/** A file of the chart: its path inside the chart's folder, and its bytes. */
+export type PackageFile = GeneratedFile;
 
 type Path = ReadonlyArray<string | number>;
 type Scalar = string | number | boolean | null;
@@ -81,6 +94,143 @@ function leaves(tree: unknown, prefix: string[] = []): Map<string, { key: string
   return out;
 }
 
+/** The seed's file names for kinds whose own name is long (`frontend-sa.yaml`). */
+const KIND_FILE_SUFFIX: Readonly<Record<string, string>> = { ServiceAccount: 'sa' };
+
+/** Every string naming a Service of `namespace` (`<service>.<namespace>.svc`) names it in the release's namespace instead. */
+function inReleaseNamespace<T>(node: T, namespace: string | undefined): T {
+  if (!namespace) return node;
+  const pattern = new RegExp(`(\\b[a-z0-9]([-a-z0-9]*[a-z0-9])?)\\.${namespace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.svc\\b`, 'g');
+  const visit = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? v.replace(pattern, '$1.__HELM_NAMESPACE__.svc')
+      : Array.isArray(v)
+        ? v.map(visit)
+        : isMap(v)
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, visit(x)]))
+          : v;
+  return visit(node) as T;
+}
+
+interface GenericTemplate {
+  readonly object: KubeObject;
+  /** The template's value tokens as Helm expressions. */
+  readonly expand: (text: string) => string;
+}
+
+/** A site of a named template: where in each object it stands, and what varies per use. */
+interface HelperSite {
+  readonly define: string;
+  readonly what: string;
+  readonly paths: (o: KubeObject) => Path[];
+  /** The keys whose value is the `.app` parameter (every other key is the same in every use). */
+  readonly appKeys?: readonly string[];
+}
+
+const podTemplatePath = ['spec', 'template'];
+const at = (node: unknown, path: Path): unknown =>
+  path.reduce<unknown>((n, step) => (Array.isArray(n) ? n[step as number] : isMap(n) ? n[step as string] : undefined), node);
+
+/**
+ * The chart's `_helpers.tpl` (seed 11-1: "the labels Gatekeeper requires live in a helper"): the labels every
+ * object carries (app, env and team, which K8sRequireLabels demands, and the platform's), and the pod and
+ * container securityContexts every workload shares. A helper is used only where every use would render the
+ * same text, so the chart still renders exactly dist/; sites that differ keep their own text.
+ */
+function chartHelpers(chart: string, generics: readonly GenericTemplate[]) {
+  const sites: HelperSite[] = [
+    {
+      define: `${chart}.labels`,
+      what: "The labels every object carries: app, env and team, which Gatekeeper's K8sRequireLabels requires in demo (seed 6-1), and the platform's.",
+      paths: (o) => [
+        ['metadata', 'labels'],
+        ...(isMap(at(o, [...podTemplatePath, 'metadata', 'labels'])) ? [[...podTemplatePath, 'metadata', 'labels']] : []),
+      ],
+      appKeys: ['app', 'app.kubernetes.io/name'],
+    },
+    {
+      define: `${chart}.podSecurityContext`,
+      what: 'The pod securityContext of every workload: non-root, its own UID and group, RuntimeDefault seccomp (Pod Security restricted).',
+      paths: (o) => (isMap(at(o, [...podTemplatePath, 'spec', 'securityContext'])) ? [[...podTemplatePath, 'spec', 'securityContext']] : []),
+    },
+    {
+      define: `${chart}.containerSecurityContext`,
+      what: 'The securityContext of every container: no privilege, no escalation, every capability dropped, a read-only root.',
+      paths: (o) =>
+        ((at(o, [...podTemplatePath, 'spec', 'containers']) as unknown[] | undefined) ?? [])
+          .map((_, i): Path => [...podTemplatePath, 'spec', 'containers', i, 'securityContext'])
+          .filter((p) => isMap(at(o, p))),
+    },
+  ];
+  const APP = '__HELM_HELPER_APP__';
+  type Use = { site: HelperSite; template: number; path: Path; app?: string };
+  const uses: Use[] = [];
+  const bodies = new Map<HelperSite, string>();
+  for (const site of sites) {
+    const mine: Use[] = [];
+    const texts = new Set<string>();
+    generics.forEach((g, template) => {
+      for (const path of site.paths(g.object)) {
+        const subtree = at(g.object, path) as Record<string, unknown>;
+        const app = site.appKeys ? subtree[site.appKeys[0]] : undefined;
+        if (site.appKeys && (typeof app !== 'string' || !site.appKeys.every((k) => subtree[k] === app))) {
+          texts.add(`${template}:${path.join('.')}`);
+          continue;
+        }
+        const generic = site.appKeys ? { ...subtree, ...Object.fromEntries(site.appKeys.map((k) => [k, APP])) } : subtree;
+        texts.add(g.expand(toYaml(generic)));
+        mine.push({ site, template, path, ...(typeof app === 'string' ? { app } : {}) });
+      }
+    });
+    // One text for every use, and more than one use: else the literal text is clearer than a helper.
+    if (texts.size === 1 && mine.length > 1) {
+      bodies.set(site, [...texts][0].replaceAll(APP, '{{ .app }}').trimEnd());
+      uses.push(...mine);
+    }
+  }
+  const tokens = new Map<string, Use>();
+  return {
+    /** The object with each helped subtree replaced by a token. */
+    replace(object: KubeObject): KubeObject {
+      const template = generics.findIndex((g) => g.object === object);
+      let out: unknown = object;
+      for (const use of uses.filter((u) => u.template === template)) {
+        const token = `__HELM_HELPER_${tokens.size}__`;
+        tokens.set(token, use);
+        const set = (node: unknown, path: Path): unknown => {
+          if (path.length === 0) return token;
+          const [step, ...rest] = path;
+          return Array.isArray(node)
+            ? node.map((x, i) => (i === step ? set(x, rest) : x))
+            : { ...(node as Record<string, unknown>), [step]: set((node as Record<string, unknown>)[step as string], rest) };
+        };
+        out = set(out, use.path);
+      }
+      return out as KubeObject;
+    },
+    /** The template text with each token as the include that renders the same lines. */
+    include: (text: string) =>
+      text.replace(
+        /^( *)(- )?([A-Za-z]+): ["']?(__HELM_HELPER_\d+__)["']?$/gm,
+        (_, indent: string, dash: string | undefined, key: string, token: string) => {
+          const use = tokens.get(token)!;
+          const column = indent.length + (dash ? 2 : 0) + 2;
+          const argument = use.app !== undefined ? `(dict "app" ${JSON.stringify(use.app)} "Values" .Values)` : '.';
+          return `${indent}${dash ?? ''}${key}:\n${' '.repeat(column)}{{- include ${JSON.stringify(use.site.define)} ${argument} | nindent ${column} }}`;
+        },
+      ),
+    file:
+      bodies.size === 0
+        ? undefined
+        : {
+            path: 'templates/_helpers.tpl',
+            content: [...bodies]
+              .map(([site, body]) => `{{/* ${site.what} */}}\n{{- define ${JSON.stringify(site.define)} -}}\n${body}\n{{- end }}\n`)
+              .join('\n'),
+          },
+  };
+}
+
 /**
  * Generates the chart: every object of the base environment becomes a
  * template, every leaf that differs between environments becomes a value, and
@@ -108,7 +258,7 @@ export function helmPackage(props: HelmPackageProps): PackageFile[] {
     setIn(values.get(env)!, key, value);
   };
 
-  const templates: PackageFile[] = [];
+  const generics: Array<{ template: KubeObject; present: number; object: KubeObject; expand: (text: string) => string }> = [];
   for (const template of order) {
     const present = props.renders.filter((r) => r.objects.some((o) => id(o) === id(template)));
     const copies = present.map((r) => ({ env: r.env, object: r.objects.find((o) => id(o) === id(template))! }));
@@ -148,27 +298,46 @@ export function helmPackage(props: HelmPackageProps): PackageFile[] {
       copies.map((c) => c.object),
       [],
     ) as KubeObject;
-    // The release's namespace, as `helm install -n` and Argo CD's destination set it.
-    const object = { ...generic, metadata: { ...generic.metadata, ...(generic.metadata.namespace ? { namespace: '__HELM_NAMESPACE__' } : {}) } };
-    let text = toYaml(object)
-      .replace(/["']?__HELM_NAMESPACE__["']?/g, '{{ .Release.Namespace }}')
-      .replace(/["']?(__HELM_VALUE_\d+__)["']?/g, (_, token: string) => {
-        const p = placeholders.find((x) => x.token === token)!;
-        return typeof p.scalar === 'string' ? `{{ ${reference(p.key)} | quote }}` : `{{ ${reference(p.key)} }}`;
-      });
+    const namespace = generic.metadata.namespace;
+    // The release's namespace, as `helm install -n` and Argo CD's destination set it: its own objects, and the
+    // Services of its own namespace that its workloads call (`backend.<namespace>.svc`), so a release in another
+    // namespace calls its own backend (seed 11-4 in demo-helm), not the platform's.
+    const object = inReleaseNamespace(
+      { ...generic, metadata: { ...generic.metadata, ...(namespace ? { namespace: '__HELM_NAMESPACE__' } : {}) } },
+      namespace,
+    );
+    const expand = (text: string) =>
+      text
+        .replace(/["']?__HELM_NAMESPACE__["']?(?![.\w])/g, '{{ .Release.Namespace }}')
+        .replace(/__HELM_NAMESPACE__/g, '{{ .Release.Namespace }}')
+        .replace(/["']?(__HELM_VALUE_\d+__)["']?/g, (_, token: string) => {
+          const p = placeholders.find((x) => x.token === token)!;
+          return typeof p.scalar === 'string' ? `{{ ${reference(p.key)} | quote }}` : `{{ ${reference(p.key)} }}`;
+        });
+    generics.push({ template, present: present.length, object, expand });
+  }
+
+  const helpers = chartHelpers(props.name, generics);
+  const templates: PackageFile[] = [];
+  for (const { template, present, object, expand } of generics) {
+    let text = helpers.include(expand(toYaml(helpers.replace(object))));
     const gate = camel(template.metadata.name);
-    if (present.length < envs.length) {
+    if (present < envs.length) {
       for (const env of envs)
         setIn(
           values.get(env)!,
           [gate, 'enabled'],
-          present.some((r) => r.env === env),
+          props.renders.some((r) => r.env === env && r.objects.some((o) => id(o) === id(template))),
         );
       // Values of an object an environment leaves out still come from the base, so `--set <name>.enabled=true` renders it.
       text = `{{- if ${reference([gate, 'enabled'])} }}\n${text}{{- end }}\n`;
     }
-    templates.push({ path: `templates/${template.metadata.name}-${template.kind.toLowerCase()}.yaml`, content: text });
+    templates.push({
+      path: `templates/${template.metadata.name}-${KIND_FILE_SUFFIX[template.kind] ?? template.kind.toLowerCase()}.yaml`,
+      content: text,
+    });
   }
+  if (helpers.file) templates.push(helpers.file);
 
   const header = (what: string) => `# ${what} Generated by npm run synth from ${props.source}; edit that, not this file.\n`;
   const base = values.get(props.base)!;
@@ -194,9 +363,14 @@ export function helmPackage(props: HelmPackageProps): PackageFile[] {
       if (JSON.stringify(baseLeaves.get(leafId)?.value) !== JSON.stringify(leaf.value)) setIn(overrides, leaf.key, leaf.value);
     files.push({ path: `values-${env}.yaml`, content: header(`${env}'s overrides of values.yaml.`) + toYaml(overrides) });
   }
-  files.push(...templates.map((t) => ({ path: t.path, content: header('Template.') + t.content })));
+  files.push(
+    ...templates.map((t) => ({
+      path: t.path,
+      content: (t.path.endsWith('.tpl') ? `{{/* ${header('Named templates.').slice(2).trim()} */}}\n` : header('Template.')) + t.content,
+    })),
+  );
   // The generated text must still be YAML once the template expressions are quoted away.
-  for (const f of files.filter((x) => x.path.startsWith('templates/')))
+  for (const f of files.filter((x) => x.path.startsWith('templates/') && x.path.endsWith('.yaml')))
     YAML.parseAllDocuments(f.content.replace(/^\{\{-[^}]*\}\}$/gm, '').replace(/\{\{[^}]*\}\}/g, 'x')).forEach((d) => {
       if (d.errors.length > 0) throw new Error(`helm/${props.name}/${f.path}: generated text is not YAML: ${d.errors[0].message}`);
     });

@@ -44,12 +44,15 @@ export function podSecurityLabels(level: PodSecurityLevel, enforce: PodSecurityL
   return labels;
 }
 
+/** Istio ambient captures the pods of a namespace with this label (seed 4-1 removes it by hand). */
+export const AMBIENT_LABEL = { key: 'istio.io/dataplane-mode', value: 'ambient' } as const;
+
 /** Every label the platform sets on a namespace: Pod Security, route attachment and the mesh. */
 export function namespaceLabels(policy: NamespacePolicy): Record<string, string> {
   return {
     ...podSecurityLabels(policy.podSecurity, policy.enforce),
     ...(policy.routes ? { [ROUTE_NAMESPACE_LABEL.key]: ROUTE_NAMESPACE_LABEL.value } : {}),
-    ...(policy.ambient ? { 'istio.io/dataplane-mode': 'ambient' } : {}),
+    ...(policy.ambient ? { [AMBIENT_LABEL.key]: AMBIENT_LABEL.value } : {}),
   };
 }
 

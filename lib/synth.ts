@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { PlatformChart, PlatformChartProps } from './platform-chart';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, UserError } from '../config';
-import { Component } from './component';
+import { Component, IgnoredFields } from './component';
 import { toYaml } from './yaml';
 
 interface ChartComponentBase extends Component {
@@ -10,6 +10,8 @@ interface ChartComponentBase extends Component {
   readonly childApp?: boolean;
   /** Non-Kubernetes files written next to the objects (Kind config, Helm values for the bootstrap). */
   readonly files?: (env: EnvironmentConfig) => readonly PlainFile[];
+  /** Fields its Application leaves to hand edits (security.handEdits); none by default. */
+  readonly ignoreDifferences?: (env: EnvironmentConfig) => readonly IgnoredFields[];
 }
 
 /**

@@ -29,6 +29,11 @@ export interface TrafficRule {
   readonly peers: readonly TrafficPeer[];
   /** Every port when omitted. */
   readonly ports?: readonly TrafficPort[];
+  /**
+   * False: an allow that turns on no default deny for the pods it selects (Cilium's `enableDefaultDeny`),
+   * so a pod whose ingress nothing else selects stays open. Rendered as a CiliumNetworkPolicy.
+   */
+  readonly isolates?: false;
 }
 
 export interface RouteTarget {

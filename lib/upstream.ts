@@ -56,6 +56,21 @@ export const KONG_CONTAINER_PORTS = { proxyHttp: 8000, proxyTls: 8443, managerHt
 export const KONG_PROXY_CONTAINER_PORT = KONG_CONTAINER_PORTS.proxyHttp;
 /** Grafana's container port (the chart's `service.targetPort`); policies act on pod ports. */
 export const GRAFANA_POD = { labels: { 'app.kubernetes.io/name': 'grafana' }, port: 3000 } as const;
+/**
+ * The Argo CD chart's pods (release `argocd`, app.kubernetes.io/name per component) and the container ports its
+ * components call each other on, as the chart's own NetworkPolicy templates name them (server 8080 with
+ * server.insecure, repo-server 8081, redis 6379, dex 5556 HTTP and 5557 gRPC).
+ */
+const argocdPod = (name: string, ...ports: number[]) => ({ labels: { 'app.kubernetes.io/name': name }, ports }) as const;
+export const ARGOCD_PODS = {
+  server: argocdPod('argocd-server', 8080),
+  repoServer: argocdPod('argocd-repo-server', 8081),
+  redis: argocdPod('argocd-redis', 6379),
+  dex: argocdPod('argocd-dex-server', 5556, 5557),
+  applicationController: argocdPod('argocd-application-controller'),
+  applicationSetController: argocdPod('argocd-applicationset-controller'),
+  notificationsController: argocdPod('argocd-notifications-controller'),
+} as const;
 /** The cluster DNS pods (CoreDNS as Kind and kubeadm deploy it). */
 export const CLUSTER_DNS_POD = { namespace: NAMESPACES.kubeSystem, labels: { 'k8s-app': 'kube-dns' }, port: 53 } as const;
 
@@ -67,6 +82,11 @@ export const BOOTSTRAP_SECRETS = {
   labWildcardTls: { namespace: NAMESPACES.kong, name: 'lab-wildcard-tls' },
   /** Grafana's admin login (keys admin-user, admin-password), named as the seed's password command reads it (monitoring/grafana); a chart-generated one would change on every render. */
   grafanaAdmin: { namespace: NAMESPACES.monitoring, name: 'grafana' },
+  /**
+   * The rollback receiver's credential (key `token`, and `ca.crt` where it serves HTTPS), which Alertmanager sends as a
+   * bearer token: the lab's setup.sh makes a random one; production creates it from its secret store.
+   */
+  rollbackReceiver: { namespace: NAMESPACES.monitoring, name: 'rollback-receiver' },
 } as const;
 
 /** Pods created by upstream charts that our policies select, by namespace. */
@@ -74,6 +94,7 @@ export const UPSTREAM_PODS: ReadonlyArray<{ readonly chart: string; readonly nam
   [
     { chart: 'kong/ingress', namespace: NAMESPACES.kong, labels: KONG_PROXY_POD_LABELS },
     { chart: 'grafana/grafana', namespace: NAMESPACES.monitoring, labels: GRAFANA_POD.labels },
+    ...Object.values(ARGOCD_PODS).map((p) => ({ chart: 'argo/argo-cd', namespace: NAMESPACES.argocd, labels: p.labels })),
     // Not a chart: the cluster DNS that Kind (kubeadm) deploys.
     { chart: 'kind/coredns', namespace: CLUSTER_DNS_POD.namespace, labels: CLUSTER_DNS_POD.labels },
   ];

@@ -12,7 +12,16 @@ import { readTree, ROOT } from './helpers';
  * such as a read-only dist/ or a duplicated environment name, are in
  * synth.test.ts and environments.test.ts; setup.sh's are in bootstrap.test.ts.)
  */
-const BAD_INPUTS: ReadonlyArray<{ readonly command: string; readonly args: readonly string[]; readonly says: RegExp }> = [
+/** The receiver's token variable, unset for every input but those that give it. */
+const TOKEN_VARIABLE = 'ROLLBACK_RECEIVER_TOKEN';
+const A_TOKEN = { [TOKEN_VARIABLE]: 'a'.repeat(48) };
+
+const BAD_INPUTS: ReadonlyArray<{
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly says: RegExp;
+  readonly env?: Readonly<Record<string, string>>;
+}> = [
   { command: 'main.ts', args: ['--env', 'nope'], says: /unknown environment 'nope': use --env with one of/ },
   { command: 'main.ts', args: ['--env', '__proto__'], says: /unknown environment '__proto__'/ },
   { command: 'main.ts', args: ['--env', 'constructor'], says: /unknown environment 'constructor'/ },
@@ -55,6 +64,30 @@ const BAD_INPUTS: ReadonlyArray<{ readonly command: string; readonly args: reado
     says: /refused: prod already runs stg's release; nothing to promote/,
   },
   { command: 'ops/scripts/rollback-receiver.ts', args: ['--env', 'dev', '--listen', 'localhost'], says: /--listen 'localhost' is not host:port/ },
+  { command: 'ops/scripts/rollback-receiver.ts', args: ['--env', 'dev'], says: /no credential: give --token-file .* or \$ROLLBACK_RECEIVER_TOKEN/ },
+  {
+    command: 'ops/scripts/rollback-receiver.ts',
+    args: ['--env', 'dev', '--token-file', '/nonexistent-token'],
+    says: /--token-file \/nonexistent-token: no such file/,
+  },
+  {
+    command: 'ops/scripts/rollback-receiver.ts',
+    args: ['--env', 'dev'],
+    env: { [TOKEN_VARIABLE]: 'changeme' },
+    says: /the token has 8 characters; use at least 24/,
+  },
+  {
+    command: 'ops/scripts/rollback-receiver.ts',
+    args: ['--env', 'dev', '--listen', '0.0.0.0:9095'],
+    env: A_TOKEN,
+    says: /--listen 0\.0\.0\.0:9095 answers every network this machine is on; .* add --listen-all/,
+  },
+  {
+    command: 'ops/scripts/rollback-receiver.ts',
+    args: ['--env', 'dev', '--tls-cert', 'cert.pem'],
+    env: A_TOKEN,
+    says: /--tls-cert and --tls-key go together/,
+  },
 ];
 
 const treeHash = () =>
@@ -74,7 +107,12 @@ describe('bad input: one line, a non-zero exit, dist/ untouched', () => {
 
   test.each(BAD_INPUTS.map((b) => [`${b.command} ${b.args.join(' ')}`, b] as const))('%s', (_, input) => {
     const before = treeHash();
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), input.command, ...input.args], { cwd: ROOT, encoding: 'utf8' });
+    const env = Object.fromEntries(Object.entries({ ...process.env, ...input.env }).filter(([k]) => k !== TOKEN_VARIABLE || input.env?.[k]));
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), input.command, ...input.args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env,
+    });
     const lines = result.stderr.trim().split('\n');
     const untouched = treeHash() === before;
     rows.push(

@@ -29,6 +29,7 @@ const SYSTEM = [
 ];
 
 interface Harness {
+  /** Runs bootstrap/<script>; `lab/<script>` runs the seed's path (lab/setup.sh, lab/verify-all.sh, lab/teardown.sh). */
   readonly run: (script: string, args: string[], env?: Record<string, string>) => { status: number | null; stdout: string; stderr: string };
   readonly calls: () => string[];
   readonly clearLog: () => void;
@@ -52,7 +53,8 @@ function harness(options: { without?: string[]; root?: string } = {}): Harness {
   return {
     run: (script, args, env = {}) => {
       // From a folder of its own: a user may start the scripts from anywhere (kind must still run in the clone).
-      const result = spawnSync(path.join(bin, 'bash'), [path.join(root, 'bootstrap', script), ...args], {
+      const file = script.startsWith('lab/') ? path.join(root, script) : path.join(root, 'bootstrap', script);
+      const result = spawnSync(path.join(bin, 'bash'), [file, ...args], {
         cwd: dir,
         encoding: 'utf8',
         env: { PATH: bin, HOME: dir, STUB_LOG: log, STUB_STATE: state, ...env },
@@ -83,6 +85,10 @@ describe('shellcheck', () => {
         .readdirSync(path.join(ROOT, 'bootstrap'))
         .filter((f) => f.endsWith('.sh'))
         .map((f) => `bootstrap/${f}`),
+      ...fs
+        .readdirSync(path.join(ROOT, 'lab'))
+        .filter((f) => f.endsWith('.sh'))
+        .map((f) => `lab/${f}`),
       'verify/scripts/test.sh',
       '.ci/run',
       'test/fixtures/recording-stub.sh',
@@ -122,6 +128,10 @@ describe('setup.sh with recording stubs', () => {
       'kubectl --context kind-lab-dev --namespace monitoring get secret grafana',
       'openssl rand -base64 24',
       'kubectl --context kind-lab-dev --namespace monitoring create secret generic grafana --from-literal=admin-user=admin --from-literal=admin-password=c3R1Yi1wYXNzd29yZA==',
+      // The rollback receiver's token: random, through stdin (never an argument ps shows), never in git.
+      'kubectl --context kind-lab-dev --namespace monitoring get secret rollback-receiver',
+      'openssl rand -hex 32',
+      'kubectl --context kind-lab-dev --namespace monitoring create secret generic rollback-receiver --from-file=token=/dev/stdin',
       // The lab's clone as the repo-server's volume, in Argo CD's namespace, before Argo CD starts.
       `kubectl --context kind-lab-dev apply --filename ${dir}/namespace-argocd.yaml`,
       `kubectl --context kind-lab-dev apply --filename ${dir}/persistentvolume-kind-parity-platform-clone.yaml`,
@@ -136,6 +146,9 @@ describe('setup.sh with recording stubs', () => {
     );
     expect(result.stdout).toContain('http://argocd.lab-dev.local');
     expect(result.stdout).toContain('argocd-initial-admin-secret');
+    expect(result.stdout).toContain(
+      "npm run rollback-receiver -- --env dev --listen 172.18.0.1:9095 --token-file <(kubectl --context kind-lab-dev -n monitoring get secret rollback-receiver -o jsonpath='{.data.token}' | base64 -d)",
+    );
   });
 
   test('the lab needs no fork: the root reads this clone at the path Kind mounts it, in every node, and the repo-server mounts the same path', () => {
@@ -186,6 +199,7 @@ describe('setup.sh with recording stubs', () => {
     expect(again.stdout).toContain('release cilium exists, left alone');
     expect(again.stdout).toContain('secret kong/lab-wildcard-tls exists, left alone');
     expect(again.stdout).toContain('secret monitoring/grafana exists, left alone');
+    expect(again.stdout).toContain('secret monitoring/rollback-receiver exists, left alone');
   });
 
   test.each(['kind', 'helm', 'kubectl', 'docker'])('a missing %s stops before any change, with what to install', (tool) => {
@@ -253,7 +267,7 @@ describe('setup.sh with recording stubs', () => {
     expect(bad.stderr.trim()).toBe(`error: unknown environment 'no-such-env'; use --env with one of: ${known}`);
     expect(h.run('setup.sh', []).stderr.trim()).toBe(`error: missing --env; use --env with one of: ${known}`);
     expect(h.run('setup.sh', ['--env', 'dev', '--fast']).stderr.trim()).toContain(
-      `usage: bash bootstrap/setup.sh --env <${[...ENVIRONMENT_NAMES].sort().join('|')}>`,
+      `usage: bash lab/setup.sh --env <${[...ENVIRONMENT_NAMES].sort().join('|')}> [--light] [--skip-istio]`,
     );
     expect(h.run('setup.sh', ['--env', 'dev', '--fast']).stderr.trim()).toMatch(/^error: unknown argument '--fast'; usage: /);
     expect(h.calls()).toEqual([]);
@@ -315,6 +329,76 @@ describe('setup.sh with recording stubs', () => {
       'error: --light asks for features.light, but dist/stg was rendered without it; set features.light: true in config/environments/stg.ts, run npm run synth, commit and push',
     ]);
     expect(h.calls()).toEqual([]);
+  });
+});
+
+describe("the seed's section 0, typed as the seed writes it (lab/setup.sh, lab/verify-all.sh, lab/teardown.sh)", () => {
+  test('bash lab/setup.sh --env dev --light, then --light --skip-istio: the two labs, each on its own host address, side by side', () => {
+    const h = harness();
+    const dev = h.run('lab/setup.sh', ['--env', 'dev', '--light']);
+    const noMesh = h.run('lab/setup.sh', ['--env', 'dev', '--light', '--skip-istio']);
+    expect([dev.status, dev.stderr, noMesh.status, noMesh.stderr]).toEqual([0, '', 0, '']);
+    expect(h.calls().filter((c) => c.startsWith('kind create cluster'))).toEqual([
+      `kind create cluster --config ${bootstrapDir('dev')}/kind.config.yaml --wait 0s`,
+      `kind create cluster --config ${bootstrapDir('dev-no-mesh')}/kind.config.yaml --wait 0s`,
+    ]);
+    expect(dev.stdout).toContain(
+      'echo "127.0.0.1 api.lab-dev.local grafana.lab-dev.local argocd.lab-dev.local hubble.lab-dev.local" | sudo tee -a /etc/hosts',
+    );
+    expect(noMesh.stdout).toContain(
+      'echo "127.0.0.2 api.lab-dev.local grafana.lab-dev.local argocd.lab-dev.local hubble.lab-dev.local" | sudo tee -a /etc/hosts',
+    );
+    expect(dev.stdout).toContain('Kong Manager  http://127.0.0.1:30329');
+    expect(dev.stdout).toContain('Check it: bash lab/verify-all.sh --env dev');
+  });
+
+  test("setup says which CLIs of the seed's exercises this machine lacks, one line each, and needs none of them", () => {
+    const result = harness().run('lab/setup.sh', ['--env', 'dev']);
+    expect(result.status).toBe(0);
+    const notes = result.stdout.split('\n').filter((l) => l.includes('note:'));
+    expect(notes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /note: hubble is not installed; seed 2-1 and 2-3 \(hubble observe, after kubectl -n kube-system port-forward svc\/hubble-relay 4245:80\) use it/,
+        ),
+        expect.stringMatching(/note: argocd is not installed; seed 11-4 \(argocd app get\) use it/),
+        expect.stringMatching(/note: tree is not installed; seed 11-1/),
+      ]),
+    );
+    // curl is on PATH (stubbed): no note for it.
+    expect(notes.some((l) => l.includes('curl'))).toBe(false);
+  });
+
+  test('bash lab/verify-all.sh with no --env checks the lab of the current kubectl context, and says so when it knows none', () => {
+    const h = harness();
+    const result = h.run('lab/verify-all.sh', [], { STUB_CONTEXT: 'kind-lab-dev-no-mesh' });
+    expect(result.stdout).toContain('ok    HTTPRoute demo/demo-api is Accepted');
+    expect(h.calls()).toContain('kubectl config current-context');
+    expect(h.calls().some((c) => c.startsWith('kubectl --context kind-lab-dev-no-mesh'))).toBe(true);
+    expect(result.status).toBe(0);
+    const other = h.run('lab/verify-all.sh', [], { STUB_CONTEXT: 'kind-elsewhere' });
+    expect([other.status, other.stderr.trim()]).toEqual([
+      2,
+      `error: missing --env, and the current kubectl context 'kind-elsewhere' is none of the labs' (${[...ENVIRONMENT_NAMES]
+        .sort()
+        .map((e) => `kind-lab-${e}`)
+        .join(', ')}); use --env with one of: ${[...ENVIRONMENT_NAMES].sort().join(' ')}`,
+    ]);
+  });
+
+  test('bash lab/teardown.sh takes every flag setup.sh takes: --skip-istio deletes the lab without Istio only', () => {
+    const h = harness();
+    h.run('lab/setup.sh', ['--env', 'dev', '--light']);
+    h.run('lab/setup.sh', ['--env', 'dev', '--light', '--skip-istio']);
+    const down = h.run('lab/teardown.sh', ['--env', 'dev', '--light', '--skip-istio']);
+    expect([down.status, down.stderr]).toEqual([0, '']);
+    expect(h.calls()).toContain('kind delete cluster --name lab-dev-no-mesh');
+    expect(h.calls()).not.toContain('kind delete cluster --name lab-dev');
+    const refused = h.run('lab/teardown.sh', ['--env', 'prod', '--skip-istio']);
+    expect([refused.status, refused.stderr.trim()]).toEqual([
+      2,
+      "error: --skip-istio: prod has no variant without Istio; add one with variantOf: 'prod' in config/environments/, or run without --skip-istio",
+    ]);
   });
 });
 

@@ -4,7 +4,7 @@ import { environmentByName, ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config/en
 import { parseQuantity, scaleQuantity } from '../config/quantity';
 import { findProblems } from '../config/validate';
 import { NAMESPACES } from '../lib/namespaces';
-import { podTemplateOf } from '../verify/checks/pods';
+import { podTemplateOf } from '../verify/engines/pods';
 import { render } from './helpers';
 
 const { dev, stg, prod } = ENVIRONMENTS;

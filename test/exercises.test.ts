@@ -4,7 +4,8 @@ import * as path from 'path';
 import { ENVIRONMENTS } from '../config/environments';
 import { EXERCISES } from '../verify/exercises/catalog';
 import { exerciseListing } from '../verify/exercises/listing';
-import { exerciseParams, runExercise } from '../verify/exercises/runner';
+import { exerciseParams, runExercise, stepConnection } from '../verify/exercises/runner';
+import { seedCommands, verbatim, verbatimProblems } from '../verify/exercises/seed-commands';
 import { Exercise } from '../verify/exercises/types';
 import { ROOT, tempDir } from './helpers';
 
@@ -37,15 +38,50 @@ describe("the seed's exercises as data", () => {
     for (const exercise of EXERCISES) {
       for (const lab of exercise.labs)
         expect({ exercise: exercise.id, lab, light: ENVIRONMENTS[lab]?.features.light }).toEqual({ exercise: exercise.id, lab, light: true });
-      const params = exerciseParams(ENVIRONMENTS[exercise.labs[0]], ROOT);
-      const known = new Set(Object.keys(params));
+      const params = exerciseParams(ENVIRONMENTS[exercise.labs[0]]);
+      // STARTED: the runner's own, when the exercise began; N: a repeated step's count.
+      const known = new Set([...Object.keys(params), 'STARTED']);
       for (const step of exercise.steps) {
         const text = JSON.stringify([step.run, step.stdin ?? null, step.says, step.output?.source ?? '', step.absent?.source ?? '']);
         for (const [, name] of text.matchAll(/\$\{([A-Z_]+)\}/g))
-          expect({ exercise: exercise.id, step: step.says, name, known: known.has(name) }).toMatchObject({ known: true });
+          expect({ exercise: exercise.id, step: step.says, name, known: known.has(name) || (name === 'N' && !!step.repeat) }).toMatchObject({
+            known: true,
+          });
         if (step.capture) known.add(step.capture);
       }
     }
+  });
+
+  test("every step that is the seed's is the seed's own command, word for word and heredoc for heredoc; every seed command is a step or says why not", () => {
+    const seed = seedCommands(fs.readFileSync(SEED, 'utf8'));
+    expect([...seed.keys()].sort()).toEqual(EXERCISES.map((e) => e.id).sort());
+    expect(verbatimProblems(EXERCISES, seed, exerciseParams(ENVIRONMENTS.dev))).toEqual([]);
+    // What differs for the reader, each with its reason in the listing.
+    expect(EXERCISES.filter((e) => !verbatim(e)).map((e) => e.id)).toEqual(['2-3', '7-1', '11-2', '11-4']);
+  });
+
+  test("seeded breaks: a step that is not the seed's word for word, a heredoc that differs, a seed command dropped without a reason", () => {
+    const seed = seedCommands(fs.readFileSync(SEED, 'utf8'));
+    const params = exerciseParams(ENVIRONMENTS.dev);
+    const edit = (id: string, change: (e: Exercise) => Exercise) => EXERCISES.map((e) => (e.id === id ? change(e) : e));
+    const flag = edit('2-1', (e) => ({
+      ...e,
+      steps: e.steps.map((s, i) => (i === 0 ? { ...s, run: [...s.run.slice(0, -1), '--max-time', '5', s.run.at(-1)!] } : s)),
+    }));
+    expect(verbatimProblems(flag, seed, params)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^2-1: 'kubectl exec -n demo deploy\/frontend -- curl -sf --max-time 5 .* is not a command of the seed's exercise/),
+      ]),
+    );
+    const heredoc = edit('6-1', (e) => ({
+      ...e,
+      steps: e.steps.map((s, i) => (i === 0 ? { ...s, stdin: { ...(s.stdin as object), metadata: { name: 'other', namespace: 'demo' } } } : s)),
+    }));
+    expect(verbatimProblems(heredoc, seed, params)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^6-1: .*baseline: a compliant pod is created/)]),
+    );
+    const dropped = edit('4-1', (e) => ({ ...e, notRun: [] }));
+    expect(verbatimProblems(dropped, seed, params)).toEqual(["4-1: the seed's 'sleep 5' is neither a step nor listed as not run"]);
   });
 
   test('bad input is one line and exit 2: an unknown id, an exercise on the wrong lab', () => {
@@ -117,4 +153,86 @@ describe('the runner, on stub tools', () => {
     });
     expect(never.steps[0]).toMatchObject({ outcome: 'fail', saw: expect.stringMatching(/^exit 1: args: get/) });
   }, 30_000);
+
+  test("where no dataplane runs, a curl is judged by policy: the seed's outcome must be the verdict, down to how it fails", async () => {
+    const { tools } = stub();
+    const verdicts: Record<string, { allowed: boolean; refusal?: 'timeout' | 'http-403'; text: string }> = {
+      'http://ok/': { allowed: true, text: 'allowed' },
+      'http://drop/': { allowed: false, refusal: 'timeout', text: "denied (destination's ingress)" },
+      'http://l7/': { allowed: false, refusal: 'http-403', text: 'denied (L7 proxy refuses the request: 403)' },
+    };
+    const seen: unknown[] = [];
+    const judgeConnection = async (c: Parameters<NonNullable<Parameters<typeof runExercise>[1]['judgeConnection']>>[0]) => {
+      seen.push(c);
+      return verdicts[c.url];
+    };
+    const curl = (url: string, ...flags: string[]) => ['kubectl', 'exec', '-n', 'demo', 'deploy/frontend', '--', 'curl', '-sf', ...flags, url];
+    const run = (steps: Exercise['steps']) => runExercise(exercise(steps), { params: {}, tools, dataplane: false, judgeConnection });
+    const ok = await run([
+      { says: 'reaches', run: curl('http://ok/'), expect: 'succeeds', judge: 'a dataplane' },
+      { says: 'times out', run: curl('http://drop/'), expect: 'fails', refusal: 'timeout', judge: 'a dataplane' },
+      { says: '403', run: curl('http://l7/', '-X', 'POST'), expect: 'fails', refusal: 'http-403', judge: 'a dataplane' },
+    ]);
+    expect(ok.steps.map((st) => st.outcome)).toEqual(['policy', 'policy', 'policy']);
+    expect(seen[2]).toEqual({ from: { namespace: 'demo', target: 'deploy/frontend' }, url: 'http://l7/', method: 'POST' });
+    // The catalog against the engines: an expectation the verdict contradicts fails, and so does the wrong way to fail.
+    const contradicted = await run([{ says: 'expected to pass', run: curl('http://drop/'), expect: 'succeeds', judge: 'a dataplane' }]);
+    expect(contradicted.steps[0]).toMatchObject({ outcome: 'fail', saw: expect.stringMatching(/^refused \(timeout\) by policy/) });
+    const wrongWay = await run([
+      { says: 'a 403, not a timeout', run: curl('http://drop/'), expect: 'fails', refusal: 'http-403', judge: 'a dataplane' },
+    ]);
+    expect(wrongWay.steps[0].outcome).toBe('fail');
+  });
+
+  test("a curl's connection is read from the seed's command: from a pod or this machine, its method and Host header", () => {
+    expect(
+      stepConnection(['kubectl', 'exec', '-n', 'demo', 'test-cnp', '--', 'curl', '-sf', '--max-time', '5', 'http://backend.demo.svc/status/200']),
+    ).toEqual({
+      from: { namespace: 'demo', target: 'test-cnp' },
+      url: 'http://backend.demo.svc/status/200',
+      method: 'GET',
+    });
+    expect(stepConnection(['curl', '-s', '-H', 'Host: api.lab-dev.local', 'http://kong/x'])).toEqual({
+      from: 'this machine',
+      url: 'http://kong/x',
+      method: 'GET',
+      hostHeader: 'api.lab-dev.local',
+    });
+    expect(stepConnection(['kubectl', 'get', 'pods'])).toBeUndefined();
+  });
+
+  test('a repeated step runs its count, a capture is decoded, a pipe feeds the next command, and a status the seed reads is asked of curl', async () => {
+    const { tools, dir } = stub();
+    const result = await runExercise(
+      exercise([
+        { says: 'five', run: ['kubectl', 'get', 'n=${N}'], repeat: 5, expect: 'succeeds', judge: 'API server' },
+        { says: 'secret', run: ['kubectl', 'printf'], stdin: { x: 1 }, expect: 'succeeds', capture: 'RAW', judge: 'API server' },
+        {
+          says: 'piped',
+          run: ['kubectl', 'create'],
+          pipe: ['kubectl', 'apply', '-f', '-'],
+          expect: 'succeeds',
+          output: /args: apply -f -/,
+          judge: 'API server',
+        },
+        { says: 'status', run: ['curl', 'http://x/'], expect: 'succeeds', status: 200, judge: 'API server' },
+      ]),
+      { params: {}, tools, dataplane: true },
+    );
+    const calls = fs.readFileSync(path.join(dir, 'calls'), 'utf8');
+    expect(calls.split('\n').slice(0, 5)).toEqual(['get n=1', 'get n=2', 'get n=3', 'get n=4', 'get n=5']);
+    expect(calls.trim().endsWith('http://x/ --write-out \n__kpp_http_code__=%{http_code}')).toBe(true);
+    // The stub prints no status: the step that reads one fails, naming what it saw.
+    expect(result.steps.map((st) => st.outcome)).toEqual(['pass', 'pass', 'pass', 'fail']);
+    expect(result.steps[3].saw).toMatch(/HTTP none, not 200/);
+    fs.writeFileSync(path.join(dir, 'secret'), `${Buffer.from('s3cret').toString('base64')}\n`);
+    const decoded = await runExercise(
+      exercise([
+        { says: 'b64', run: ['cat', path.join(dir, 'secret')], expect: 'succeeds', capture: 'PASS', decode: 'base64', judge: 'API server' },
+        { says: 'uses', run: ['kubectl', 'use', '${PASS}'], expect: 'succeeds', output: /args: use s3cret$/m, judge: 'API server' },
+      ]),
+      { params: {}, tools, dataplane: true },
+    );
+    expect(decoded.outcome).toBe('pass');
+  });
 });

@@ -1,9 +1,10 @@
+import { defineEnvironment } from '../config/define';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { HUBBLE_METRICS } from '../argocd/values/cilium';
 import { EnvironmentConfig } from '../config';
-import { ENVIRONMENTS } from '../config/environments';
+import { ENVIRONMENTS, registryProblems } from '../config/environments';
 import { projectFindings } from '../verify/checks/project-permissions';
 import { PlatformChart } from '../lib/platform-chart';
 import { childApps } from '../argocd/children';
@@ -234,9 +235,22 @@ describe('Kind config (seed step 1, fix #6)', () => {
     expect(new Set(config.nodes.map((n: any) => n.image))).toEqual(new Set(['kindest/node:v1.35.0']));
     // Every host port on loopback only; Kong Manager's only where unauthenticated UIs are allowed.
     expect(config.nodes[0].extraPortMappings).toEqual([
-      { containerPort: 30080, hostPort: 80, listenAddress: '127.0.0.1', protocol: 'TCP' },
-      { containerPort: 30443, hostPort: 443, listenAddress: '127.0.0.1', protocol: 'TCP' },
-      ...(env.security.exposure.unauthenticatedUis ? [{ containerPort: 30329, hostPort: 30329, listenAddress: '127.0.0.1', protocol: 'TCP' }] : []),
+      { containerPort: 30080, hostPort: 80, listenAddress: env.cluster.hostAddress, protocol: 'TCP' },
+      { containerPort: 30443, hostPort: 443, listenAddress: env.cluster.hostAddress, protocol: 'TCP' },
+      ...(env.security.exposure.unauthenticatedUis
+        ? [{ containerPort: 30329, hostPort: 30329, listenAddress: env.cluster.hostAddress, protocol: 'TCP' }]
+        : []),
+    ]);
+  });
+
+  test('each lab publishes on its own loopback address, so any two run side by side; two on one address are refused in one line', () => {
+    const addresses = ALL_ENVS.map((e) => e.cluster.hostAddress);
+    expect(new Set(addresses).size).toBe(addresses.length);
+    expect(addresses.every((a) => /^127\.\d+\.\d+\.\d+$/.test(a))).toBe(true);
+    expect(registryProblems()).toEqual([]);
+    const twin = defineEnvironment('twin', ENVIRONMENTS.dev, {});
+    expect(registryProblems([...ALL_ENVS, twin])).toEqual([
+      'environments dev and twin share cluster.hostAddress 127.0.0.1; give each its own 127.x.y.z, so their labs can run side by side',
     ]);
   });
 });

@@ -6,7 +6,7 @@ import { VALUES_KEY_EXCEPTIONS } from '../verify/checks/values-key-exceptions';
 import { checkValuesKeys, loadChartDocs, ValuesKeyReport } from '../verify/checks/values-keys';
 import { EnvironmentConfig } from '../config';
 import { applicationsOf, HydratedApp, hydrateApplications } from '../verify/engines/hydrate';
-import { podImages, podTemplateOf } from '../verify/checks/pods';
+import { podImages, podTemplateOf } from '../verify/engines/pods';
 import { GRAFANA_POD, UPSTREAM_PODS } from '../lib/upstream';
 import { KubeObject } from '../lib/synth';
 import { ALL_ENVS, render } from './helpers';

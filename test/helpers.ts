@@ -6,7 +6,7 @@ import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { COMPONENTS } from '../components';
 import { EnvironmentConfig } from '../config';
 import { ENVIRONMENTS } from '../config/environments';
-import { podTemplateOf } from '../verify/checks/pods';
+import { podTemplateOf } from '../verify/engines/pods';
 import { KubeObject, renderEnvironment, RenderedEnvironment } from '../lib/synth';
 
 export const ROOT = path.resolve(__dirname, '..');

@@ -4,7 +4,7 @@ import { EnvironmentConfig } from '../config';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config/environments';
 import { applicationsOf, hydrateApplications } from '../verify/engines/hydrate';
 import { mirrorList } from '../verify/checks/inventory';
-import { podImages } from '../verify/checks/pods';
+import { podImages } from '../verify/engines/pods';
 import { ALL_ENVS, render, ROOT } from './helpers';
 import { toolPath } from './tools';
 

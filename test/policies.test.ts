@@ -4,7 +4,7 @@ import * as path from 'path';
 import { COMPONENTS } from '../components';
 import { EnvironmentConfig } from '../config';
 import { ENVIRONMENTS } from '../config/environments';
-import { podTemplateOf } from '../verify/checks/pods';
+import { podTemplateOf } from '../verify/engines/pods';
 import { KubeObject, renderEnvironment } from '../lib/synth';
 import { toYaml } from '../lib/yaml';
 import { applicationsOf, hydrateApplications } from '../verify/engines/hydrate';

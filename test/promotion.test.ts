@@ -108,6 +108,21 @@ describe('releases per environment, promoted dev -> stg -> prod (seed 10-2)', ()
     60_000,
   );
 
+  test("an uncommitted edit of the head's pins is not dev's release: refused, one line naming the file, nothing else changed", () => {
+    setHeadTag('httpbin', IMAGE_TAGS.httpbin, 'v9.9.9');
+    const result = run('ops/scripts/promote.ts', '--from', 'dev', '--to', 'stg');
+    const changed = changedFiles();
+    git('checkout', '--', 'config/versions.ts');
+    record('edit IMAGE_TAGS.httpbin, uncommitted; npm run promote -- --from dev --to stg', changed, `refused, exit ${result.status}`);
+    expect({ exit: result.status, lines: result.stderr.trim().split('\n').length, stdout: result.stdout, changed }).toEqual({
+      exit: 2,
+      lines: 1,
+      stdout: '',
+      changed: ['config/versions.ts'],
+    });
+    expect(result.stderr).toMatch(/^promote: error: refused: config\/versions\.ts has uncommitted changes, and a release is read from them/);
+  }, 60_000);
+
   test('dev -> stg changes stg alone, and prints the rendered diff', () => {
     const result = run('ops/scripts/promote.ts', '--from', 'dev', '--to', 'stg');
     expect(result.stderr).toBe('');

@@ -3,12 +3,21 @@ import { EnvironmentConfig } from '../config';
 import { ENVIRONMENTS } from '../config/environments';
 import { findBrokenReferences } from '../verify/checks/references';
 import { KubeObject } from '../lib/synth';
-import { ALL_ENVS, render } from './helpers';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { SEED_2_3_POLICY_FILE } from '../verify/exercises/seed-manifests';
+import { ALL_ENVS, render, ROOT } from './helpers';
 
 const context = { managedNamespaces: [...new Set(COMPONENTS.map((c) => c.namespace))] };
 
+/** What the environment renders, and, where the reader applies the seed's policy files, those files as the reader applies them. */
 function objects(env: EnvironmentConfig): KubeObject[] {
-  return render(env).files.map((f) => JSON.parse(JSON.stringify(f.object)));
+  const seedFiles =
+    env.security.backendPolicies.appliedBy === 'reader' && env.security.backendL7Policy
+      ? [YAML.parse(fs.readFileSync(path.join(ROOT, SEED_2_3_POLICY_FILE), 'utf8')) as KubeObject]
+      : [];
+  return [...render(env).files.map((f) => f.object), ...seedFiles].map((o) => JSON.parse(JSON.stringify(o)));
 }
 
 function broken(env: EnvironmentConfig, mutate: (all: KubeObject[], get: (kind: string, name: string) => any) => unknown): string[] {

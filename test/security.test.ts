@@ -7,6 +7,7 @@ import { chartOwnedNamespaces } from '../topology/index';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { SEED_2_3_POLICY_FILE } from '../verify/exercises/seed-manifests';
 import { ALL_ENVS, find, objectsOf, ROOT } from './helpers';
 
 const { dev, prod } = ENVIRONMENTS;
@@ -18,27 +19,23 @@ const withIstio = (env: EnvironmentConfig, on: boolean): EnvironmentConfig => ({
   security: { ...env.security, backendL7Policy: on ? false : env.security.backendL7Policy },
 });
 
+/** Seed 2-3's file, as the reader applies it on the lab without Istio. */
+const l7File = () => YAML.parse(fs.readFileSync(path.join(ROOT, SEED_2_3_POLICY_FILE), 'utf8'));
+
 describe('Cilium policies (seed section 2)', () => {
-  test('L3/L4: backend accepts only the frontend tier and the kong namespace, on the app port and HBONE', () => {
+  test('L3/L4: backend accepts only the frontend tier and the kong namespace, inside the mesh on HBONE alone', () => {
     const cnp = find(objectsOf(prod), 'CiliumNetworkPolicy', 'backend-allow-frontend-only').spec as any;
     expect(cnp.endpointSelector).toEqual({ matchLabels: { app: 'backend' } });
     expect(cnp.ingress).toEqual([
       {
         fromEndpoints: [{ matchLabels: { app: 'frontend' } }, { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kong' } }],
-        toPorts: [
-          {
-            ports: [
-              { port: '8080', protocol: 'TCP' },
-              { port: '15008', protocol: 'TCP' },
-            ],
-          },
-        ],
+        toPorts: [{ ports: [{ port: '15008', protocol: 'TCP' }] }],
       },
     ]);
   });
 
-  test('L7: the frontend tier may only GET the allowed paths; POST and /delay/.* match nothing', () => {
-    const cnp = find(objectsOf(l7Lab), 'CiliumNetworkPolicy', 'backend-l7-http-policy').spec as any;
+  test("L7 (the reader's file): the frontend tier may only GET the allowed paths; POST and /delay/.* match nothing", () => {
+    const cnp = l7File().spec;
     const rules: Array<{ method: string; path: string }> = cnp.ingress[0].toPorts[0].rules.http;
     // Cilium matches method and path as full POSIX regexes.
     const allowed = (method: string, path: string) =>
@@ -51,9 +48,36 @@ describe('Cilium policies (seed section 2)', () => {
     expect(cnp.ingress[0].fromEndpoints.map((e: any) => e.matchLabels.app)).toEqual(['frontend', 'load-generator']);
   });
 
-  test('with L7 on, the L3/L4 policy no longer admits the frontend tier (an L4 allow would void the L7 rules)', () => {
-    const cnp = find(objectsOf(l7Lab), 'CiliumNetworkPolicy', 'backend-allow-frontend-only').spec as any;
-    expect(cnp.ingress[0].fromEndpoints).toEqual([{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kong' } }]);
+  test("with L7 on, the L7 policy is the backend's whole ingress: the Gateway at L4 as a peer of its own, no L3/L4 policy beside it", () => {
+    expect(l7File().spec.ingress[1]).toEqual({
+      fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kong' } }],
+      toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }],
+    });
+    const argocdApplied = { ...l7Lab, security: { ...l7Lab.security, backendPolicies: { appliedBy: 'argocd' as const, why: 'a test' } } };
+    expect(
+      objectsOf(argocdApplied)
+        .filter((o) => o.kind === 'CiliumNetworkPolicy' && o.metadata.name.startsWith('backend-'))
+        .map((o) => o.metadata.name),
+    ).toEqual(['backend-l7-http-policy']);
+  });
+
+  test("where the reader applies them, no backend policy is synced, and nothing selects the backend's ingress", () => {
+    for (const env of ALL_ENVS.filter((e) => e.security.backendPolicies.appliedBy === 'reader')) {
+      const policies = objectsOf(env).filter((o) => ['CiliumNetworkPolicy', 'NetworkPolicy'].includes(o.kind) && o.metadata.namespace === 'demo');
+      expect(policies.filter((o) => o.metadata.name.startsWith('backend-'))).toEqual([]);
+      const ingressOfBackend = policies.filter((o) => {
+        const spec = o.spec as any;
+        if (spec.enableDefaultDeny?.ingress === false) return false;
+        const selector = spec.podSelector ?? spec.endpointSelector;
+        const types: string[] = spec.policyTypes ?? (spec.ingress ? ['Ingress'] : []);
+        if (!types.includes('Ingress')) return false;
+        const notBackend = (selector?.matchExpressions ?? []).some(
+          (e: any) => e.key === 'app' && e.operator === 'NotIn' && e.values.includes('backend'),
+        );
+        return !notBackend && (!selector?.matchLabels || selector.matchLabels.app === 'backend');
+      });
+      expect({ env: env.name, selecting: ingressOfBackend.map((o) => `${o.kind} ${o.metadata.name}`) }).toEqual({ env: env.name, selecting: [] });
+    }
   });
 
   test('each policy switches off per environment', () => {
@@ -199,15 +223,15 @@ describe("the seed's two labs (section 0): dev with Istio Ambient, dev-no-mesh w
     expect(apps).toEqual(expect.arrayContaining(['istio-base', 'istiod', 'istio-cni', 'ztunnel', 'mesh-security']));
     expect(objects.find((o) => o.kind === 'Namespace' && o.metadata.name === 'demo').metadata.labels['istio.io/dataplane-mode']).toBe('ambient');
     expect(objects.find((o) => o.kind === 'PeerAuthentication' && o.metadata.name === 'default').spec.mtls.mode).toBe('STRICT');
+    // The backend's own policies are the reader's to apply (seed 2-1): only the ambient probes' allow, which isolates nothing.
     expect(objects.filter((o) => o.kind === 'CiliumNetworkPolicy' && o.metadata.namespace === 'demo').map((o) => o.metadata.name)).toEqual([
       'kubelet-probes-in-ambient',
-      'backend-allow-frontend-only',
     ]);
     expect(dev.domain).toBe('lab-dev.local');
     expect(dev.features).toEqual({ light: true, skipIstio: false });
   });
 
-  test('dist/dev-no-mesh has the L7 policy and not one line that mentions Istio, in any file, but the switches that turn it off', () => {
+  test("dist/dev-no-mesh has not one line that mentions Istio, in any file, but the switches that turn it off; the L7 policy is the reader's file", () => {
     const files = distFiles('dev-no-mesh');
     expect(files.length).toBeGreaterThan(50);
     const mentions = files.flatMap((f) =>
@@ -220,7 +244,8 @@ describe("the seed's two labs (section 0): dev with Istio Ambient, dev-no-mesh w
       "dist/dev-no-mesh/bootstrap/bootstrap.env: SKIP_ISTIO='true'",
       "dist/dev-no-mesh/bootstrap/bootstrap.env: SKIP_ISTIO_ENV='dev-no-mesh'",
     ]);
-    expect(files.map((f) => f.file)).toContain('dist/dev-no-mesh/network-policies/ciliumnetworkpolicy-backend-l7-http-policy.yaml');
+    expect(files.filter((f) => f.file.includes('/network-policies/'))).toEqual([]);
+    expect(l7File().metadata.name).toBe('backend-l7-http-policy');
     expect(noMesh.variantOf).toBe('dev');
   });
 
@@ -269,4 +294,72 @@ describe('Pod Security Admission (issue: production secure by default)', () => {
         expect(ns.metadata.labels).toEqual(namespaces.find((n) => n.metadata.name === ns.metadata.name)!.metadata.labels);
     },
   );
+});
+
+describe('the GitOps write path in dist/ (issue: the rollback receiver and Argo CD closed)', () => {
+  const distObjects = (env: string, component: string): KubeObject[] =>
+    fs
+      .readdirSync(path.join(ROOT, 'dist', env, component))
+      .filter((f) => f.endsWith('.yaml'))
+      .flatMap((f) =>
+        YAML.parseAllDocuments(fs.readFileSync(path.join(ROOT, 'dist', env, component, f), 'utf8')).map((d) => d.toJSON() as KubeObject),
+      );
+
+  test.each(ALL_ENVS.map((e) => e.name))(
+    "dist/%s: the argocd namespace denies by default, and argocd-server's only ingress is the Gateway",
+    (env) => {
+      const policies = distObjects(env, 'argocd-isolation').filter((o) => o.kind === 'NetworkPolicy');
+      const deny = policies.find((p) => p.metadata.name === 'default-deny')!;
+      expect({ namespace: deny.metadata.namespace, spec: deny.spec }).toEqual({
+        namespace: 'argocd',
+        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+      });
+      const server = policies.filter((p) => {
+        const spec = p.spec as { podSelector: { matchLabels?: Record<string, string> }; ingress?: unknown[] };
+        return spec.ingress && spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'argocd-server';
+      });
+      expect(server.map((p) => (p.spec as { ingress: unknown }).ingress)).toEqual([
+        [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kong' } },
+                podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'kong', 'app.kubernetes.io/name': 'gateway' } },
+              },
+            ],
+            ports: [{ port: 8080, protocol: 'TCP' }],
+          },
+        ],
+      ]);
+    },
+  );
+
+  test('dist/prod: Alertmanager sends the receiver a credential it reads from the mounted Secret; no secret value is in git, and the webhook is HTTPS', () => {
+    const objects = distObjects('prod', 'alertmanager');
+    const configMap = objects.find((o) => o.kind === 'ConfigMap')!;
+    const text = (configMap as unknown as { data: Record<string, string> }).data['alertmanager.yml'];
+    const config = YAML.parse(text) as { receivers: Array<{ name: string; webhook_configs?: Array<{ url: string; http_config?: unknown }> }> };
+    const webhooks = config.receivers.flatMap((r) => r.webhook_configs ?? []);
+    expect(webhooks).toEqual([
+      {
+        url: 'https://rollback.ops.example.com:9443/alerts',
+        send_resolved: true,
+        http_config: {
+          authorization: { type: 'Bearer', credentials_file: '/etc/alertmanager/rollback-receiver/token' },
+          tls_config: { ca_file: '/etc/alertmanager/rollback-receiver/ca.crt' },
+        },
+      },
+    ]);
+    // No inline credential of any kind Alertmanager takes.
+    expect(text).not.toMatch(/\b(credentials|bearer_token|password|client_secret):/);
+    const pod = (objects.find((o) => o.kind === 'Deployment')!.spec as any).template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'rollback-receiver', secret: { secretName: 'rollback-receiver' } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'rollback-receiver', mountPath: '/etc/alertmanager/rollback-receiver' });
+    // The Secret itself is created outside git (setup.sh in the lab, the secret store in production).
+    expect(fs.readFileSync(path.join(ROOT, 'dist', 'prod', 'bootstrap', 'bootstrap.env'), 'utf8')).toMatch(
+      /^RECEIVER_SECRET_NAME='rollback-receiver'$/m,
+    );
+    const anywhere = ALL_ENVS.flatMap((e) => fs.readdirSync(path.join(ROOT, 'dist', e.name), { recursive: true }) as string[]);
+    expect(anywhere.filter((f) => /secret-rollback-receiver/.test(f))).toEqual([]);
+  });
 });

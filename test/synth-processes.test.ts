@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { COMPONENTS } from '../components';
+import { SEED_LAB_FOLDERS } from '../seed-lab';
 import { UserError } from '../config';
 import { ENVIRONMENTS } from '../config/environments';
 import { parseArgs, synth } from '../lib/cli';
@@ -166,13 +167,21 @@ describe('atomic writes and bad input', () => {
         { cwd: ROOT, encoding: 'utf8' },
       );
       recoverStaging(out); // what the next run does first
-      const chart = path.join(path.dirname(out), 'helm', 'demo-app');
-      recoverStaging(chart);
+      // The generated folders beside the tree (the seed's lab/ files and chart) are written after it, by the same swap.
+      const folders = SEED_LAB_FOLDERS.map((f) => path.join(path.dirname(out), f.path));
+      for (const folder of folders) recoverStaging(folder);
       const now = readTree(out);
       const outcome = JSON.stringify(now) === JSON.stringify(fresh) ? 'new' : JSON.stringify(now) === JSON.stringify(old) ? 'old' : 'mixed';
-      // The generated chart beside the tree (helm/demo-app) is written after it, by the same swap.
-      const charts = fs.existsSync(path.dirname(chart)) ? fs.readdirSync(path.dirname(chart)).filter((f) => f !== 'demo-app') : [];
-      const leftovers = [...fs.readdirSync(path.dirname(out)).filter((f) => f !== 'dist' && f !== 'helm'), ...charts.map((f) => `helm/${f}`)];
+      // What a swap leaves beside each generated folder: its staging and old copies, nothing else.
+      const beside = folders.flatMap((folder) =>
+        fs.existsSync(path.dirname(folder))
+          ? fs
+              .readdirSync(path.dirname(folder))
+              .filter((f) => !SEED_LAB_FOLDERS.some((g) => path.join(path.dirname(out), g.path).startsWith(path.join(path.dirname(folder), f))))
+              .map((f) => path.relative(path.dirname(out), path.join(path.dirname(folder), f)))
+          : [],
+      );
+      const leftovers = [...fs.readdirSync(path.dirname(out)).filter((f) => f !== 'dist' && f !== 'lab'), ...new Set(beside)];
       // One record per run, so a failure says which kill, what the run printed and what it left.
       runs.push({ delay, status: result.status, outcome, leftovers, stderr: result.stderr.trim().split('\n').slice(-2).join(' | ') });
       if (outcome === 'old') synth({ envs: [], outDir: out, check: false }, COMPONENTS);

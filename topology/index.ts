@@ -8,6 +8,7 @@ import { lgtmEndpoints, lgtmInCluster } from '../argocd/values/lgtm';
 import { EnvironmentConfig } from '../config';
 import { kubernetesPercentAt } from '../config/migration-state';
 import { selectorLabels } from '../lib/labels';
+import { sourceURL } from '../lib/sources';
 import { NAMESPACES, NamespacePolicy, PodSecurityLevel } from '../lib/namespaces';
 import {
   BACKEND_CONTAINER_PORT,
@@ -23,6 +24,7 @@ import {
 } from '../lib/traffic';
 import {
   ALERTMANAGER,
+  ARGOCD_PODS,
   CLUSTER_DNS_POD,
   GRAFANA_POD,
   KONG_PROXY_CONTAINER_PORT,
@@ -176,24 +178,54 @@ const sameNamespace = (namespace: string): TrafficRule[] => [
 const KONG_PROXY_PEER = { namespace: NAMESPACES.kong, pods: KONG_PROXY_POD_LABELS };
 const COLLECTOR_POD_LABELS = { 'app.kubernetes.io/name': OTEL_COLLECTOR_NAME };
 
-/** What reaches the demo app and what it reaches, on top of the default deny (with Istio ambient, HBONE too). */
+/**
+ * The port a meshed pod's call to `port` arrives on at a meshed destination: ambient carries pod-to-pod traffic
+ * in HBONE (15008), so with the mesh the app port is left to plaintext, which no meshed caller sends. Admitting
+ * HBONE alone keeps the mTLS promise in the policy too (seed 4-1: out of the mesh, the frontend's plaintext
+ * call is refused).
+ */
+export const meshedPort = (env: EnvironmentConfig, port: number): number => (env.features.skipIstio ? port : HBONE_PORT);
+
+/** The pods of demo whose ingress the seed's exercises decide (2-1, 2-3), where the reader applies their policies. */
+export function readerOwnedIngress(env: EnvironmentConfig): { readonly app: string; readonly owner: string } | undefined {
+  return env.security.backendPolicies.appliedBy === 'reader'
+    ? { app: BACKEND_SELECTOR.app, owner: 'seed 2-1 and 2-3, whose policies the reader applies (security.backendPolicies)' }
+    : undefined;
+}
+
+/** What reaches the demo app and what it reaches, on top of the default deny. */
 export function demoTraffic(env: EnvironmentConfig): TrafficRule[] {
   const mesh = !env.features.skipIstio;
-  const hbone = mesh ? [HBONE_PORT] : [];
+  const toBackend = tcp(meshedPort(env, BACKEND_CONTAINER_PORT));
+  const byReader = readerOwnedIngress(env) !== undefined;
+  const backendPolicies = env.security.backendL3L4Policy || env.security.backendL7Policy;
   return [
     DNS_RULE,
-    // No allow for the whole namespace: rules add up, so one would let every pod in demo reach the
-    // backend (the seed's test-cnp pod of lab 2-1) and, as an L4-only allow, void the L7 rules of lab 2-3.
-    ...frontendTier(env).map((pods): TrafficRule => ({
-      name: `${pods.app}-to-backend`,
-      pods,
-      direction: 'egress',
-      peers: [{ namespace: NAMESPACES.demo, pods: BACKEND_SELECTOR }],
-      ports: tcp(BACKEND_CONTAINER_PORT, ...hbone),
-    })),
-    // The backend's side of those flows is the CiliumNetworkPolicies' (2-1, 2-3), which alone may carry L7 rules;
-    // an environment without them admits the frontend tier here, at L4.
-    ...(env.security.backendL3L4Policy || env.security.backendL7Policy
+    // Where the reader applies the backend's policies, any pod of demo may call it, as in the seed's lab: whether the
+    // backend takes the call is its own policy's answer (seed 2-1's test-cnp reaches it, then no longer).
+    ...(byReader
+      ? [
+          {
+            name: 'to-backend',
+            pods: {},
+            direction: 'egress' as const,
+            peers: [{ namespace: NAMESPACES.demo, pods: BACKEND_SELECTOR }],
+            ports: toBackend,
+          },
+        ]
+      : // No allow for the whole namespace: rules add up, so one would let every pod in demo reach the backend (the
+        // seed's test-cnp pod of lab 2-1) and, as an L4-only allow, void the L7 rules of lab 2-3.
+        frontendTier(env).map((pods): TrafficRule => ({
+          name: `${pods.app}-to-backend`,
+          pods,
+          direction: 'egress',
+          peers: [{ namespace: NAMESPACES.demo, pods: BACKEND_SELECTOR }],
+          ports: toBackend,
+        }))),
+    // The backend's side is the CiliumNetworkPolicies' (2-1, 2-3), which alone may carry L7 rules and which admit the
+    // Gateway too; an environment without them admits the frontend tier and the Gateway here, at L4. Where the reader
+    // applies them, nothing here selects the backend's ingress: the seed's "before" is an open backend.
+    ...(byReader || backendPolicies
       ? []
       : [
           {
@@ -201,21 +233,9 @@ export function demoTraffic(env: EnvironmentConfig): TrafficRule[] {
             pods: BACKEND_SELECTOR,
             direction: 'ingress' as const,
             peers: frontendTier(env).map((pods) => ({ namespace: NAMESPACES.demo, pods })),
-            ports: tcp(BACKEND_CONTAINER_PORT, ...hbone),
+            ports: toBackend,
           },
-        ]),
-    // Seed 2-1's CiliumNetworkPolicy admits the Kong namespace itself; a second allow of the same flow would be a rule
-    // no flow needs (Cilium's engine finds it idle: test/network-policies.test.ts), so this one stands in only without it.
-    ...(env.security.backendL3L4Policy
-      ? []
-      : [
-          {
-            name: 'backend-from-gateway',
-            pods: BACKEND_SELECTOR,
-            direction: 'ingress' as const,
-            peers: [KONG_PROXY_PEER],
-            ports: tcp(BACKEND_CONTAINER_PORT, ...hbone),
-          },
+          { name: 'backend-from-gateway', pods: BACKEND_SELECTOR, direction: 'ingress' as const, peers: [KONG_PROXY_PEER], ports: toBackend },
         ]),
     // The frontend tier calls the API through the Gateway too: the load generator's traffic, and seed section 14's
     // check from the frontend (`curl -H 'Host: api.<domain>' http://kong-gateway-proxy.kong.svc/status/200`).
@@ -224,7 +244,7 @@ export function demoTraffic(env: EnvironmentConfig): TrafficRule[] {
       pods,
       direction: 'egress',
       peers: [KONG_PROXY_PEER],
-      ports: tcp(KONG_PROXY_CONTAINER_PORT, ...hbone),
+      ports: tcp(meshedPort(env, KONG_PROXY_CONTAINER_PORT)),
     })),
     {
       name: 'otlp-to-collector',
@@ -233,8 +253,19 @@ export function demoTraffic(env: EnvironmentConfig): TrafficRule[] {
       peers: [{ namespace: NAMESPACES.monitoring, pods: COLLECTOR_POD_LABELS }],
       ports: tcp(OTLP_PORTS.grpc, OTLP_PORTS.http),
     },
-    // Ambient SNATs the kubelet's probes to this link-local address (Istio docs, ambient and NetworkPolicy).
-    ...(mesh ? [{ name: 'kubelet-probes-in-ambient', pods: {}, direction: 'ingress' as const, peers: [{ cidr: '169.254.7.127/32' }] }] : []),
+    // Ambient SNATs the kubelet's probes to this link-local address (Istio docs, ambient and NetworkPolicy). An allow
+    // that isolates nothing, as Istio's docs write it for Cilium: the backend's ingress stays the reader's where it is.
+    ...(mesh
+      ? [
+          {
+            name: 'kubelet-probes-in-ambient',
+            pods: {},
+            direction: 'ingress' as const,
+            peers: [{ cidr: '169.254.7.127/32' }],
+            isolates: false as const,
+          },
+        ]
+      : []),
   ];
 }
 
@@ -272,6 +303,73 @@ export function monitoringTraffic(env: EnvironmentConfig): TrafficRule[] {
       : []),
     ...(external.length > 0
       ? [{ name: 'to-external-lgtm', pods: {}, direction: 'egress' as const, peers: [{ cidr: '0.0.0.0/0' }], ports: tcp(...external) }]
+      : []),
+  ];
+}
+
+/**
+ * The ports the repo-server fetches on: git (this environment's repository) and every upstream source, through
+ * its mirror where one is set. A file:// clone (the Kind lab's) needs no network; an scp-like or ssh:// URL is 22.
+ */
+function repoServerFetchPorts(env: EnvironmentConfig): number[] {
+  const urls = [
+    env.git.repoURL,
+    ...UPSTREAM_COMPONENTS.filter((u) => u.enabled(env)).map((u) => sourceURL(env, u.source.repoURL, u.source.kind === 'helm' ? 'chart' : 'git')),
+  ];
+  const port = (url: string): number | undefined => {
+    if (url.startsWith('file:')) return undefined;
+    if (/^[\w.-]+@[\w.-]+:/.test(url) || url.startsWith('ssh:')) return url.startsWith('ssh:') ? Number(new URL(url).port || 22) : 22;
+    // A Helm OCI registry (`oci://` or a bare host/path, as Argo CD takes one) is HTTPS.
+    return /^[a-z]+:\/\//.test(url) && !url.startsWith('oci:') ? urlPort(url) : 443;
+  };
+  return [...new Set(urls.map(port).filter((p): p is number => p !== undefined))].sort((a, b) => a - b);
+}
+
+/**
+ * What reaches Argo CD and what it reaches, on top of the default deny: the Gateway alone reaches the API server
+ * (argocd.<domain>; TLS ends at Kong, server.insecure behind it), the components reach each other on the ports the
+ * chart's own NetworkPolicy templates open (each destination admits its callers only), every component reaches the
+ * Kubernetes API, the repo-server its sources, the server and Dex the identity provider (SSO), and the application
+ * controller the other clusters of the fleet.
+ */
+export function argocdTraffic(env: EnvironmentConfig): TrafficRule[] {
+  const p = ARGOCD_PODS;
+  const peer = (pod: { labels: Readonly<Record<string, string>> }) => ({ namespace: NAMESPACES.argocd, pods: pod.labels });
+  const admits = (name: string, to: (typeof p)[keyof typeof p], from: ReadonlyArray<(typeof p)[keyof typeof p]>): TrafficRule => ({
+    name,
+    pods: to.labels,
+    direction: 'ingress',
+    peers: from.map(peer),
+    ports: tcp(...to.ports),
+  });
+  const fetchPorts = repoServerFetchPorts(env);
+  const fleetPorts = [...new Set((env.fleet?.clusters ?? []).map((c) => urlPort(c.server)))].sort((a, b) => a - b);
+  const world = [{ cidr: '0.0.0.0/0' }];
+  return [
+    DNS_RULE,
+    { name: 'server-from-gateway', pods: p.server.labels, direction: 'ingress', peers: [KONG_PROXY_PEER], ports: tcp(...p.server.ports) },
+    admits('repo-server-from-argocd', p.repoServer, [p.server, p.applicationController, p.applicationSetController, p.notificationsController]),
+    admits('redis-from-argocd', p.redis, [p.server, p.repoServer, p.applicationController]),
+    admits('dex-from-server', p.dex, [p.server]),
+    // Callers within the namespace: each destination above admits only its own.
+    { name: 'within-argocd', pods: {}, direction: 'egress', peers: [{ namespace: NAMESPACES.argocd }] },
+    // Cilium translates the kubernetes Service to the API server's node address (6443): the entity selects it, no CIDR does.
+    { name: 'to-kube-apiserver', pods: {}, direction: 'egress', peers: [{ entity: 'kube-apiserver' }], ports: tcp(443, 6443) },
+    ...(fetchPorts.length > 0
+      ? [{ name: 'repo-server-to-sources', pods: p.repoServer.labels, direction: 'egress' as const, peers: world, ports: tcp(...fetchPorts) }]
+      : []),
+    { name: 'server-to-identity-provider', pods: p.server.labels, direction: 'egress', peers: world, ports: tcp(443) },
+    { name: 'dex-to-identity-provider', pods: p.dex.labels, direction: 'egress', peers: world, ports: tcp(443) },
+    ...(fleetPorts.length > 0
+      ? [
+          {
+            name: 'controller-to-fleet-clusters',
+            pods: p.applicationController.labels,
+            direction: 'egress' as const,
+            peers: world,
+            ports: tcp(...fleetPorts),
+          },
+        ]
       : []),
   ];
 }

@@ -13,6 +13,8 @@ export const devNoMesh = defineEnvironment('dev-no-mesh', dev, {
   variantOf: 'dev',
   // The seed's --skip-istio lab keeps dev's hosts (api.lab-dev.local, ...): its commands name them.
   domain: dev.domain,
+  // Its own host address, so it runs beside dev: the hosts line points dev's names at 127.0.0.2 for this lab.
+  cluster: { hostAddress: '127.0.0.2' },
   features: { skipIstio: true },
   security: { backendL7Policy: true },
   demo: { migration: labMigration('dev-no-mesh') },

@@ -22,7 +22,17 @@ export function registryProblems(list: readonly EnvironmentConfig[] = ENVIRONMEN
   const variants = list
     .filter((e) => e.variantOf !== undefined && (e.variantOf === e.name || !names.has(e.variantOf)))
     .map((e) => `'${e.name}' is a variant of '${e.variantOf}', which is not a registered environment; name one in config/environments/index.ts`);
+  // Each Kind lab publishes ports 80 and 443 on its own loopback address, so any two run side by side.
+  const byAddress = new Map<string, string[]>();
+  for (const e of list) byAddress.set(e.cluster.hostAddress, [...(byAddress.get(e.cluster.hostAddress) ?? []), e.name]);
+  const sharedAddresses = [...byAddress]
+    .filter(([, names]) => new Set(names).size > 1)
+    .map(
+      ([address, names]) =>
+        `environments ${[...new Set(names)].join(' and ')} share cluster.hostAddress ${address}; give each its own 127.x.y.z, so their labs can run side by side`,
+    );
   return [
+    ...sharedAddresses,
     ...[...new Set(duplicates)].map(
       (name) => `two environments are named '${name}'; give each file its own name in defineEnvironment (config/environments/)`,
     ),

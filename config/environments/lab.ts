@@ -114,6 +114,14 @@ export const LAB: EnvironmentConfig = {
     requiredLabels: ['app', 'env', 'team'],
     backendL3L4Policy: true,
     backendL7Policy: false,
+    backendPolicies: {
+      appliedBy: 'reader',
+      why: "seed 2-1 and 2-3 show the backend reachable first, then apply the policy that closes it: the reader's apply is the step",
+    },
+    handEdits: {
+      argocd: 'keeps',
+      why: "seed 4-1 removes demo's ambient label and 6-2 switches a Constraint to warn by hand, then puts them back themselves",
+    },
     demoPodSecurity: {
       enforce: 'privileged',
       why: "the seed's exercise pods (2-1, 6-1, 8-1) must reach Gatekeeper and the quota, whose answers the seed prints; restricted is still warned and audited",

@@ -7,6 +7,8 @@ const RELEASE = pinnedRelease('prod');
 /** prod: 4 backend replicas, pinned tags, resources x4 (seed 11-3), the production quota (seed 8), HA everywhere. */
 export const prod = defineEnvironment('prod', LAB, {
   features: { light: false },
+  // Its own host address: the lab's prod Kind cluster runs beside dev's.
+  cluster: { hostAddress: '127.0.0.4' },
   pinnedImagesOnly: true,
   // Seed 10-2: LIVE runs only what STG checked, promoted to it (npm run promote -- --from stg --to prod).
   release: RELEASE,
@@ -16,6 +18,8 @@ export const prod = defineEnvironment('prod', LAB, {
   // Logins only over TLS, no UI without a login of its own, and SSO instead of a shared admin password.
   security: {
     exposure: { httpsOnly: true, unauthenticatedUis: false, argocdAdminAccount: false },
+    backendPolicies: { appliedBy: 'argocd', why: 'production admits only the callers the policy names, from the first sync' },
+    handEdits: { argocd: 'reverts', why: 'production changes only through git: selfHeal undoes any hand edit' },
     demoPodSecurity: { enforce: 'restricted', why: 'production admits only pods that pass restricted; Gatekeeper stands behind it' },
     defaultProject: { admits: 'nothing', why: 'every production Application names a project that allows only its own sources and namespaces' },
   },

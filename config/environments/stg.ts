@@ -8,12 +8,16 @@ const RELEASE = pinnedRelease('stg');
 /** stg: the pre-production check of prod, full footprint, prod's replicas; demo resources doubled (seed 11-3). */
 export const stg = defineEnvironment('stg', LAB, {
   features: { light: false },
+  // Its own host address: the lab's stg Kind cluster runs beside dev's.
+  cluster: { hostAddress: '127.0.0.3' },
   // Seed 10-2: STG runs the release promoted from dev, before prod may have it, with prod's pinned tags.
   release: RELEASE,
   pinnedImagesOnly: true,
   upstream: { gatekeeperReplicas: 2, istiodReplicas: 2 },
   // Live's pre-check runs Live's admission.
   security: {
+    backendPolicies: { appliedBy: 'argocd', why: "as prod: stg is Live's pre-check" },
+    handEdits: { argocd: 'reverts', why: "as prod: stg is Live's pre-check" },
     demoPodSecurity: { enforce: 'restricted', why: "as prod: stg is Live's pre-check" },
     defaultProject: { admits: 'nothing', why: "as prod: stg is Live's pre-check" },
   },

@@ -1,7 +1,7 @@
 import { EnvironmentConfig } from '../../config';
 import { HydratedApp } from '../engines/hydrate';
 import { mirroredRepository } from '../../lib/images';
-import { podImages } from './pods';
+import { podImages } from '../engines/pods';
 import { RenderedEnvironment } from '../../lib/synth';
 
 /** What an environment deploys, for air-gapped mirroring (seed section 12). */

@@ -1,8 +1,10 @@
-import { podTemplateOf } from './pods';
+import { podTemplateOf } from '../engines/pods';
 import { KubeObject } from '../../lib/synth';
 import { UPSTREAM_COMPONENTS } from '../../argocd/upstream-components';
 import { BOOTSTRAP_SECRETS, UPSTREAM_PODS, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from '../../lib/upstream';
 import { KONG_PLUGINS_ANNOTATION } from '../../charts/gateway-routes';
+import { AMBIENT_LABEL } from '../../lib/namespaces';
+import { HBONE_PORT } from '../../lib/traffic';
 
 /** Namespaces the upstream charts deploy into or create, from their registry entries. */
 const upstreamNamespaces = UPSTREAM_COMPONENTS.flatMap((u) => [u.namespace, ...(u.otherNamespaces ?? [])]);
@@ -190,7 +192,9 @@ export function findBrokenReferences(objects: readonly KubeObject[], context: Re
           }
           for (const toPort of rule.toPorts ?? []) {
             const targets = pods.filter((p) => p.namespace === ns && matches(spec.endpointSelector?.matchLabels ?? {}, p.labels));
-            const appPorts = new Set(targets.flatMap((p) => p.numericPorts));
+            // In an ambient namespace ztunnel takes HBONE on 15008 in every pod's own network namespace: a port of each pod too.
+            const meshed = (find('Namespace', undefined, ns!)?.metadata.labels as Labels | undefined)?.[AMBIENT_LABEL.key] === AMBIENT_LABEL.value;
+            const appPorts = new Set([...targets.flatMap((p) => p.numericPorts), ...(meshed ? [HBONE_PORT] : [])]);
             const declared = (toPort.ports ?? []).map((p: any) => Number(p.port));
             if (targets.length > 0 && !declared.some((p: number) => appPorts.has(p))) {
               problems.push(

@@ -9,6 +9,7 @@ import { CheckFailure } from '../../config/errors';
 import { VERSIONS } from '../../config/versions';
 import { toolPath } from '../tools/tool-path';
 import { toolDataDir } from '../tools/cache';
+import { judgedJobStages } from './connection-judge';
 import { KubeClient } from './kube-client';
 import { projectRoot } from '../../lib/project';
 import { freePort } from './loopback-process';
@@ -45,6 +46,11 @@ export interface ControlPlaneOptions {
   /** Where to put certificates, data and logs (default: a new temp folder). */
   readonly dir?: string;
   readonly log?: (line: string) => void;
+  /**
+   * A Job's pod completes only once a connection judge (connection-judge.ts) has judged its configured calls
+   * allowed, and fails once one is refused, instead of kwok completing it at once.
+   */
+  readonly judgedJobs?: boolean;
 }
 
 export interface ComponentProcess {
@@ -325,10 +331,19 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       '--leader-elect=false',
       '--v=0',
     ]);
+    const POD_COMPLETE = 'pod-complete.yaml';
     const stages = fs
       .readdirSync(toolDataDir(bin.kwok))
-      .filter((f) => f !== STORAGE_CLASS_FILE)
+      .filter((f) => f !== STORAGE_CLASS_FILE && !(options.judgedJobs && f === POD_COMPLETE))
       .map((f) => path.join(toolDataDir(bin.kwok), f));
+    if (options.judgedJobs) {
+      const podComplete = YAML.parse(fs.readFileSync(path.join(toolDataDir(bin.kwok), POD_COMPLETE), 'utf8'));
+      judgedJobStages(podComplete).forEach((stage, i) => {
+        const file = path.join(dir, `judged-job-stage-${i}.yaml`);
+        fs.writeFileSync(file, YAML.stringify(stage));
+        stages.push(file);
+      });
+    }
     await launch('kwok', bin.kwok, [
       ...stages.map((f) => `--config=${f}`),
       `--kubeconfig=${kubeconfig}`,

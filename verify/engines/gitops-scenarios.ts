@@ -3,6 +3,7 @@ import { onLoopback, startAlertmanager } from './alertmanager';
 import { startRollbackReceiver } from '../../ops/receiver';
 import { kubernetesPercentAt } from '../../config/migration-state';
 import { dcServiceName } from '../../lib/traffic';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -275,7 +276,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       const helmHome = path.join(lab.root, 'helm-home');
       const options: RunOptions = {
         params: {
-          ...exerciseParams(base, lab.work),
+          ...exerciseParams(base),
           ENV: lab.name,
           ROOT_APP: root,
           // The guestbook of argocd-example-apps is out of reach offline: the same two objects from this clone.
@@ -287,6 +288,10 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         kubeconfig: lab.cp.kubeconfig,
         env: { HELM_CACHE_HOME: `${helmHome}/cache`, HELM_CONFIG_HOME: `${helmHome}/config`, HELM_DATA_HOME: `${helmHome}/data` },
         dataplane: false,
+        // The seed's commands name the clone's paths (lab/...): they run where the reader runs them.
+        cwd: lab.work,
+        // No packet moves here: each curl of the seed is judged by Cilium's engine and the mesh on the cluster as it is.
+        judgeConnection: (connection) => lab.connections.judgeStep(connection),
         log: (line) => log(`exercise: ${line}`),
       };
       await scenario(
@@ -319,7 +324,13 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
         await scenario(`seeded breaks: each exercise fails when what it shows is broken (${breaks.length} breaks)`, async () => {
           const configBreaks = breaks.filter((b) => b.config);
           const broken = configBreaks.reduce<Override<EnvironmentConfig>>((all, b) => merge(all, b.config), {});
-          const pushed = await push(broken, `seeded breaks: ${configBreaks.map((b) => b.what).join('; ')}`);
+          // Broken files the breaks give the reader (a chart, a policy file), committed with the broken config.
+          const cloneFiles = breaks.flatMap((b) => Object.entries(b.intoClone?.(lab.work) ?? {}));
+          for (const [file, content] of cloneFiles) {
+            fs.mkdirSync(path.dirname(path.join(lab.work, file)), { recursive: true });
+            fs.writeFileSync(path.join(lab.work, file), content);
+          }
+          const pushed = await push(broken, `seeded breaks: ${breaks.map((b) => b.what).join('; ')}`);
           await waitOrExplain(lab, 'the broken config Synced and Healthy', () => syncedAt(pushed.revision), 300);
           const passed: string[] = [];
           for (const b of breaks) {
@@ -328,8 +339,10 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
               log(`exercise ${exercise.id} under a seeded break: ${b.what}`);
               const run = await runExercise(b.exercise ? b.exercise(exercise) : exercise, {
                 ...options,
-                params: { ...options.params, ...b.params?.(lab.root) },
+                params: { ...options.params, ...b.params },
                 maxWithin: 10,
+                // A broken run must fail fast: a wait that would take its own two minutes is cut at 30 s.
+                commandTimeout: 30,
               });
               results.push(run);
               if (run.outcome !== 'fail') passed.push(`${exercise.id} passed under '${b.what}'`);
@@ -337,6 +350,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
             exerciseBreaks.push({ what: b.what, results });
           }
           // Back to the config as synth renders it, every Application Synced again.
+          for (const [file] of cloneFiles) fs.rmSync(path.join(lab.work, file), { force: true });
           const restored = await push(
             configBreaks.reduce<Override<EnvironmentConfig>>((all, b) => merge(all, undoOf(b.config!, base)), {}),
             'revert the seeded breaks',
@@ -377,17 +391,25 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       return `scaled to 1 by hand, back to ${replicas} in ${seconds.toFixed(1)} s`;
     });
 
-    const pruned = base.security.backendL7Policy
-      ? {
-          change: { security: { backendL7Policy: false } },
-          gone: [`CiliumNetworkPolicy ${NAMESPACES.demo}/backend-l7-http-policy`],
-          what: 'the L7 policy off',
-        }
-      : {
-          change: { security: { backendL3L4Policy: false } },
-          gone: [`Application ${NAMESPACES.argocd}/network-policies`, `CiliumNetworkPolicy ${NAMESPACES.demo}/backend-allow-frontend-only`],
-          what: 'the L3/L4 policy off',
-        };
+    // Where the reader applies the backend's policies, no child holds them: the lab prunes the UIs without a login instead.
+    const pruned =
+      base.security.backendPolicies.appliedBy === 'reader'
+        ? {
+            change: { security: { exposure: { unauthenticatedUis: false } } },
+            gone: [`HTTPRoute ${NAMESPACES.kubeSystem}/hubble-ui`, `KongPlugin ${NAMESPACES.kubeSystem}/tracing-hubble-ui`],
+            what: 'the UIs without a login unpublished',
+          }
+        : base.security.backendL7Policy
+          ? {
+              change: { security: { backendL7Policy: false } },
+              gone: [`CiliumNetworkPolicy ${NAMESPACES.demo}/backend-l7-http-policy`],
+              what: 'the L7 policy off',
+            }
+          : {
+              change: { security: { backendL3L4Policy: false } },
+              gone: [`Application ${NAMESPACES.argocd}/network-policies`, `CiliumNetworkPolicy ${NAMESPACES.demo}/backend-allow-frontend-only`],
+              what: 'the L3/L4 policy off',
+            };
     await scenario(`prune: ${pruned.what} deletes exactly ${pruned.gone.join(' and ')}`, async () => {
       const before = await managedObjects(lab);
       await push(pruned.change as Override<EnvironmentConfig>, pruned.what);
@@ -495,8 +517,14 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
               .join(', ');
           const before = await route();
           let pushed: { revision: string; pushedAt: number } | undefined;
+          // The token of the receiver's Secret, as setup.sh creates it; Alertmanager reads it from the file its http_config names.
+          const credentials = path.join(lab.root, 'rollback-receiver');
+          const token = randomBytes(24).toString('hex');
+          fs.mkdirSync(credentials, { recursive: true, mode: 0o700 });
+          fs.writeFileSync(path.join(credentials, 'token'), token, { mode: 0o600 });
           const receiver = await startRollbackReceiver({
             env: lab.name,
+            token,
             migrating: () => base.demo.migration.map((m) => m.service),
             // The variant lives in memory (its sources are loopback servers), so its rollback is the same one-stage change,
             // rendered and pushed by the lab; `npm run rollback` writes it into config/migration-state.json instead.
@@ -512,7 +540,7 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
           const rendered = YAML.parse(fs.readFileSync(lab.distFile('alertmanager/configmap-alertmanager.yaml'), 'utf8')).data['alertmanager.yml'];
           const alertmanager = await startAlertmanager(
             toolPath(ROOT, 'alertmanager'),
-            onLoopback(rendered, receiver.url),
+            onLoopback(rendered, receiver.url, credentials),
             path.join(lab.root, 'alertmanager'),
           );
           try {

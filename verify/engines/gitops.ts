@@ -18,6 +18,7 @@ import { KubeObject } from '../../lib/synth';
 import { toolPath } from '../tools/tool-path';
 import { linkDir } from '../tools/cache';
 import { ControlPlane, freePort, kindNodes, startControlPlane } from './control-plane';
+import { LiveConnections } from './connection-judge';
 import { GATEWAY_CONTROLLER_STAND_IN } from './dataplane-stand-ins';
 import { ensureServed } from './admission';
 import { ciliumRuntimeCrds } from './environment-manifests';
@@ -160,6 +161,9 @@ function renderedEnv(workload: KubeObject, container: string, objects: readonly 
 }
 
 export class GitOpsLab {
+  /** The dataplane's answer without a dataplane: Job pods' calls and seed steps' curls, judged by Cilium and the mesh. */
+  readonly connections: LiveConnections;
+
   private constructor(
     readonly name: string,
     readonly root: string,
@@ -169,7 +173,9 @@ export class GitOpsLab {
     private readonly base: string,
     private readonly sources: Override<EnvironmentConfig>,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.connections = new LiveConnections(cp.client, toolPath(ROOT, 'cilium-policy'), log);
+  }
 
   static async start(options: GitOpsOptions): Promise<GitOpsLab> {
     const log = options.log ?? (() => undefined);
@@ -186,7 +192,8 @@ export class GitOpsLab {
     git(root, 'init', '-q', '--bare', '-b', 'main', bare);
     git(work, 'remote', 'add', 'origin', `file://${bare}`);
     const env = ENVIRONMENTS[options.base];
-    const cp = await startControlPlane({ nodes: kindNodes(env.cluster.name, env.cluster.workers), log });
+    // Jobs complete only once Cilium's engine and the mesh allow the calls they are configured to make, as on a lab.
+    const cp = await startControlPlane({ nodes: kindNodes(env.cluster.name, env.cluster.workers), log, judgedJobs: true });
     const chartPort = await freePort();
     await cp.launch('chart-mirror', process.execPath, [path.join(ROOT, 'verify', 'engines', 'static-server.js'), mirror, String(chartPort)]);
     const name = `e2e-${options.base}`;
@@ -196,6 +203,8 @@ export class GitOpsLab {
       ? { repoURL: `file://${work}`, targetRevision: env.git.targetRevision, localClone: { nodePath: work } }
       : { repoURL: `file://${bare}`, targetRevision: 'main' };
     const sources: Override<EnvironmentConfig> = {
+      // The base's hosts (api.lab-dev.local, ...): the seed's commands, the lab files and the chart's values name them.
+      domain: env.domain,
       git: gitSource,
       mirrors: { charts: `http://127.0.0.1:${chartPort}`, git: `file://${gitMirror}` },
     };
@@ -308,6 +317,7 @@ export class GitOpsLab {
     );
 
     await this.startArgoCd(argocd);
+    this.connections.start();
     this.controllers = Promise.all([
       this.whenServed(['gateways.gateway.networking.k8s.io', 'httproutes.gateway.networking.k8s.io'], 'the Gateway controller stand-in', () =>
         this.startGatewayControllerStandIn(),
@@ -564,6 +574,7 @@ export class GitOpsLab {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.connections.stop();
     await this.controllers;
     await this.cp.stop();
     if (!process.env.KPP_KEEP_CONTROL_PLANE) fs.rmSync(this.root, { recursive: true, force: true });

@@ -56,8 +56,10 @@ runCommand(
       console.log(`exercise ${exercise.id}: ${exercise.title} (${envName})`);
       results.push(
         await runExercise(exercise, {
-          params: exerciseParams(env, ROOT),
+          params: exerciseParams(env),
           tools,
+          // The seed's commands name this clone's paths (lab/...).
+          cwd: ROOT,
           kubeconfig: flags.kubeconfig,
           dataplane: !flags['no-dataplane'],
           log: (line) => console.log(line),
