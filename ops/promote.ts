@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../config/errors';
 import { Release } from '../config';
+import { DEMO_APP_CHART } from '../seed-lab';
 import { formatReleases, PinnedReleases, PROMOTION_ORDER, readReleases, RELEASES_FILE } from '../config/releases';
 
 /**
@@ -72,6 +73,25 @@ export function decidePromotion(current: PinnedReleases, request: PromotionReque
   return { releases: { ...current, [request.to]: release }, changes: releaseChanges(target, release) };
 }
 
+/**
+ * The files a release is read from: the head's pins (image tags, chart versions and git tags) and
+ * each environment's pinned release. A promotion copies what git holds, never an edit in progress.
+ */
+export const RELEASE_SOURCES: readonly string[] = ['config/versions.ts', 'argocd/upstream-components.ts', RELEASES_FILE];
+
+/** The release sources with a change git has not committed (staged or not), as paths. */
+function uncommittedReleaseSources(root: string): string[] {
+  const status = spawnSync('git', ['status', '--porcelain', '--untracked-files=all', '--', ...RELEASE_SOURCES], { cwd: root, encoding: 'utf8' });
+  if (status.status !== 0)
+    throw new UserError(
+      `${root} is not a git clone (${(status.stderr || 'git failed').trim().split('\n').pop()}); promote runs in the clone pull requests come from`,
+    );
+  return status.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.slice(3));
+}
+
 export interface PromotionResult {
   readonly changes: readonly string[];
   /** Files the promotion changed, relative to the project root. */
@@ -101,18 +121,24 @@ function synthOf(root: string, env: string, ...args: string[]): { readonly statu
 }
 
 /**
- * In the clone at `root`: check that dist/<to> is a fresh synth (so the diff holds the promotion
+ * In the clone at `root`: check that the release sources are committed and dist/<to> is a fresh synth (so the diff holds the promotion
  * alone), rewrite config/releases.json, and synthesize the target. A release the target's own
  * rules refuse (a floating tag in prod) fails synth, and the file is put back as it was.
  */
 export function promoteInClone(root: string, request: PromotionRequest, head: Release): PromotionResult {
+  const uncommitted = uncommittedReleaseSources(root);
+  if (uncommitted.length > 0)
+    throw new UserError(
+      `refused: ${uncommitted.join(', ')} ${uncommitted.length === 1 ? 'has' : 'have'} uncommitted changes, and a release is read from them; commit them (dev runs the head once merged) or stash them, then promote`,
+    );
   const decision = decidePromotion(readReleases(root), request, head);
   const stale = synthOf(root, request.to, '--check');
   if (stale.error)
     throw new UserError(
       `dist/${request.to} is not what this tree renders (${stale.error}); run npm run synth first, so the promotion's diff holds the promotion alone`,
     );
-  const watched = [RELEASES_FILE, path.join('dist', request.to), 'helm'];
+  // The demo chart's values-<env>.yaml follow each environment's release (seed 11-1's chart, rendered from dist/<env>/demo).
+  const watched = [RELEASES_FILE, path.join('dist', request.to), DEMO_APP_CHART.path];
   const before = snapshot(root, watched);
   const file = path.join(root, RELEASES_FILE);
   const original = fs.readFileSync(file, 'utf8');

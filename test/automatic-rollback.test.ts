@@ -1,16 +1,17 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { readMigrationState } from '../config/migration-state';
 import { RunningReceiver, startRollbackReceiver } from '../ops/receiver';
-import { rollBackInClone } from '../ops/rollback';
+import { rollBack } from '../ops/rollback';
 import { onLoopback, RunningAlertmanager, startAlertmanager } from '../verify/engines/alertmanager';
 import { startRuler } from '../verify/engines/prometheus';
 import { collectorOnLoopbackPorts, freePort, startCollector } from './otel-harness';
 import { KongRequest, kongRequests, sendKongSpans } from './kong-spans';
 import { RED_METRICS } from '../observability/collector-config';
-import { copyWorkingTree } from '../verify/engines/working-tree';
+import { committedClone, filesOf, subjects } from './git-clone';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
 
@@ -21,21 +22,6 @@ import { toolPath } from './tools';
  * synth renders from it). The e2e suite carries the same commit on to Argo CD.
  */
 const ENV = 'dev';
-
-/** A clone of the working tree, committed, where synth runs as in the user's clone. */
-function cloneOfWorkingTree(): string {
-  const clone = path.join(tempDir('rollback-clone-'), 'repo');
-  copyWorkingTree(ROOT, clone);
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(clone, 'node_modules'));
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: clone, encoding: 'utf8' });
-  git('init', '-q', '-b', 'main');
-  // The identity the receiver commits as, as its clone would have it configured.
-  git('config', 'user.name', 'rollback-receiver');
-  git('config', 'user.email', 'rollback-receiver@lab.local');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'the working tree');
-  return clone;
-}
 
 /** One attribute of an OTLP/JSON payload. */
 const attr = (key: string, value: string | number) => ({ key, value: typeof value === 'number' ? { intValue: value } : { stringValue: value } });
@@ -163,33 +149,89 @@ function collectorOnLoopback(rendered: string, ports: { grpc: number; http: numb
   return YAML.stringify(config);
 }
 
-const renderedData = (component: string, file: string, key: string): string =>
-  (YAML.parse(fs.readFileSync(path.join(ROOT, 'dist', ENV, component, file), 'utf8')) as { data: Record<string, string> }).data[key];
+const renderedData = (component: string, file: string, key: string, env = ENV): string =>
+  (YAML.parse(fs.readFileSync(path.join(ROOT, 'dist', env, component, file), 'utf8')) as { data: Record<string, string> }).data[key];
+
+/** A self-signed certificate for 127.0.0.1, as prod's receiver serves one; Alertmanager's tls_config.ca_file trusts it. */
+function selfSignedCertificate(dir: string): { cert: Buffer; key: Buffer } {
+  const [cert, key] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
+  const run = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=rollback-receiver',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (run.error || run.status !== 0)
+    throw new Error(`openssl could not make the receiver's certificate (apt-get install openssl): ${run.stderr || run.error}`);
+  return { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
+}
 
 interface Run {
+  readonly env: string;
   readonly clone: string;
   readonly receiver: RunningReceiver;
   readonly alertmanager: RunningAlertmanager;
   readonly log: string[];
 }
 
-async function startRun(config: (receiverUrl: string) => string): Promise<Run> {
-  const clone = cloneOfWorkingTree();
+interface RunProps {
+  /** Whose rendered Alertmanager config runs, and whose rollbacks the receiver commits. */
+  readonly env: string;
+  /** Serve HTTPS, as prod's rendered webhook URL expects. */
+  readonly tls?: boolean;
+  /** The token in the file Alertmanager's http_config reads; the receiver's own when not given. */
+  readonly alertmanagerToken?: string;
+  /** A change to the rendered config: a seeded break. */
+  readonly edit?: (config: { route: { routes: Array<{ receiver: string }> } }) => void;
+}
+
+/**
+ * The receiver (as npm run rollback-receiver runs it: its token, TLS when asked, rollbacks committed in a clone) and the real
+ * Alertmanager with `env`'s rendered config, whose credential files (the mounted Secret's token, and CA) are a local folder.
+ */
+async function startRun(props: RunProps): Promise<Run> {
+  const clone = committedClone('rollback-clone-');
   const log: string[] = [];
+  const token = randomBytes(24).toString('hex');
+  const credentials = tempDir('rollback-credentials-');
+  const tls = props.tls ? selfSignedCertificate(credentials) : undefined;
+  fs.writeFileSync(path.join(credentials, 'token'), props.alertmanagerToken ?? token, { mode: 0o600 });
+  if (tls) fs.writeFileSync(path.join(credentials, 'ca.crt'), tls.cert);
   const receiver = await startRollbackReceiver({
-    env: ENV,
-    migrating: () => Object.keys(readMigrationState(clone)[ENV] ?? {}),
+    env: props.env,
+    token,
+    tls,
+    migrating: () => Object.keys(readMigrationState(clone)[props.env] ?? {}),
     rollBack: async (service, reason) => {
-      const r = rollBackInClone(clone, { env: ENV, service, reason });
+      const r = await rollBack(clone, { env: props.env, service, reason });
       return `${r.outcome} ${r.message}`;
     },
     log: (line) => log.push(line),
   });
-  const alertmanager = await startAlertmanager(toolPath('alertmanager'), config(receiver.url), tempDir('alertmanager-'));
-  return { clone, receiver, alertmanager, log };
+  const config = YAML.parse(
+    onLoopback(renderedData('alertmanager', 'configmap-alertmanager.yaml', 'alertmanager.yml', props.env), receiver.url, credentials),
+  );
+  props.edit?.(config);
+  const alertmanager = await startAlertmanager(toolPath('alertmanager'), YAML.stringify(config), tempDir('alertmanager-'));
+  return { env: props.env, clone, receiver, alertmanager, log };
 }
-
-const commits = (clone: string) => execFileSync('git', ['log', '--format=%s'], { cwd: clone, encoding: 'utf8' }).trim().split('\n');
 
 describe("automatic rollback (seed 10-3): Kong's spans and lab-shaped metrics through the real collector to the ruler, its alerts through the real Alertmanager to the receiver, which commits the rollback", () => {
   const runs: Run[] = [];
@@ -198,17 +240,22 @@ describe("automatic rollback (seed 10-3): Kong's spans and lab-shaped metrics th
     for (const stop of stops.reverse()) await stop();
   });
 
-  test("the rendered rules go pending or fire on the produced series and not on the near misses; the backend's crash loop becomes one commit: the stage rolled-back and dev's api route at DC 100, Kubernetes 0", async () => {
-    // Two Alertmanagers behind one ruler, so one group_wait (30 s, as rendered) serves both: the rendered config,
-    // and the seeded break, a config whose rollback route sends to the default receiver.
-    const good = await startRun((url) => onLoopback(renderedData('alertmanager', 'configmap-alertmanager.yaml', 'alertmanager.yml'), url));
-    const broken = await startRun((url) => {
-      const config = YAML.parse(onLoopback(renderedData('alertmanager', 'configmap-alertmanager.yaml', 'alertmanager.yml'), url));
-      config.route.routes = config.route.routes.map((r: { receiver: string }) => ({ ...r, receiver: 'default' }));
-      return YAML.stringify(config);
+  test("the rendered rules go pending or fire on the produced series and not on the near misses; the backend's crash loop becomes one commit per environment whose Alertmanager holds the receiver's token: the stage rolled-back and the api route at DC 100, Kubernetes 0", async () => {
+    // Four Alertmanagers behind one ruler, so one group_wait (30 s, as rendered) serves all: dev's rendered config
+    // (plain HTTP to the lab's receiver), prod's (HTTPS, the CA from the Secret), and two seeded breaks: a config whose
+    // rollback route sends to the default receiver, and a Secret whose token is not the receiver's.
+    const dev = await startRun({ env: ENV });
+    const prod = await startRun({ env: 'prod', tls: true });
+    const unrouted = await startRun({
+      env: ENV,
+      edit: (config) => {
+        config.route.routes = config.route.routes.map((r) => ({ ...r, receiver: 'default' }));
+      },
     });
-    runs.push(good, broken);
+    const wrongToken = await startRun({ env: ENV, alertmanagerToken: randomBytes(24).toString('hex') });
+    runs.push(dev, prod, unrouted, wrongToken);
     for (const run of runs) stops.push(run.receiver.close, run.alertmanager.stop);
+    expect(prod.receiver.url).toMatch(/^https:/);
     const ruler = await startRuler(
       toolPath('prometheus'),
       renderedData('mimir-rules', 'configmap-mimir-rollback-rules.yaml', 'rollback.yaml'),
@@ -266,78 +313,38 @@ describe("automatic rollback (seed 10-3): Kong's spans and lab-shaped metrics th
     expect(seen).toEqual(expected);
 
     const commitDeadline = Date.now() + 90_000;
-    while (commits(good.clone).length < 2 && Date.now() < commitDeadline) await new Promise((r) => setTimeout(r, 1000));
-    // The broken one had the same time, and a few seconds more.
+    while ([dev, prod].some((r) => subjects(r.clone).length < 2) && Date.now() < commitDeadline) await new Promise((r) => setTimeout(r, 1000));
+    // The broken ones had the same time, and a few seconds more.
     await new Promise((r) => setTimeout(r, 5000));
     sending = false;
     await sender;
     for (const run of runs) await run.receiver.idle();
 
-    expect(commits(good.clone)).toEqual(['rollback: backend in dev back to the DC (switching 100% -> 0%)', 'the working tree']);
-    const files = execFileSync('git', ['show', '--name-only', '--format=', 'HEAD'], { cwd: good.clone, encoding: 'utf8' }).trim().split('\n');
-    expect(files).toEqual(['config/migration-state.json', 'dist/dev/gateway/httproute-demo-api.yaml']);
-    const route = YAML.parse(fs.readFileSync(path.join(good.clone, 'dist/dev/gateway/httproute-demo-api.yaml'), 'utf8'));
-    expect(route.spec.rules[0].backendRefs.map((r: { name: string; weight: number }) => [r.name, r.weight])).toEqual([
-      ['backend', 0],
-      ['backend-dc', 100],
-    ]);
-    expect(readMigrationState(good.clone)[ENV].backend).toEqual({ name: 'rolled-back', reason: 'RollbackPodCrashLooping fired (Alertmanager)' });
-    // The receiver saw both crash loops and acted on the backend's; the frontend is not migrating.
-    expect(good.log.filter((l) => !l.includes('resolved')).sort()).toEqual([
-      expect.stringMatching(/^receiver: RollbackPodCrashLooping fired for backend in dev: committed backend in dev back to the DC/),
-      'receiver: RollbackPodCrashLooping for frontend in dev: not a migrating service; ignored',
-    ]);
+    for (const run of [dev, prod]) {
+      expect(subjects(run.clone)).toEqual([`rollback: backend in ${run.env} back to the DC (switching 100% -> 0%)`, 'the working tree']);
+      expect(filesOf(run.clone)).toEqual(['config/migration-state.json', `dist/${run.env}/gateway/httproute-demo-api.yaml`]);
+      const route = YAML.parse(fs.readFileSync(path.join(run.clone, `dist/${run.env}/gateway/httproute-demo-api.yaml`), 'utf8'));
+      expect(route.spec.rules[0].backendRefs.map((r: { name: string; weight: number }) => [r.name, r.weight])).toEqual([
+        ['backend', 0],
+        ['backend-dc', 100],
+      ]);
+      expect(readMigrationState(run.clone)[run.env].backend).toEqual({ name: 'rolled-back', reason: 'RollbackPodCrashLooping fired (Alertmanager)' });
+      // The receiver saw both crash loops and acted on the backend's; the frontend is not migrating.
+      expect(run.log.filter((l) => !l.includes('resolved')).sort()).toEqual([
+        expect.stringMatching(
+          new RegExp(`^receiver: RollbackPodCrashLooping fired for backend in ${run.env}: committed backend in ${run.env} back to the DC`),
+        ),
+        `receiver: RollbackPodCrashLooping for frontend in ${run.env}: not a migrating service; ignored`,
+      ]);
+    }
     // Without the route, nothing reaches the receiver and nothing is committed.
-    expect({ commits: commits(broken.clone), log: broken.log }).toEqual({ commits: ['the working tree'], log: [] });
+    expect({ commits: subjects(unrouted.clone), log: unrouted.log }).toEqual({ commits: ['the working tree'], log: [] });
+    // With a token that is not the receiver's, Alertmanager is refused each time it tries, and nothing is committed.
+    expect(subjects(wrongToken.clone)).toEqual(['the working tree']);
+    expect(wrongToken.log.length).toBeGreaterThan(0);
+    expect(wrongToken.log.filter((l) => !/^receiver: refused 127\.0\.0\.1: a wrong bearer token$/.test(l))).toEqual([]);
     process.stdout.write(
-      `automatic rollback: ${tick} reports (${tick * 162} requests as Kong's spans, and the pool and pod metrics); the ruler: ${seen.join('; ')}; rendered Alertmanager: 1 commit (${files.join(', ')}); rollback route removed: 0 commits\n`,
+      `automatic rollback: ${tick} reports (${tick * 162} requests as Kong's spans, and the pool and pod metrics); the ruler: ${seen.join('; ')}; dev's rendered Alertmanager (HTTP): 1 commit; prod's (HTTPS, CA and token from the Secret's files): 1 commit; rollback route removed: 0 commits; a wrong token: ${wrongToken.log.length} refusals, 0 commits\n`,
     );
   }, 300_000);
-
-  test('a second firing of the same alert finds the service on the DC already and commits nothing', () => {
-    const clone = cloneOfWorkingTree();
-    expect(rollBackInClone(clone, { env: ENV, service: 'backend', reason: 'RollbackErrorRateHigh fired (Alertmanager)' }).outcome).toBe('committed');
-    const before = commits(clone);
-    expect(rollBackInClone(clone, { env: ENV, service: 'backend', reason: 'again' })).toEqual({
-      outcome: 'already-on-dc',
-      message: 'backend in dev already sends every request to the DC (stage rolled-back); nothing to commit',
-      files: [],
-    });
-    expect(commits(clone)).toEqual(before);
-  });
-
-  test('npm run rollback makes the same commit by hand, and refuses a service that is not migrating', () => {
-    const clone = cloneOfWorkingTree();
-    const run = (...args: string[]) =>
-      spawnSync(process.execPath, ['lib/run-ts.js', 'ops/scripts/rollback.ts', ...args], { cwd: clone, encoding: 'utf8' });
-    const refused = run('--env', 'stg', '--service', 'frontend', '--reason', 'by hand');
-    expect({ status: refused.status, stderr: refused.stderr }).toEqual({
-      status: 2,
-      stderr: "rollback: error: 'frontend' is not migrating in stg (config/migration-state.json lists backend)\n",
-    });
-    const done = run('--env', 'stg', '--service', 'backend', '--reason', 'by hand: the error budget of the week is spent');
-    expect({ status: done.status, stderr: done.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(done.stdout).toMatch(
-      /^rollback: backend in stg back to the DC \(switching 100% -> 0%\): commit [0-9a-f]{12} changes config\/migration-state.json, dist\/stg\/gateway\/httproute-demo-api.yaml\n$/,
-    );
-    expect(commits(clone)).toEqual(['rollback: backend in stg back to the DC (switching 100% -> 0%)', 'the working tree']);
-  });
-
-  test('with --push, the commit reaches the remote the clone tracks (stg and prod read a remote)', () => {
-    const clone = cloneOfWorkingTree();
-    const remote = path.join(tempDir('rollback-remote-'), 'remote.git');
-    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
-    execFileSync('git', ['remote', 'add', 'origin', remote], { cwd: clone });
-    execFileSync('git', ['push', '-q', '-u', 'origin', 'main'], { cwd: clone });
-    const done = spawnSync(
-      process.execPath,
-      ['lib/run-ts.js', 'ops/scripts/rollback.ts', '--env', 'prod', '--service', 'backend', '--reason', 'RollbackErrorRateHigh fired', '--push'],
-      { cwd: clone, encoding: 'utf8' },
-    );
-    expect({ status: done.status, stderr: done.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(execFileSync('git', ['log', '--format=%s', 'main'], { cwd: remote, encoding: 'utf8' }).trim().split('\n')).toEqual([
-      'rollback: backend in prod back to the DC (switching 100% -> 0%)',
-      'the working tree',
-    ]);
-  });
 });

@@ -1,5 +1,5 @@
 import { MigrationState } from '../config/migration-state';
-import { serviceOfAlert } from '../ops/receiver';
+import { plainHttpWarning, serviceOfAlert } from '../ops/receiver';
 import { decideRollback } from '../ops/rollback';
 
 /** Seed 10-3's rollback decision and the receiver's reading of an alert, without git or Alertmanager (automatic-rollback.test.ts runs both). */
@@ -48,5 +48,20 @@ describe('which service an alert names', () => {
     [{ alertname: 'Watchdog' }, undefined],
   ])('%j -> %s', (labels, service) => {
     expect(serviceOfAlert(labels)).toBe(service);
+  });
+});
+
+describe("the receiver's start-up warning", () => {
+  test.each([
+    ['127.0.0.1', false, undefined],
+    ['::1', false, undefined],
+    ['localhost', false, undefined],
+    ['172.18.0.1', true, undefined],
+    ['172.18.0.1', false, 'plain HTTP on 172.18.0.1, which other machines'],
+    ['0.0.0.0', false, 'plain HTTP on 0.0.0.0, which other machines'],
+  ])('%s, TLS %s: %s', (host, tls, says) => {
+    const warning = plainHttpWarning(host, tls);
+    if (says === undefined) expect(warning).toBeUndefined();
+    else expect(warning).toContain(says);
   });
 });

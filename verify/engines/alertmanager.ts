@@ -1,20 +1,37 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { RECEIVER_CREDENTIALS_DIR } from '../../charts/alertmanager';
 import { toYaml } from '../../lib/yaml';
 import { LoopbackProcess, startLoopbackProcess } from './loopback-process';
 
 /**
  * The real Alertmanager (the pinned release, built into the tool cache) with
- * the config our render produces, on loopback. The one change to that config:
- * the rollback receiver's webhook URL points at the test's receiver. Grouping,
- * waits, routes, matchers and inhibitions stay exactly as rendered.
+ * the config our render produces, on loopback. The only changes to that
+ * config are addresses: the rollback webhook's URL points at the test's
+ * receiver, and the credential files it names (the mounted Secret's token and
+ * CA) are read from a local folder instead of the pod's mount. Grouping,
+ * waits, routes, matchers, inhibitions and the http_config's shape stay
+ * exactly as rendered.
  */
 
-/** The rendered alertmanager.yml with the rollback webhook moved to `receiverUrl`; every other key as rendered. */
-export function onLoopback(rendered: string, receiverUrl: string): string {
+/** The rendered alertmanager.yml with the rollback webhook moved to `receiverUrl` and its credential files to `credentialsDir`. */
+export function onLoopback(rendered: string, receiverUrl: string, credentialsDir: string): string {
   const config = YAML.parse(rendered);
-  for (const receiver of config.receivers ?? []) for (const webhook of receiver.webhook_configs ?? []) webhook.url = receiverUrl;
+  const local = (file: string) => {
+    if (!file.startsWith(`${RECEIVER_CREDENTIALS_DIR}/`)) throw new Error(`${file} is not in the receiver's Secret (${RECEIVER_CREDENTIALS_DIR})`);
+    return path.join(credentialsDir, file.slice(RECEIVER_CREDENTIALS_DIR.length + 1));
+  };
+  for (const receiver of config.receivers ?? [])
+    for (const webhook of receiver.webhook_configs ?? []) {
+      if (new URL(webhook.url).protocol !== new URL(receiverUrl).protocol)
+        throw new Error(`the rendered webhook is ${webhook.url}; start the test's receiver with the same scheme (${receiverUrl})`);
+      webhook.url = receiverUrl;
+      const auth = webhook.http_config?.authorization;
+      if (auth?.credentials_file) auth.credentials_file = local(auth.credentials_file);
+      const tls = webhook.http_config?.tls_config;
+      if (tls?.ca_file) tls.ca_file = local(tls.ca_file);
+    }
   return toYaml(config);
 }
 
