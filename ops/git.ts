@@ -27,16 +27,16 @@ export function run(program: string, args: readonly string[], cwd: string): Prom
 
 export const git = (cwd: string, ...args: string[]): Promise<string> => run('git', args, cwd);
 
+/** C0 and C1 control characters and the Unicode line and paragraph separators. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
 /**
  * One line that a commit message, a log line or a state file may hold: control characters and line
  * breaks become spaces, runs of spaces one, and it is cut to `max` characters. Alert labels and
  * `--reason` come from outside; a newline there would forge log lines or commit trailers.
  */
 export function singleLine(text: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const flat = text.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
