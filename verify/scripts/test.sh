@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p .build
 
-step() { printf '\n== %s\n' "$1"; }
+step() { printf '\n== %s (at %ss)\n' "$1" "$SECONDS"; }
 
 step "pinned tools (verified in the per-user cache, built once per version)"
 node lib/run-ts.js verify/scripts/tools.ts >/dev/null
