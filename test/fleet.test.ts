@@ -5,7 +5,7 @@ import { projectOf } from '../charts/fleet';
 import { FleetCluster } from '../config';
 import { ENVIRONMENTS } from '../config/environments';
 import { IMAGE_TAGS } from '../config/versions';
-import { FleetLab, GeneratedApp } from '../verify/engines/fleet';
+import { commitAll, FleetLab, GeneratedApp } from '../verify/engines/fleet';
 import { freePort } from '../verify/engines/control-plane';
 import { ROOT } from './helpers';
 
@@ -75,6 +75,8 @@ beforeAll(async () => {
       setHeadHttpbin(work, IMAGE_TAGS.httpbin, NEXT_HTTPBIN);
       const run = (...args: string[]) => execFileSync(process.execPath, [path.join(work, 'lib', 'run-ts.js'), ...args], { cwd: work, stdio: 'pipe' });
       run('main.ts');
+      // Promotion copies what git holds: Renovate's change is a commit first.
+      commitAll(work, `renovate: httpbin ${NEXT_HTTPBIN}`);
       run('ops/scripts/promote.ts', '--from', 'dev', '--to', 'stg');
     },
   });
@@ -178,9 +180,13 @@ describe('one Argo CD, many clusters: the ApplicationSet on the real controller,
     const start = Date.now();
     setHeadHttpbin(lab.work, NEXT_HTTPBIN, LATER_HTTPBIN);
     lab.run('main.ts');
+    // Promotion copies what git holds: the head's change is a commit first.
+    lab.commit(`renovate: httpbin ${LATER_HTTPBIN}`);
     lab.run('ops/scripts/promote.ts', '--from', 'dev', '--to', 'stg');
+    // Each promotion is its own change (npm run promote refuses an uncommitted config/releases.json).
+    lab.commit(`promote: dev to stg (httpbin ${LATER_HTTPBIN})`);
     lab.run('ops/scripts/promote.ts', '--from', 'stg', '--to', 'prod');
-    const revision = lab.commit(`a release with httpbin ${LATER_HTTPBIN}, promoted to stg and prod`);
+    const revision = lab.commit(`promote: stg to prod (httpbin ${LATER_HTTPBIN})`);
     await lab.refresh(registered.map((c) => c.name));
     const app = await lab.waitFor(
       `${prod.cluster.name} Synced and Healthy while ${stg.cluster.name} is down`,

@@ -34,13 +34,16 @@ export interface AcceptedFinding {
 export function holds(when: string | undefined, env: EnvironmentConfig): boolean {
   if (when === undefined) return true;
   const negated = when.startsWith('!');
+  // `path` (true), `!path` (false), or `path=value` (a setting that is a name, such as who applies a policy).
+  const [setting, expected] = (negated ? when.slice(1) : when).split('=');
   let value: unknown = env;
-  for (const key of (negated ? when.slice(1) : when).split('.')) {
+  for (const key of setting.split('.')) {
     if (!value || typeof value !== 'object' || !(key in value))
       throw new Error(`security exceptions: when: ${when} is not a setting of EnvironmentConfig`);
     value = (value as Record<string, unknown>)[key];
   }
-  return negated ? !value : !!value;
+  const held = expected === undefined ? !!value : String(value) === expected;
+  return negated ? !held : held;
 }
 
 export function scanEnvironment(kubeScore: string, env: string, files: readonly string[]): Finding[] {

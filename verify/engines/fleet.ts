@@ -245,7 +245,8 @@ export class FleetLab {
   }
 }
 
-function commitAll(work: string, message: string): string {
+/** Commits everything of `work` as the lab's identity; returns the commit. */
+export function commitAll(work: string, message: string): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   git('add', '-A');
   git(...GIT_IDENTITY, 'commit', '-q', '--allow-empty', '-m', message);
