@@ -123,27 +123,38 @@ async function waitOrExplain<T>(lab: GitOpsLab, what: string, probe: () => Promi
   }
 }
 
+/** Where `npm run e2e -- --until` stops: the first child the root created (Argo CD reads git and applies), or the root Synced. */
+export type E2eStop = 'first-application' | 'root-synced';
+export const E2E_STOPS: readonly E2eStop[] = ['first-application', 'root-synced'];
+
 /**
- * The first stretch of the e2e alone: the variant pushed, Argo CD started and
- * the root Application Synced to the pushed commit. What a first run of
- * `npm run e2e -- --until root-synced` proves: every tool found and started.
+ * The bootstrap alone, up to `until`: a quick proof that every tool starts and Argo CD reads the clone's git. The first
+ * child is created once the repo-server has rendered the root from git and the controller applied it.
  */
-export async function runUntilRootSynced(
+export async function runUntil(
   baseName: string,
+  until: E2eStop,
   log: (line: string) => void = () => undefined,
-): Promise<{ root: string; seconds: number }> {
+): Promise<{ what: string; seconds: number }> {
   const { override } = variantSettings(ENVIRONMENTS[baseName]);
   const started = Date.now();
   const lab = await GitOpsLab.start({ base: baseName, override, log });
   try {
     const root = `root-${lab.name}`;
+    const what = until === 'root-synced' ? `${root} Synced` : `${root} created its first child Application`;
+    let reached = '';
     await waitOrExplain(
       lab,
-      `${root} Synced`,
-      async () => ((await lab.applications()).some((a) => a.name === root && a.sync === 'Synced') ? true : undefined),
+      what,
+      async () => {
+        const apps = await lab.applications();
+        if (until === 'root-synced') return apps.some((a) => a.name === root && a.sync === 'Synced') ? true : undefined;
+        const child = apps.find((a) => a.name !== root);
+        return child ? ((reached = child.name), true) : undefined;
+      },
       300,
     );
-    return { root, seconds: (Date.now() - started) / 1000 };
+    return { what: reached ? `${what} (${reached})` : what, seconds: (Date.now() - started) / 1000 };
   } finally {
     await lab.stop();
   }

@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../../config';
 import { ENVIRONMENT_NAMES } from '../../config/environments';
-import { formatReport, runE2e, runUntilRootSynced } from '../engines/gitops-scenarios';
+import { E2E_STOPS, E2eStop, formatReport, runE2e, runUntil } from '../engines/gitops-scenarios';
 import { runCommand } from '../../lib/command';
 import { projectRoot } from '../../lib/project';
 
@@ -31,8 +31,8 @@ runCommand(
       json: { kind: 'string', value: 'file', help: 'also write the report as JSON' },
       until: {
         kind: 'string',
-        help: 'stop early: root-synced stops once the root Application is Synced (a quick proof that every tool starts)',
-        oneOf: () => ['root-synced'],
+        help: 'stop early: first-application once the root created its first child (every tool started, Argo CD read git), root-synced once the root is Synced',
+        oneOf: () => E2E_STOPS,
       },
       'stop-with-stdin': { kind: 'boolean', help: 'stop everything when stdin closes (for a test runner that may be killed)' },
     },
@@ -61,9 +61,10 @@ runCommand(
     // Reading stdin keeps the process alive; stop reading once the run is over.
     const started = Date.now();
     const { log, stop } = withHeartbeat((line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`));
-    if (flags.until === 'root-synced') {
-      const { root, seconds } = await runUntilRootSynced(flags.env, log).finally(() => (stop(), process.stdin.destroy()));
-      console.log(`e2e: ${root} Synced ${seconds.toFixed(1)} s after the start; stopped there (--until root-synced)`);
+    if (flags.until) {
+      const until = flags.until as E2eStop;
+      const { what, seconds } = await runUntil(flags.env, until, log).finally(() => (stop(), process.stdin.destroy()));
+      console.log(`e2e: ${what} ${seconds.toFixed(1)} s after the start; stopped there (--until ${until})`);
       return 0;
     }
     const report = await runE2e(flags.env, log).finally(() => (stop(), process.stdin.destroy()));
