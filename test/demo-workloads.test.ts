@@ -3,7 +3,11 @@ import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
 import { PRIORITY_CLASSES } from '../charts/platform-guardrails';
 import { ENVIRONMENTS } from '../config/environments';
 import { parseQuantity } from '../config/quantity';
-import { ALL_ENVS, allContainers, find, objectsOf, podOwners } from './helpers';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { TRACE_ID_REGEX } from '../argocd/values/grafana';
+import { ALL_ENVS, allContainers, find, objectsOf, podOwners, tempDir } from './helpers';
 
 describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: demo workloads meet the four policy rules', (_, env) => {
   const objects = objectsOf(env, 'demo');
@@ -129,6 +133,35 @@ describe('demo app as the seed describes it (sections 9 and 11)', () => {
       });
     }
     expect(objectsOf(ENVIRONMENTS.prod, 'demo').some((o) => o.kind === 'Job')).toBe(false);
+  });
+
+  test("the load generator's log carries each north-south call's W3C trace id where Grafana's derived field reads it; Kong's JSON log form would not match", () => {
+    // The rendered Job's own script, run by sh with a curl that records what it was sent.
+    const job = find(objectsOf(ENVIRONMENTS.dev), 'Job', 'load-generator').spec as any;
+    const container = job.template.spec.containers[0];
+    const dir = tempDir('load-generator-');
+    fs.writeFileSync(path.join(dir, 'curl'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${dir}/calls\nprintf 200\n`, { mode: 0o755 });
+    const vars = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
+    const run = spawnSync(container.command[0], container.command.slice(1), {
+      env: { PATH: `${dir}:/usr/bin:/bin`, ...vars, EAST_WEST_REQUESTS: '2', NORTH_SOUTH_REQUESTS: '3' },
+      encoding: 'utf8',
+    });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    const lines = run.stdout.trim().split('\n');
+    const sent = fs
+      .readFileSync(path.join(dir, 'calls'), 'utf8')
+      .split('\n')
+      .flatMap((call) => [...(/traceparent: 00-([0-9a-f]{32})-([0-9a-f]{16})-01/.exec(call)?.slice(1, 2) ?? [])]);
+    const derived = new RegExp(TRACE_ID_REGEX);
+    const logged = lines.flatMap((l) => [...(derived.exec(l)?.slice(1, 2) ?? [])]);
+    // Three north-south calls, each with its own trace; the east-west calls reach the uninstrumented backend alone.
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent).size).toBe(3);
+    expect(logged).toEqual(sent);
+    expect(lines.filter((l) => l.startsWith('E-W #'))).toEqual(['E-W #1: HTTP 200', 'E-W #2: HTTP 200']);
+    expect(lines.at(-1)).toBe('load-generator: 0 of 5 requests failed');
+    // The seeded break: Kong's file-log JSON carries the id as "trace_id":{"w3c":"..."}, which the derived field does not read.
+    expect(derived.test(`{"trace_id":{"w3c":"${sent[0]}"},"response":{"status":200}}`)).toBe(false);
   });
 
   test("the load generator's north-south Host is served by an HTTPRoute to the backend Service", () => {

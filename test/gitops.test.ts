@@ -213,7 +213,16 @@ describe('typed upstream values with the seed settings', () => {
           enabled: true,
           relay: { enabled: true },
           ui: { enabled: true },
-          metrics: { enabled: ['dns', 'drop', 'tcp', 'flow', 'icmp', 'http'] },
+          metrics: {
+            enabled: [
+              'dns',
+              'drop:labelsContext=source_namespace,source_workload,destination_namespace,destination_workload,traffic_direction',
+              'tcp',
+              'flow:labelsContext=source_namespace,source_workload,destination_namespace,destination_workload,traffic_direction',
+              'icmp',
+              'http:labelsContext=source_namespace,source_workload,destination_namespace,destination_workload,traffic_direction',
+            ],
+          },
         },
         operator: { replicas: 2 },
       });

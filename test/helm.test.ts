@@ -1,5 +1,5 @@
 import { HelmChartSource, helmValues, UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
-import { HUBBLE_METRICS } from '../argocd/values/cilium';
+import { hubbleMetricsOption } from '../argocd/values/cilium';
 import { KONG_NODE_PORTS } from '../argocd/values/kong';
 import { UNAVAILABLE_CHARTS } from '../verify/checks/unavailable-charts';
 import { VALUES_KEY_EXCEPTIONS } from '../verify/checks/values-key-exceptions';
@@ -168,7 +168,7 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: upstream cha
         'enable-wireguard': 'true',
         'cni-exclusive': 'false',
         'bpf-lb-sock-hostns-only': 'true',
-        'hubble-metrics': HUBBLE_METRICS.join(' '),
+        'hubble-metrics': hubbleMetricsOption(),
       });
       // No kube-proxy, so the agent reaches the API server directly (seed fix #1).
       expect(containerEnv(find(apps, 'cilium', 'DaemonSet', 'cilium'), 'cilium-agent').KUBERNETES_SERVICE_HOST).toBe(env.cluster.apiServerHost);

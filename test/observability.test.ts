@@ -2,13 +2,14 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { DATASOURCE_UIDS, TRACE_ID_REGEX } from '../argocd/values/grafana';
+import { DATASOURCE_UIDS, TRACE_ID_REGEX, TRACE_LOGS_QUERY } from '../argocd/values/grafana';
 import { lgtmEndpoints } from '../argocd/values/lgtm';
 import { EnvironmentConfig } from '../config';
 import { ENVIRONMENTS } from '../config/environments';
 import { KubeObject } from '../lib/synth';
 import { serviceHost, UPSTREAM_SERVICES } from '../lib/upstream';
 import { toYaml } from '../lib/yaml';
+import { alloyRelabelRules, HUBBLE_METRICS_PORT } from '../observability/hubble-relabel';
 import { rollbackRules, SEED_ROLLBACK_CRITERIA } from '../observability/rollback-rules';
 import { render, tempDir } from './helpers';
 import { toolPath } from './tools';
@@ -137,6 +138,18 @@ describe('LGTM values with the seed settings (section 7)', () => {
     expect(config).toContain('loki.source.kubernetes "pods"');
     expect(config).toContain('prometheus.exporter.unix "node"');
     expect(config).toContain('/metrics/cadvisor');
+    // Hubble's metrics: the agent on this node, through the relabel rules Prometheus runs in test/hubble-metrics.test.ts.
+    // Alloy's syntax has no engine here: the blocks are checked by shape, the rules by Prometheus.
+    expect(config).toContain(`regex         = "kube-system;cilium;${HUBBLE_METRICS_PORT}"`);
+    expect(config).toContain(`prometheus.relabel "hubble" {\n  forward_to = [prometheus.remote_write.mimir.receiver]\n${alloyRelabelRules()}\n}`);
+    expect(config).toContain('forward_to = [prometheus.relabel.hubble.receiver]');
+  });
+
+  test('Tempo\'s "Logs for this span" asks Loki for the lines that carry the trace\'s id, wherever they were logged', () => {
+    const tempo = values(dev, 'grafana').datasources['datasources.yaml'].datasources.find((d: any) => d.type === 'tempo').jsonData;
+    expect(tempo.tracesToLogsV2).toMatchObject({ datasourceUid: DATASOURCE_UIDS.loki, customQuery: true, query: TRACE_LOGS_QUERY });
+    // Grafana expands ${__trace.traceId}; `$$` keeps its provisioning from expanding it first.
+    expect(TRACE_LOGS_QUERY).toBe('{namespace=~".+"} |= "$${__trace.traceId}"');
   });
 
   test('Grafana: four datasources correlated as the seed describes', () => {

@@ -30,6 +30,9 @@ export const DATASOURCE_UIDS = { mimir: 'mimir', loki: 'loki', tempo: 'tempo', a
 /** Seed 7-6: the Loki derived field that turns a logged trace id into a Tempo link. */
 export const TRACE_ID_REGEX = '\\[([a-f0-9]{32}),';
 
+/** Tempo's trace-to-logs query: every line with the trace's id (`$$` escapes Grafana's provisioning expansion). */
+export const TRACE_LOGS_QUERY = '{namespace=~".+"} |= "$${__trace.traceId}"';
+
 /** Label the Grafana sidecar looks for on dashboard ConfigMaps. */
 export const DASHBOARD_LABEL = { key: 'grafana_dashboard', value: '1' } as const;
 
@@ -71,12 +74,15 @@ export function grafanaDatasources(e: LgtmEndpoints): GrafanaDatasource[] {
       url: e.tempoQuery,
       access: 'proxy',
       jsonData: {
+        // "Logs for this span" (seed 7-1): the lines that carry the trace's id, in whichever namespace logged them (the
+        // load generator's, in demo). A service_name filter would find none: the spans name the route's service
+        // (backend), the lines are the caller's.
         tracesToLogsV2: {
           datasourceUid: uid.loki,
           spanStartTimeShift: '-5m',
           spanEndTimeShift: '5m',
-          filterByTraceID: true,
-          tags: [{ key: 'service.name', value: 'service_name' }],
+          customQuery: true,
+          query: TRACE_LOGS_QUERY,
         },
         tracesToMetrics: {
           datasourceUid: uid.mimir,

@@ -1,3 +1,4 @@
+import { alloyRelabelRules, HUBBLE_METRICS_PORT } from '../../observability/hubble-relabel';
 import { EnvironmentConfig } from '../../config';
 import { imageTagsOf } from '../../config/releases';
 import { ALERTMANAGER, serviceHost, UPSTREAM_SERVICES } from '../../lib/upstream';
@@ -303,6 +304,32 @@ prometheus.scrape "cadvisor" {
     insecure_skip_verify = true
   }
   forward_to = [prometheus.remote_write.mimir.receiver]
+}
+
+// Hubble's flow metrics from the Cilium agent on this node (host network, port ${HUBBLE_METRICS_PORT}), with the
+// namespace the seed's query filters on (observability/hubble-relabel.ts).
+discovery.relabel "hubble" {
+  targets = discovery.kubernetes.pods.targets
+  rule {
+    source_labels = ["__meta_kubernetes_pod_node_name"]
+    regex         = sys.env("HOSTNAME")
+    action        = "keep"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_namespace", "__meta_kubernetes_pod_label_k8s_app", "__meta_kubernetes_pod_container_port_number"]
+    regex         = "kube-system;cilium;${HUBBLE_METRICS_PORT}"
+    action        = "keep"
+  }
+}
+
+prometheus.scrape "hubble" {
+  targets    = discovery.relabel.hubble.output
+  forward_to = [prometheus.relabel.hubble.receiver]
+}
+
+prometheus.relabel "hubble" {
+  forward_to = [prometheus.remote_write.mimir.receiver]
+${alloyRelabelRules()}
 }
 
 prometheus.scrape "kube_state_metrics" {

@@ -75,8 +75,13 @@ export class LoadGenerator extends Construct {
   }
 }
 
-/** Seed section 9: E-W calls straight to the backend, N-S calls through Kong by Host header. */
-const LOAD_GENERATOR_SCRIPT = `set -u
+/**
+ * Seed section 9: E-W calls straight to the backend, N-S calls through Kong by Host header. Each N-S call starts
+ * a W3C trace (Kong's tracing plugin extracts it and continues the trace to Tempo), and its log line begins with
+ * `[<trace id>,<span id>]`, the form Grafana's derived field reads (seed 7-6, TRACE_ID_REGEX): "Logs for this span"
+ * and the log line's link to Tempo find each other. E-W calls reach the uninstrumented backend alone: no trace.
+ */
+export const LOAD_GENERATOR_SCRIPT = `set -u
 failed=0
 i=1
 while [ "$i" -le "$EAST_WEST_REQUESTS" ]; do
@@ -87,8 +92,10 @@ while [ "$i" -le "$EAST_WEST_REQUESTS" ]; do
 done
 i=1
 while [ "$i" -le "$NORTH_SOUTH_REQUESTS" ]; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Host: $NORTH_SOUTH_HOST" "$NORTH_SOUTH_URL") || true
-  echo "N-S #$i: HTTP $code"
+  trace=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \\n')
+  span=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \\n')
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Host: $NORTH_SOUTH_HOST" -H "traceparent: 00-$trace-$span-01" "$NORTH_SOUTH_URL") || true
+  echo "[$trace,$span] N-S #$i: HTTP $code"
   [ "$code" = "200" ] || failed=$((failed + 1))
   i=$((i + 1))
 done

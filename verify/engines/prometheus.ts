@@ -78,3 +78,76 @@ export async function startRuler(
     },
   };
 }
+
+/** One relabel rule as Prometheus' relabel_config takes it. */
+export interface PrometheusRelabelConfig {
+  readonly source_labels: readonly string[];
+  readonly regex: string;
+  readonly target_label: string;
+  readonly replacement: string;
+  readonly action: string;
+}
+
+export interface RunningScraper extends LoopbackProcess {
+  /** An instant PromQL query: each series' labels and value. */
+  readonly query: (expr: string) => Promise<Array<{ labels: Record<string, string>; value: number }>>;
+  /** Resolves once Prometheus has scraped the target `times` times, each successfully. */
+  readonly scraped: (times: number, seconds: number) => Promise<void>;
+}
+
+/**
+ * Prometheus scraping one target every second, with `metricRelabelConfigs` applied to every scraped series, as an
+ * agent's scrape (Alloy's `prometheus.scrape` into `prometheus.relabel`) applies them before remote write.
+ */
+export async function startScraper(
+  binary: string,
+  target: string,
+  metricRelabelConfigs: readonly PrometheusRelabelConfig[],
+  workDir: string,
+): Promise<RunningScraper> {
+  fs.mkdirSync(workDir, { recursive: true });
+  fs.writeFileSync(
+    path.join(workDir, 'prometheus.yml'),
+    toYaml({
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      scrape_configs: [{ job_name: 'hubble', static_configs: [{ targets: [target] }], metric_relabel_configs: metricRelabelConfigs }],
+    }),
+  );
+  const server = await startLoopbackProcess({
+    name: 'prometheus',
+    binary,
+    args: (port) => [
+      `--config.file=${path.join(workDir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(workDir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    readyPath: '/-/ready',
+    readySeconds: 60,
+    cwd: workDir,
+  });
+  const query = async (expr: string) => {
+    const response = await fetch(`${server.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    const body = (await response.json()) as {
+      status: string;
+      error?: string;
+      data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+    };
+    if (body.status !== 'success') throw new Error(`prometheus refused ${expr}: ${body.error}`);
+    return body.data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
+  };
+  return {
+    ...server,
+    query,
+    scraped: async (times, seconds) => {
+      const deadline = Date.now() + seconds * 1000;
+      for (;;) {
+        const [samples] = await query('count_over_time(up{job="hubble"}[1h])');
+        const [up] = await query('up{job="hubble"}');
+        if (samples && samples.value >= times && up?.value === 1) return;
+        if (Date.now() > deadline)
+          throw new Error(`prometheus scraped ${samples?.value ?? 0} times in ${seconds} s (up: ${up?.value}): ${server.logs().slice(-500)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+  };
+}

@@ -348,9 +348,12 @@ export const TOOLS: readonly Tool[] = [
   {
     name: 'cilium-policy',
     version: `v${CILIUM.source.version}`,
-    recipe: { kind: 'go-module', dir: 'cilium-policy', packages: { 'cilium-policy': '.' } },
-    binaries: [{ name: 'cilium-policy', check: { args: ['--version'], expect: `github.com/cilium/cilium v${CILIUM.source.version})` } }],
-    note: "our harness around Cilium's own policy repository (pkg/policy) at the lab's Cilium release: it judges every flow of the flow table (topology/flows.ts) against the rendered policies",
+    recipe: { kind: 'go-module', dir: 'cilium-policy', packages: { 'cilium-policy': '.', 'hubble-metrics': './hubble-metrics' } },
+    binaries: [
+      { name: 'cilium-policy', check: { args: ['--version'], expect: `github.com/cilium/cilium v${CILIUM.source.version})` } },
+      { name: 'hubble-metrics', check: { args: ['--version'], expect: `github.com/cilium/cilium v${CILIUM.source.version})` } },
+    ],
+    note: "our harnesses around Cilium's own code at the lab's Cilium release: cilium-policy runs its policy repository (pkg/policy) and judges every flow of the flow table (verify/checks/flows.ts) against the rendered policies; hubble-metrics runs Hubble's metrics handlers (pkg/hubble/metrics) under the rendered hubble-metrics option over a list of flows",
   },
   {
     name: 'istioctl',
