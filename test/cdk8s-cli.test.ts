@@ -18,13 +18,24 @@ describe('npx cdk8s synth', () => {
   const copy = path.join(tempDir('cdk8s-cli-'), 'project');
   // The copy sits outside the checkout, so the validation plugin finds the mirrors through CRD_MIRROR and CHART_MIRROR
   // (Kong's CRDs are mirrored inside a chart archive).
-  const cdk8s = (...args: string[]): SpawnSyncReturns<string> =>
-    spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', ...args], {
-      cwd: copy,
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, CRD_MIRROR: crdMirror() ?? '', CHART_MIRROR: chartMirror() ?? '' },
-    });
+  // stdout goes to a file, as a terminal would take it: the CLI exits with 2 before a pipe has drained its report
+  // (measured: 19 to 35 KB of a 35 KB report arrived through a pipe), a file gets all of it.
+  const cdk8s = (...args: string[]): SpawnSyncReturns<string> => {
+    const out = path.join(tempDir('cdk8s-stdout-'), 'stdout');
+    const fd = fs.openSync(out, 'w');
+    try {
+      const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', ...args], {
+        cwd: copy,
+        encoding: 'utf8',
+        stdio: ['ignore', fd, 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, CRD_MIRROR: crdMirror() ?? '', CHART_MIRROR: chartMirror() ?? '' },
+      });
+      return { ...run, stdout: fs.readFileSync(out, 'utf8') };
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
   const dist = () => readTree(path.join(copy, 'dist'));
 
   beforeAll(() => {

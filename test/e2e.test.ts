@@ -86,13 +86,15 @@ describe('a real Argo CD syncs the App-of-Apps from a git push', () => {
       const report = get();
       expect(report.exercises.map((r) => r.id)).toEqual(exercisesOf(env));
       expect(report.exercises.filter((r) => r.outcome === 'fail').map((r) => r.id)).toEqual([]);
-      // A step only traffic can judge is reported as such, never passed.
+      // A step only traffic can judge is never passed: Cilium's engine and the mesh judge its connection by policy
+      // (and a contradiction fails it), or it is reported as needing a dataplane.
       for (const r of report.exercises)
         for (const step of r.steps)
           expect({ step: step.number, outcome: step.outcome }).toEqual({
             step: step.number,
-            outcome: step.judge === 'a dataplane' ? 'needs a dataplane' : 'pass',
+            outcome: step.judge === 'a dataplane' ? (step.outcome === 'policy' ? 'policy' : 'needs a dataplane') : 'pass',
           });
+      expect(report.exercises.flatMap((r) => r.steps).filter((st) => st.outcome === 'policy').length).toBeGreaterThan(0);
       const broken = report.exerciseBreaks.flatMap((b) => b.results.map((r) => ({ what: b.what, id: r.id, outcome: r.outcome })));
       expect(broken.filter((b) => b.outcome !== 'fail')).toEqual([]);
       // Every exercise judged here, and first run in this lab, has a break that makes it fail.

@@ -17,8 +17,8 @@ const SKIPPED = new Set(['node_modules', 'dist', '.build', '.git', '.hydrated', 
 const ENVIRONMENT_FILE = `import { defineEnvironment } from '../define';
 import { stg } from './stg';
 
-/** qa: stg with three backends, to try the recipe. */
-export const qa = defineEnvironment('qa', stg, { demo: { backend: { replicas: 3 } } });
+/** qa: stg with three backends, on a loopback address of its own, to try the recipe. */
+export const qa = defineEnvironment('qa', stg, { cluster: { hostAddress: '127.0.0.5' }, demo: { backend: { replicas: 3 } } });
 `;
 
 const CHART_FILE = `import * as k8s from 'cdk8s-plus-30/lib/imports/k8s';
@@ -71,6 +71,8 @@ describe('the README recipes, followed in a temp copy', () => {
     for (const entry of fs.readdirSync(ROOT)) if (!SKIPPED.has(entry)) fs.cpSync(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
     // Recipe "Add an environment": the file, then its entry in ENVIRONMENT_LIST.
+    if (!fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').includes("cluster: { hostAddress: '127.0.0.<n>' }"))
+      throw new Error("the README's environment recipe no longer gives the new lab its own cluster.hostAddress, as this file does");
     fs.writeFileSync(path.join(copy, 'config/environments/qa.ts'), ENVIRONMENT_FILE);
     const index = path.join(copy, 'config/environments/index.ts');
     const registry = fs.readFileSync(index, 'utf8');
