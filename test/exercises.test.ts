@@ -182,6 +182,14 @@ describe('the runner, on stub tools', () => {
       { says: 'a 403, not a timeout', run: curl('http://drop/'), expect: 'fails', refusal: 'http-403', judge: 'a dataplane' },
     ]);
     expect(wrongWay.steps[0].outcome).toBe('fail');
+    // What an admitted call answers is the workload's: a status or a body to check leaves the step to a dataplane.
+    const answered = await run([
+      { says: 'Tempo has traces', run: curl('http://ok/'), expect: 'succeeds', status: 200, json: () => undefined, judge: 'a dataplane' },
+    ]);
+    expect(answered.steps[0]).toMatchObject({
+      outcome: 'needs a dataplane',
+      saw: expect.stringMatching(/^allowed by policy, what it answers needs a dataplane/),
+    });
   });
 
   test("a curl's connection is read from the seed's command: from a pod or this machine, its method and Host header", () => {

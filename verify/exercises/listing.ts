@@ -1,11 +1,15 @@
 import { ENVIRONMENTS } from '../../config/environments';
-import { exerciseParams, judges, stepConnection } from './runner';
+import { answerIsTheWorkloads, exerciseParams, judges, stepConnection } from './runner';
 import { verbatim } from './seed-commands';
 import { Exercise } from './types';
 
 /** The dataplane steps of an exercise that are connections: where no dataplane runs, Cilium's engine and the mesh's rule judge them live. */
-export const policyJudgedSteps = (exercise: Exercise): number =>
-  exercise.steps.filter((s) => s.judge === 'a dataplane' && stepConnection(s.run) !== undefined).length;
+/** Steps only traffic can judge whose call Cilium's engine and the mesh judge: decided by policy, or only whether they are refused. */
+export const policyJudgedSteps = (exercise: Exercise): { decided: number; reachable: number } => {
+  const judged = exercise.steps.filter((s) => s.judge === 'a dataplane' && stepConnection(s.run) !== undefined);
+  const reachable = judged.filter(answerIsTheWorkloads).length;
+  return { decided: judged.length - reachable, reachable };
+};
 
 /** In a line: verbatim, or what differs and the commands that replace the seed's. */
 /** A command as the seed's own lab (dev) runs it: its parameters filled in. */
@@ -29,8 +33,12 @@ export function exerciseListing(catalog: readonly Exercise[]): string {
   const rows = catalog.map((e) => {
     const npmTest = e.steps.some((s) => s.judge !== 'a dataplane') ? 'yes' : 'no';
     const needs = e.steps.filter((s) => s.judge === 'a dataplane').length;
-    const policy = policyJudgedSteps(e);
-    const policyNote = policy ? `; Cilium's policy engine and the mesh judge ${policy === needs ? 'each' : `${policy}`} by policy` : '';
+    const { decided, reachable } = policyJudgedSteps(e);
+    const judgedParts = [
+      decided ? `decide ${decided === needs ? 'each' : decided} by policy` : '',
+      reachable ? `find ${reachable === needs ? 'each' : reachable} not refused (what it answers needs a dataplane)` : '',
+    ].filter(Boolean);
+    const policyNote = judgedParts.length ? `; Cilium's policy engine and the mesh ${judgedParts.join(', and ')}` : '';
     return `| ${e.id} | ${e.title} | ${e.labs.join(', ')} | ${asTyped(e)} | ${judges(e)} | ${npmTest}${needs ? ` (${needs} of ${e.steps.length} steps need a dataplane${policyNote})` : ''} |`;
   });
   const changed = catalog.flatMap((e) =>

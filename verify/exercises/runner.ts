@@ -312,7 +312,13 @@ export async function runExercise(exercise: Exercise, options: RunOptions): Prom
             ? !verdict.allowed && (!step.refusal || verdict.refusal === step.refusal)
             : true;
       const seen = verdict.allowed ? 'allowed' : `refused (${verdict.refusal})`;
-      record(ok ? 'policy' : 'fail', `${seen} by policy: ${verdict.text}`.slice(0, 400));
+      // Policy decides whether a call is refused, and how (a timeout, the proxy's 403). What an admitted call answers
+      // (a status, a body, Tempo's traces) is the workload's: that part stays a dataplane's to judge.
+      const answerMatters = answerIsTheWorkloads(step);
+      record(
+        !ok ? 'fail' : answerMatters ? 'needs a dataplane' : 'policy',
+        `${seen} by policy${answerMatters && ok ? ', what it answers needs a dataplane' : ''}: ${verdict.text}`.slice(0, 400),
+      );
       if (!ok && !step.cleanup) failed = true;
       continue;
     }
@@ -347,6 +353,10 @@ export async function runExercise(exercise: Exercise, options: RunOptions): Prom
 }
 
 /** The step an exercise failed at, if it failed. */
+/** A step whose admitted call must also answer something (a status, a body): policy judges only that it is not refused. */
+export const answerIsTheWorkloads = (step: Step): boolean =>
+  step.expect === 'succeeds' && !!(step.status || step.output || step.absent || step.json || step.eachObject);
+
 export const firstFailure = (result: ExerciseResult): StepResult | undefined => result.steps.find((s) => s.outcome === 'fail');
 
 /** Which engines decided an exercise, in the report's words. */
