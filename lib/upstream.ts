@@ -16,6 +16,8 @@ export interface UpstreamService {
 export const UPSTREAM_SERVICES = {
   /** Kong `ingress` chart, release `kong`: the gateway subchart's proxy (seed section 3). */
   kongProxy: { chart: 'kong/ingress', namespace: NAMESPACES.kong, name: 'kong-gateway-proxy', ports: { http: 80, https: 443 } },
+  /** ... and Kong Manager's, rendered only where the environment allows UIs without a login (`kongValues`). */
+  kongManager: { chart: 'kong/ingress', namespace: NAMESPACES.kong, name: 'kong-gateway-manager', ports: { http: 8002, https: 8445 } },
   /** Grafana chart, release `grafana`. */
   grafana: { chart: 'grafana/grafana', namespace: NAMESPACES.monitoring, name: 'grafana', ports: { http: 80 } },
   /** Argo CD chart (nameOverride `argocd`): the API/UI server, plain HTTP with server.insecure. */

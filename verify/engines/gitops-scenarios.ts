@@ -3,6 +3,7 @@ import { onLoopback, startAlertmanager } from './alertmanager';
 import { startRollbackReceiver } from '../../ops/receiver';
 import { kubernetesPercentAt } from '../../config/migration-state';
 import { dcServiceName } from '../../lib/traffic';
+import { UPSTREAM_SERVICES } from '../../lib/upstream';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -407,7 +408,12 @@ export async function runE2e(baseName: string, log: (line: string) => void = () 
       base.security.backendPolicies.appliedBy === 'reader'
         ? {
             change: { security: { exposure: { unauthenticatedUis: false } } },
-            gone: [`HTTPRoute ${NAMESPACES.kubeSystem}/hubble-ui`, `KongPlugin ${NAMESPACES.kubeSystem}/tracing-hubble-ui`],
+            // Kong Manager's Service goes with them: the Kong chart publishes it only where UIs without a login are allowed.
+            gone: [
+              `HTTPRoute ${NAMESPACES.kubeSystem}/hubble-ui`,
+              `KongPlugin ${NAMESPACES.kubeSystem}/tracing-hubble-ui`,
+              `Service ${UPSTREAM_SERVICES.kongManager.namespace}/${UPSTREAM_SERVICES.kongManager.name}`,
+            ],
             what: 'the UIs without a login unpublished',
           }
         : base.security.backendL7Policy
