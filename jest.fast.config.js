@@ -31,6 +31,7 @@ const FULL_SUITE_ONLY = {
   fleet: 'one Argo CD with its ApplicationSet controller and three control planes (about 4 minutes)',
   promotion: 'synth and npm run promote as processes in a committed clone (about 20 processes)',
   'hubble-metrics': "Helm's Cilium render, Hubble's handlers (a built tool) and two Prometheus scrapes",
+  'telemetry-names': 'two Prometheus servers, two collectors and the Go module proxy (about 20 s)',
   'rollback-git': 'npm run rollback in committed clones against bare remotes with refusing and racing hooks (about 15 clones)',
   'rollback-receiver-hostile': 'the rollback receiver on loopback under 280 hostile requests, with the real rollback in a clone',
   bootstrap: 'setup.sh, verify.sh and teardown.sh with recording stubs, and shellcheck',

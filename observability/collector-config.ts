@@ -199,6 +199,14 @@ export const RED_METRICS: SpanMetricsConfig = {
   // Mimir's resolution for a 15 s scrape; the error-rate rule's 5m rate needs several points.
   metrics_flush_interval: '15s',
 };
+/**
+ * RED_METRICS' histogram as Mimir stores it: dots to underscores, the unit as `_seconds` (Mimir's
+ * `otel_metric_suffixes_enabled`, argocd/values/lgtm.ts), `_bucket`/`_count`/`_sum` series, `job` from service.name.
+ * The dashboards, the rollback rules and Grafana's trace-to-metrics link read it; test/telemetry-names.test.ts
+ * proves the name on Prometheus' own translation.
+ */
+export const RED_HISTOGRAM = 'http_server_request_duration_seconds';
+
 const ONLY_SERVER_SPANS = ['kind != SPAN_KIND_SERVER'];
 
 export function collectorConfig(s: CollectorSettings): CollectorConfig {

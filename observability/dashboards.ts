@@ -1,3 +1,4 @@
+import { RED_HISTOGRAM } from './collector-config';
 /**
  * Grafana dashboards of this project, written as typed code (seed 12-4:
  * in an air gap, dashboards come from ConfigMaps, not grafana.com).
@@ -45,7 +46,7 @@ function layout(datasource: DatasourceRef, specs: readonly PanelSpec[]): Panel[]
   }));
 }
 
-const HTTP = 'http_server_request_duration_seconds';
+const HTTP = RED_HISTOGRAM;
 
 /** RED (rate, errors, duration) for one service, from the OTel HTTP server metrics. */
 export function redDashboard(service: string, metrics: DatasourceRef): Dashboard {
@@ -139,6 +140,19 @@ export function platformOverviewDashboard(metrics: DatasourceRef): Dashboard {
         title: 'Running pods by namespace',
         unit: 'none',
         queries: [['sum by (namespace) (kube_pod_status_phase{phase="Running"})', '{{namespace}}']],
+      },
+      {
+        // Seed 7-1's Hubble query, by caller and callee: HTTP that Cilium's proxy reads (an L7 policy selects the
+        // callee). Empty where ambient's HBONE carries the demo's HTTP, which Cilium cannot read.
+        type: 'timeseries',
+        title: 'HTTP requests in demo, as Hubble sees them',
+        unit: 'reqps',
+        queries: [
+          [
+            'sum by (source_workload, destination_workload) (rate(hubble_http_requests_total{namespace="demo"}[5m]))',
+            '{{source_workload}} -> {{destination_workload}}',
+          ],
+        ],
       },
     ]),
   };

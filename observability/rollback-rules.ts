@@ -1,3 +1,4 @@
+import { RED_HISTOGRAM } from './collector-config';
 /**
  * The seed's automatic rollback criteria (section 10-3), as Prometheus rule
  * groups for the Mimir ruler. promtool checks and unit-tests them.
@@ -62,7 +63,7 @@ export const POOL_USAGE = `sum ${BY_POOL} (${POOL}_count{${POOL}_state="used"}) 
  * carries service.name. These come from the metrics pipeline, which is not
  * tail-sampled, so the error ratio is not skewed by keeping every error trace.
  */
-const REQUESTS = 'http_server_request_duration_seconds';
+const REQUESTS = RED_HISTOGRAM;
 const P99 = (window: string, offset = '') => `histogram_quantile(0.99, sum by (job, le) (rate(${REQUESTS}_bucket[${window}]${offset})))`;
 
 export function rollbackRules(c: RollbackCriteria): RuleGroup[] {

@@ -7,10 +7,11 @@ import { readMigrationState } from '../config/migration-state';
 import { RunningReceiver, startRollbackReceiver } from '../ops/receiver';
 import { rollBack } from '../ops/rollback';
 import { onLoopback, RunningAlertmanager, startAlertmanager } from '../verify/engines/alertmanager';
-import { startRuler } from '../verify/engines/prometheus';
+import { mimirOtlpTranslation, startRuler } from '../verify/engines/prometheus';
 import { collectorOnLoopbackPorts, freePort, startCollector } from './otel-harness';
 import { KongRequest, kongRequests, sendKongSpans } from './kong-spans';
 import { RED_METRICS } from '../observability/collector-config';
+import { otlpAttribute as attr, poolMetrics } from './otel-payloads';
 import { committedClone, filesOf, subjects } from './git-clone';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
@@ -22,9 +23,6 @@ import { toolPath } from './tools';
  * synth renders from it). The e2e suite carries the same commit on to Argo CD.
  */
 const ENV = 'dev';
-
-/** One attribute of an OTLP/JSON payload. */
-const attr = (key: string, value: string | number) => ({ key, value: typeof value === 'number' ? { intValue: value } : { stringValue: value } });
 
 /**
  * Each service's request latency now and at the same time yesterday (the P99 rule's baseline), in ms. The backend
@@ -76,30 +74,6 @@ function yesterday(nowMs: number): string {
  * and three containers' waiting reasons.
  */
 function labMetrics(startNs: string, nowNs: string) {
-  const gauge = (name: string, unit: string, points: Array<[Array<ReturnType<typeof attr>>, number]>) => ({
-    name,
-    unit,
-    sum: {
-      aggregationTemporality: 2,
-      isMonotonic: false,
-      dataPoints: points.map(([attributes, v]) => ({ attributes, startTimeUnixNano: startNs, timeUnixNano: nowNs, asInt: String(v) })),
-    },
-  });
-  const service = (name: string, pool: string, used: number, max: number) => ({
-    resource: { attributes: [attr('service.name', name)] },
-    scopeMetrics: [
-      {
-        scope: { name: 'lab' },
-        metrics: [
-          gauge('db.client.connection.count', '{connection}', [
-            [[attr('db.client.connection.pool.name', pool), attr('db.client.connection.state', 'used')], used],
-            [[attr('db.client.connection.pool.name', pool), attr('db.client.connection.state', 'idle')], max - used],
-          ]),
-          gauge('db.client.connection.max', '{connection}', [[[attr('db.client.connection.pool.name', pool)], max]]),
-        ],
-      },
-    ],
-  });
   const waiting = (pod: string, container: string, reason: string) => ({
     attributes: [attr('namespace', 'demo'), attr('pod', pod), attr('container', container), attr('reason', reason)],
     timeUnixNano: nowNs,
@@ -108,9 +82,9 @@ function labMetrics(startNs: string, nowNs: string) {
   return {
     resourceMetrics: [
       // The pool is full: over the seed's threshold.
-      service('backend', 'orders', 20, 20),
+      poolMetrics({ service: 'backend', pool: 'orders', used: 20, max: 20, startNs, nowNs }),
       // 19 of 20 connections: the near miss.
-      service('checkin', 'main', 19, 20),
+      poolMetrics({ service: 'checkin', pool: 'main', used: 19, max: 20, startNs, nowNs }),
       {
         resource: { attributes: [attr('service.name', 'kube-state-metrics')] },
         scopeMetrics: [
@@ -151,6 +125,14 @@ function collectorOnLoopback(rendered: string, ports: { grpc: number; http: numb
 
 const renderedData = (component: string, file: string, key: string, env = ENV): string =>
   (YAML.parse(fs.readFileSync(path.join(ROOT, 'dist', env, component, file), 'utf8')) as { data: Record<string, string> }).data[key];
+
+/** The rendered Mimir's structured config: what its distributor does with OTLP names. */
+const renderedMimirConfig = (env: string): unknown =>
+  (
+    YAML.parse(fs.readFileSync(path.join(ROOT, 'dist', env, 'apps', 'application-mimir.yaml'), 'utf8')) as {
+      spec: { source: { helm: { valuesObject: { mimir: { structuredConfig: unknown } } } } };
+    }
+  ).spec.source.helm.valuesObject.mimir.structuredConfig;
 
 /** A self-signed certificate for 127.0.0.1, as prod's receiver serves one; Alertmanager's tls_config.ca_file trusts it. */
 function selfSignedCertificate(dir: string): { cert: Buffer; key: Buffer } {
@@ -256,13 +238,14 @@ describe("automatic rollback (seed 10-3): Kong's spans and lab-shaped metrics th
     runs.push(dev, prod, unrouted, wrongToken);
     for (const run of runs) stops.push(run.receiver.close, run.alertmanager.stop);
     expect(prod.receiver.url).toMatch(/^https:/);
-    const ruler = await startRuler(
-      toolPath('prometheus'),
-      renderedData('mimir-rules', 'configmap-mimir-rollback-rules.yaml', 'rollback.yaml'),
-      runs.map((r) => r.alertmanager.url),
-      tempDir('ruler-'),
-      { promtool: toolPath('promtool'), openMetrics: yesterday(Date.now()) },
-    );
+    const ruler = await startRuler(toolPath('prometheus'), {
+      rules: renderedData('mimir-rules', 'configmap-mimir-rollback-rules.yaml', 'rollback.yaml'),
+      alertmanagers: runs.map((r) => r.alertmanager.url),
+      workDir: tempDir('ruler-'),
+      // Series named as the rendered Mimir names them: without its suffix setting, no rule would see a request.
+      otlpTranslation: mimirOtlpTranslation(renderedMimirConfig(ENV)),
+      history: { promtool: toolPath('promtool'), openMetrics: yesterday(Date.now()) },
+    });
     stops.push(ruler.stop);
     const ports = { grpc: await freePort(), http: await freePort() };
     const collector = await startCollector(

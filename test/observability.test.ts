@@ -108,6 +108,8 @@ describe('LGTM values with the seed settings (section 7)', () => {
       ingestion_rate: 50000,
       max_global_series_per_user: 800000,
       compactor_blocks_retention_period: '7d',
+      // OTLP names as Prometheus gives them (test/telemetry-names.test.ts proves what the dashboards read).
+      otel_metric_suffixes_enabled: true,
     });
     expect(find(stg, 'Application', 'mimir').spec.source).toMatchObject({ chart: 'mimir-distributed', targetRevision: '6.0.5' });
   });

@@ -1,5 +1,6 @@
 import { EnvironmentConfig } from '../../config';
 import { LgtmEndpoints } from './lgtm-endpoints';
+import { RED_HISTOGRAM } from '../../observability/collector-config';
 
 /** Grafana 10.5.15 chart values this project sets. */
 export interface GrafanaValues {
@@ -84,10 +85,16 @@ export function grafanaDatasources(e: LgtmEndpoints): GrafanaDatasource[] {
           customQuery: true,
           query: TRACE_LOGS_QUERY,
         },
+        // From a span to its service's RED series: the collector's histogram (RED_HISTOGRAM), whose `job` is the
+        // span's service.name. Tempo's own span metrics would be `traces_spanmetrics_*{service=...}`, which no
+        // external Tempo of production promises.
         tracesToMetrics: {
           datasourceUid: uid.mimir,
-          tags: [{ key: 'service.name', value: 'service' }],
-          queries: [{ name: 'Request rate', query: 'sum(rate(traces_spanmetrics_calls_total{$$__tags}[5m]))' }],
+          tags: [{ key: 'service.name', value: 'job' }],
+          queries: [
+            { name: 'Request rate', query: `sum(rate(${RED_HISTOGRAM}_count{$$__tags}[5m]))` },
+            { name: 'P99 latency', query: `histogram_quantile(0.99, sum by (le) (rate(${RED_HISTOGRAM}_bucket{$$__tags}[5m])))` },
+          ],
         },
         serviceMap: { datasourceUid: uid.mimir },
         nodeGraph: { enabled: true },

@@ -39,6 +39,14 @@ export function lgtmEndpoints(env: EnvironmentConfig): LgtmEndpoints {
 /** Whether Mimir, Loki and Tempo run in this cluster. */
 export const lgtmInCluster = (env: EnvironmentConfig): boolean => env.observability.backends.location === 'in-cluster';
 
+/**
+ * How Mimir names what arrives over OTLP. Its default (`otel_metric_suffixes_enabled: false`, Mimir 3.0) drops the
+ * unit and `_total` suffixes, so the collector's `http.server.request.duration` would land as
+ * `http_server_request_duration_bucket` and every RED panel and rollback rule, which read `..._seconds_bucket` as
+ * Prometheus names it, would read nothing. An external Mimir needs the same limit (README).
+ */
+export const MIMIR_OTLP_LIMITS = { otel_metric_suffixes_enabled: true } as const;
+
 const hours = (retention: string) => (retention.endsWith('d') ? `${Number(retention.slice(0, -1)) * 24}h` : retention);
 
 // ---- Mimir (mimir-distributed 6.0.5, Mimir 3.0.1) ----------------------------
@@ -113,6 +121,7 @@ export function mimirValues(env: EnvironmentConfig, e: LgtmEndpoints, rules: Mim
           ingestion_rate: 50000,
           max_global_series_per_user: 800000,
           compactor_blocks_retention_period: env.observability.retention,
+          ...MIMIR_OTLP_LIMITS,
         },
         ruler_storage: { backend: 'local', local: { directory: rules.directory } },
         ruler: { alertmanager_url: e.alertmanager },
