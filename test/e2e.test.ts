@@ -94,7 +94,9 @@ describe('a real Argo CD syncs the App-of-Apps from a git push', () => {
             step: step.number,
             outcome: step.judge === 'a dataplane' ? (step.outcome === 'policy' ? 'policy' : 'needs a dataplane') : 'pass',
           });
-      expect(report.exercises.flatMap((r) => r.steps).filter((st) => st.outcome === 'policy').length).toBeGreaterThan(0);
+      // Cilium's engine and the mesh decide some steps in every lab that runs exercises (stg and prod run none).
+      const byPolicy = report.exercises.flatMap((r) => r.steps).filter((st) => st.outcome === 'policy').length;
+      expect(byPolicy > 0).toBe(exercisesOf(env).length > 0);
       const broken = report.exerciseBreaks.flatMap((b) => b.results.map((r) => ({ what: b.what, id: r.id, outcome: r.outcome })));
       expect(broken.filter((b) => b.outcome !== 'fail')).toEqual([]);
       // Every exercise judged here, and first run in this lab, has a break that makes it fail.
