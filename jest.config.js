@@ -6,4 +6,6 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
   testTimeout: 300000,
+  // npm test runs two workers; the e2e starts first and the rest run beside it (test/sequencer.js).
+  testSequencer: '<rootDir>/test/sequencer.js',
 };

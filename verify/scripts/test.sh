@@ -20,7 +20,8 @@ npx eslint --max-warnings 0 .
 step "jest"
 # A failed suite still gets its time table and the stale-dist check: the report is what a red run is read by.
 jest_status=0
-npx jest --ci --json --outputFile=.build/jest-results.json || jest_status=$?
+# Two workers: most long suites wait on the processes they start, so the e2e runs beside the rest (test/sequencer.js).
+npx jest --ci -w 2 --json --outputFile=.build/jest-results.json || jest_status=$?
 
 step "dist/ matches a fresh synth"
 node lib/run-ts.js main.ts --check
