@@ -89,8 +89,10 @@ create_rollback_receiver_secret() {
     echo "    secret $RECEIVER_SECRET_NAMESPACE/$RECEIVER_SECRET_NAME exists, left alone"
     return
   fi
-  # Through stdin, not an argument: a command line is readable by every user of the machine (ps).
-  openssl rand -hex 32 | tr -d '\n' | kc --namespace "$RECEIVER_SECRET_NAMESPACE" create secret generic "$RECEIVER_SECRET_NAME" --from-file=token=/dev/stdin
+  # Through stdin, not an argument: a command line is readable by every user of the machine (ps). Fed by a process
+  # substitution, not a pipe, so the step's status is kubectl's alone: with pipefail, a kubectl that exits before it
+  # reads (a refusal) would otherwise report openssl's SIGPIPE (141) instead of its own answer.
+  kc --namespace "$RECEIVER_SECRET_NAMESPACE" create secret generic "$RECEIVER_SECRET_NAME" --from-file=token=/dev/stdin < <(openssl rand -hex 32 | tr -d '\n')
 }
 
 step "create the namespaces of the bootstrap secrets" apply_namespaces

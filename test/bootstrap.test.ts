@@ -129,8 +129,8 @@ describe('setup.sh with recording stubs', () => {
       'openssl rand -base64 24',
       'kubectl --context kind-lab-dev --namespace monitoring create secret generic grafana --from-literal=admin-user=admin --from-literal=admin-password=c3R1Yi1wYXNzd29yZA==',
       // The rollback receiver's token: random, through stdin (never an argument ps shows), never in git.
+      // (openssl, which makes it, runs beside kubectl, which reads it: their order in the log is the scheduler's.)
       'kubectl --context kind-lab-dev --namespace monitoring get secret rollback-receiver',
-      'openssl rand -hex 32',
       'kubectl --context kind-lab-dev --namespace monitoring create secret generic rollback-receiver --from-file=token=/dev/stdin',
       // The lab's clone as the repo-server's volume, in Argo CD's namespace, before Argo CD starts.
       `kubectl --context kind-lab-dev apply --filename ${dir}/namespace-argocd.yaml`,
@@ -139,6 +139,11 @@ describe('setup.sh with recording stubs', () => {
       'helm status argocd --namespace argocd',
       `helm install argocd argo-cd --repo https://argoproj.github.io/argo-helm --version 9.4.5 --namespace argocd --create-namespace --kube-context kind-lab-dev --values ${dir}/argocd.values.yaml`,
       `kubectl --context kind-lab-dev apply --filename ${dir}/appproject-root.yaml --filename ${dir}/application-root-dev.yaml`,
+    ]);
+    // The token is made once, and its value is on no command line.
+    expect(h.calls().filter((c) => c.startsWith('openssl rand -hex 32'))).toEqual(['openssl rand -hex 32']);
+    expect(h.calls().filter((c) => c.includes('rollback-receiver') && c.includes('create secret'))).toEqual([
+      'kubectl --context kind-lab-dev --namespace monitoring create secret generic rollback-receiver --from-file=token=/dev/stdin',
     ]);
     expect(result.stdout).toContain(`Argo CD syncs the commits of this clone (${ROOT}, checked-out branch)`);
     expect(result.stdout).toContain(
