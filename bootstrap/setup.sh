@@ -79,8 +79,9 @@ create_grafana_secret() {
     echo "    secret $GRAFANA_SECRET_NAMESPACE/$GRAFANA_SECRET_NAME exists, left alone"
     return
   fi
+  # The password through stdin, as the receiver's token below: a command line is readable by every user (ps).
   kc --namespace "$GRAFANA_SECRET_NAMESPACE" create secret generic "$GRAFANA_SECRET_NAME" \
-    --from-literal=admin-user=admin --from-literal=admin-password="$(openssl rand -base64 24)"
+    --from-literal=admin-user=admin --from-file=admin-password=/dev/stdin < <(openssl rand -base64 24 | tr -d '\n')
 }
 
 # The rollback receiver's bearer token, which Alertmanager sends from this Secret: random, created once, never in git.

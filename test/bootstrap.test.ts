@@ -33,6 +33,8 @@ interface Harness {
   readonly run: (script: string, args: string[], env?: Record<string, string>) => { status: number | null; stdout: string; stderr: string };
   readonly calls: () => string[];
   readonly clearLog: () => void;
+  /** What the stub kubectl stored for a secret it created from stdin. */
+  readonly secret: (name: string) => string;
 }
 
 function harness(options: { without?: string[]; root?: string } = {}): Harness {
@@ -63,6 +65,7 @@ function harness(options: { without?: string[]; root?: string } = {}): Harness {
     },
     calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : []),
     clearLog: () => fs.rmSync(log, { force: true }),
+    secret: (name) => fs.readFileSync(path.join(state, `secret-${name}`), 'utf8'),
   };
 }
 
@@ -126,8 +129,8 @@ describe('setup.sh with recording stubs', () => {
       'openssl req -x509',
       'kubectl --context kind-lab-dev --namespace kong create secret tls lab-wildcard-tls',
       'kubectl --context kind-lab-dev --namespace monitoring get secret grafana',
-      'openssl rand -base64 24',
-      'kubectl --context kind-lab-dev --namespace monitoring create secret generic grafana --from-literal=admin-user=admin --from-literal=admin-password=c3R1Yi1wYXNzd29yZA==',
+      // Grafana's password, as the receiver's token: made by openssl beside kubectl, read from stdin, on no command line.
+      'kubectl --context kind-lab-dev --namespace monitoring create secret generic grafana --from-literal=admin-user=admin --from-file=admin-password=/dev/stdin',
       // The rollback receiver's token: random, through stdin (never an argument ps shows), never in git.
       // (openssl, which makes it, runs beside kubectl, which reads it: their order in the log is the scheduler's.)
       'kubectl --context kind-lab-dev --namespace monitoring get secret rollback-receiver',
@@ -140,8 +143,12 @@ describe('setup.sh with recording stubs', () => {
       `helm install argocd argo-cd --repo https://argoproj.github.io/argo-helm --version 9.4.5 --namespace argocd --create-namespace --kube-context kind-lab-dev --values ${dir}/argocd.values.yaml`,
       `kubectl --context kind-lab-dev apply --filename ${dir}/appproject-root.yaml --filename ${dir}/application-root-dev.yaml`,
     ]);
-    // The token is made once, and its value is on no command line.
-    expect(h.calls().filter((c) => c.startsWith('openssl rand -hex 32'))).toEqual(['openssl rand -hex 32']);
+    // The token and the password are made once each, and neither value is on a command line.
+    expect(h.calls().filter((c) => c.startsWith('openssl rand'))).toEqual(['openssl rand -base64 24', 'openssl rand -hex 32']);
+    expect(h.calls().filter((c) => c.includes('c3R1Yi1wYXNzd29yZA=='))).toEqual([]);
+    // What kubectl read from stdin is what openssl made, without a trailing newline.
+    expect(h.secret('grafana')).toBe('c3R1Yi1wYXNzd29yZA==');
+    expect(h.secret('rollback-receiver')).toBe('c3R1Yi1wYXNzd29yZA==');
     expect(h.calls().filter((c) => c.includes('rollback-receiver') && c.includes('create secret'))).toEqual([
       'kubectl --context kind-lab-dev --namespace monitoring create secret generic rollback-receiver --from-file=token=/dev/stdin',
     ]);
