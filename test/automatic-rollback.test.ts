@@ -3,12 +3,13 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { ENVIRONMENTS } from '../config/environments';
 import { readMigrationState } from '../config/migration-state';
 import { RunningReceiver, startRollbackReceiver } from '../ops/receiver';
 import { rollBack } from '../ops/rollback';
 import { onLoopback, RunningAlertmanager, startAlertmanager } from '../verify/engines/alertmanager';
-import { mimirOtlpTranslation, startRuler } from '../verify/engines/prometheus';
-import { collectorOnLoopbackPorts, freePort, startCollector } from './otel-harness';
+import { startRuler } from '../verify/engines/prometheus';
+import { collectorOnLoopback, freePort, renderedMimirTranslation, startCollector } from './otel-harness';
 import { KongRequest, kongRequests, sendKongSpans } from './kong-spans';
 import { RED_METRICS } from '../observability/collector-config';
 import { otlpAttribute as attr, poolMetrics } from './otel-payloads';
@@ -110,29 +111,8 @@ function labMetrics(startNs: string, nowNs: string) {
   };
 }
 
-/**
- * The rendered collector config, changed only where addresses are: its receivers on loopback ports, the Mimir exporter
- * at the ruler's OTLP endpoint, the Loki and Tempo exporters at a closed loopback port (nothing is sent on their
- * pipelines), and its own metrics endpoint (a fixed port) off.
- */
-function collectorOnLoopback(rendered: string, ports: { grpc: number; http: number }, mimirOtlp: string): string {
-  const config = collectorOnLoopbackPorts(rendered, ports);
-  config.exporters['otlphttp/mimir'].endpoint = mimirOtlp;
-  config.exporters['otlphttp/loki'].endpoint = 'http://127.0.0.1:9';
-  config.exporters['otlp/tempo'].endpoint = '127.0.0.1:9';
-  return YAML.stringify(config);
-}
-
 const renderedData = (component: string, file: string, key: string, env = ENV): string =>
   (YAML.parse(fs.readFileSync(path.join(ROOT, 'dist', env, component, file), 'utf8')) as { data: Record<string, string> }).data[key];
-
-/** The rendered Mimir's structured config: what its distributor does with OTLP names. */
-const renderedMimirConfig = (env: string): unknown =>
-  (
-    YAML.parse(fs.readFileSync(path.join(ROOT, 'dist', env, 'apps', 'application-mimir.yaml'), 'utf8')) as {
-      spec: { source: { helm: { valuesObject: { mimir: { structuredConfig: unknown } } } } };
-    }
-  ).spec.source.helm.valuesObject.mimir.structuredConfig;
 
 /** A self-signed certificate for 127.0.0.1, as prod's receiver serves one; Alertmanager's tls_config.ca_file trusts it. */
 function selfSignedCertificate(dir: string): { cert: Buffer; key: Buffer } {
@@ -243,7 +223,7 @@ describe("automatic rollback (seed 10-3): Kong's spans and lab-shaped metrics th
       alertmanagers: runs.map((r) => r.alertmanager.url),
       workDir: tempDir('ruler-'),
       // Series named as the rendered Mimir names them: without its suffix setting, no rule would see a request.
-      otlpTranslation: mimirOtlpTranslation(renderedMimirConfig(ENV)),
+      otlpTranslation: renderedMimirTranslation(ENVIRONMENTS[ENV]),
       history: { promtool: toolPath('promtool'), openMetrics: yesterday(Date.now()) },
     });
     stops.push(ruler.stop);

@@ -1,4 +1,6 @@
 import * as fs from 'fs';
+import * as http from 'http';
+import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 // The generated Kubernetes API classes of cdk8s-plus-30 alone: its higher-level constructs cost 50 ms of every synth to load.
@@ -111,4 +113,14 @@ export function imageRepositories(values: unknown): string[] {
   };
   walk(values);
   return out;
+}
+
+/** A scrape target on loopback: serves `first`, then `then` on every later scrape (counters that grow, as an agent's do). */
+export async function metricsEndpoint(first: string, then = first): Promise<{ target: string; close: () => Promise<void> }> {
+  let served = 0;
+  const server = http.createServer((_, response) => {
+    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(served++ === 0 ? first : then);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { target: `127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -1,12 +1,10 @@
-import * as http from 'http';
-import { AddressInfo } from 'net';
 import { HUBBLE_CONTEXT, hubbleMetricsOption } from '../argocd/values/cilium';
 import { ENVIRONMENTS } from '../config/environments';
 import { HUBBLE_METRICS_PORT, HUBBLE_RELABEL_RULES } from '../observability/hubble-relabel';
 import { FlowEnd, HttpExchange, httpFlows, hubbleExposition, prometheusRelabelConfigs } from '../verify/engines/hubble-metrics';
 import { applicationsOf, hydrateApplications } from '../verify/engines/hydrate';
 import { RunningScraper, startScraper } from '../verify/engines/prometheus';
-import { render, tempDir } from './helpers';
+import { metricsEndpoint, render, tempDir } from './helpers';
 import { toolPath } from './tools';
 
 /**
@@ -37,16 +35,6 @@ function exchanges(rounds: number): HttpExchange[] {
     { from: FRONTEND, to: KONG, method: 'GET', path: '/status/200', status: 200, verdict: 'FORWARDED' },
   ];
   return Array.from({ length: rounds }, () => one).flat();
-}
-
-/** Serves `first`, then `then` on every later scrape: counters that grow, as an agent's do. */
-async function metricsEndpoint(first: string, then: string): Promise<{ target: string; close: () => Promise<void> }> {
-  let served = 0;
-  const server = http.createServer((_, response) => {
-    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(served++ === 0 ? first : then);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { target: `127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 describe("seed 7-1's Hubble query, through the rendered option, Hubble's handlers and the relabel rules on Prometheus", () => {

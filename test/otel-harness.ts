@@ -4,7 +4,11 @@ import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { ROOT, tempDir } from './helpers';
+import { MIMIR_OTLP_LIMITS } from '../argocd/values/lgtm';
+import { EnvironmentConfig } from '../config';
+import { applicationsOf } from '../verify/engines/hydrate';
+import { mimirOtlpTranslation, OtlpTranslation } from '../verify/engines/prometheus';
+import { render, ROOT, tempDir } from './helpers';
 import { freePort } from '../verify/engines/loopback-process';
 
 export { freePort };
@@ -39,11 +43,6 @@ export async function captureServer(): Promise<{
 }
 
 /**
- * The rendered collector config, rewired for a loopback test: receivers on
- * local ports, every exporter replaced by the capture endpoint, a short
- * decision wait. Processors and sampling policies stay exactly as rendered.
- */
-/**
  * A rendered collector config, parsed, with its OTLP receivers on loopback ports and its own metrics endpoint (a
  * fixed port) off: the changes every test run of the collector makes, all of them addresses.
  */
@@ -55,6 +54,34 @@ export function collectorOnLoopbackPorts(rendered: string, ports: { grpc: number
   return config;
 }
 
+/**
+ * The rendered collector config, changed only where addresses are: its receivers on loopback ports, the Mimir exporter
+ * at `mimirOtlp` (a Prometheus OTLP receiver standing in for Mimir's), the Loki and Tempo exporters at a closed
+ * loopback port (nothing is sent on their pipelines), and its own metrics endpoint (a fixed port) off.
+ */
+export function collectorOnLoopback(rendered: string, ports: { grpc: number; http: number }, mimirOtlp: string): string {
+  const config = collectorOnLoopbackPorts(rendered, ports);
+  config.exporters['otlphttp/mimir'].endpoint = mimirOtlp;
+  config.exporters['otlphttp/loki'].endpoint = 'http://127.0.0.1:9';
+  config.exporters['otlp/tempo'].endpoint = '127.0.0.1:9';
+  return YAML.stringify(config);
+}
+
+/**
+ * How an environment's Mimir names OTLP series, for the Prometheus that stands in for it: the rendered Mimir config
+ * where Mimir runs in the cluster, the limits the README asks of an external Mimir (prod's) where it does not.
+ */
+export function renderedMimirTranslation(env: EnvironmentConfig): OtlpTranslation {
+  const mimir = applicationsOf(render(env)).find((a) => a.name === 'mimir');
+  const values = mimir?.source.helm?.valuesObject as { mimir: { structuredConfig: unknown } } | undefined;
+  return mimirOtlpTranslation(values ? values.mimir.structuredConfig : { limits: MIMIR_OTLP_LIMITS });
+}
+
+/**
+ * The rendered collector config, rewired for a loopback test: receivers on
+ * local ports, every exporter replaced by the capture endpoint, a short
+ * decision wait. Processors and sampling policies stay exactly as rendered.
+ */
 export function testConfig(rendered: string, ports: { grpc: number; http: number; capture: number }, decisionWait = '2s'): string {
   const config = collectorOnLoopbackPorts(rendered, ports);
   // The stand-in keeps the traces exporter's queue settings: they decide whether bursts get through.

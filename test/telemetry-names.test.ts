@@ -1,9 +1,6 @@
 import { spawnSync } from 'child_process';
-import * as http from 'http';
-import { AddressInfo } from 'net';
 import * as YAML from 'yaml';
 import { hubbleMetricsOption } from '../argocd/values/cilium';
-import { MIMIR_OTLP_LIMITS } from '../argocd/values/lgtm';
 import { HelmChartSource, UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
 import { EnvironmentConfig } from '../config';
 import { ENVIRONMENTS } from '../config/environments';
@@ -15,11 +12,11 @@ import { locateChart } from '../verify/engines/charts';
 import { applicationsOf } from '../verify/engines/hydrate';
 import { FlowEnd, HttpExchange, httpFlows, hubbleExposition, prometheusRelabelConfigs } from '../verify/engines/hubble-metrics';
 import { kubeletCadvisorNames, kubeStateMetricsNames, MetricNames } from '../verify/engines/producer-names';
-import { allSeries, mimirOtlpTranslation, OtlpTranslation, parseQuery, RunningScraper, startScraper } from '../verify/engines/prometheus';
+import { allSeries, OtlpTranslation, parseQuery, RunningScraper, startScraper } from '../verify/engines/prometheus';
 import { kongRequests, sendKongSpans } from './kong-spans';
-import { collectorOnLoopbackPorts, freePort, startCollector } from './otel-harness';
+import { collectorOnLoopback, freePort, renderedMimirTranslation, startCollector } from './otel-harness';
 import { poolMetrics } from './otel-payloads';
-import { render, tempDir } from './helpers';
+import { find, metricsEndpoint, objectsOf, render, tempDir } from './helpers';
 import { toolPath } from './tools';
 
 /**
@@ -40,23 +37,6 @@ const HUBBLE_TRAFFIC: HttpExchange[] = [
   { from: end('demo', 'frontend'), to: end('demo', 'backend'), method: 'POST', path: '/post', status: 403, verdict: 'DROPPED' },
 ];
 
-const renderedFile = (env: EnvironmentConfig, kind: string, name: string): Record<string, unknown> =>
-  render(env).files.find((f) => f.object.kind === kind && f.object.metadata.name === name)!.object as unknown as Record<string, unknown>;
-
-/** The rendered Mimir's OTLP naming: its own config where it runs in the cluster, the documented limits where it is external. */
-function translationOf(env: EnvironmentConfig): OtlpTranslation {
-  const mimir = applicationsOf(render(env)).find((a) => a.name === 'mimir');
-  const values = mimir?.source.helm?.valuesObject as { mimir: { structuredConfig: unknown } } | undefined;
-  return mimirOtlpTranslation(values ? values.mimir.structuredConfig : { limits: MIMIR_OTLP_LIMITS });
-}
-
-/** Serves `body` to every scrape. */
-async function metricsEndpoint(body: string): Promise<{ target: string; close: () => Promise<void> }> {
-  const server = http.createServer((_, response) => response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(body));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { target: `127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
 /** The names a Prometheus holds, by metric. */
 async function storedNames(url: string): Promise<MetricNames> {
   const names: MetricNames = new Map();
@@ -74,6 +54,7 @@ function kubeStateMetricsVersion(): string {
   const chart = locateChart(source, toolPath('helm'));
   if (!chart.ok) throw new Error(`the kube-state-metrics chart cannot be read: ${chart.reason}`);
   const shown = spawnSync(toolPath('helm'), ['show', 'chart', chart.archive], { encoding: 'utf8' });
+  if (shown.status !== 0) throw new Error(`helm show chart ${chart.archive} failed: ${shown.stderr.trim()}`);
   return (YAML.parse(shown.stdout) as { appVersion: string }).appVersion.replace(/^v/, '');
 }
 
@@ -93,14 +74,10 @@ describe('every query of the rendered dashboards, datasources and rules names wh
     });
     stops.push(store.stop);
     const ports = { grpc: await freePort(), http: await freePort() };
-    const config = collectorOnLoopbackPorts(
-      String((renderedFile(ENVIRONMENTS.dev, 'ConfigMap', 'otel-collector').data as Record<string, string>)['config.yaml']),
-      ports,
-    );
-    config.exporters['otlphttp/mimir'].endpoint = store.otlpEndpoint;
-    config.exporters['otlphttp/loki'].endpoint = 'http://127.0.0.1:9';
-    config.exporters['otlp/tempo'].endpoint = '127.0.0.1:9';
-    const collector = await startCollector(toolPath('otelcol-lab'), YAML.stringify(config), ports.http);
+    const rendered = (
+      find(objectsOf(ENVIRONMENTS.dev, 'otel-collector'), 'ConfigMap', 'otel-collector') as unknown as { data: Record<string, string> }
+    ).data['config.yaml'];
+    const collector = await startCollector(toolPath('otelcol-lab'), collectorOnLoopback(rendered, ports, store.otlpEndpoint!), ports.http);
     stops.push(collector.stop);
     await sendKongSpans(ports.http, 'backend', [
       ...kongRequests('names-200', 'api.lab-dev.local', 20, 200, 30),
@@ -133,13 +110,14 @@ describe('every query of the rendered dashboards, datasources and rules names wh
   }
 
   beforeAll(async () => {
-    const translations = new Set(CHECKED.map(translationOf));
+    const translations = new Set(CHECKED.map(renderedMimirTranslation));
     // The seeded break's naming too: a Mimir without the suffix setting.
     translations.add('UnderscoreEscapingWithoutSuffixes');
     const started = await Promise.all([...translations].map(async (t) => [t, await produce(t)] as const));
     for (const [t, store] of started) stores.set(t, store);
+    const ksm = kubeStateMetricsVersion();
     documented = [
-      { name: `kube-state-metrics ${kubeStateMetricsVersion()}`, names: scraped(kubeStateMetricsNames(kubeStateMetricsVersion())) },
+      { name: `kube-state-metrics ${ksm}`, names: scraped(kubeStateMetricsNames(ksm)) },
       { name: `the kubelet's cAdvisor (Kubernetes ${VERSIONS.kubernetesNode})`, names: scraped(kubeletCadvisorNames(VERSIONS.kubernetesNode)) },
     ];
   }, 240_000);
@@ -171,7 +149,7 @@ describe('every query of the rendered dashboards, datasources and rules names wh
     expect(queries.filter((q) => q.where.startsWith('dashboard')).length).toBeGreaterThanOrEqual(15);
     expect(queries.filter((q) => q.where.startsWith('rule')).length).toBe(4);
     expect(queries.filter((q) => q.where.startsWith('datasource')).map((q) => q.language)).toEqual(['promql', 'promql', 'logql']);
-    const translation = translationOf(env);
+    const translation = renderedMimirTranslation(env);
     expect(translation).toBe('UnderscoreEscapingWithSuffixes');
     expect(unknownNames(await parsed(queries, translation), await producersFor(translation), logLabelsOf(env))).toEqual([]);
   });
@@ -179,7 +157,7 @@ describe('every query of the rendered dashboards, datasources and rules names wh
   test('seeded breaks: an unknown metric, a label its producer lacks, a stream label nobody sets, and a Mimir without its suffix setting all fail', async () => {
     const env = ENVIRONMENTS.dev;
     const queries = renderedQueries(render(env));
-    const translation = translationOf(env);
+    const translation = renderedMimirTranslation(env);
     const overview = queries.find((q) => q.expr.includes('kube_pod_status_phase'))!;
     const tracesToMetrics = queries.find((q) => q.where.includes('tracesToMetrics'))!;
     const logs = queries.find((q) => q.language === 'logql')!;
