@@ -3,8 +3,10 @@ import { answerIsTheWorkloads, exerciseParams, judges, stepConnection } from './
 import { verbatim } from './seed-commands';
 import { Exercise } from './types';
 
-/** The dataplane steps of an exercise that are connections: where no dataplane runs, Cilium's engine and the mesh's rule judge them live. */
-/** Steps only traffic can judge whose call Cilium's engine and the mesh judge: decided by policy, or only whether they are refused. */
+/**
+ * The dataplane steps of an exercise that are connections, which Cilium's engine and the mesh's rule judge live where
+ * no dataplane runs: decided by policy, or (where the step also checks the answer) only found not refused.
+ */
 export const policyJudgedSteps = (exercise: Exercise): { decided: number; reachable: number } => {
   const judged = exercise.steps.filter((s) => s.judge === 'a dataplane' && stepConnection(s.run) !== undefined);
   const reachable = judged.filter(answerIsTheWorkloads).length;

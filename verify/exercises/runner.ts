@@ -352,11 +352,11 @@ export async function runExercise(exercise: Exercise, options: RunOptions): Prom
   return { id: exercise.id, env: options.params.ENV ?? '', steps: results, outcome };
 }
 
-/** The step an exercise failed at, if it failed. */
 /** A step whose admitted call must also answer something (a status, a body): policy judges only that it is not refused. */
 export const answerIsTheWorkloads = (step: Step): boolean =>
   step.expect === 'succeeds' && !!(step.status || step.output || step.absent || step.json || step.eachObject);
 
+/** The step an exercise failed at, if it failed. */
 export const firstFailure = (result: ExerciseResult): StepResult | undefined => result.steps.find((s) => s.outcome === 'fail');
 
 /** Which engines decided an exercise, in the report's words. */
