@@ -58,12 +58,31 @@ export function treeOf(rendered: RenderedEnvironment): FileTree {
   ]);
 }
 
-/** dist/<env>/ as committed at `ref` in `repo`. */
+/** dist/<env>/ as committed at `ref` in `repo`: one `git ls-tree` and one `git cat-file --batch` for every blob. */
 export function treeAtRef(repo: string, ref: string, env: string): FileTree {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const prefix = `dist/${env}/`;
-  const names = git('ls-tree', '-r', '--name-only', ref, '--', prefix).split('\n').filter(Boolean);
-  return new Map(names.map((name): [string, string] => [name.slice(prefix.length), git('show', `${ref}:${name}`)]));
+  const git = (args: string[], input?: string) =>
+    execFileSync('git', args, { cwd: repo, maxBuffer: 256 * 1024 * 1024, ...(input === undefined ? {} : { input }) });
+  const entries = git(['ls-tree', '-r', '-z', ref, '--', prefix])
+    .toString('utf8')
+    .split('\0')
+    .filter(Boolean)
+    .map((line) => {
+      const [meta, name] = line.split('\t');
+      return { name, blob: meta.split(' ')[2] };
+    });
+  if (entries.length === 0) return new Map();
+  // Each answer is `<oid> blob <size>\n<content>\n`, in the order asked.
+  const batch = git(['cat-file', '--batch'], entries.map((e) => e.blob).join('\n') + '\n');
+  const tree = new Map<string, string>();
+  let offset = 0;
+  for (const entry of entries) {
+    const headerEnd = batch.indexOf(0x0a, offset);
+    const size = Number(batch.subarray(offset, headerEnd).toString('utf8').split(' ')[2]);
+    tree.set(entry.name.slice(prefix.length), batch.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
+    offset = headerEnd + 1 + size + 1;
+  }
+  return tree;
 }
 
 function describe(file: string, content: string): string {

@@ -125,6 +125,18 @@ const helmError = (stderr: string): string => {
   return (lines.find((l) => l.startsWith('Error:')) ?? lines[0]).replace(/^Error: /, '');
 };
 
+/** A chart archive's sha256, read once per process while its size and modification time stay the same. */
+const ARCHIVE_DIGESTS = new Map<string, { stamp: string; digest: string }>();
+function archiveDigest(archive: string): string {
+  const stat = fs.statSync(archive);
+  const stamp = `${stat.size} ${stat.mtimeMs}`;
+  const known = ARCHIVE_DIGESTS.get(archive);
+  if (known?.stamp === stamp) return known.digest;
+  const digest = sha256(fs.readFileSync(archive));
+  ARCHIVE_DIGESTS.set(archive, { stamp, digest });
+  return digest;
+}
+
 /** `helm template` as Argo CD's repo-server runs it, cached by (chart archive, release, namespace, values, capabilities). */
 function helmTemplate(app: ApplicationManifest, archive: string, apiVersions: readonly string[], options: HydrationOptions): RenderResult {
   const kubeVersion = options.kubeVersion ?? VERSIONS.kubernetesNode;
@@ -132,9 +144,7 @@ function helmTemplate(app: ApplicationManifest, archive: string, apiVersions: re
   const values = [app.source.helm?.values ? YAML.parse(app.source.helm.values, { version: '1.1' }) : undefined, app.source.helm?.valuesObject].filter(
     (v) => v !== undefined,
   );
-  const key = sha256(
-    JSON.stringify({ chart: sha256(fs.readFileSync(archive)), release, namespace: app.namespace, kubeVersion, apiVersions, values }),
-  );
+  const key = sha256(JSON.stringify({ chart: archiveDigest(archive), release, namespace: app.namespace, kubeVersion, apiVersions, values }));
   const cacheFile = path.join(userCacheDir('renders'), `${key}.json`);
   if (options.cache !== false && fs.existsSync(cacheFile)) return JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as RenderResult;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hydrate-'));
@@ -259,11 +269,13 @@ export function hydrateApplications(apps: readonly ApplicationManifest[], option
       }),
   );
   type Rendered = { app: ApplicationManifest; result: RenderResult; via?: 'mirror' | 'upstream'; unverified?: boolean };
+  // A git folder renders the same whatever the capabilities: read once for both passes.
+  const gitRenders = new Map(upstream.filter((a) => !located.has(a.name)).map((a) => [a.name, renderGit(a)]));
   const renderAll = (apiVersions: readonly string[]): Rendered[] =>
     upstream.map((app) => {
       const chart = located.get(app.name);
       if (!chart) {
-        const git = renderGit(app);
+        const git = gitRenders.get(app.name)!;
         return { app, ...git, unverified: !git.result.ok };
       }
       if (!chart.location.ok) return { app, result: { ok: false, objects: [], message: chart.location.reason }, unverified: true };
