@@ -13,6 +13,7 @@ const FULL_SUITE_ONLY = {
   workflow: 'actionlint (a built tool) over the pull-request workflow',
   renovate: 'Renovate (a built tool, on Node 24) extracting every pin, twice',
   'network-policies': "Cilium's policy engine (a built tool) over every environment's Helm renders",
+  'configured-connections': "Cilium's policy engine (a built tool) over every connection the Helm renders configure",
   'first-run': 'every README command in a fresh clone',
   helm: 'Helm renders of every upstream chart',
   diff: 'Helm renders of two revisions',

@@ -20,6 +20,8 @@ import {
   withoutNoise,
 } from '../verify/checks/rendered-diff';
 import { KubeObject } from '../lib/synth';
+import { toYaml } from '../lib/yaml';
+import { formatConnectivityMarkdown, formatConnectivityText, treeConnectivity } from '../verify/checks/connectivity-diff';
 import { renderEnvironment } from '../lib/synth';
 import { ROOT, tempDir } from './helpers';
 import { toolPath } from './tools';
@@ -158,13 +160,96 @@ describe('upstream effects in the rendered diff (the charts rendered by Helm on 
   });
 });
 
+describe('the connectivity diff on real git history: who can talk to whom, as Cilium\u2019s engine judges both sides', () => {
+  const tools = { helm: toolPath('helm'), harness: () => toolPath('cilium-policy') };
+  const noMesh = ENVIRONMENTS['dev-no-mesh'];
+
+  test('a branch that adds an allow from monitoring (Grafana) to the backend shows exactly that pair, newly allowed and marked', () => {
+    const repo = repoWith(noMesh);
+    repo.git('checkout', '-q', '-b', 'feature');
+    const allow = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'grafana-to-backend', namespace: 'monitoring' },
+      spec: {
+        endpointSelector: { matchLabels: { 'app.kubernetes.io/name': 'grafana' } },
+        egress: [
+          {
+            toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'demo', app: 'backend' } }],
+            toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }],
+          },
+        ],
+      },
+    };
+    writeAtomically([renderEnvironment(noMesh, COMPONENTS)], path.join(repo.dir, 'dist'));
+    require('fs').writeFileSync(
+      path.join(repo.dir, 'dist/dev-no-mesh/monitoring-isolation/ciliumnetworkpolicy-grafana-to-backend.yaml'),
+      toYaml(allow),
+    );
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '-m', 'grafana reaches the backend');
+    const diff = treeConnectivity(noMesh, treeAtRef(repo.dir, 'main', noMesh.name), treeAtRef(repo.dir, 'HEAD', noMesh.name), tools);
+    expect(diff.changes).toEqual([
+      { from: 'deployment/grafana (monitoring)', to: 'deployment/backend (demo)', port: 8080, before: 'denied', after: 'allowed', opensInto: 'demo' },
+    ]);
+    expect(diff.judged).toBeGreaterThan(1000);
+    expect(formatConnectivityText([{ env: noMesh.name, diff }])).toBe(
+      'connectivity dev-no-mesh: 1 pair(s) change\n  + deployment/grafana (monitoring) -> deployment/backend (demo):8080: denied -> allowed [opens a path into demo]\n',
+    );
+    expect(formatConnectivityMarkdown([{ env: noMesh.name, diff }])).toContain(
+      '| ⚠️ opens demo | `deployment/grafana (monitoring)` | `deployment/backend (demo)` | 8080 |  | denied | allowed |',
+    );
+  });
+
+  test('a branch that changes only replicas shows "connectivity: no change", judging nothing', () => {
+    const repo = repoWith(prod);
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.commit(withBackendReplicas(5), 'scale backend');
+    const diff = treeConnectivity(prod, treeAtRef(repo.dir, 'main', 'prod'), treeAtRef(repo.dir, 'HEAD', 'prod'), {
+      helm: toolPath('helm'),
+      harness: () => {
+        throw new Error('nothing that decides a verdict changed: the engine must not run');
+      },
+    });
+    expect(diff).toEqual({ changes: [], judged: 0 });
+    expect(formatConnectivityText([{ env: 'prod', diff }])).toBe('connectivity: no change\n');
+  });
+
+  test("an L7 rule that admits POST /post (seed 2-3's file, as the reader applies it) shows as that request newly allowed, per caller", () => {
+    const seedFile = require('fs').readFileSync(path.join(ROOT, 'lab/01-cilium/policies/backend-l7-policy.yaml'), 'utf8') as string;
+    const before = new Map(treeOf(renderEnvironment(noMesh, COMPONENTS)));
+    before.set('network-policies/ciliumnetworkpolicy-backend-l7-http-policy.yaml', seedFile);
+    const after = new Map(before);
+    after.set(
+      'network-policies/ciliumnetworkpolicy-backend-l7-http-policy.yaml',
+      seedFile.replace(
+        '              - method: GET\n                path: /get\n',
+        '              - method: GET\n                path: /get\n              - method: POST\n                path: /post\n',
+      ),
+    );
+    expect(after.get('network-policies/ciliumnetworkpolicy-backend-l7-http-policy.yaml')).toContain('path: /post');
+    const diff = treeConnectivity(noMesh, before, after, tools);
+    expect(diff.changes).toEqual(
+      ['deployment/frontend (demo)', 'job/load-generator (demo)'].map((from) => ({
+        from,
+        to: 'deployment/backend (demo)',
+        port: 8080,
+        request: 'POST /post',
+        before: 'denied',
+        after: 'allowed',
+        opensInto: 'demo',
+      })),
+    );
+  });
+});
+
 describe('npm run diff', () => {
   const run = (args: string[]) =>
     spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), 'verify/scripts/diff.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 
   test('exits 0 with nothing to report when dist/ matches the render', () => {
     const result = run(['--base', 'HEAD']);
-    expect(result.stdout).toBe(`diff: no changes in ${ENVIRONMENT_NAMES.join(', ')}\n`);
+    expect(result.stdout).toBe(`diff: no changes in ${ENVIRONMENT_NAMES.join(', ')}\nconnectivity: no change\n`);
     expect(result.status).toBe(0);
   });
 

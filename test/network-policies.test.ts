@@ -1,16 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { EnvironmentConfig } from '../config';
 import { KubeObject } from '../lib/synth';
 import * as YAML from 'yaml';
 import { AMBIENT_LABEL, NAMESPACES } from '../lib/namespaces';
-import { ARGOCD_PODS } from '../lib/upstream';
+import { ARGOCD_PODS, GRAFANA_POD, KONG_PROXY_POD_LABELS } from '../lib/upstream';
 import { ExerciseState, exerciseStates, Flow, flowLabel, flowTable } from '../verify/checks/flows';
 import { SEED_2_1_POLICY, SEED_2_3_POLICY_FILE } from '../verify/exercises/seed-manifests';
 import { EXERCISE_BREAKS } from '../verify/engines/exercise-breaks';
 import { flowReport, judgeFlows, JudgedFlow, policiesOf, unexpected } from '../verify/checks/cilium-verdicts';
-import { applicationNamespaces } from '../verify/engines/environment-manifests';
-import { applicationsOf, hydrateApplications } from '../verify/engines/hydrate';
+import { configuredConnections, handFlowsAlsoConfigured } from '../verify/checks/configured-connections';
+import { judgeRequests } from '../verify/engines/connections';
+import { renderedCluster } from '../verify/engines/rendered-cluster';
 import { ALL_ENVS, render, ROOT } from './helpers';
 import { toolPath } from './tools';
 
@@ -27,19 +27,6 @@ const harness = toolPath('cilium-policy');
 const helm = toolPath('helm');
 const REPORTS = path.join(ROOT, '.build', 'reports');
 
-/** What the environment puts into the cluster: our render and the Helm renders of the charts. */
-function clusterObjects(env: EnvironmentConfig): { ours: KubeObject[]; upstream: KubeObject[]; namespaces: Map<string, Record<string, string>> } {
-  const rendered = render(env);
-  const ours = rendered.files.filter((f) => f.component !== 'apps').map((f) => f.object);
-  const upstream = hydrateApplications(applicationsOf(rendered), { helm, cache: true }).flatMap((a) => a.objects.map((o) => o.object));
-  const namespaces = new Map<string, Record<string, string>>();
-  for (const { namespace, labels } of applicationNamespaces(rendered).values())
-    namespaces.set(namespace, { ...namespaces.get(namespace), ...labels });
-  for (const o of [...ours, ...upstream].filter((x) => x.kind === 'Namespace'))
-    namespaces.set(o.metadata.name, { ...namespaces.get(o.metadata.name), ...(o.metadata.labels ?? {}) });
-  return { ours, upstream, namespaces };
-}
-
 const networkPolicy = (namespace: string, name: string, spec: Record<string, unknown>): KubeObject =>
   ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec }) as KubeObject;
 
@@ -54,10 +41,14 @@ function withoutRule(policy: KubeObject, direction: 'ingress' | 'egress', index:
 const key = (o: KubeObject) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
 
 describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: traffic judged by Cilium 1.19.1 and the mesh', (name, env) => {
-  const { ours, upstream, namespaces } = clusterObjects(env);
+  const cluster = renderedCluster(render(env), helm);
+  const { ours, upstream, namespaces } = cluster;
   const flows = flowTable(env);
   const states = exerciseStates(env);
   const all = [...ours, ...upstream];
+  // The connections the render configures (test/configured-connections.test.ts judges them): rules carry them too.
+  const configured = configuredConnections(cluster);
+  const judgeConfigured = (objects: readonly KubeObject[]) => judgeRequests(harness, { ...cluster, objects }, configured);
   const judge = (objects: readonly KubeObject[], table: readonly Flow[] = flows, labels = namespaces) =>
     judgeFlows(harness, { objects, namespaces: labels, flows: table });
   /** The cluster as the reader left it after the state's step: its policy added, or demo out of the mesh. */
@@ -104,9 +95,24 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: traffic judg
     }
   });
 
+  test('the table writes no flow that a configured connection makes: each fact once', () => {
+    expect(handFlowsAlsoConfigured(flows, cluster).map(flowLabel)).toEqual([]);
+    // Seeded break: the Gateway's route to Grafana, written again by hand, is found.
+    const again: Flow = {
+      from: { name: 'kong-proxy', namespace: NAMESPACES.kong, pods: KONG_PROXY_POD_LABELS },
+      to: { name: 'grafana', namespace: NAMESPACES.monitoring, pods: GRAFANA_POD.labels },
+      port: GRAFANA_POD.port,
+      protocol: 'TCP',
+      expect: 'allowed',
+      why: 'the Gateway publishes grafana.<domain>',
+    };
+    expect(handFlowsAlsoConfigured([...flows, again], cluster).map(flowLabel)).toEqual(['kong-proxy -> grafana:3000/TCP']);
+  });
+
   test('every rule of our policies carries a flow: without it, the verdict on one changes, as synced or in a state of the exercises', () => {
     const baseline = judged.length > 0 ? judged : judge(all);
     const stateBaselines = states.map((state) => judgeState(state, all));
+    const configuredBaseline = judgeConfigured(all);
     const idle: string[] = [];
     let rules = 0;
     for (const policy of policiesOf(ours)) {
@@ -117,6 +123,7 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: traffic judg
           const objects = all.flatMap((o) => (o === policy ? withoutRule(policy, direction, i) : [o]));
           const changed =
             judge(objects).some((j, n) => j.verdict.allowed !== baseline[n].verdict.allowed) ||
+            judgeConfigured(objects).some((v, n) => v.allowed !== configuredBaseline[n].allowed) ||
             states.some((state, k) => judgeState(state, objects).some((j, n) => j.verdict.allowed !== stateBaselines[k][n].verdict.allowed));
           if (!changed) idle.push(`${key(policy)} ${direction}[${i}]`);
         }

@@ -17,7 +17,12 @@ import { podTemplateOf } from './pods';
 export interface ClusterState {
   readonly objects: readonly KubeObject[];
   readonly namespaces: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** Where names outside the cluster resolve, as the environment's config declares them (the rollback receiver's address). */
+  readonly externalAddresses?: ReadonlyMap<string, string>;
 }
+
+/** Where a name outside the cluster resolves when the config says nothing: TEST-NET-3, an address outside every cluster. */
+const UNKNOWN_EXTERNAL_ADDRESS = '203.0.113.10';
 
 /** Who calls: a pod (as its workload renders it, or live), or this machine through Kind's host ports. */
 export type Caller = HarnessEndpoint | { readonly name: string; readonly host: true };
@@ -163,6 +168,12 @@ function routeBackends(
   return undefined;
 }
 
+/** The names by which pods reach the API server, through the `default/kubernetes` Service that no chart renders. */
+const KUBERNETES_SERVICE_NAMES = new Set(['kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local']);
+const KUBE_APISERVER_ENTITY: HarnessEndpoint = { name: 'kube-apiserver', entity: 'kube-apiserver' };
+/** The port Kind's API server listens on, which Cilium sees once it has translated the Service. */
+const KUBE_APISERVER_PORT = 6443;
+
 const KONG_PROXY_SERVICE_NODE_PORTS = { http: 80, https: 443 } as const;
 
 /** The hops of one request: to the Service's pods, and on through Kong's route where the Service is Kong's proxy. */
@@ -185,10 +196,15 @@ export function resolveConnection(state: ClusterState, request: ConnectionReques
     from = { name: 'this machine (through Kind\u2019s NodePort)', entity: 'world' };
   } else {
     from = request.from;
+    if (KUBERNETES_SERVICE_NAMES.has(host)) {
+      // Cilium translates the `kubernetes` Service to the API server itself, an entity, at the port it listens on.
+      hops.push({ from, to: KUBE_APISERVER_ENTITY, port: KUBE_APISERVER_PORT, protocol: 'TCP', what: `${request.url} -> the API server` });
+      return { hops };
+    }
     const found = serviceOf(state, host, from.namespace);
     if (found === 'not-a-service-name') {
-      // An address, or a name outside the cluster: the world, at a stand-in address when it is a name.
-      const address = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : '203.0.113.10';
+      // An address, or a name outside the cluster: where the config says it resolves, else a stand-in address of the world.
+      const address = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : (state.externalAddresses?.get(host) ?? UNKNOWN_EXTERNAL_ADDRESS);
       hops.push({ from, to: { name: `${host} (outside the cluster)`, address }, port, protocol: 'TCP', what: `${request.url} leaves the cluster` });
       return { hops };
     }
@@ -257,6 +273,9 @@ export function judgeRequests(harness: string, state: ClusterState, requests: re
   });
 }
 
+/** A URL to the pod's own loopback (a sidecar's reload call): no policy sees it. */
+const onThePodItself = (url: string): boolean => /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])([:/]|$)/.test(url);
+
 /** The URLs a pod is configured to call: http(s) URLs in its containers' env values and args, with a `<PREFIX>_HOST` env beside a `<PREFIX>_URL` as its Host header. */
 export function configuredRequests(
   caller: HarnessEndpoint,
@@ -267,14 +286,14 @@ export function configuredRequests(
   for (const container of [...(template.spec.initContainers ?? []), ...template.spec.containers]) {
     const env = new Map((container.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
     for (const [name, value] of env) {
-      if (!/^https?:\/\/\S+$/.test(value)) continue;
+      if (!/^https?:\/\/\S+$/.test(value) || onThePodItself(value)) continue;
       const prefix = name.replace(/_URL$/, '');
       const hostHeader = name.endsWith('_URL') ? env.get(`${prefix}_HOST`) : undefined;
       out.push({ from: caller, url: value, ...(hostHeader ? { hostHeader } : {}), where: `${where} container ${container.name} env ${name}` });
     }
     for (const arg of [...(container.command ?? []), ...(container.args ?? [])])
       for (const match of arg.matchAll(/https?:\/\/[^\s"'$`]+/g))
-        out.push({ from: caller, url: match[0], where: `${where} container ${container.name} args` });
+        if (!onThePodItself(match[0])) out.push({ from: caller, url: match[0], where: `${where} container ${container.name} args` });
   }
   return out;
 }

@@ -3,7 +3,8 @@
  * Renders the current tree and compares it with dist/ at the base ref
  * (default: the merge base with the pull request's base branch, origin/HEAD
  * or main, whichever is found first), our objects and, where an upstream
- * Application changed, the objects its chart renders. Exits 1 when a
+ * Application changed, the objects its chart renders; then who can talk to
+ * whom, where a change touches it (verify/checks/connectivity-diff.ts). Exits 1 when a
  * --fail-on condition holds, 2 on bad input.
  */
 import { execFileSync } from 'child_process';
@@ -26,6 +27,7 @@ import {
   withoutNoise,
 } from '../checks/rendered-diff';
 import { renderEnvironment } from '../../lib/synth';
+import { ConnectivityDiff, formatConnectivityMarkdown, formatConnectivityText, treeConnectivity } from '../checks/connectivity-diff';
 import { toolPath } from '../tools/tool-path';
 import { projectRoot } from '../../lib/project';
 
@@ -65,12 +67,16 @@ runCommand(
     const helm = toolPath(ROOT, 'helm');
     const notRendered: string[] = [];
     let ignored = 0;
+    const connectivity: Array<{ env: string; diff: ConnectivityDiff }> = [];
+    let harness: string | undefined;
+    const tools = { helm, harness: () => (harness ??= toolPath(ROOT, 'cilium-policy')) };
     const changes = selected.flatMap((env) => {
       const before = treeAtRef(ROOT, base!, env.name);
       const after = treeOf(renderEnvironment(env, COMPONENTS));
       const upstream = upstreamChanges(env.name, before, after, helm);
       notRendered.push(...upstream.notRendered.map((u) => `${env.name}, ${u}`));
       ignored += upstream.ignored;
+      connectivity.push({ env: env.name, diff: treeConnectivity(env, before, after, tools) });
       return [...diffTrees(env.name, before, after), ...upstream.changes];
     });
     const names = selected.map((e) => e.name);
@@ -83,11 +89,14 @@ runCommand(
         : []),
       ...(ignored > 0 ? [`${ignored} object(s) changed only in fields their Application's ignoreDifferences names`] : []),
     ];
-    if (flags.markdown)
+    if (flags.markdown) {
+      const section = formatConnectivityMarkdown(connectivity);
       process.stdout.write(
-        maxLength ? fitMarkdown(shown, names, maxLength, notes) : formatMarkdown(shown, names) + notes.map((n) => `\n_${n}_\n`).join(''),
+        (maxLength
+          ? fitMarkdown(shown, names, maxLength - section.length, notes)
+          : formatMarkdown(shown, names) + notes.map((n) => `\n_${n}_\n`).join('')) + section,
       );
-    else process.stdout.write(formatText(shown, names) + notes.map((n) => `diff: ${n}\n`).join(''));
+    } else process.stdout.write(formatText(shown, names) + notes.map((n) => `diff: ${n}\n`).join('') + formatConnectivityText(connectivity));
     for (const u of notRendered) process.stderr.write(`diff: upstream not rendered in ${u}\n`);
     const reason = failureReason(changes, flags['fail-on']);
     if (reason) {
