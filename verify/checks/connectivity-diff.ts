@@ -3,6 +3,7 @@ import { NAMESPACES } from '../../lib/namespaces';
 import { KubeObject } from '../../lib/synth';
 import { CiliumVerdict, Connection, HarnessEndpoint, judgeConnections, policiesOf } from '../engines/cilium-policy';
 import { ClusterState } from '../engines/connections';
+import { ROOT_NAMESPACE as MESH_ROOT_NAMESPACE } from '../engines/mesh-rules';
 import { podTemplateOf } from '../engines/pods';
 import { clusterOfFiles } from '../engines/rendered-cluster';
 import { workloadEndpoint } from './configured-connections';
@@ -151,6 +152,33 @@ function verdictInputs(state: ClusterState): string {
   });
 }
 
+/**
+ * The namespaces where a verdict may differ: those of a namespaced policy that changed (Cilium's and
+ * NetworkPolicies select only their own namespace's pods; a mesh policy its own namespace's) and of a workload whose
+ * identity or ports changed. Everywhere, where a clusterwide or mesh-wide policy or a namespace's labels changed.
+ */
+function affectedNamespaces(before: ClusterState, after: ClusterState): Set<string> | 'everywhere' {
+  const decides = (o: KubeObject) => policiesOf([o]).length > 0 || o.apiVersion.startsWith('security.istio.io/');
+  const policies = (state: ClusterState) =>
+    new Map(state.objects.filter(decides).map((o) => [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
+  const [was, now] = [policies(before), policies(after)];
+  const out = new Set<string>();
+  for (const key of new Set([...was.keys(), ...now.keys()])) {
+    const [b, a] = [was.get(key), now.get(key)];
+    if (JSON.stringify(b?.spec) === JSON.stringify(a?.spec) && JSON.stringify(b?.metadata.labels) === JSON.stringify(a?.metadata.labels)) continue;
+    const namespace = (a ?? b)!.metadata.namespace;
+    if (!namespace || namespace === MESH_ROOT_NAMESPACE) return 'everywhere';
+    out.add(namespace);
+  }
+  const labels = (state: ClusterState) => JSON.stringify([...state.namespaces].sort(([x], [y]) => x.localeCompare(y)));
+  if (labels(before) !== labels(after)) return 'everywhere';
+  const [partiesBefore, partiesAfter] = [parties(before), parties(after)];
+  for (const name of new Set([...partiesBefore.keys(), ...partiesAfter.keys()]))
+    if (JSON.stringify(partiesBefore.get(name)) !== JSON.stringify(partiesAfter.get(name)))
+      out.add((partiesAfter.get(name) ?? partiesBefore.get(name))!.endpoint.namespace!);
+  return out;
+}
+
 /** The pairs whose verdict changes between two clusters, and those a workload added or removed brings or takes. */
 export function connectivityDiff(harness: string, before: ClusterState, after: ClusterState): ConnectivityDiff {
   if (verdictInputs(before) === verdictInputs(after)) return { changes: [], judged: 0 };
@@ -162,8 +190,17 @@ export function connectivityDiff(harness: string, before: ClusterState, after: C
     { name: KUBE_APISERVER.name, ports: KUBE_APISERVER_PORTS },
   ];
   const sources = [...all.keys(), WORLD.name];
+  // A pair with neither end in an affected namespace keeps its verdict: only the others are judged.
+  const affected = affectedNamespaces(before, after);
+  const judgedPair = (from: string, to: string) => {
+    if (affected === 'everywhere') return true;
+    const ends = [all.get(from)?.endpoint.namespace, all.get(to)?.endpoint.namespace];
+    return ends.some((n) => n !== undefined && affected.has(n));
+  };
   const pairs: Pair[] = sources.flatMap((from) =>
-    destinations.flatMap((d) => (d.name === from ? [] : d.ports.map((port) => ({ key: `${from} -> ${d.name}:${port}`, from, to: d.name, port })))),
+    destinations.flatMap((d) =>
+      d.name === from || !judgedPair(from, d.name) ? [] : d.ports.map((port) => ({ key: `${from} -> ${d.name}:${port}`, from, to: d.name, port })),
+    ),
   );
   const requests = httpRequests([...before.objects, ...after.objects]);
   const sideBefore = judgeSide(harness, before, pairs, requests);

@@ -43,7 +43,7 @@ export interface MeshPath {
 /** Istio ambient SNATs the kubelet's probes of a meshed pod to this link-local address. */
 export const AMBIENT_PROBE_ADDRESS = '169.254.7.127';
 const TRUST_DOMAIN = 'cluster.local';
-const ROOT_NAMESPACE = NAMESPACES.istio;
+export const ROOT_NAMESPACE = NAMESPACES.istio;
 
 const selects = (selector: unknown, labels: Readonly<Record<string, string>>): boolean => {
   const match = (selector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels;
