@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { COMPONENTS } from '../components';
 import { EnvironmentConfig } from '../config';
@@ -182,10 +183,7 @@ describe('the connectivity diff on real git history: who can talk to whom, as Ci
       },
     };
     writeAtomically([renderEnvironment(noMesh, COMPONENTS)], path.join(repo.dir, 'dist'));
-    require('fs').writeFileSync(
-      path.join(repo.dir, 'dist/dev-no-mesh/monitoring-isolation/ciliumnetworkpolicy-grafana-to-backend.yaml'),
-      toYaml(allow),
-    );
+    fs.writeFileSync(path.join(repo.dir, 'dist/dev-no-mesh/monitoring-isolation/ciliumnetworkpolicy-grafana-to-backend.yaml'), toYaml(allow));
     repo.git('add', '-A');
     repo.git('commit', '-q', '-m', 'grafana reaches the backend');
     const diff = treeConnectivity(noMesh, treeAtRef(repo.dir, 'main', noMesh.name), treeAtRef(repo.dir, 'HEAD', noMesh.name), tools);
@@ -216,7 +214,7 @@ describe('the connectivity diff on real git history: who can talk to whom, as Ci
   });
 
   test("an L7 rule that admits POST /post (seed 2-3's file, as the reader applies it) shows as that request newly allowed, per caller", () => {
-    const seedFile = require('fs').readFileSync(path.join(ROOT, 'lab/01-cilium/policies/backend-l7-policy.yaml'), 'utf8') as string;
+    const seedFile = fs.readFileSync(path.join(ROOT, 'lab/01-cilium/policies/backend-l7-policy.yaml'), 'utf8');
     const before = new Map(treeOf(renderEnvironment(noMesh, COMPONENTS)));
     before.set('network-policies/ciliumnetworkpolicy-backend-l7-http-policy.yaml', seedFile);
     const after = new Map(before);
