@@ -101,6 +101,7 @@ export const COMPONENTS: readonly ChartComponent[] = [
         allowedRegistries: context.env.registry ? [context.env.registry] : undefined,
         // Kind's own static pods and CoreDNS come with the node image, not from Harbor.
         registryExemptNamespaces: [NAMESPACES.kubeSystem],
+        apiServerActions: context.env.security.apiServerGuardrails.validationActions,
       }),
     // Seed 6-2 switches deny-privileged-container to warn by hand and back; where hand edits are kept, selfHeal leaves it alone.
     ignoreDifferences: (env) =>

@@ -14,6 +14,7 @@ const FULL_SUITE_ONLY = {
   renovate: 'Renovate (a built tool, on Node 24) extracting every pin, twice',
   'network-policies': "Cilium's policy engine (a built tool) over every environment's Helm renders",
   'configured-connections': "Cilium's policy engine (a built tool) over every connection the Helm renders configure",
+  guardrails: 'a Kubernetes control plane, and gator, for every case of every guardrail suite',
   'first-run': 'every README command in a fresh clone',
   helm: 'Helm renders of every upstream chart',
   diff: 'Helm renders of two revisions',

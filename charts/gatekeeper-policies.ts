@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { PlatformChart, PlatformChartProps } from '../lib/platform-chart';
-import { EnforcementAction, PolicyKey } from '../config';
+import { EnforcementAction, PolicyKey, ValidationAction } from '../config';
+import { ApiServerGuardrail, GuardedConstraint } from './api-server-guardrail';
 import {
   K8sAllowedRegistries,
   K8SAllowedRegistriesSpecEnforcementAction,
@@ -29,6 +30,8 @@ export interface GatekeeperPoliciesProps extends PlatformChartProps {
   readonly allowedRegistries?: readonly string[];
   /** Namespaces whose pods the registry rule skips, each for a reason the caller gives. */
   readonly registryExemptNamespaces?: readonly string[];
+  /** What the API server's own policies do where a Constraint denies (every Constraint is also a ValidatingAdmissionPolicy). */
+  readonly apiServerActions: readonly ValidationAction[];
 }
 
 /** The registry rule's Constraint name. */
@@ -85,48 +88,81 @@ export class GatekeeperPolicies extends PlatformChart {
       });
     }
 
-    const metadata = (key: PolicyKey) => ({ name: CONSTRAINT_NAMES[key], annotations: CONSTRAINT_ANNOTATIONS });
     const namespaces = [...props.namespaces];
     const actions = props.enforcementActions;
-
-    new K8sDenyPrivileged(this, 'deny-privileged', {
-      metadata: metadata('denyPrivileged'),
-      spec: {
-        enforcementAction: enforcement(actions.denyPrivileged, K8SDenyPrivilegedSpecEnforcementAction),
-        match: { kinds: [PODS], namespaces },
+    /** Each Constraint once, as both engines read it: Gatekeeper's typed Constraint and the API server's policy. */
+    const constraints: Record<PolicyKey, GuardedConstraint> = {
+      denyPrivileged: { name: CONSTRAINT_NAMES.denyPrivileged, kinds: [PODS], namespaces, enforcementAction: actions.denyPrivileged },
+      requireLabels: {
+        name: CONSTRAINT_NAMES.requireLabels,
+        kinds: [PODS, POD_CONTROLLERS],
+        namespaces,
+        parameters: { labels: [...props.requiredLabels] },
+        enforcementAction: actions.requireLabels,
       },
+      requireNonRoot: { name: CONSTRAINT_NAMES.requireNonRoot, kinds: [PODS], namespaces, enforcementAction: actions.requireNonRoot },
+      requireResourceLimits: {
+        name: CONSTRAINT_NAMES.requireResourceLimits,
+        kinds: [PODS],
+        namespaces,
+        enforcementAction: actions.requireResourceLimits,
+      },
+    };
+    const registry: GuardedConstraint | undefined = props.allowedRegistries && {
+      name: REGISTRY_CONSTRAINT_NAME,
+      kinds: [PODS],
+      excludedNamespaces: [...(props.registryExemptNamespaces ?? [])],
+      parameters: { registries: [...props.allowedRegistries] },
+      enforcementAction: 'deny',
+    };
+    const metadata = (c: GuardedConstraint) => ({ name: c.name, annotations: CONSTRAINT_ANNOTATIONS });
+    const match = (c: GuardedConstraint) => ({
+      kinds: c.kinds.map((k) => ({ apiGroups: [...k.apiGroups], kinds: [...k.kinds] })),
+      ...(c.namespaces ? { namespaces: [...c.namespaces] } : {}),
+      ...(c.excludedNamespaces ? { excludedNamespaces: [...c.excludedNamespaces] } : {}),
     });
+
+    const privileged = constraints.denyPrivileged;
+    new K8sDenyPrivileged(this, 'deny-privileged', {
+      metadata: metadata(privileged),
+      spec: { enforcementAction: enforcement(privileged.enforcementAction, K8SDenyPrivilegedSpecEnforcementAction), match: match(privileged) },
+    });
+    const labels = constraints.requireLabels;
     new K8sRequireLabels(this, 'require-labels', {
-      metadata: metadata('requireLabels'),
+      metadata: metadata(labels),
       spec: {
-        enforcementAction: enforcement(actions.requireLabels, K8SRequireLabelsSpecEnforcementAction),
-        match: { kinds: [PODS, POD_CONTROLLERS], namespaces },
+        enforcementAction: enforcement(labels.enforcementAction, K8SRequireLabelsSpecEnforcementAction),
+        match: match(labels),
         parameters: { labels: [...props.requiredLabels] },
       },
     });
+    const nonRoot = constraints.requireNonRoot;
     new K8sRequireNonRoot(this, 'require-non-root', {
-      metadata: metadata('requireNonRoot'),
-      spec: {
-        enforcementAction: enforcement(actions.requireNonRoot, K8SRequireNonRootSpecEnforcementAction),
-        match: { kinds: [PODS], namespaces },
-      },
+      metadata: metadata(nonRoot),
+      spec: { enforcementAction: enforcement(nonRoot.enforcementAction, K8SRequireNonRootSpecEnforcementAction), match: match(nonRoot) },
     });
+    const limits = constraints.requireResourceLimits;
     new K8sRequireResourceLimits(this, 'require-resource-limits', {
-      metadata: metadata('requireResourceLimits'),
-      spec: {
-        enforcementAction: enforcement(actions.requireResourceLimits, K8SRequireResourceLimitsSpecEnforcementAction),
-        match: { kinds: [PODS], namespaces },
-      },
+      metadata: metadata(limits),
+      spec: { enforcementAction: enforcement(limits.enforcementAction, K8SRequireResourceLimitsSpecEnforcementAction), match: match(limits) },
     });
-    if (props.allowedRegistries) {
+    if (registry && props.allowedRegistries) {
       new K8sAllowedRegistries(this, 'allowed-registries', {
-        metadata: { name: REGISTRY_CONSTRAINT_NAME, annotations: CONSTRAINT_ANNOTATIONS },
+        metadata: metadata(registry),
         spec: {
           enforcementAction: K8SAllowedRegistriesSpecEnforcementAction.DENY,
-          match: { kinds: [PODS], excludedNamespaces: [...(props.registryExemptNamespaces ?? [])] },
+          match: match(registry),
           parameters: { registries: [...props.allowedRegistries] },
         },
       });
     }
+
+    // The same rules in the API server itself: they hold while Gatekeeper's webhook is down.
+    const guarded: Array<[PolicyTemplate, GuardedConstraint]> = [
+      ...(Object.keys(constraints) as PolicyKey[]).map((key): [PolicyTemplate, GuardedConstraint] => [POLICY_TEMPLATES[key], constraints[key]]),
+      ...(registry ? [[REGISTRY_POLICY_TEMPLATE, registry] as [PolicyTemplate, GuardedConstraint]] : []),
+    ];
+    for (const [template, constraint] of guarded)
+      new ApiServerGuardrail(this, `api-server-${constraint.name}`, { template, constraint, validationActions: props.apiServerActions });
   }
 }

@@ -151,6 +151,25 @@ export interface SecuritySettings {
   readonly demoPodSecurity: DemoPodSecurity;
   /** What Argo CD's `default` project admits, chosen per environment with its reason. */
   readonly defaultProject: DefaultProjectSetting;
+  /** What the API server itself does with a violation of the Gatekeeper policies, chosen per environment with its reason. */
+  readonly apiServerGuardrails: ApiServerGuardrails;
+}
+
+/** What a ValidatingAdmissionPolicyBinding does with a violation: refuse it, warn the client, or record it in the audit log. */
+export type ValidationAction = 'Deny' | 'Warn' | 'Audit';
+
+/**
+ * The Gatekeeper policies enforced by the API server too, as ValidatingAdmissionPolicies in CEL
+ * (policies/templates.ts), so a guardrail holds while Gatekeeper's webhook is down (its
+ * failurePolicy is Ignore). The API server runs these before any webhook: where they deny, their
+ * message answers, not Gatekeeper's. A Constraint set to warn or dryrun is never enforced harder
+ * here (Warn, Audit).
+ */
+export interface ApiServerGuardrails {
+  /** For Constraints that deny. Deny and Warn cannot go together (the API server refuses it). */
+  readonly validationActions: readonly ValidationAction[];
+  /** One line: why these actions here. */
+  readonly why: string;
 }
 
 /**

@@ -117,6 +117,21 @@ export function findProblems(env: EnvironmentConfig): string[] {
     demoPsa.enforce,
   );
   check(demoPsa.why.trim().length >= 10, 'security.demoPodSecurity.why', 'must say in a line why this level', demoPsa.why);
+  const guardrails = env.security.apiServerGuardrails;
+  const actions = guardrails.validationActions;
+  check(
+    actions.length > 0 && actions.every((a) => ['Deny', 'Warn', 'Audit'].includes(a)) && new Set(actions).size === actions.length,
+    'security.apiServerGuardrails.validationActions',
+    'must list some of Deny, Warn and Audit, each once',
+    actions.join(', '),
+  );
+  check(
+    !(actions.includes('Deny') && actions.includes('Warn')),
+    'security.apiServerGuardrails.validationActions',
+    'cannot hold both Deny and Warn (the API server refuses the binding); use Deny, or Warn with Audit',
+    actions.join(', '),
+  );
+  check(guardrails.why.trim().length >= 10, 'security.apiServerGuardrails.why', 'must say in a line why these actions', guardrails.why);
   const { backendPolicies, handEdits } = env.security;
   check(
     ['argocd', 'reader'].includes(backendPolicies.appliedBy),

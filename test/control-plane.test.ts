@@ -237,11 +237,18 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'no-resources', namespace: 'demo' },
+      // Labelled and from the environment's registry: where the API server enforces the guardrails, it refuses anything else.
+      metadata: { name: 'no-resources', namespace: 'demo', labels: { app: 'no-resources', env: env.name, team: 'platform' } },
       // Restricted in every other way, since demo enforces the restricted Pod Security level.
       spec: {
         securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
-        containers: [{ name: 'c', image: 'busybox', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
+        containers: [
+          {
+            name: 'c',
+            image: `${env.registry ?? 'docker.io'}/library/busybox:1.36`,
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          },
+        ],
       },
     } as unknown as KubeObject;
     const created = await cp.client.request('POST', '/api/v1/namespaces/demo/pods?dryRun=All', pod);
@@ -282,6 +289,68 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
     ]);
     // kube-system is privileged on purpose (Cilium), so the same pod is admitted there.
     expect((await cp.client.request('POST', '/api/v1/namespaces/kube-system/pods?dryRun=All', pod('kube-system'))).status).toBe(201);
+  });
+
+  test("the API server's type checker finds nothing to warn about in any guardrail's CEL, and binds each as the environment says", async () => {
+    const policies = rendered.files.filter((f) => f.object.kind === 'ValidatingAdmissionPolicy').map((f) => f.object.metadata.name);
+    expect(policies.length).toBeGreaterThanOrEqual(4);
+    const checked = await eventually('every ValidatingAdmissionPolicy type-checked', async () => {
+      const list = await cp.client.request('GET', '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies');
+      const items = (list.body.items as KubeObject[]).filter((p) => policies.includes(p.metadata.name));
+      const status = (p: KubeObject) => p.status as { observedGeneration?: number; typeChecking?: { expressionWarnings?: unknown[] } } | undefined;
+      return items.length === policies.length &&
+        items.every((p) => status(p)?.observedGeneration === (p.metadata as { generation?: number }).generation)
+        ? items.map((p) => [p.metadata.name, status(p)?.typeChecking?.expressionWarnings ?? []])
+        : undefined;
+    });
+    expect(checked.filter(([, warnings]) => (warnings as unknown[]).length > 0)).toEqual([]);
+    const bindings = await cp.client.request('GET', '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings');
+    const ours = rendered.files.filter((f) => f.object.kind === 'ValidatingAdmissionPolicyBinding').map((f) => f.object.metadata.name);
+    const actions = (bindings.body.items as KubeObject[])
+      .filter((b) => ours.includes(b.metadata.name))
+      .map((b) => (b.spec as { validationActions: string[] }).validationActions.join(','));
+    expect(actions).toHaveLength(policies.length);
+    expect(new Set(actions)).toEqual(new Set([env.security.apiServerGuardrails.validationActions.join(',')]));
+  });
+
+  test(`with nothing serving Gatekeeper's webhook (as here), the API server ${env.security.apiServerGuardrails.validationActions.includes('Deny') ? "still refuses a pod that breaks the guardrails, with the seed's messages" : 'admits a pod that breaks the guardrails: its bindings only audit, and the lab leaves the answer to Gatekeeper'}`, async () => {
+    const deny = env.security.apiServerGuardrails.validationActions.includes('Deny');
+    const image = `${env.registry ?? 'docker.io'}/library/busybox:1.36`;
+    // Passes Pod Security restricted, which answers before any policy, and every guardrail.
+    const pod = (name: string, changes: { labels?: Record<string, string>; image?: string } = {}) =>
+      ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, namespace: 'demo', labels: changes.labels ?? { app: name, env: env.name, team: 'platform' } },
+        spec: {
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: 'app',
+              image: changes.image ?? image,
+              command: ['sleep', '60'],
+              resources: { limits: { cpu: '100m', memory: '64Mi' } },
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+        },
+      }) as unknown as KubeObject;
+    const create = (p: KubeObject) => cp.client.request('POST', '/api/v1/namespaces/demo/pods?dryRun=All', p);
+    expect((await create(pod('guardrail-compliant'))).status).toBe(201);
+    const unlabelled = await create(pod('guardrail-unlabelled', { labels: {} }));
+    const labelsMessage =
+      "ValidatingAdmissionPolicy 'gatekeeper-require-labels' with binding 'gatekeeper-require-labels' denied request: 필수 라벨 'app'이(가) 없습니다.; 필수 라벨 'env'이(가) 없습니다.; 필수 라벨 'team'이(가) 없습니다.";
+    if (deny) expect([unlabelled.status, statusMessage(unlabelled)]).toEqual([403, expect.stringContaining(labelsMessage)]);
+    else expect(unlabelled.status).toBe(201);
+    if (env.registry) {
+      const outside = await create(pod('guardrail-docker-hub', { image: 'busybox:1.36' }));
+      expect([outside.status, statusMessage(outside)]).toEqual([
+        403,
+        expect.stringContaining(
+          `ValidatingAdmissionPolicy 'gatekeeper-allowed-registries' with binding 'gatekeeper-allowed-registries' denied request: 컨테이너 'app'의 이미지 'busybox:1.36'는 허용된 레지스트리(${env.registry})의 것이 아닙니다.`,
+        ),
+      ]);
+    }
   });
 
   test(`the seed's lab 2-1 test pod (test-cnp) is ${env.security.demoPodSecurity.enforce === 'restricted' ? 'refused by Pod Security restricted' : 'admitted in demo, with the restricted warnings'}`, async () => {

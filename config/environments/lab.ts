@@ -122,6 +122,10 @@ export const LAB: EnvironmentConfig = {
       argocd: 'keeps',
       why: "seed 4-1 removes demo's ambient label and 6-2 switches a Constraint to warn by hand, then puts them back themselves",
     },
+    apiServerGuardrails: {
+      validationActions: ['Audit'],
+      why: "seed 6-1 and 6-2 print Gatekeeper's answers, and the API server's policies would answer first: here they only record",
+    },
     demoPodSecurity: {
       enforce: 'privileged',
       why: "the seed's exercise pods (2-1, 6-1, 8-1) must reach Gatekeeper and the quota, whose answers the seed prints; restricted is still warned and audited",

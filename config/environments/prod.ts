@@ -20,6 +20,10 @@ export const prod = defineEnvironment('prod', LAB, {
     exposure: { httpsOnly: true, unauthenticatedUis: false, argocdAdminAccount: false },
     backendPolicies: { appliedBy: 'argocd', why: 'production admits only the callers the policy names, from the first sync' },
     handEdits: { argocd: 'reverts', why: 'production changes only through git: selfHeal undoes any hand edit' },
+    apiServerGuardrails: {
+      validationActions: ['Deny'],
+      why: "production's guardrails hold while Gatekeeper's webhook is down: the API server refuses what its policies refuse",
+    },
     demoPodSecurity: { enforce: 'restricted', why: 'production admits only pods that pass restricted; Gatekeeper stands behind it' },
     defaultProject: { admits: 'nothing', why: 'every production Application names a project that allows only its own sources and namespaces' },
   },

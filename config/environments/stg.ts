@@ -18,6 +18,7 @@ export const stg = defineEnvironment('stg', LAB, {
   security: {
     backendPolicies: { appliedBy: 'argocd', why: "as prod: stg is Live's pre-check" },
     handEdits: { argocd: 'reverts', why: "as prod: stg is Live's pre-check" },
+    apiServerGuardrails: { validationActions: ['Deny'], why: "as prod: stg is Live's pre-check" },
     demoPodSecurity: { enforce: 'restricted', why: "as prod: stg is Live's pre-check" },
     defaultProject: { admits: 'nothing', why: "as prod: stg is Live's pre-check" },
   },
