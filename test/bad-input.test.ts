@@ -137,3 +137,19 @@ describe('--help: every command prints its usage and exits 0', () => {
     expect(result.stdout).toMatch(/^usage: npm run \S+/);
   });
 });
+
+describe('npm test takes no arguments', () => {
+  const run = (...args: string[]) => spawnSync('bash', ['verify/scripts/test.sh', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 10_000 });
+
+  test('--help prints what it runs and how to run some suites, and starts nothing', () => {
+    const result = run('--help');
+    expect([result.status, result.stdout.trim().split('\n').length]).toEqual([0, 1]);
+    expect(result.stdout).toMatch(/^usage: npm test \(no arguments\):.*npx jest <pattern>/);
+  });
+
+  test('any other argument is one line and exit 2, not a full run', () => {
+    const result = run('network-policies');
+    expect([result.status, result.stdout, result.stderr.trim().split('\n').length]).toEqual([2, '', 1]);
+    expect(result.stderr).toMatch(/^test: error: npm test takes no arguments \(got 'network-policies'\); usage:/);
+  });
+});

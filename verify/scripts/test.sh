@@ -2,6 +2,14 @@
 # npm test: everything CI checks, in the order that fails fastest.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+
+usage='usage: npm test (no arguments): the pinned tools, tsc, prettier and eslint, every jest suite, and the stale-dist check; for some suites only: npx jest <pattern>, or npm run test:fast -- <pattern>'
+case "${1-}" in
+  '') ;;
+  -h | --help) echo "$usage"; exit 0 ;;
+  *) echo "test: error: npm test takes no arguments (got '$1'); $usage" >&2; exit 2 ;;
+esac
+
 mkdir -p .build
 
 step() { printf '\n== %s (at %ss)\n' "$1" "$SECONDS"; }
