@@ -50,6 +50,9 @@ function compileError(error) {
   const where = first.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
   const name = path.basename(entry) === 'main.ts' ? 'synth' : path.basename(entry, '.ts');
   const more = error.errors.length > 1 ? ` (and ${error.errors.length - 1} more)` : '';
+  // A data file (config/releases.json, config/migration-state.json) is JSON, not TypeScript: say which to fix.
+  if (first.location && first.location.file.endsWith('.json'))
+    return `${name}: error: ${where}${first.text}${more}; fix the JSON in ${first.location.file} and run again`;
   return `${name}: error: ${where}${first.text}${more}; fix the TypeScript and run again (npm run typecheck lists every error)`;
 }
 

@@ -231,4 +231,16 @@ describe('atomic writes and bad input', () => {
     expect(fs.existsSync(path.join(ROOT, '.build', 'broken.js'))).toBe(false);
     expect(readTree(path.join(ROOT, 'dist'))).toEqual(before);
   });
+
+  test('a data file with a JSON syntax error is named with its line, and the fix asked for is the JSON (lib/run-ts.js)', () => {
+    const dir = tempDir('broken-json-');
+    fs.writeFileSync(path.join(dir, 'releases.json'), '{\n  "stg": { "tag": "1.0" },\n  "prod" { "tag": "1.0" }\n}\n');
+    const entry = path.join(dir, 'entry.ts');
+    fs.writeFileSync(entry, "import RELEASES from './releases.json';\nconsole.log(RELEASES);\n");
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'lib/run-ts.js'), entry], { cwd: ROOT, encoding: 'utf8' });
+    expect({ exit: result.status, lines: result.stderr.trim().split('\n') }).toEqual({
+      exit: 2,
+      lines: [expect.stringMatching(/^entry: error: \S*releases\.json:3:9: .*; fix the JSON in \S*releases\.json and run again$/)],
+    });
+  });
 });
