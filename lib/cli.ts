@@ -1,6 +1,7 @@
 import { performance } from 'perf_hooks';
 import { EnvironmentConfig, UserError } from '../config';
-import { assertValid } from '../config/validate';
+import { findProblems } from '../config/validate';
+import { settingSource } from './setting-source';
 import { environmentByName, ENVIRONMENTS } from '../config/environments';
 import { CommandSpec, describeError, EXIT_BAD_INPUT, EXIT_FAILED, Flags, helpText, parseCommandLine } from './command';
 import * as fs from 'fs';
@@ -35,11 +36,27 @@ export function parseArgs(argv: readonly string[]): SynthOptions | 'help' {
   return { envs: parsed.flags.env, outDir: parsed.flags.out ?? 'dist', check: parsed.flags.check };
 }
 
-/** Looks up and validates every requested environment before anything renders. */
+/**
+ * Looks up and validates every requested environment before anything renders. Every invalid one is named, each
+ * problem with the line that sets it (lib/setting-source.ts), so a value one environment takes from another shows
+ * in both.
+ */
 export function selectEnvironments(names: readonly string[], all: Readonly<Record<string, EnvironmentConfig>> = ENVIRONMENTS): EnvironmentConfig[] {
   // `--env dev --env dev` is one environment, rendered once.
-  const selected = names.length > 0 ? [...new Set(names)] : Object.keys(all);
-  return selected.map((name) => assertValid(environmentByName(name, all)));
+  const selected = [...new Set(names.length > 0 ? names : Object.keys(all))].map((name) => environmentByName(name, all));
+  const invalid = selected.flatMap((env) => {
+    const problems = findProblems(env);
+    if (problems.length === 0) return [];
+    const located = problems.map((problem) => {
+      const setting = /^([\w]+(\.[\w]+)+) /.exec(problem)?.[1];
+      // Only the registry's own environments are written in its files; an environment built in memory is not.
+      const source = setting && all === ENVIRONMENTS ? settingSource(env.name, setting) : undefined;
+      return source ? `${problem}, set at ${source}` : problem;
+    });
+    return [`invalid environment '${env.name}': ${located.join('; ')}`];
+  });
+  if (invalid.length > 0) throw new UserError(invalid.join('; '));
+  return selected;
 }
 
 export interface SynthResult {

@@ -139,8 +139,9 @@ describe('npx cdk8s synth', () => {
     try {
       const r = cdk8s();
       expect(r.status).not.toBe(0);
+      // Both environments that carry it, each with the line that sets it: stg takes prod's value.
       expect(`${r.stdout}${r.stderr}`).toMatch(
-        /^synth: error: invalid environment '\w+': demo\.backend\.replicas must be an integer >= 0 \(got -1\)$/m,
+        /^synth: error: invalid environment 'stg': demo\.backend\.replicas must be an integer >= 0 \(got -1\), set at config\/environments\/stg\.ts:\d+ \(backend: \{ replicas: prod\.demo\.backend\.replicas,.*; invalid environment 'prod': demo\.backend\.replicas must be an integer >= 0 \(got -1\), set at config\/environments\/prod\.ts:\d+ \(backend: \{ replicas: -1,.*\)$/m,
       );
       expect(dist()).toEqual(before);
     } finally {

@@ -1,4 +1,5 @@
 import { EnvironmentConfig, UserError } from '../config';
+import { settingSource } from '../lib/setting-source';
 import { assertValid } from '../config/validate';
 import { environmentByName, ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config/environments';
 import { parseQuantity, scaleQuantity } from '../config/quantity';
@@ -255,5 +256,22 @@ describe('quantities', () => {
     expect(scaleQuantity('100m', 4)).toBe('400m');
     expect(scaleQuantity('128Mi', 2)).toBe('256Mi');
     expect(scaleQuantity('0.5', 3)).toBe('1.5');
+  });
+});
+
+describe('a bad value names the line that sets it (lib/setting-source.ts)', () => {
+  test("an environment's own setting, a value taken from another environment, and the lab's base", () => {
+    expect(settingSource('prod', 'demo.backend.replicas')).toMatch(/^config\/environments\/prod\.ts:\d+ \(backend: \{ replicas: 4,/);
+    expect(settingSource('stg', 'demo.backend.replicas')).toMatch(
+      /^config\/environments\/stg\.ts:\d+ \(backend: \{ replicas: prod\.demo\.backend\.replicas,/,
+    );
+    expect(settingSource('dev', 'demo.backend.replicas')).toMatch(/^config\/environments\/lab\.ts:\d+ \(backend: \{ replicas: 2,/);
+    expect(settingSource('prod', 'observability.replicas.grafana')).toMatch(
+      /^config\/environments\/prod\.ts:\d+ \(replicas: \{ collector: 2, grafana: 2 \},\)$/,
+    );
+  });
+
+  test('a setting no file writes has no line, rather than a wrong one', () => {
+    expect(settingSource('prod', 'demo.backend.nonexistent')).toBeUndefined();
   });
 });
