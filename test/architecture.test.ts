@@ -1,7 +1,16 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { backArrows, importGraph, ImportGraph, SourceReader, tower, verificationImports } from '../verify/checks/import-graph';
+import {
+  backArrows,
+  folderCycles,
+  importGraph,
+  ImportGraph,
+  SourceReader,
+  tower,
+  unfollowedImports,
+  verificationImports,
+} from '../verify/checks/import-graph';
 import { ROOT } from './helpers';
 
 /** How many files deep main.ts may reach: a newcomer reads the render path from the entry to the types in this many steps. */
@@ -22,16 +31,35 @@ const everyFile = () =>
 const wholeGraph = (reader: SourceReader = read): ImportGraph => importGraph(ROOT, everyFile(), reader);
 
 describe('render code and verification code live apart', () => {
-  test('nothing main.ts reaches imports from verify/ or test/', () => {
+  test('nothing main.ts reaches imports from verify/, test/ or ops/', () => {
     const graph = renderGraph();
     expect(verificationImports(graph)).toEqual([]);
     // The render path is the project's own code, not a handful of files that stopped resolving.
     expect(graph.size).toBeGreaterThan(50);
   });
 
-  test('a render file that imports a check is caught', () => {
+  test('a render file that imports a check is caught, however the import is written (.js, a folder), and so is one into ops/', () => {
     expect(verificationImports(renderGraph(withImport('lib/yaml.ts', '../verify/tools/cache')))).toEqual([
       'lib/yaml.ts imports verify/tools/cache.ts',
+    ]);
+    expect(verificationImports(renderGraph(withImport('lib/yaml.ts', '../verify/tools/cache.js')))).toEqual([
+      'lib/yaml.ts imports verify/tools/cache.ts',
+    ]);
+    expect(verificationImports(renderGraph(withImport('lib/yaml.ts', '../verify/cdk8s-plugin')))).toEqual([
+      'lib/yaml.ts imports verify/cdk8s-plugin/index.js',
+    ]);
+    expect(verificationImports(renderGraph(withImport('lib/yaml.ts', '../ops/git')))).toEqual(['lib/yaml.ts imports ops/git.ts']);
+  });
+
+  test('every import in the project is one the graph follows: no specifier that resolves to nothing, no require() of a variable', () => {
+    expect(unfollowedImports(everyFile(), read, ROOT)).toEqual([]);
+  });
+
+  test('an import the graph could not follow is caught', () => {
+    const broken: SourceReader = (f) => (f === 'lib/yaml.ts' ? `import './no-such-file';\nconst name = 'x';\nrequire(name);\n${read(f)}` : read(f));
+    expect(unfollowedImports(['lib/yaml.ts'], broken, ROOT)).toEqual([
+      "lib/yaml.ts: './no-such-file' resolves to no file",
+      'lib/yaml.ts:3: require(name) loads a module the import graph cannot name',
     ]);
   });
 });
@@ -54,6 +82,20 @@ describe('a short tower with no back-arrows', () => {
 
   test('no two folders import each other, anywhere in the project', () => {
     expect(backArrows(wholeGraph())).toEqual([]);
+  });
+
+  test('no cycle among folders, of any length, at the top level or through subfolders', () => {
+    const graph = wholeGraph();
+    expect({ topLevel: folderCycles(graph, 'top-level'), folders: folderCycles(graph, 'folder') }).toEqual({ topLevel: [], folders: [] });
+  });
+
+  test('a cycle over three or more folders, which no pair of folders shows, is caught', () => {
+    // bootstrap/ imports charts/, which imports observability/: observability/ importing bootstrap/ closes a circle of three or more.
+    const graph = wholeGraph(withImport('observability/collector-config.ts', '../bootstrap/bootstrap-env'));
+    expect(backArrows(graph)).toEqual([]);
+    const closing = 'observability/collector-config.ts imports bootstrap/bootstrap-env.ts';
+    expect(folderCycles(graph, 'top-level')).toEqual([expect.stringContaining(closing)]);
+    expect(folderCycles(graph, 'folder')).toEqual([expect.stringContaining(closing)]);
   });
 
   test('a folder that imports its importer is caught', () => {
