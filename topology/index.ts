@@ -301,9 +301,10 @@ export function monitoringTraffic(env: EnvironmentConfig): TrafficRule[] {
           },
         ]
       : []),
-    // Seed 12-4's grafana.com dashboards: the chart's download-dashboards init container fetches them at start
-    // (`curl -f` under `set -e`), so without this Grafana never starts. Where dashboards come as ConfigMaps
-    // (onlineDashboards off, as prod and air-gapped labs have it), Grafana reaches nothing outside.
+    // Seed 12-4's grafana.com dashboards: the chart's download-dashboards init container fetches them at start.
+    // Refused, each `curl` waits out its 60 s connect timeout and, piped into `sed`, leaves an empty file: Grafana
+    // starts two minutes late without those dashboards. Where dashboards come as ConfigMaps (onlineDashboards
+    // off, as prod and air-gapped labs have it), Grafana reaches nothing outside.
     ...(env.observability.onlineDashboards
       ? [{ name: 'grafana-to-grafana-com', pods: GRAFANA_POD.labels, direction: 'egress' as const, peers: [{ cidr: '0.0.0.0/0' }], ports: tcp(443) }]
       : []),
