@@ -2,7 +2,15 @@ import * as YAML from 'yaml';
 import { KubeObject } from '../../lib/synth';
 import { KONG_GATEWAY } from '../../topology/index';
 import { HarnessEndpoint } from '../engines/cilium-policy';
-import { ClusterState, ConnectionRequest, ConnectionVerdict, configuredRequests, judgeRequests, resolveConnection } from '../engines/connections';
+import {
+  ClusterState,
+  ConnectionRequest,
+  ConnectionVerdict,
+  configuredRequests,
+  judgeRequests,
+  KUBE_APISERVER_ENTITY,
+  resolveConnection,
+} from '../engines/connections';
 import { endpointOf } from './cilium-verdicts';
 import { Flow } from './flows';
 import { ConnectionException, exceptionFor } from './connection-exceptions';
@@ -216,8 +224,6 @@ function routeConnections(state: ClusterState): ConfiguredConnection[] {
   return out;
 }
 
-const KUBE_APISERVER: HarnessEndpoint = { name: 'kube-apiserver', entity: 'kube-apiserver' };
-
 interface ServiceReference {
   readonly name: string;
   readonly namespace: string;
@@ -230,7 +236,7 @@ function apiServerConnections(state: ClusterState): ConfiguredConnection[] {
   const out: ConfiguredConnection[] = [];
   const call = (service: ServiceReference, where: string) =>
     out.push({
-      from: KUBE_APISERVER,
+      from: KUBE_APISERVER_ENTITY,
       url: `https://${service.name}.${service.namespace}.svc:${service.port ?? 443}${service.path ?? ''}`,
       where,
       source: 'webhook',

@@ -2,7 +2,7 @@ import { EnvironmentConfig } from '../../config';
 import { NAMESPACES } from '../../lib/namespaces';
 import { KubeObject } from '../../lib/synth';
 import { CiliumVerdict, Connection, HarnessEndpoint, judgeConnections, policiesOf } from '../engines/cilium-policy';
-import { ClusterState } from '../engines/connections';
+import { ClusterState, KUBE_APISERVER_ENTITY, KUBE_APISERVER_PORT, UNKNOWN_EXTERNAL_ADDRESS } from '../engines/connections';
 import { ROOT_NAMESPACE as MESH_ROOT_NAMESPACE } from '../engines/mesh-rules';
 import { podTemplateOf } from '../engines/pods';
 import { clusterOfFiles } from '../engines/rendered-cluster';
@@ -41,11 +41,9 @@ export interface ConnectivityDiff {
 /** The namespaces whose newly opened paths the diff marks. */
 const GUARDED_NAMESPACES: readonly string[] = [NAMESPACES.demo, NAMESPACES.monitoring];
 
-/** The internet, at TEST-NET-3, and the ports a workload would reach it on. */
-const WORLD: HarnessEndpoint = { name: 'the internet', address: '203.0.113.10' };
+/** The internet, where a name outside the cluster resolves, and the ports a workload would reach it on. */
+const WORLD: HarnessEndpoint = { name: 'the internet', address: UNKNOWN_EXTERNAL_ADDRESS };
 const WORLD_PORTS = [80, 443];
-const KUBE_APISERVER: HarnessEndpoint = { name: 'kube-apiserver', entity: 'kube-apiserver' };
-const KUBE_APISERVER_PORTS = [6443];
 
 interface Party {
   readonly endpoint: HarnessEndpoint;
@@ -115,7 +113,7 @@ function judgeSide(
 ): Map<string, PairVerdict> {
   const own = parties(state);
   const endpointOf = (name: string): HarnessEndpoint | undefined =>
-    name === WORLD.name ? WORLD : name === KUBE_APISERVER.name ? KUBE_APISERVER : own.get(name)?.endpoint;
+    name === WORLD.name ? WORLD : name === KUBE_APISERVER_ENTITY.name ? KUBE_APISERVER_ENTITY : own.get(name)?.endpoint;
   const present = pairs.filter((p) => endpointOf(p.from) && endpointOf(p.to));
   // The harness wants a request for a port the proxy judges; the pair's own verdict is whether it reaches the proxy.
   const connections: Connection[] = present.map((p) => ({
@@ -187,7 +185,7 @@ export function connectivityDiff(harness: string, before: ClusterState, after: C
   const destinations: Array<{ name: string; ports: readonly number[] }> = [
     ...[...all].map(([name]) => ({ name, ports: [...new Set([...(was.get(name)?.ports ?? []), ...(now.get(name)?.ports ?? [])])] })),
     { name: WORLD.name, ports: WORLD_PORTS },
-    { name: KUBE_APISERVER.name, ports: KUBE_APISERVER_PORTS },
+    { name: KUBE_APISERVER_ENTITY.name, ports: [KUBE_APISERVER_PORT] },
   ];
   const sources = [...all.keys(), WORLD.name];
   // A pair with neither end in an affected namespace keeps its verdict: only the others are judged.

@@ -19,6 +19,7 @@ import { NAMESPACES } from '../../lib/namespaces';
 import { BACKEND_CONTAINER_PORT, OTEL_COLLECTOR_NAME, OTLP_PORTS, SEED_TEST_POD } from '../../lib/traffic';
 import { ARGOCD_PODS, CLUSTER_DNS_POD, GRAFANA_POD, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, UPSTREAM_SERVICES } from '../../lib/upstream';
 import { BACKEND_SELECTOR } from '../../topology/index';
+import { UNKNOWN_EXTERNAL_ADDRESS } from '../engines/connections';
 import { AMBIENT_PROBE_ADDRESS } from '../engines/mesh-rules';
 
 /**
@@ -116,7 +117,7 @@ const ARGOCD_APPSET = argocdPod('applicationSetController', 'argocd-applications
 const ARGOCD_NOTIFICATIONS = argocdPod('notificationsController', 'argocd-notifications-controller');
 const KUBE_APISERVER: FlowEntity = { name: 'kube-apiserver', entity: 'kube-apiserver' };
 /** Where external LGTM endpoints resolve (TEST-NET-3: an address outside every cluster). */
-const EXTERNAL = { name: 'external (203.0.113.10)', address: '203.0.113.10' };
+const EXTERNAL = { name: `external (${UNKNOWN_EXTERNAL_ADDRESS})`, address: UNKNOWN_EXTERNAL_ADDRESS };
 /** Istio ambient SNATs the kubelet's probes to this link-local address. */
 const AMBIENT_PROBES = { name: `kubelet probe (ambient, ${AMBIENT_PROBE_ADDRESS})`, address: AMBIENT_PROBE_ADDRESS };
 

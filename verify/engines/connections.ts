@@ -22,7 +22,7 @@ export interface ClusterState {
 }
 
 /** Where a name outside the cluster resolves when the config says nothing: TEST-NET-3, an address outside every cluster. */
-const UNKNOWN_EXTERNAL_ADDRESS = '203.0.113.10';
+export const UNKNOWN_EXTERNAL_ADDRESS = '203.0.113.10';
 
 /** Who calls: a pod (as its workload renders it, or live), or this machine through Kind's host ports. */
 export type Caller = HarnessEndpoint | { readonly name: string; readonly host: true };
@@ -170,9 +170,10 @@ function routeBackends(
 
 /** The names by which pods reach the API server, through the `default/kubernetes` Service that no chart renders. */
 const KUBERNETES_SERVICE_NAMES = new Set(['kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local']);
-const KUBE_APISERVER_ENTITY: HarnessEndpoint = { name: 'kube-apiserver', entity: 'kube-apiserver' };
+/** The API server as Cilium sees it: an entity, not a pod. */
+export const KUBE_APISERVER_ENTITY: HarnessEndpoint = { name: 'kube-apiserver', entity: 'kube-apiserver' };
 /** The port Kind's API server listens on, which Cilium sees once it has translated the Service. */
-const KUBE_APISERVER_PORT = 6443;
+export const KUBE_APISERVER_PORT = 6443;
 
 const KONG_PROXY_SERVICE_NODE_PORTS = { http: 80, https: 443 } as const;
 
