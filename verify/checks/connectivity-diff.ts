@@ -45,6 +45,9 @@ const GUARDED_NAMESPACES: readonly string[] = [NAMESPACES.demo, NAMESPACES.monit
 const WORLD: HarnessEndpoint = { name: 'the internet', address: UNKNOWN_EXTERNAL_ADDRESS };
 const WORLD_PORTS = [80, 443];
 
+/** The objects a verdict depends on: Cilium's and Kubernetes' network policies, and the mesh's security policies. */
+const decidesVerdicts = (o: KubeObject): boolean => policiesOf([o]).length > 0 || o.apiVersion.startsWith('security.istio.io/');
+
 interface Party {
   readonly endpoint: HarnessEndpoint;
   /** The ports it listens on: its containers' ports. */
@@ -94,6 +97,10 @@ function httpRequests(objects: readonly KubeObject[]): Array<{ method: string; p
   return [...out.values()].sort((a, b) => `${a.method} ${a.path}`.localeCompare(`${b.method} ${b.path}`));
 }
 
+/** A request's key: its pair's, then the request, apart from it by a character no name holds. */
+const REQUEST_SEPARATOR = '\u0000';
+const requestKey = (pair: Pair, r: { method: string; path: string }) => `${pair.key}${REQUEST_SEPARATOR}${r.method} ${r.path}`;
+
 /** The request a pair is judged with where its port is the proxy's: only whether it reaches the proxy counts. */
 const PAIR_REQUEST = { method: 'GET', path: '/' } as const;
 
@@ -108,10 +115,10 @@ interface Pair {
 function judgeSide(
   harness: string,
   state: ClusterState,
+  own: ReadonlyMap<string, Party>,
   pairs: readonly Pair[],
   requests: ReturnType<typeof httpRequests>,
 ): Map<string, PairVerdict> {
-  const own = parties(state);
   const endpointOf = (name: string): HarnessEndpoint | undefined =>
     name === WORLD.name ? WORLD : name === KUBE_APISERVER_ENTITY.name ? KUBE_APISERVER_ENTITY : own.get(name)?.endpoint;
   const present = pairs.filter((p) => endpointOf(p.from) && endpointOf(p.to));
@@ -131,34 +138,26 @@ function judgeSide(
   const l7Connections = proxied.flatMap(({ connection }) => requests.map((http) => ({ ...connection, http })));
   const l7: CiliumVerdict[] = l7Connections.length > 0 ? judgeConnections(harness, state, l7Connections) : [];
   proxied.forEach(({ pair }, i) =>
-    requests.forEach((r, j) => out.set(`${pair.key} ${r.method} ${r.path}`, l7[i * requests.length + j].allowed ? 'allowed' : 'denied')),
+    requests.forEach((r, j) => out.set(requestKey(pair, r), l7[i * requests.length + j].allowed ? 'allowed' : 'denied')),
   );
   return out;
-}
-
-/**
- * Everything a verdict depends on: the policies (Cilium's and the mesh's), the namespaces' labels and each party's
- * identity and ports. Two clusters with the same inputs get the same verdicts, so a change that touches none of
- * them (replicas, an image, a config file) needs no judging.
- */
-function verdictInputs(state: ClusterState): string {
-  const decides = (o: KubeObject) => policiesOf([o]).length > 0 || o.apiVersion.startsWith('security.istio.io/');
-  return JSON.stringify({
-    policies: state.objects.filter(decides).map((o) => [o.kind, o.metadata.namespace, o.metadata.name, o.spec]),
-    namespaces: [...state.namespaces].sort(([a], [b]) => a.localeCompare(b)),
-    parties: [...parties(state)].sort(([a], [b]) => a.localeCompare(b)),
-  });
 }
 
 /**
  * The namespaces where a verdict may differ: those of a namespaced policy that changed (Cilium's and
  * NetworkPolicies select only their own namespace's pods; a mesh policy its own namespace's) and of a workload whose
  * identity or ports changed. Everywhere, where a clusterwide or mesh-wide policy or a namespace's labels changed.
+ * None: these are everything a verdict depends on, so a change that touches none of them (replicas, an image, a
+ * config file) needs no judging.
  */
-function affectedNamespaces(before: ClusterState, after: ClusterState): Set<string> | 'everywhere' {
-  const decides = (o: KubeObject) => policiesOf([o]).length > 0 || o.apiVersion.startsWith('security.istio.io/');
+function affectedNamespaces(
+  before: ClusterState,
+  after: ClusterState,
+  partiesBefore: ReadonlyMap<string, Party> = parties(before),
+  partiesAfter: ReadonlyMap<string, Party> = parties(after),
+): Set<string> | 'everywhere' {
   const policies = (state: ClusterState) =>
-    new Map(state.objects.filter(decides).map((o) => [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
+    new Map(state.objects.filter(decidesVerdicts).map((o) => [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
   const [was, now] = [policies(before), policies(after)];
   const out = new Set<string>();
   for (const key of new Set([...was.keys(), ...now.keys()])) {
@@ -170,17 +169,24 @@ function affectedNamespaces(before: ClusterState, after: ClusterState): Set<stri
   }
   const labels = (state: ClusterState) => JSON.stringify([...state.namespaces].sort(([x], [y]) => x.localeCompare(y)));
   if (labels(before) !== labels(after)) return 'everywhere';
-  const [partiesBefore, partiesAfter] = [parties(before), parties(after)];
   for (const name of new Set([...partiesBefore.keys(), ...partiesAfter.keys()]))
     if (JSON.stringify(partiesBefore.get(name)) !== JSON.stringify(partiesAfter.get(name)))
       out.add((partiesAfter.get(name) ?? partiesBefore.get(name))!.endpoint.namespace!);
   return out;
 }
 
+/** Nothing any verdict depends on differs between the two clusters. */
+const sameVerdicts = (before: ClusterState, after: ClusterState): boolean => {
+  const affected = affectedNamespaces(before, after);
+  return affected !== 'everywhere' && affected.size === 0;
+};
+
 /** The pairs whose verdict changes between two clusters, and those a workload added or removed brings or takes. */
 export function connectivityDiff(harness: string, before: ClusterState, after: ClusterState): ConnectivityDiff {
-  if (verdictInputs(before) === verdictInputs(after)) return { changes: [], judged: 0 };
   const [was, now] = [parties(before), parties(after)];
+  // A pair with neither end in an affected namespace keeps its verdict: only the others are judged.
+  const affected = affectedNamespaces(before, after, was, now);
+  if (affected !== 'everywhere' && affected.size === 0) return { changes: [], judged: 0 };
   const all = new Map([...was, ...now]);
   const destinations: Array<{ name: string; ports: readonly number[] }> = [
     ...[...all].map(([name]) => ({ name, ports: [...new Set([...(was.get(name)?.ports ?? []), ...(now.get(name)?.ports ?? [])])] })),
@@ -188,8 +194,6 @@ export function connectivityDiff(harness: string, before: ClusterState, after: C
     { name: KUBE_APISERVER_ENTITY.name, ports: [KUBE_APISERVER_PORT] },
   ];
   const sources = [...all.keys(), WORLD.name];
-  // A pair with neither end in an affected namespace keeps its verdict: only the others are judged.
-  const affected = affectedNamespaces(before, after);
   const judgedPair = (from: string, to: string) => {
     if (affected === 'everywhere') return true;
     const ends = [all.get(from)?.endpoint.namespace, all.get(to)?.endpoint.namespace];
@@ -201,13 +205,14 @@ export function connectivityDiff(harness: string, before: ClusterState, after: C
     ),
   );
   const requests = httpRequests([...before.objects, ...after.objects]);
-  const sideBefore = judgeSide(harness, before, pairs, requests);
-  const sideAfter = judgeSide(harness, after, pairs, requests);
+  const sideBefore = judgeSide(harness, before, was, pairs, requests);
+  const sideAfter = judgeSide(harness, after, now, pairs, requests);
+  const pairByKey = new Map(pairs.map((p) => [p.key, p]));
   const namespaceOf = (name: string) => all.get(name)?.endpoint.namespace;
   const changes: ConnectivityChange[] = [];
   for (const key of [...new Set([...sideBefore.keys(), ...sideAfter.keys()])].sort()) {
-    const pair = pairs.find((p) => key === p.key || key.startsWith(`${p.key} `))!;
-    const request = key === pair.key ? undefined : key.slice(pair.key.length + 1);
+    const [pairKey, request] = key.split(REQUEST_SEPARATOR);
+    const pair = pairByKey.get(pairKey)!;
     // A request's verdict exists only where the proxy judged it: elsewhere it is the pair's.
     const verdictOn = (side: Map<string, PairVerdict>) => side.get(key) ?? (request ? side.get(pair.key) : undefined) ?? 'absent';
     const b = verdictOn(sideBefore);
@@ -290,7 +295,7 @@ export function treeConnectivity(
   const same = before.size === after.size && [...before].every(([file, text]) => after.get(file) === text);
   if (same) return { changes: [], judged: 0 };
   const appsSame = applicationFilesOf(before) === applicationFilesOf(after);
-  if (appsSame && verdictInputs(clusterOfFiles(before, env, tools.helm, [])) === verdictInputs(clusterOfFiles(after, env, tools.helm, [])))
+  if (appsSame && sameVerdicts(clusterOfFiles(before, env, tools.helm, []), clusterOfFiles(after, env, tools.helm, [])))
     return { changes: [], judged: 0 };
   const was = clusterOfFiles(before, env, tools.helm);
   const now = clusterOfFiles(after, env, tools.helm, appsSame ? was.hydrated : undefined);
