@@ -112,10 +112,15 @@ export function environmentManifests(rendered: RenderedEnvironment, hydrated: re
 
 /** The destination namespace of each child Application and the labels Argo CD puts on it (CreateNamespace, managedNamespaceMetadata). */
 export function applicationNamespaces(rendered: RenderedEnvironment): Map<string, { namespace: string; labels: Record<string, string> }> {
+  return namespacesOfApplications(rendered.files.filter((x) => x.component === 'apps').map((x) => x.object));
+}
+
+/** The same, read from Application objects however they were had (a render, or dist/ at a commit). */
+export function namespacesOfApplications(objects: readonly KubeObject[]): Map<string, { namespace: string; labels: Record<string, string> }> {
   const out = new Map<string, { namespace: string; labels: Record<string, string> }>();
-  for (const f of rendered.files.filter((x) => x.component === 'apps' && x.object.kind === 'Application')) {
-    const spec = f.object.spec as any;
-    out.set(f.object.metadata.name, { namespace: spec.destination.namespace, labels: spec.syncPolicy?.managedNamespaceMetadata?.labels ?? {} });
+  for (const app of objects.filter((o) => o.kind === 'Application')) {
+    const spec = app.spec as any;
+    out.set(app.metadata.name, { namespace: spec.destination.namespace, labels: spec.syncPolicy?.managedNamespaceMetadata?.labels ?? {} });
   }
   return out;
 }

@@ -2,7 +2,8 @@ import * as YAML from 'yaml';
 import { EnvironmentConfig } from '../../config';
 import { KubeObject, RenderedEnvironment } from '../../lib/synth';
 import { ClusterState } from './connections';
-import { HydratedApp, hydrateApplications, readApplications } from './hydrate';
+import { namespacesOfApplications } from './environment-manifests';
+import { applicationsOf, HydratedApp, hydrateApplications, readApplications } from './hydrate';
 
 /**
  * An environment as its cluster would hold it once Argo CD has synced: our
@@ -20,8 +21,9 @@ export interface RenderedCluster extends ClusterState {
 type Files = ReadonlyMap<string, string>;
 
 export function renderedCluster(rendered: RenderedEnvironment, helm: string): RenderedCluster {
-  const files = new Map(rendered.files.map((f): [string, string] => [f.path, f.content]));
-  return clusterOfFiles(files, rendered.env, helm);
+  const ours = rendered.files.filter((f) => f.component !== 'apps').map((f) => f.object);
+  const applications = rendered.files.filter((f) => f.component === 'apps').map((f) => f.object);
+  return clusterOf(ours, applications, hydrateApplications(applicationsOf(rendered), { helm, cache: true }), rendered.env);
 }
 
 /** The cluster a dist/<env>/ tree syncs; `hydrated` reuses another side's Helm renders when its Applications are the same. */
@@ -33,23 +35,25 @@ export function clusterOfFiles(files: Files, env: EnvironmentConfig, helm: strin
     .filter((o) => o.object && typeof o.object === 'object' && o.object.kind);
   const ours = objects.filter((o) => o.component !== 'apps').map((o) => o.object);
   const applications = objects.filter((o) => o.component === 'apps').map((o) => o.object);
-  const apps = hydrated ?? hydrateApplications(readApplications(files), { helm, cache: true });
-  const upstream = apps.flatMap((a) => a.objects.map((o) => o.object));
+  return clusterOf(ours, applications, hydrated ?? hydrateApplications(readApplications(files), { helm, cache: true }), env);
+}
+
+function clusterOf(
+  ours: readonly KubeObject[],
+  applications: readonly KubeObject[],
+  hydrated: readonly HydratedApp[],
+  env: EnvironmentConfig,
+): RenderedCluster {
+  const upstream = hydrated.flatMap((a) => a.objects.map((o) => o.object));
   const namespaces = new Map<string, Record<string, string>>();
-  for (const app of applications.filter((o) => o.kind === 'Application')) {
-    const spec = app.spec as {
-      destination?: { namespace?: string };
-      syncPolicy?: { managedNamespaceMetadata?: { labels?: Record<string, string> } };
-    };
-    const namespace = spec.destination?.namespace;
-    if (namespace) namespaces.set(namespace, { ...namespaces.get(namespace), ...(spec.syncPolicy?.managedNamespaceMetadata?.labels ?? {}) });
-  }
+  for (const { namespace, labels } of namespacesOfApplications(applications).values())
+    namespaces.set(namespace, { ...namespaces.get(namespace), ...labels });
   for (const o of [...ours, ...upstream].filter((x) => x.kind === 'Namespace'))
     namespaces.set(o.metadata.name, { ...namespaces.get(o.metadata.name), ...((o.metadata.labels as Record<string, string>) ?? {}) });
   return {
     ours,
     upstream,
-    hydrated: apps,
+    hydrated,
     objects: [...ours, ...upstream, ...applications],
     namespaces,
     externalAddresses: externalAddresses(env),
