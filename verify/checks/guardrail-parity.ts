@@ -147,32 +147,34 @@ export async function apiServerVerdicts(
     const created = await client.create(o);
     if (created.status !== 201) throw new Error(`creating ${o.kind} ${o.metadata.name}: ${created.status} ${statusMessage(created)}`);
   }
-  let probe: ParityCase | undefined;
-  let submit: ((c: ParityCase) => Promise<{ status: number; message: string }>) | undefined;
-  try {
-    submit = async (c: ParityCase): Promise<{ status: number; message: string }> => {
-      const object = c.object;
-      const namespace = object.metadata.namespace ?? 'default';
-      const spec = object.spec as { ephemeralContainers?: unknown[] } | undefined;
-      if (object.kind === 'Pod' && spec?.ephemeralContainers?.length) {
-        const { ephemeralContainers, ...base } = spec;
-        const created = await client.create({ ...object, spec: base } as KubeObject);
-        if (created.status !== 201) return { status: created.status, message: statusMessage(created) };
-        try {
-          // A patch, as kubectl debug sends it: the scheduler and kwok write the pod meanwhile, so a PUT would conflict.
-          const path = `${client.pathOf('v1', 'Pod', namespace, object.metadata.name)}/ephemeralcontainers?dryRun=All`;
-          const r = await client.request('PATCH', path, { spec: { ephemeralContainers } }, 'application/strategic-merge-patch+json');
-          return { status: r.status, message: statusMessage(r) };
-        } finally {
-          await client.delete('v1', 'Pod', object.metadata.name, namespace);
-        }
+  const submit = async (c: ParityCase): Promise<{ status: number; message: string }> => {
+    const object = c.object;
+    const namespace = object.metadata.namespace ?? 'default';
+    const spec = object.spec as { ephemeralContainers?: unknown[] } | undefined;
+    if (object.kind === 'Pod' && spec?.ephemeralContainers?.length) {
+      const { ephemeralContainers, ...base } = spec;
+      const created = await client.create({ ...object, spec: base } as KubeObject);
+      if (created.status !== 201) return { status: created.status, message: statusMessage(created) };
+      try {
+        // A patch, as kubectl debug sends it: the scheduler and kwok write the pod meanwhile, so a PUT would conflict.
+        const path = `${client.pathOf('v1', 'Pod', namespace, object.metadata.name)}/ephemeralcontainers?dryRun=All`;
+        const r = await client.request('PATCH', path, { spec: { ephemeralContainers } }, 'application/strategic-merge-patch+json');
+        return { status: r.status, message: statusMessage(r) };
+      } finally {
+        await client.delete('v1', 'Pod', object.metadata.name, namespace);
       }
-      const r = await client.request('POST', `${client.pathOf(object.apiVersion, object.kind, namespace)}?dryRun=All`, object);
-      return { status: r.status, message: statusMessage(r) };
-    };
-    // A new binding reaches the API server's policy cache within a second or two: wait until a denied case is denied.
-    probe = cases.find((c) => /is-denied/.test(c.fixture));
-    for (let i = 0; probe && i < 60 && (await submit(probe)).status !== 403; i++) await sleep(500);
+    }
+    const r = await client.request('POST', `${client.pathOf(object.apiVersion, object.kind, namespace)}?dryRun=All`, object);
+    return { status: r.status, message: statusMessage(r) };
+  };
+  // A binding reaches the API server's policy cache a second or two after it is created, and leaves it as late:
+  // wait until a denied case is denied, and after deleting, until it passes again, so the next guardrail is judged alone.
+  const probe = cases.find((c) => /is-denied/.test(c.fixture));
+  const settle = async (denied: boolean) => {
+    for (let i = 0; probe && i < 60 && ((await submit(probe)).status === 403) !== denied; i++) await sleep(500);
+  };
+  try {
+    await settle(true);
     const out = new Map<ParityCase, Verdict>();
     for (const c of cases) {
       const { status, message } = await submit(c);
@@ -184,8 +186,7 @@ export async function apiServerVerdicts(
     return out;
   } finally {
     for (const o of [...guardrail].reverse()) await client.delete(o.apiVersion, o.kind, o.metadata.name);
-    // And leaves it as late: wait until the denied case passes again, so the next guardrail is judged alone.
-    for (let i = 0; probe && submit && i < 60 && (await submit(probe)).status === 403; i++) await sleep(500);
+    await settle(false);
   }
 }
 
