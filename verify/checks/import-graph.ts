@@ -86,19 +86,27 @@ const folderOf = (file: string): string => path.dirname(file);
  * each direction: a back-arrow, which makes the two one unit that cannot be read apart.
  */
 export function backArrows(graph: ImportGraph): string[] {
-  const edges = new Map<string, string>();
+  const edges = folderEdges(graph, folderOf);
+  const pairs: string[] = [];
+  for (const [a, targets] of edges)
+    for (const [b, example] of targets) {
+      const back = edges.get(b)?.get(a);
+      if (back && a < b) pairs.push(`${a} <-> ${b} (${example}; ${back})`);
+    }
+  return pairs.sort();
+}
+
+/** Folder -> the folders its files import, each with the first import that makes the arrow. */
+function folderEdges(graph: ImportGraph, folder: (file: string) => string): Map<string, Map<string, string>> {
+  const edges = new Map<string, Map<string, string>>();
   for (const [file, imported] of graph)
     for (const target of imported) {
-      const key = `${folderOf(file)} -> ${folderOf(target)}`;
-      if (folderOf(file) !== folderOf(target) && !edges.has(key)) edges.set(key, `${file} imports ${target}`);
+      const [a, b] = [folder(file), folder(target)];
+      if (a === b) continue;
+      if (!edges.has(a)) edges.set(a, new Map());
+      if (!edges.get(a)!.has(b)) edges.get(a)!.set(b, `${file} imports ${target}`);
     }
-  const pairs: string[] = [];
-  for (const [key, example] of edges) {
-    const [a, b] = key.split(' -> ');
-    const back = edges.get(`${b} -> ${a}`);
-    if (back && a < b) pairs.push(`${a} <-> ${b} (${example}; ${back})`);
-  }
-  return pairs.sort();
+  return edges;
 }
 
 /** Imports from render code (the files `graph` reaches from main.ts) into verification code or operations. */
@@ -142,15 +150,7 @@ export function unfollowedImports(files: readonly string[], read: SourceReader, 
  * its top-level folder) with more than one member, as `a -> b -> c -> a` through imports that close it.
  */
 export function folderCycles(graph: ImportGraph, level: 'folder' | 'top-level'): string[] {
-  const folder = (file: string) => (level === 'folder' ? folderOf(file) : file.includes('/') ? file.split('/')[0] : '.');
-  const edges = new Map<string, Map<string, string>>();
-  for (const [file, imported] of graph)
-    for (const target of imported) {
-      const [a, b] = [folder(file), folder(target)];
-      if (a === b) continue;
-      if (!edges.has(a)) edges.set(a, new Map());
-      if (!edges.get(a)!.has(b)) edges.get(a)!.set(b, `${file} imports ${target}`);
-    }
+  const edges = folderEdges(graph, level === 'folder' ? folderOf : (file) => (file.includes('/') ? file.split('/')[0] : '.'));
   // Tarjan's strongly connected components.
   let counter = 0;
   const index = new Map<string, number>();
