@@ -233,24 +233,31 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
     expect([frontend.spec.priorityClassName, frontend.spec.priority]).toEqual(['lab-normal', 10000]);
   });
 
-  test('a container without resources gets the LimitRange defaults', async () => {
-    const pod = {
+  /**
+   * A pod for demo that passes Pod Security restricted (which answers before any policy) and every guardrail:
+   * labelled, with limits, from the environment's registry; `changes` breaks one of them, or drops the limits.
+   */
+  const demoPod = (name: string, changes: { labels?: Record<string, string>; image?: string; limits?: false } = {}) =>
+    ({
       apiVersion: 'v1',
       kind: 'Pod',
-      // Labelled and from the environment's registry: where the API server enforces the guardrails, it refuses anything else.
-      metadata: { name: 'no-resources', namespace: 'demo', labels: { app: 'no-resources', env: env.name, team: 'platform' } },
-      // Restricted in every other way, since demo enforces the restricted Pod Security level.
+      metadata: { name, namespace: 'demo', labels: changes.labels ?? { app: name, env: env.name, team: 'platform' } },
       spec: {
-        securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+        securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
         containers: [
           {
-            name: 'c',
-            image: `${env.registry ?? 'docker.io'}/library/busybox:1.36`,
+            name: 'app',
+            image: changes.image ?? `${env.registry ?? 'docker.io'}/library/busybox:1.36`,
+            command: ['sleep', '60'],
+            ...(changes.limits === false ? {} : { resources: { limits: { cpu: '100m', memory: '64Mi' } } }),
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
           },
         ],
       },
-    } as unknown as KubeObject;
+    }) as unknown as KubeObject;
+
+  test('a container without resources gets the LimitRange defaults', async () => {
+    const pod = demoPod('no-resources', { limits: false });
     const created = await cp.client.request('POST', '/api/v1/namespaces/demo/pods?dryRun=All', pod);
     expect(created.status).toBe(201);
     const d = env.platform.containerDefaults;
@@ -315,35 +322,15 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
 
   test(`with nothing serving Gatekeeper's webhook (as here), the API server ${env.security.apiServerGuardrails.validationActions.includes('Deny') ? "still refuses a pod that breaks the guardrails, with the seed's messages" : 'admits a pod that breaks the guardrails: its bindings only audit, and the lab leaves the answer to Gatekeeper'}`, async () => {
     const deny = env.security.apiServerGuardrails.validationActions.includes('Deny');
-    const image = `${env.registry ?? 'docker.io'}/library/busybox:1.36`;
-    // Passes Pod Security restricted, which answers before any policy, and every guardrail.
-    const pod = (name: string, changes: { labels?: Record<string, string>; image?: string } = {}) =>
-      ({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name, namespace: 'demo', labels: changes.labels ?? { app: name, env: env.name, team: 'platform' } },
-        spec: {
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [
-            {
-              name: 'app',
-              image: changes.image ?? image,
-              command: ['sleep', '60'],
-              resources: { limits: { cpu: '100m', memory: '64Mi' } },
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-            },
-          ],
-        },
-      }) as unknown as KubeObject;
     const create = (p: KubeObject) => cp.client.request('POST', '/api/v1/namespaces/demo/pods?dryRun=All', p);
-    expect((await create(pod('guardrail-compliant'))).status).toBe(201);
-    const unlabelled = await create(pod('guardrail-unlabelled', { labels: {} }));
+    expect((await create(demoPod('guardrail-compliant'))).status).toBe(201);
+    const unlabelled = await create(demoPod('guardrail-unlabelled', { labels: {} }));
     const labelsMessage =
       "ValidatingAdmissionPolicy 'gatekeeper-require-labels' with binding 'gatekeeper-require-labels' denied request: 필수 라벨 'app'이(가) 없습니다.; 필수 라벨 'env'이(가) 없습니다.; 필수 라벨 'team'이(가) 없습니다.";
     if (deny) expect([unlabelled.status, statusMessage(unlabelled)]).toEqual([403, expect.stringContaining(labelsMessage)]);
     else expect(unlabelled.status).toBe(201);
     if (env.registry) {
-      const outside = await create(pod('guardrail-docker-hub', { image: 'busybox:1.36' }));
+      const outside = await create(demoPod('guardrail-docker-hub', { image: 'busybox:1.36' }));
       expect([outside.status, statusMessage(outside)]).toEqual([
         403,
         expect.stringContaining(
