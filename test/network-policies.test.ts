@@ -96,7 +96,7 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: traffic judg
   });
 
   test('the table writes no flow that a configured connection makes: each fact once', () => {
-    expect(handFlowsAlsoConfigured(flows, cluster).map(flowLabel)).toEqual([]);
+    expect(handFlowsAlsoConfigured(flows, cluster, configured).map(flowLabel)).toEqual([]);
     // Seeded break: the Gateway's route to Grafana, written again by hand, is found.
     const again: Flow = {
       from: { name: 'kong-proxy', namespace: NAMESPACES.kong, pods: KONG_PROXY_POD_LABELS },
@@ -106,7 +106,7 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s: traffic judg
       expect: 'allowed',
       why: 'the Gateway publishes grafana.<domain>',
     };
-    expect(handFlowsAlsoConfigured([...flows, again], cluster).map(flowLabel)).toEqual(['kong-proxy -> grafana:3000/TCP']);
+    expect(handFlowsAlsoConfigured([...flows, again], cluster, configured).map(flowLabel)).toEqual(['kong-proxy -> grafana:3000/TCP']);
   });
 
   test('every rule of our policies carries a flow: without it, the verdict on one changes, as synced or in a state of the exercises', () => {

@@ -350,9 +350,13 @@ const identityOf = (e: HarnessEndpoint): string =>
  * The flows of the hand-written table (./flows.ts) that a configured connection already makes, between the same
  * identities on the same port: each fact is written once, so the table keeps only what no config names.
  */
-export function handFlowsAlsoConfigured(flows: readonly Flow[], state: ClusterState): Flow[] {
+export function handFlowsAlsoConfigured(
+  flows: readonly Flow[],
+  state: ClusterState,
+  connections: readonly ConfiguredConnection[] = configuredConnections(state),
+): Flow[] {
   const hops = new Set(
-    configuredConnections(state).flatMap((c) => {
+    connections.flatMap((c) => {
       const resolved = resolveConnection(state, c);
       return 'hops' in resolved ? resolved.hops.map((h) => `${identityOf(h.from)} -> ${identityOf(h.to)} ${h.port}/${h.protocol}`) : [];
     }),
