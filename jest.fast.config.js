@@ -10,7 +10,7 @@ const base = require('./jest.config');
 const FULL_SUITE_ONLY = {
   'control-plane': 'a Kubernetes control plane per run',
   e2e: 'a real Argo CD per environment',
-  workflow: 'actionlint (a built tool) over the pull-request workflow',
+  workflow: 'actionlint (a built tool) over every workflow',
   renovate: 'Renovate (a built tool, on Node 24) extracting every pin, twice',
   'network-policies': "Cilium's policy engine (a built tool) over every environment's Helm renders",
   'configured-connections': "Cilium's policy engine (a built tool) over every connection the Helm renders configure",

@@ -376,7 +376,7 @@ export const TOOLS: readonly Tool[] = [
       ldflags: [`-X github.com/rhysd/actionlint.version=${ACTIONLINT_VERSION}`],
     },
     binaries: [{ name: 'actionlint', check: { args: ['-version'], expect: ACTIONLINT_VERSION } }],
-    note: 'lints the pull-request workflow (.github/workflows/) as GitHub Actions reads it, with shellcheck on its run: scripts',
+    note: 'lints the workflows (.github/workflows/) as GitHub Actions reads them, with shellcheck on their run: scripts',
   },
   {
     name: 'renovate',
