@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as YAML from 'yaml';
 import { COMPONENTS } from '../components';
 import { EnvironmentConfig } from '../config';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config/environments';
@@ -8,9 +9,6 @@ import { writeAtomically } from '../lib/output';
 import {
   diffTrees,
   failureReason,
-  fitMarkdown,
-  formatMarkdown,
-  formatText,
   ignoredPaths,
   lineDiff,
   ObjectChange,
@@ -20,6 +18,7 @@ import {
   withoutIgnoredDifferences,
   withoutNoise,
 } from '../verify/checks/rendered-diff';
+import { fitMarkdown, formatMarkdown, formatText, notRenderedNotes } from '../verify/checks/diff-format';
 import { KubeObject } from '../lib/synth';
 import { toYaml } from '../lib/yaml';
 import { formatConnectivityMarkdown, formatConnectivityText, treeConnectivity } from '../verify/checks/connectivity-diff';
@@ -69,7 +68,7 @@ describe('rendered diff on real git history', () => {
       },
     ]);
     expect(formatText(changes, ['prod'])).toBe(
-      'prod: 0 added, 0 removed, 1 changed\n  demo/\n    ~ Deployment demo/backend\n        spec.replicas: 4 -> 5\n',
+      'prod: 0 added, 0 removed, 1 changed (Deployment 1)\n  demo/\n    ~ Deployment demo/backend\n        spec.replicas: 4 -> 5\n',
     );
     expect(formatMarkdown(changes, ['prod'])).toContain('| ✏️ changed | `Deployment demo/backend` | `spec.replicas` | `4` | `5` |');
   });
@@ -326,6 +325,92 @@ describe('the pull-request comment fits its host', () => {
     expect(quiet).toBe(1);
     expect(changes.map((c) => [c.object, c.fields.map((f) => f.path)])).toEqual([['Deployment gatekeeper-system/y', ['spec.replicas']]]);
   });
+});
+
+describe('the diff grouped as a reviewer reads it', () => {
+  /** Each environment's render, and the same with `label` set on every object (and its pod template) by `valueOf`. */
+  const relabelled = (valueOf: (file: string) => string) =>
+    ENVIRONMENT_NAMES.flatMap((name) => {
+      const base = treeOf(renderEnvironment(ENVIRONMENTS[name], COMPONENTS));
+      const head = new Map(
+        [...base].map(([file, content]): [string, string] => {
+          if (!file.endsWith('.yaml')) return [file, content];
+          type Labelled = { metadata?: { labels?: Record<string, string> } };
+          const object = YAML.parse(content) as KubeObject & Labelled & { spec?: { template?: Labelled } };
+          const label = (o: Labelled) => (o.metadata!.labels = { ...o.metadata!.labels, 'example.com/cost-center': valueOf(file) });
+          // Plain files (a values file, a dashboard) have no metadata: they stay as they are.
+          if (!object?.metadata) return [file, content];
+          label(object);
+          if (object.spec?.template?.metadata) label(object.spec.template);
+          return [file, toYaml(object)];
+        }),
+      );
+      return diffTrees(name, base, head);
+    });
+  const rows = (markdown: string, env: string) => {
+    const at = markdown.indexOf(`<b>${env}</b>`);
+    return markdown
+      .slice(at, markdown.indexOf('\n</details>\n', at))
+      .split('\n')
+      .filter((l) => /^\| (✏️|➕|➖)/.test(l));
+  };
+
+  test('one label added to every object is one row per environment, its objects folded under it, after a summary line by kind', () => {
+    const changes = relabelled(() => 'platform');
+    const markdown = formatMarkdown(changes, ENVIRONMENT_NAMES);
+    for (const env of ENVIRONMENT_NAMES) {
+      const objects = changes.filter((c) => c.env === env).length;
+      expect(objects).toBeGreaterThan(100);
+      expect(rows(markdown, env)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^\\| ✏️ changed \\| <details><summary>${objects} objects</summary>.*</details> \\| \`metadata\\.labels\\.example\\.com/cost-center\` \\(also spec\\.template\\.metadata\\.labels\\.example\\.com/cost-center\\) \\|  \\| \`platform\` \\|$`,
+          ),
+        ),
+      ]);
+      expect(markdown).toMatch(new RegExp(`<b>${env}</b>: 0 added, 0 removed, ${objects} changed \\((Application|NetworkPolicy) \\d+, `));
+    }
+    const text = formatText(changes, ['prod']).split('\n');
+    expect(text.filter((l) => /^ {2}\S/.test(l))).toEqual([
+      expect.stringMatching(/^ {2}= \d+ objects: metadata\.labels\.example\.com\/cost-center .*: \(none\) -> platform$/),
+    ]);
+  });
+
+  test('seeded break: a label whose value differs per object is not folded: a row per object, so only identical changes collapse', () => {
+    const changes = relabelled((file) => file);
+    const markdown = formatMarkdown(
+      changes.filter((c) => c.env === 'prod'),
+      ['prod'],
+    );
+    expect(rows(markdown, 'prod').length).toBe(changes.filter((c) => c.env === 'prod').length);
+    expect(markdown).not.toContain('The same change in many objects');
+  });
+
+  test("an object's other changes stay in its component's table beside the shared row", () => {
+    const changes = relabelled(() => 'platform').map((c) =>
+      c.env === 'prod' && c.object === 'Deployment demo/backend'
+        ? { ...c, fields: [...c.fields, { path: 'spec.replicas', before: 4, after: 5 }] }
+        : c,
+    );
+    const prodRows = rows(formatMarkdown(changes, ['prod']), 'prod');
+    expect(prodRows).toHaveLength(2);
+    expect(prodRows[1]).toBe('| ✏️ changed | `Deployment demo/backend` | `spec.replicas` | `4` | `5` |');
+  });
+});
+
+test('a chart that could not be rendered is named in the comment once per reason, with every environment and side it failed in', () => {
+  const reason = 'mimir unverified: not in the chart mirror, and helm pull failed';
+  expect(
+    notRenderedNotes([
+      `dev, base: ${reason}`,
+      `dev, this change: ${reason}`,
+      `stg, base: ${reason}`,
+      'prod, this change: grafana failed: template error',
+    ]),
+  ).toEqual([
+    `not rendered, so not compared: ${reason}; in dev (base), dev (this change), stg (base)`,
+    'not rendered, so not compared: grafana failed: template error; in prod (this change)',
+  ]);
 });
 
 describe("each Application's ignoreDifferences, as Argo CD reads it", () => {

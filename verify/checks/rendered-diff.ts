@@ -285,137 +285,8 @@ export function withoutIgnoredDifferences(
   return { changes: kept, ignored: dropped };
 }
 
-const show = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
-
-export function formatText(changes: readonly ObjectChange[], envs: readonly string[]): string {
-  if (changes.length === 0) return `diff: no changes in ${envs.join(', ')}\n`;
-  const lines: string[] = [];
-  for (const env of envs) {
-    const inEnv = changes.filter((c) => c.env === env);
-    if (inEnv.length === 0) continue;
-    lines.push(`${env}: ${summary(inEnv)}`);
-    for (const component of [...new Set(inEnv.map((c) => c.component))]) {
-      lines.push(`  ${component}/`);
-      for (const c of inEnv.filter((x) => x.component === component)) {
-        lines.push(`    ${{ added: '+', removed: '-', changed: '~' }[c.change]} ${c.object}`);
-        for (const f of c.fields) {
-          if (f.lines) lines.push(`        ${f.path}:`, ...f.lines.map((l) => `          ${l}`));
-          else lines.push(`        ${f.path}: ${show(f.before)} -> ${show(f.after)}`);
-        }
-      }
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-export function formatMarkdown(changes: readonly ObjectChange[], envs: readonly string[]): string {
-  if (changes.length === 0) return `### Rendered diff\n\nNo changes in ${envs.join(', ')}.\n`;
-  const out = ['### Rendered diff', ''];
-  for (const env of envs) {
-    const inEnv = changes.filter((c) => c.env === env);
-    if (inEnv.length === 0) continue;
-    out.push(envOpening(env, summary(inEnv)), '');
-    for (const component of componentsOf(inEnv)) out.push(...componentMarkdown(inEnv, component));
-    out.push('</details>', '');
-  }
-  return `${out.join('\n')}\n`;
-}
-
-const componentsOf = (changes: readonly ObjectChange[]) => [...new Set(changes.map((c) => c.component))];
-const envOpening = (env: string, text: string) => `<details${env === 'prod' ? ' open' : ''}><summary><b>${env}</b>: ${text}</summary>`;
-
-/** One component's table of changed objects and fields, then its text diffs. */
-function componentMarkdown(inEnv: readonly ObjectChange[], component: string): string[] {
-  const out = [`**${component}/**`, '', '| | object | field | before | after |', '|---|---|---|---|---|'];
-  const mine = inEnv.filter((x) => x.component === component);
-  for (const c of mine) {
-    const mark = { added: '➕ added', removed: '➖ removed', changed: '✏️ changed' }[c.change];
-    if (c.fields.length === 0) out.push(`| ${mark} | \`${c.object}\` | | | |`);
-    c.fields.forEach((f, i) =>
-      out.push(
-        `| ${i === 0 ? mark : ''} | ${i === 0 ? `\`${c.object}\`` : ''} | \`${f.path}\` | ${f.lines ? '(text, below)' : cell(f.before)} | ${f.lines ? '' : cell(f.after)} |`,
-      ),
-    );
-  }
-  out.push('');
-  for (const c of mine)
-    for (const f of c.fields.filter((x) => x.lines))
-      out.push(
-        `\`${c.object}\` \`${f.path}\`:`,
-        '',
-        '```diff',
-        ...f.lines!.map((l) => (l.startsWith('  ') ? ` ${l.slice(2)}` : `${l[0]}${l.slice(2)}`)),
-        '```',
-        '',
-      );
-  return out;
-}
-
-/**
- * The markdown diff in at most `maxLength` characters (a pull-request comment holds 65,536): the
- * components of prod in full while they fit, then those of the other environments, the rest as
- * per-component counts, and a closing line that names every environment and component whose
- * details were cut and how to see them.
- */
-export function fitMarkdown(changes: readonly ObjectChange[], envs: readonly string[], maxLength: number, notes: readonly string[] = []): string {
-  const tail = notes.length > 0 ? `${notes.map((n) => `_${n}_`).join('\n\n')}\n` : '';
-  const full = `${formatMarkdown(changes, envs)}${tail ? `\n${tail}` : ''}`;
-  if (full.length <= maxLength) return full;
-  const withChanges = envs.filter((env) => changes.some((c) => c.env === env));
-  const inEnvOf = (env: string) => changes.filter((c) => c.env === env);
-  const countRow = (inEnv: readonly ObjectChange[], component: string) =>
-    `| ${component}/ | ${summary(inEnv.filter((c) => c.component === component))} |`;
-  const countsTable = (inEnv: readonly ObjectChange[], components: readonly string[]) =>
-    components.length === 0 ? [] : ['| component (details cut) | changes |', '|---|---|', ...components.map((c) => countRow(inEnv, c)), ''];
-  // The least an environment can take: its opening, every component as a count, its closing.
-  const leastOf = (env: string) =>
-    [envOpening(env, ''), '', ...countsTable(inEnvOf(env), componentsOf(inEnvOf(env))), '</details>', ''].join('\n').length + 80;
-  // The budget for details: what is left once every environment is in as counts, with the closing line at its longest.
-  const closing = 200 + [...new Set(changes.map((c) => `${c.env} ${c.component}`))].reduce((n, c) => n + c.length + 2, 0) + tail.length;
-  let budget = maxLength - closing - withChanges.reduce((n, e) => n + leastOf(e), 0) - 100;
-  // prod first: what a reviewer must read; then the others in order.
-  const kept = new Set<string>();
-  for (const env of [...withChanges.filter((e) => e === 'prod'), ...withChanges.filter((e) => e !== 'prod')]) {
-    const inEnv = inEnvOf(env);
-    for (const component of componentsOf(inEnv)) {
-      const cost = componentMarkdown(inEnv, component).join('\n').length + 1;
-      if (cost <= budget) {
-        kept.add(`${env} ${component}`);
-        budget -= cost;
-      }
-    }
-  }
-  const cut: string[] = [];
-  const lines: string[] = ['### Rendered diff', ''];
-  for (const env of withChanges) {
-    const inEnv = inEnvOf(env);
-    const components = componentsOf(inEnv);
-    const cutHere = components.filter((c) => !kept.has(`${env} ${c}`));
-    lines.push(
-      envOpening(env, `${summary(inEnv)}${cutHere.length > 0 ? ` (details of ${cutHere.length} of ${components.length} components cut)` : ''}`),
-      '',
-    );
-    for (const component of components.filter((c) => kept.has(`${env} ${c}`))) lines.push(...componentMarkdown(inEnv, component));
-    lines.push(...countsTable(inEnv, cutHere), '</details>', '');
-    if (cutHere.length > 0) cut.push(`${env} (${cutHere.join(', ')})`);
-  }
-  const cutLine =
-    cut.length === 0
-      ? ''
-      : `\n_Cut to fit ${maxLength} characters: the object details of ${cut.join('; ')}. Run \`npm run diff -- ${cut.map((c) => `--env ${c.split(' ')[0]}`).join(' ')}\` to read them._\n`;
-  const out = `${lines.join('\n')}\n${cutLine}${tail ? `\n${tail}` : ''}`;
-  if (out.length <= maxLength) return out;
-  // Even the counts do not fit: one line per environment.
-  const brief = withChanges.map((env) => `- **${env}**: ${summary(inEnvOf(env))}`);
-  return `### Rendered diff\n\n${brief.join('\n')}\n\n_Cut to fit ${maxLength} characters: every detail. Run \`npm run diff\` to read them._\n`.slice(
-    0,
-    maxLength,
-  );
-}
-
-const cell = (v: unknown) => (v === undefined ? '' : `\`${show(v).replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 120)}\``);
-
-function summary(changes: readonly ObjectChange[]): string {
+/** `1 added, 0 removed, 3 changed`. */
+export function changeCounts(changes: readonly ObjectChange[]): string {
   const count = (kind: ObjectChange['change']) => changes.filter((c) => c.change === kind).length;
   return `${count('added')} added, ${count('removed')} removed, ${count('changed')} changed`;
 }
@@ -426,7 +297,7 @@ export function failureReason(changes: readonly ObjectChange[], conditions: read
     if (condition === 'any' && changes.length > 0) return `${changes.length} object(s) change`;
     if (condition === 'removals' && changes.some((c) => c.change === 'removed')) return 'objects are removed';
     const inEnv = changes.filter((c) => c.env === condition);
-    if (inEnv.length > 0) return `${condition} changes (${summary(inEnv)})`;
+    if (inEnv.length > 0) return `${condition} changes (${changeCounts(inEnv)})`;
   }
   return undefined;
 }

@@ -15,17 +15,8 @@ import { UserError } from '../../config';
 import { ENVIRONMENT_NAMES } from '../../config/environments';
 import { selectEnvironments } from '../../lib/cli';
 import { runCommand } from '../../lib/command';
-import {
-  diffTrees,
-  failureReason,
-  fitMarkdown,
-  formatMarkdown,
-  formatText,
-  treeAtRef,
-  treeOf,
-  upstreamChanges,
-  withoutNoise,
-} from '../checks/rendered-diff';
+import { diffTrees, failureReason, treeAtRef, treeOf, upstreamChanges, withoutNoise } from '../checks/rendered-diff';
+import { fitMarkdown, formatMarkdown, formatText, notRenderedNotes } from '../checks/diff-format';
 import { renderEnvironment } from '../../lib/synth';
 import { ConnectivityDiff, formatConnectivityMarkdown, formatConnectivityText, treeConnectivity } from '../checks/connectivity-diff';
 import { toolPath } from '../tools/tool-path';
@@ -88,6 +79,7 @@ runCommand(
           ]
         : []),
       ...(ignored > 0 ? [`${ignored} object(s) changed only in fields their Application's ignoreDifferences names`] : []),
+      ...notRenderedNotes(notRendered),
     ];
     if (flags.markdown) {
       const section = formatConnectivityMarkdown(connectivity);
@@ -97,7 +89,6 @@ runCommand(
           : formatMarkdown(shown, names) + notes.map((n) => `\n_${n}_\n`).join('')) + section,
       );
     } else process.stdout.write(formatText(shown, names) + notes.map((n) => `diff: ${n}\n`).join('') + formatConnectivityText(connectivity));
-    for (const u of notRendered) process.stderr.write(`diff: upstream not rendered in ${u}\n`);
     const reason = failureReason(changes, flags['fail-on']);
     if (reason) {
       process.stderr.write(`diff: failing because ${reason} (--fail-on ${flags['fail-on'].join(', ')})\n`);
