@@ -18,12 +18,20 @@ export interface FlagDef {
   readonly value?: string;
   /** Allowed values; anything else is bad input (so a typo never passes silently). */
   readonly oneOf?: () => readonly string[];
+  /** The command cannot run without it: the usage line shows it without brackets, and leaving it out is bad input. */
+  readonly required?: boolean;
 }
 
 export type Flags = Readonly<Record<string, FlagDef>>;
 
 export type ParsedFlags<F extends Flags> = {
-  readonly [K in keyof F]: F[K]['kind'] extends 'boolean' ? boolean : F[K]['kind'] extends 'string' ? string | undefined : readonly string[];
+  readonly [K in keyof F]: F[K]['kind'] extends 'boolean'
+    ? boolean
+    : F[K]['kind'] extends 'string'
+      ? F[K] extends { readonly required: true }
+        ? string
+        : string | undefined
+      : readonly string[];
 };
 
 export interface CommandSpec<F extends Flags> {
@@ -46,8 +54,11 @@ export function usageLine<F extends Flags>(spec: CommandSpec<F>): string {
   const flags = Object.entries(spec.flags).map(([name, def]) => {
     const choices = def.oneOf ? def.oneOf().join('|') : (def.value ?? 'value');
     const body = def.kind === 'boolean' ? `--${name}` : `--${name} <${choices}>`;
+    if (def.required) return def.kind === 'strings' ? `${body} ...` : body;
     return def.kind === 'strings' ? `[${body} ...]` : `[${body}]`;
   });
+  // Required flags first: what a user must type, then what they may.
+  flags.sort((a, b) => Number(a.startsWith('[')) - Number(b.startsWith('[')));
   const positional = spec.positional ? [`[${spec.positional.name}...]`] : [];
   return `usage: ${spec.invocation} ${[...flags, ...positional].join(' ')}`.trim();
 }
@@ -94,6 +105,7 @@ export function parseCommandLine<F extends Flags>(spec: CommandSpec<F>, argv: re
       if (allowed && !allowed.includes(value)) throw new UserError(`--${name} '${value}' is not one of ${allowed.join(', ')}; ${usage}`);
     }
     if (def.kind === 'string' && list.length > 1) throw new UserError(`--${name} given twice ('${list[0]}' and '${list[1]}'); give it once`);
+    if (def.required && list.length === 0) throw new UserError(`--${name} is required; ${usage}`);
     values[name] = def.kind === 'string' ? list[0] : list;
   }
   for (const arg of parsed.positionals) {

@@ -125,13 +125,20 @@ function synthOf(root: string, env: string, ...args: string[]): { readonly statu
  * alone), rewrite config/releases.json, and synthesize the target. A release the target's own
  * rules refuse (a floating tag in prod) fails synth, and the file is put back as it was.
  */
-export function promoteInClone(root: string, request: PromotionRequest, head: Release): PromotionResult {
+export function promoteInClone(
+  root: string,
+  request: PromotionRequest,
+  head: Release,
+  /** Told before and after each synth (a few seconds each): lib/progress.ts prints it. */
+  step: (what: string) => void = () => undefined,
+): PromotionResult {
   const uncommitted = uncommittedReleaseSources(root);
   if (uncommitted.length > 0)
     throw new UserError(
       `refused: ${uncommitted.join(', ')} ${uncommitted.length === 1 ? 'has' : 'have'} uncommitted changes, and a release is read from them; commit them (dev runs the head once merged) or stash them, then promote`,
     );
   const decision = decidePromotion(readReleases(root), request, head);
+  step(`checking that dist/${request.to} is a fresh synth`);
   const stale = synthOf(root, request.to, '--check');
   if (stale.error)
     throw new UserError(
@@ -143,7 +150,9 @@ export function promoteInClone(root: string, request: PromotionRequest, head: Re
   const file = path.join(root, RELEASES_FILE);
   const original = fs.readFileSync(file, 'utf8');
   fs.writeFileSync(file, formatReleases(decision.releases));
+  step(`rendering ${request.to} with ${request.from}'s release`);
   const synth = synthOf(root, request.to);
+  step(`rendered ${request.to}`);
   if (synth.error) {
     fs.writeFileSync(file, original);
     const refused = `refused: ${request.to} does not render with ${request.from}'s release (${synth.error}); ${RELEASES_FILE} is as it was`;

@@ -66,6 +66,8 @@ export interface RollbackOptions {
   readonly push?: boolean;
   /** How often a push or a branch update that lost a race is tried again, each time on the new tip. */
   readonly attempts?: number;
+  /** Told before and after the synth and the push: lib/progress.ts prints it. */
+  readonly progress?: (what: string) => void;
 }
 
 /** A push the remote refused for another reason than a race; the commit is kept under `pendingRef`. */
@@ -101,7 +103,7 @@ async function worktreeAt(root: string, tip: string): Promise<string> {
 }
 
 /** The rollback as one commit on `tip` in the worktree `work`: the state file and what synth renders from it, nothing else. */
-async function commitRollback(work: string, request: RollbackRequest): Promise<RollbackResult> {
+async function commitRollback(work: string, request: RollbackRequest, step: (what: string) => void = () => undefined): Promise<RollbackResult> {
   const decision = decideRollback(readMigrationState(work), request);
   if (decision.kind === 'already-on-dc')
     return {
@@ -112,7 +114,9 @@ async function commitRollback(work: string, request: RollbackRequest): Promise<R
   fs.writeFileSync(path.join(work, MIGRATION_STATE_FILE), formatMigrationState(decision.state));
   try {
     // Only the environment's render (and the generated folders, which synth renders whatever --env says) can change.
+    step(`rendering ${request.env} with ${request.service} back on the DC`);
     await run(process.execPath, [path.join(work, 'lib', 'run-ts.js'), 'main.ts', '--env', request.env], work);
+    step(`rendered ${request.env}`);
   } catch (error) {
     throw new Error(`synth failed after the rollback edit, which is discarded: ${(error as Error).message}`, { cause: error });
   }
@@ -187,7 +191,7 @@ export async function rollBack(root: string, request: RollbackRequest, options: 
             message: (await git(root, 'log', '-1', '--format=%s', pending)).replace(/^rollback: /, ''),
             files: (await git(root, 'show', '--name-only', '--format=', pending)).split('\n').filter(Boolean),
           }
-        : await commitRollback(work, request);
+        : await commitRollback(work, request, options.progress);
       if (made.outcome === 'already-on-dc') {
         if (pending) await git(root, 'update-ref', '-d', pendingRef(request));
         return made;

@@ -49,7 +49,11 @@ const BAD_INPUTS: ReadonlyArray<{
   { command: 'verify/scripts/import-crds.ts', args: ['--bogus'], says: /unknown argument '--bogus'/ },
   { command: 'verify/scripts/import-crds.ts', args: ['--mirror', '/nonexistent-mirror'], says: /mirror folder \/nonexistent-mirror does not exist/ },
   { command: 'ops/scripts/rollback.ts', args: ['--env', 'nope', '--service', 'backend', '--reason', 'x'], says: /--env 'nope' is not one of/ },
-  { command: 'ops/scripts/rollback.ts', args: ['--env', 'dev', '--service', 'backend'], says: /--env, --service and --reason are required/ },
+  {
+    command: 'ops/scripts/rollback.ts',
+    args: ['--env', 'dev', '--service', 'backend'],
+    says: /--reason is required; usage: npm run rollback -- --env <dev\|dev-no-mesh\|stg\|prod> --service <service> --reason <why> \[--push\]/,
+  },
   {
     command: 'ops/scripts/rollback.ts',
     args: ['--env', 'dev', '--service', 'frontend', '--reason', 'x'],
@@ -57,7 +61,7 @@ const BAD_INPUTS: ReadonlyArray<{
   },
   { command: 'ops/scripts/rollback-receiver.ts', args: ['--env', 'nope'], says: /--env 'nope' is not one of/ },
   { command: 'ops/scripts/promote.ts', args: ['--from', 'qa', '--to', 'prod'], says: /--from 'qa' is not one of dev, stg, prod/ },
-  { command: 'ops/scripts/promote.ts', args: ['--to', 'prod'], says: /--from and --to are required/ },
+  { command: 'ops/scripts/promote.ts', args: ['--to', 'prod'], says: /--from is required; usage: npm run promote -- --from <[^>]+> --to <[^>]+>$/ },
   {
     command: 'ops/scripts/promote.ts',
     args: ['--from', 'stg', '--to', 'prod'],

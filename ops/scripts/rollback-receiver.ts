@@ -35,7 +35,7 @@ runCommand(
     invocation: 'npm run rollback-receiver --',
     summary: "Seed 10-3: Alertmanager's rollback webhook; commits the rollback of the service a firing alert names, for Argo CD to sync.",
     flags: {
-      env: { kind: 'string', help: 'the environment whose Alertmanager calls this receiver (required)', oneOf: () => ENVIRONMENT_NAMES },
+      env: { kind: 'string', help: 'the environment whose Alertmanager calls this receiver', oneOf: () => ENVIRONMENT_NAMES, required: true },
       'token-file': {
         kind: 'string',
         value: 'file',
@@ -57,7 +57,6 @@ runCommand(
   },
   async ({ flags }) => {
     const env = flags.env;
-    if (!env) throw new UserError('--env is required');
     const listen = flags.listen ?? '127.0.0.1:9095';
     const at = listen.lastIndexOf(':');
     const [host, port] = [listen.slice(0, at).replace(/^\[(.*)\]$/, '$1'), listen.slice(at + 1)];

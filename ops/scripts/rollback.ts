@@ -8,9 +8,9 @@
  * a rollback alert fires.
  */
 import { ENVIRONMENT_NAMES } from '../../config/environments';
-import { UserError } from '../../config/errors';
 import { runCommand } from '../../lib/command';
 import { projectRoot } from '../../lib/project';
+import { stepProgress } from '../../lib/progress';
 import { rollBack } from '../rollback';
 
 runCommand(
@@ -20,15 +20,23 @@ runCommand(
     summary:
       'Seed 10-3: send every request of a migrating service back to the DC, as one commit (the state file and the routes synth renders from it).',
     flags: {
-      env: { kind: 'string', help: 'the environment (required)', oneOf: () => ENVIRONMENT_NAMES },
-      service: { kind: 'string', value: 'service', help: 'the migrating Service (config/migration-state.json; required)' },
-      reason: { kind: 'string', value: 'why', help: 'why: the alert, or who asked; one line, kept in the state and the commit message (required)' },
+      env: { kind: 'string', help: 'the environment', oneOf: () => ENVIRONMENT_NAMES, required: true },
+      service: { kind: 'string', value: 'service', help: 'the migrating Service (config/migration-state.json)', required: true },
+      reason: {
+        kind: 'string',
+        value: 'why',
+        help: 'why: the alert, or who asked; one line, kept in the state and the commit message',
+        required: true,
+      },
       push: { kind: 'boolean', help: "make the commit on the remote's tip and push it alone; a refused push is kept for the next run" },
     },
   },
   async ({ flags }) => {
-    if (!flags.env || !flags.service || !flags.reason) throw new UserError('--env, --service and --reason are required');
-    const result = await rollBack(projectRoot(), { env: flags.env, service: flags.service, reason: flags.reason }, { push: flags.push });
+    const result = await rollBack(
+      projectRoot(),
+      { env: flags.env, service: flags.service, reason: flags.reason },
+      { push: flags.push, progress: stepProgress('rollback') },
+    );
     process.stdout.write(
       result.outcome === 'committed'
         ? `rollback: ${result.message}: commit ${result.revision?.slice(0, 12)}${flags.push ? ' pushed' : ''}, changes ${result.files.join(', ')}\n`

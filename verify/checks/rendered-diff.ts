@@ -215,13 +215,13 @@ export interface UpstreamDiff {
  * with the pinned Helm (renders are cached), compared like our own objects.
  * Nothing is rendered when no Application changed.
  */
-export function upstreamChanges(env: string, base: FileTree, current: FileTree, helm: string): UpstreamDiff {
+export function upstreamChanges(env: string, base: FileTree, current: FileTree, helm: string, progress?: (what: string) => void): UpstreamDiff {
   const before = applicationFiles(base);
   const after = applicationFiles(current);
   const touched = [...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f));
   if (touched.length === 0) return { changes: [], notRendered: [], ignored: 0 };
-  const baseApps = hydrateApplications(readApplications(before), { helm });
-  const currentApps = hydrateApplications(readApplications(after), { helm });
+  const baseApps = hydrateApplications(readApplications(before), { helm, progress: (what) => progress?.(`${env}, base: ${what}`) });
+  const currentApps = hydrateApplications(readApplications(after), { helm, progress: (what) => progress?.(`${env}, this change: ${what}`) });
   const kindOf = new Map([...baseApps, ...currentApps].map((a) => [a.app, a.chart ? 'helm' : 'git']));
   const notRendered = [
     ...baseApps.filter((a) => a.status !== 'rendered').map((a) => `base: ${a.app} ${a.status}: ${a.message}`),

@@ -78,6 +78,8 @@ export interface HydrationOptions {
   readonly kubeVersion?: string;
   /** Read and write renders in the per-user cache (default true). */
   readonly cache?: boolean;
+  /** Told before and after each render Helm actually runs (a cached one is instant): `lib/progress.ts`. */
+  readonly progress?: (what: string) => void;
 }
 
 const APPLICATION_FILE = /^apps\/application-.*\.yaml$/;
@@ -148,6 +150,7 @@ function helmTemplate(app: ApplicationManifest, archive: string, apiVersions: re
   const cacheFile = path.join(userCacheDir('renders'), `${key}.json`);
   if (options.cache !== false && fs.existsSync(cacheFile)) return JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as RenderResult;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hydrate-'));
+  options.progress?.(`rendering ${app.name} with Helm`);
   try {
     const valueFiles = values.map((v, i) => {
       const file = path.join(work, `values-${i}.json`);
@@ -168,6 +171,7 @@ function helmTemplate(app: ApplicationManifest, archive: string, apiVersions: re
       fs.writeFileSync(temp, JSON.stringify(rendered));
       fs.renameSync(temp, cacheFile);
     }
+    options.progress?.(`rendered ${app.name} with Helm`);
     return rendered;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

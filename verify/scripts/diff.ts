@@ -15,6 +15,7 @@ import { UserError } from '../../config';
 import { ENVIRONMENT_NAMES } from '../../config/environments';
 import { selectEnvironments } from '../../lib/cli';
 import { runCommand } from '../../lib/command';
+import { stepProgress } from '../../lib/progress';
 import { diffTrees, failureReason, treeAtRef, treeOf, upstreamChanges, withoutNoise } from '../checks/rendered-diff';
 import { fitMarkdown, formatMarkdown, formatText, notRenderedNotes } from '../checks/diff-format';
 import { renderEnvironment } from '../../lib/synth';
@@ -61,13 +62,16 @@ runCommand(
     const connectivity: Array<{ env: string; diff: ConnectivityDiff }> = [];
     let harness: string | undefined;
     const tools = { helm, harness: () => (harness ??= toolPath(ROOT, 'cilium-policy')) };
+    const step = stepProgress('diff');
     const changes = selected.flatMap((env) => {
       const before = treeAtRef(ROOT, base!, env.name);
       const after = treeOf(renderEnvironment(env, COMPONENTS));
-      const upstream = upstreamChanges(env.name, before, after, helm);
+      step(`${env.name}: rendered and read the base`);
+      const upstream = upstreamChanges(env.name, before, after, helm, step);
       notRendered.push(...upstream.notRendered.map((u) => `${env.name}, ${u}`));
       ignored += upstream.ignored;
       connectivity.push({ env: env.name, diff: treeConnectivity(env, before, after, tools) });
+      step(`${env.name}: compared, connectivity judged`);
       return [...diffTrees(env.name, before, after), ...upstream.changes];
     });
     const names = selected.map((e) => e.name);

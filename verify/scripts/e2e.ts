@@ -9,7 +9,6 @@ import { withHeartbeat } from '../engines/heartbeat';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { UserError } from '../../config';
 import { ENVIRONMENT_NAMES } from '../../config/environments';
 import { E2E_STOPS, E2eStop, formatReport, runE2e, runUntil } from '../engines/gitops-scenarios';
 import { runCommand } from '../../lib/command';
@@ -27,7 +26,7 @@ runCommand(
     invocation: 'npm run e2e --',
     summary: 'Bootstraps an environment through a real Argo CD from a local git push and runs the GitOps scenarios.',
     flags: {
-      env: { kind: 'string', help: 'the environment to run (required)', oneOf: () => ENVIRONMENT_NAMES },
+      env: { kind: 'string', help: 'the environment to run', oneOf: () => ENVIRONMENT_NAMES, required: true },
       json: { kind: 'string', value: 'file', help: 'also write the report as JSON' },
       until: {
         kind: 'string',
@@ -38,7 +37,6 @@ runCommand(
     },
   },
   async ({ flags }) => {
-    if (!flags.env) throw new UserError(`missing --env; use --env with one of ${ENVIRONMENT_NAMES.join(', ')}`);
     if (!process.env[INSIDE] && canIsolate()) {
       // Argo CD's controller and Gatekeeper bind their metrics ports on every interface; in a
       // namespace of our own, every interface is a private loopback.

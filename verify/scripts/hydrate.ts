@@ -6,6 +6,7 @@
 import * as path from 'path';
 import { ENVIRONMENT_NAMES } from '../../config/environments';
 import { runCommand } from '../../lib/command';
+import { stepProgress } from '../../lib/progress';
 import { hydrateApplications, readApplications, readDistEnvironment, writeHydrated } from '../engines/hydrate';
 import { toolPath } from '../tools/tool-path';
 import { projectRoot } from '../../lib/project';
@@ -27,9 +28,13 @@ runCommand(
     const out = path.resolve(flags.out ?? path.join(ROOT, '.hydrated'));
     const envs = flags.env.length > 0 ? flags.env : ENVIRONMENT_NAMES;
     let failed = 0;
+    const step = stepProgress('hydrate');
     for (const env of envs) {
       const started = Date.now();
-      const apps = hydrateApplications(readApplications(readDistEnvironment(path.join(ROOT, 'dist'), env)), { helm });
+      const apps = hydrateApplications(readApplications(readDistEnvironment(path.join(ROOT, 'dist'), env)), {
+        helm,
+        progress: (what) => step(`${env}: ${what}`),
+      });
       const written = writeHydrated(apps, out, env);
       const count = (s: string) => apps.filter((a) => a.status === s).length;
       console.log(

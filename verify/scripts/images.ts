@@ -4,7 +4,6 @@
  * render and the upstream charts' Helm renders, and a mirror list for Harbor.
  */
 import { COMPONENTS } from '../../components';
-import { UserError } from '../../config';
 import { assertValid } from '../../config/validate';
 import { environmentByName, ENVIRONMENT_NAMES } from '../../config/environments';
 import { applicationsOf, hydrateApplications } from '../engines/hydrate';
@@ -22,7 +21,7 @@ runCommand(
     invocation: 'npm run images --',
     summary: 'Lists every image, chart and git source an environment deploys, and a Harbor mirror list (seed section 12).',
     flags: {
-      env: { kind: 'string', help: 'the environment (required)', oneOf: () => ENVIRONMENT_NAMES },
+      env: { kind: 'string', help: 'the environment', oneOf: () => ENVIRONMENT_NAMES, required: true },
       registry: {
         kind: 'string',
         value: 'host[:port]/project',
@@ -32,7 +31,6 @@ runCommand(
     },
   },
   ({ flags }) => {
-    if (!flags.env) throw new UserError(`missing --env; use --env with one of ${ENVIRONMENT_NAMES.join(', ')}`);
     const configured = assertValid(environmentByName(flags.env));
     const target = flags.registry ?? configured.registry ?? 'harbor.example.com/lab';
     assertValid({ ...configured, registry: target, observability: { ...configured.observability, onlineDashboards: false } });
