@@ -12,7 +12,7 @@ export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreg
 /**
  * Retry with backoff: 5s, 10s, 20s ... capped at 5 minutes, so waves can wait
  * for CRDs and webhooks. The first retry is Argo CD's default, 5 s: most failed
- * syncs here are transient (Argo CD v3.3.2 reads a CRD its cache has not seen
+ * syncs here are transient (the pinned Argo CD reads a CRD its cache has not seen
  * established yet as Degraded, argoproj/argo-cd#25084) and pass on the next try.
  */
 export const SYNC_RETRY = { limit: 10, backoff: { duration: '5s', factor: 2, maxDuration: '5m' } };

@@ -81,7 +81,7 @@ export function alertmanagerConfig(rollbackWebhook?: string): AlertmanagerConfig
   };
 }
 
-/** Seed 7-7: Alertmanager v0.30.1 as a plain manifest (no chart), typed. */
+/** Seed 7-7: Alertmanager (VERSIONS.alertmanager) as a plain manifest (no chart), typed. */
 export class Alertmanager extends PlatformChart {
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     super(scope, id, props);

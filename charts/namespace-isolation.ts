@@ -81,7 +81,7 @@ export class NamespaceIsolation extends PlatformChart {
 /**
  * Rules Kubernetes NetworkPolicy cannot say to Cilium as meant, so they are
  * CiliumNetworkPolicies: egress to an entity (no CIDR selects the API
- * server), and ingress from address blocks only. Cilium 1.19.1 parses an
+ * server), and ingress from address blocks only. The pinned Cilium parses an
  * ingress ipBlock peer of a NetworkPolicy into the block and, beside it, a
  * selector of every pod of the policy's own namespace (pkg/k8s/network_policy.go
  * adds the cluster label to the peer's absent podSelector), so an ipBlock

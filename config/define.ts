@@ -42,7 +42,7 @@ function merge(base: unknown, over: unknown): unknown {
   return out;
 }
 
-/** Seed section 0: Kind, 1 control plane + 2 workers, Kubernetes v1.35.0; the cluster is named after the environment. */
+/** Seed section 0: Kind, 1 control plane + 2 workers, Kubernetes at VERSIONS.kubernetesNode; the cluster is named after the environment. */
 export function labCluster(name: string, nodeVersion: string): ClusterSettings {
   const cluster = `lab-${name}`;
   return {

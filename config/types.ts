@@ -39,7 +39,7 @@ export interface ResourceSizes {
   readonly limits: CpuMemory;
 }
 
-/** An image tag, pinned (`v2.19.0`) or floating (`latest`, allowed outside prod). */
+/** An image tag, pinned (`v1.2.3`) or floating (`latest`, allowed outside prod). */
 export interface WorkloadSettings {
   readonly replicas: number;
   readonly imageTag: string;
@@ -238,7 +238,7 @@ export interface FeatureSwitches {
 export interface ClusterSettings {
   /** Kind cluster name; nodes are `<name>-control-plane`, `<name>-worker`, ... */
   readonly name: string;
-  /** Kind node image (seed: Kubernetes v1.35.0). */
+  /** Kind node image (the seed's Kubernetes: VERSIONS.kubernetesNode). */
   readonly nodeImage: string;
   readonly workers: number;
   /** API server address Cilium uses, since there is no kube-proxy to reach the Service VIP. */

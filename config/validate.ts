@@ -6,7 +6,7 @@ import { CpuMemory, EnvironmentConfig, QuotaSettings, ResourceSizes } from './ty
 /** RFC 1123 subdomain: what Kubernetes, DNS and TLS all accept as a host name. */
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-/** A tag, optionally pinned to a digest (`v2.19.0@sha256:<64 hex>`). */
+/** A tag, optionally pinned to a digest (`v1.2.3@sha256:<64 hex>`). */
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[a-f0-9]{64})?$/;
 const REGISTRY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const GIT_URL = /^(https:\/\/|ssh:\/\/|git@|file:\/\/\/)\S+$/;

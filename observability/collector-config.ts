@@ -251,7 +251,7 @@ export function collectorConfig(s: CollectorSettings): CollectorConfig {
 
 /**
  * Core's Go modules are tagged with the release itself; contrib's modules of a
- * release are its `x.y.0` (contrib tagged no module patch for 0.146.1).
+ * release are its `x.y.0` (contrib tags no module patch releases).
  */
 const core = (module: string) => `go.opentelemetry.io/collector/${module} v${VERSIONS.otelCollector}`;
 const contrib = (module: string) => `github.com/open-telemetry/opentelemetry-collector-contrib/${module} v${minorOf(VERSIONS.otelCollector)}.0`;

@@ -20,7 +20,7 @@ export interface PromotionRequest {
 
 export interface PromotionDecision {
   readonly releases: PinnedReleases;
-  /** What the target runs after the promotion that it did not before: `images.httpbin v2.19.0 -> v2.20.0`. */
+  /** What the target runs after the promotion that it did not before: `images.httpbin v1.2.3 -> v1.3.0`. */
   readonly changes: readonly string[];
 }
 

@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { VERSIONS } from '../config/versions';
 import { ACCEPTED_WARNINGS } from '../verify/checks/admission-warnings';
 import { againstExceptions, analyzeCluster } from '../verify/checks/istio-analysis';
 import { ISTIO_ANALYSIS_EXCEPTIONS } from '../verify/checks/istio-analysis-exceptions';
@@ -87,7 +88,7 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
     );
     const controlPlane = nodes.find((n) => n.metadata.name.endsWith('-control-plane'));
     expect(controlPlane.spec.taints).toEqual([{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]);
-    expect((await cp.client.request('GET', '/version')).body.gitVersion).toBe('v1.35.4');
+    expect((await cp.client.request('GET', '/version')).body.gitVersion).toBe(`v${VERSIONS.kubernetesControlPlane}`);
   });
 
   test("Helm renders with the API server's own built-in APIs, as Argo CD passes them (verify/engines/kubernetes-apis.ts)", async () => {

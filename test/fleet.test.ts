@@ -11,7 +11,7 @@ import { ROOT } from './helpers';
 
 /**
  * One Argo CD running the fleet (issue: beyond one cluster), on the real engines: the management
- * control plane runs Argo CD v3.3.2's repo-server, application controller and ApplicationSet
+ * control plane runs the pinned Argo CD's repo-server, application controller and ApplicationSet
  * controller; stg and prod are kwok control planes of their own. The ApplicationSet and the
  * AppProjects are the Fleet component's render; the spokes sync the management environment's
  * `fleet.components` (namespaces, platform, demo) of their own dist/<env>/. Before it starts, the

@@ -10,7 +10,7 @@ import { toolPath } from './tools';
 /**
  * Seed 7-1's Mimir query, `rate(hubble_http_requests_total{namespace="demo"}[5m])`, answered from the chain the
  * lab runs: the Cilium chart renders the agent's `hubble-metrics` option (Helm), Hubble's own handlers turn the
- * L7 flows of seed 2-3's lab into series under it (the hubble-metrics harness, Cilium 1.19.1), and a Prometheus
+ * L7 flows of seed 2-3's lab into series under it (the hubble-metrics harness, at the pinned Cilium), and a Prometheus
  * scrape applies the collection's relabel rules (observability/hubble-relabel.ts, which Alloy's config renders):
  * Prometheus' relabelling is the code Alloy's `prometheus.relabel` runs. Alloy's own config syntax has no engine
  * here; argocd/values/lgtm.ts keeps it small.

@@ -1,6 +1,8 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import { CILIUM, HelmChartSource, UPSTREAM_COMPONENTS } from '../argocd/upstream-components';
 import { EnvironmentConfig } from '../config';
+import { IMAGE_TAGS } from '../config/versions';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../config/environments';
 import { applicationsOf, hydrateApplications } from '../verify/engines/hydrate';
 import { mirrorList } from '../verify/checks/inventory';
@@ -22,15 +24,20 @@ function deployedImages(env: EnvironmentConfig): string[] {
 describe('npm run images (air gap, seed section 12)', () => {
   test('lists our images, the images the upstream charts render, the charts and the git sources', () => {
     const out = images(['--env', 'prod']).stdout;
-    expect(out).toContain('docker.io/mccutchen/go-httpbin:v2.19.0');
-    expect(out).toContain('docker.io/curlimages/curl:8.5.0');
+    const pin = (name: string) => {
+      const s = UPSTREAM_COMPONENTS.find((u) => u.name === name)!.source;
+      return s.kind === 'helm' ? `${s.repoURL} ${s.chart} ${s.version}` : `${s.repoURL} ${s.path} ${s.revision}`;
+    };
+    const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(out).toContain(`docker.io/mccutchen/go-httpbin:${IMAGE_TAGS.httpbin}`);
+    expect(out).toContain(`docker.io/curlimages/curl:${IMAGE_TAGS.curl}`);
     // From the renders, not a hand-written table: the chart's real tags, digests and variants.
-    expect(out).toMatch(/quay\.io\/cilium\/cilium:v1\.19\.1@sha256:[0-9a-f]{64} {2}# cilium/);
-    expect(out).toContain('docker.io/istio/pilot:1.29.0-distroless  # istiod');
-    expect(out).toContain('kong:3.9.1  # kong');
-    expect(out).toContain('https://helm.cilium.io/ cilium 1.19.1');
-    expect(out).toContain('https://charts.konghq.com ingress 0.22.0');
-    expect(out).toContain('https://github.com/kubernetes-sigs/gateway-api.git config/crd/standard v1.5.0');
+    expect(out).toMatch(new RegExp(`quay\\.io/cilium/cilium:v${escape(CILIUM.source.version)}@sha256:[0-9a-f]{64} {2}# cilium`));
+    expect(out).toContain(
+      `docker.io/istio/pilot:${(UPSTREAM_COMPONENTS.find((u) => u.name === 'istiod')!.source as HelmChartSource).version}-distroless  # istiod`,
+    );
+    expect(out).toContain(`kong:${IMAGE_TAGS.kongGateway}  # kong`);
+    for (const name of ['cilium', 'kong', 'gateway-api-crds']) expect(out).toContain(pin(name));
   });
 
   test('follows the environment: no Istio images where Istio is skipped', () => {

@@ -30,7 +30,7 @@ const PINS: readonly ImportPin[] = [
   { repository: 'cilium/cilium', version: pinnedVersion('cilium') },
   { repository: 'kubernetes-sigs/gateway-api', version: pinnedVersion('gateway-api-crds') },
   { repository: 'istio/istio', version: pinnedVersion('istio-base') },
-  // The chart (9.4.5) is not the app: the CRDs come from the app's release.
+  // The chart is not the app: the CRDs come from the app's release.
   { repository: 'argoproj/argo-cd', version: VERSIONS.argocd },
   { repository: 'open-policy-agent/gatekeeper', version: pinnedVersion('gatekeeper') },
   // Kong's CRDs ship in the kong chart, tagged `kong-<version>` in Kong/charts.

@@ -91,7 +91,7 @@ describe('OpenAPI v3 -> kubeconform schema conversion', () => {
       'https://raw.githubusercontent.com/kubernetes/kubernetes/v1.35.0/api/openapi-spec/v3/apis__apps__v1_openapi.json',
     );
     for (const url of importUrls(path.join(ROOT, 'cdk8s.yaml'))) {
-      // A release tag: `v1.19.1`, `1.29.0`, or a chart's `kong-3.0.2`.
+      // A release tag: `v1.2.3`, `1.2.3`, or a chart's `kong-1.2.3`.
       expect(url).toMatch(/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/(?:[a-z]+-)?v?\d+\.\d+\.\d+\//);
       const mirror = crdMirror();
       const archived = archiveSourceOf(url);

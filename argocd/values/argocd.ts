@@ -1,6 +1,6 @@
 import { EnvironmentConfig, LocalClone } from '../../config';
 
-/** Argo CD chart 9.4.5 values this project sets. */
+/** The values this project sets on the Argo CD chart (the version ARGOCD pins). */
 export interface ArgoCdValues {
   readonly configs: {
     readonly params: { readonly 'server.insecure': boolean };

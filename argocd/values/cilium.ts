@@ -1,6 +1,6 @@
 import { EnvironmentConfig } from '../../config';
 
-/** The Cilium 1.19.1 chart values this project sets (see the chart's values.schema.json). */
+/** The values this project sets on the Cilium chart, at the version CILIUM pins (see the chart's values.schema.json). */
 export interface CiliumValues {
   readonly kubeProxyReplacement: boolean;
   readonly k8sServiceHost: string;

@@ -1,6 +1,6 @@
 import { EnvironmentConfig } from '../../config';
 
-/** Gatekeeper 3.21.1 chart values. */
+/** The values this project sets on the Gatekeeper chart (the version argocd/upstream-components.ts pins). */
 export interface GatekeeperValues {
   readonly replicas: number;
   /** Seed Q&A: Ignore, so a Gatekeeper outage never blocks the cluster. */

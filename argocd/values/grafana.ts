@@ -2,7 +2,7 @@ import { EnvironmentConfig } from '../../config';
 import { LgtmEndpoints } from './lgtm-endpoints';
 import { RED_HISTOGRAM } from '../../observability/collector-config';
 
-/** Grafana 10.5.15 chart values this project sets. */
+/** The values this project sets on the Grafana chart (the version argocd/upstream-components.ts pins). */
 export interface GrafanaValues {
   readonly replicas: number;
   readonly datasources: { readonly 'datasources.yaml': { readonly apiVersion: 1; readonly datasources: readonly GrafanaDatasource[] } };

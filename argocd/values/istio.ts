@@ -1,7 +1,7 @@
 import { EnvironmentConfig } from '../../config';
 
 /**
- * Istio 1.29.0 charts (base, istiod, cni, ztunnel). Their values.yaml keeps
+ * Istio's charts at ISTIO_VERSION (base, istiod, cni, ztunnel). Their values.yaml keeps
  * the defaults under `_internal_defaults_do_not_set`; users set the same keys
  * at the top level.
  */

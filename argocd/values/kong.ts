@@ -2,7 +2,7 @@ import { EnvironmentConfig } from '../../config';
 import { imageTagsOf } from '../../config/releases';
 import { KONG_CONTAINER_PORTS } from '../../lib/upstream';
 
-/** Kong `ingress` 0.22.0 chart values: a `gateway` (Kong) and a `controller` (KIC) subchart, both the `kong` chart. */
+/** The values of Kong's `ingress` chart (the version argocd/upstream-components.ts pins): a `gateway` (Kong) and a `controller` (KIC) subchart, both the `kong` chart. */
 export interface KongIngressValues {
   readonly controller: {
     readonly ingressController: {

@@ -49,7 +49,7 @@ export const MIMIR_OTLP_LIMITS = { otel_metric_suffixes_enabled: true } as const
 
 const hours = (retention: string) => (retention.endsWith('d') ? `${Number(retention.slice(0, -1)) * 24}h` : retention);
 
-// ---- Mimir (mimir-distributed 6.0.5, Mimir 3.0.1) ----------------------------
+// ---- Mimir (the mimir-distributed chart) ---------------------------------------
 
 export interface MimirComponent {
   readonly replicas: number;
@@ -149,7 +149,7 @@ export function mimirValues(env: EnvironmentConfig, e: LgtmEndpoints, rules: Mim
   };
 }
 
-// ---- Loki (6.53.0, Loki 3.6.5) ----------------------------------------------
+// ---- Loki (the loki chart) --------------------------------------------------
 
 export interface LokiValues {
   readonly deploymentMode: 'SingleBinary';
@@ -200,7 +200,7 @@ export function lokiValues(env: EnvironmentConfig): LokiValues {
   };
 }
 
-// ---- Tempo (1.24.4, Tempo 2.9) ----------------------------------------------
+// ---- Tempo (the tempo chart) ------------------------------------------------
 
 export interface TempoValues {
   readonly replicas: number;
@@ -231,7 +231,7 @@ export function tempoValues(env: EnvironmentConfig, e: LgtmEndpoints): TempoValu
   };
 }
 
-// ---- Alloy (1.6.0, Alloy v1.13) ---------------------------------------------
+// ---- Alloy (the alloy chart) ------------------------------------------------
 
 export interface AlloyValues {
   readonly controller: { readonly type: 'daemonset' };
@@ -361,7 +361,7 @@ export function alloyValues(e: LgtmEndpoints): AlloyValues {
   };
 }
 
-// ---- kube-state-metrics (5.33.2) --------------------------------------------
+// ---- kube-state-metrics (the kube-state-metrics chart) ----------------------
 
 export interface KubeStateMetricsValues {
   readonly replicas: number;

@@ -3,7 +3,7 @@
  * Kong's ingress controller (KIC) programs the Kong proxy and then writes the
  * Gateway API status; here there is no proxy to program, so kwok writes the
  * status KIC writes for an accepted configuration. Argo CD's own health checks
- * for Gateway and HTTPRoute (resource_customizations in Argo CD v3.3.2) then
+ * for Gateway and HTTPRoute (resource_customizations in the pinned Argo CD) then
  * read it as they would on Kind. Nothing here touches Application status.
  */
 

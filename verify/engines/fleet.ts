@@ -22,7 +22,7 @@ import { copyWorkingTree } from './working-tree';
 
 /**
  * One Argo CD, many clusters, on real engines: a management control plane running Argo CD's
- * repo-server, application controller and ApplicationSet controller (the pinned v3.3.2 build,
+ * repo-server, application controller and ApplicationSet controller (the pinned build,
  * configured from the chart's render), and one kwok control plane per spoke. The fleet's
  * AppProjects and ApplicationSet are the Fleet component's render for a variant of the
  * management environment (dev) whose git source is a committed clone of this tree and whose

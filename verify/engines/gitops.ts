@@ -32,7 +32,7 @@ import { copyWorkingTree } from './working-tree';
  * The user's whole loop on a real Argo CD: a clone of this project pushed to
  * a bare git repository on disk, the charts served from the mirror over
  * loopback HTTP, and Argo CD's repo-server and application controller (the
- * pinned v3.3.2) running against the test control plane, configured from our
+ * pinned release) running against the test control plane, configured from our
  * own render. The environment under test is a typed variant of a real one
  * whose git and mirror settings point at those local sources (seed section 12).
  */

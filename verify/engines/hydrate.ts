@@ -60,7 +60,7 @@ export interface HydratedApp {
   readonly app: string;
   readonly wave: number;
   readonly namespace: string;
-  /** `ingress 0.22.0 (https://charts.konghq.com)` or `<repo> <path> <revision>`. */
+  /** `<chart> <version> (<repository>)` or `<repo> <path> <revision>`. */
   readonly source: string;
   readonly status: HydrationStatus;
   /** Why it failed or could not be verified. */

@@ -30,6 +30,6 @@ export const GIT_SOURCE_MIRRORS: ReadonlyArray<{
   readonly revision: string;
   readonly crdMirrorDir: string;
 }> = [
-  // Every file of config/crd/standard at v1.5.0, CRDs and the safe-upgrades ValidatingAdmissionPolicy.
+  // Every file of config/crd/standard at the pinned tag, CRDs and the safe-upgrades ValidatingAdmissionPolicy.
   { repoURL: 'https://github.com/kubernetes-sigs/gateway-api.git', path: 'config/crd/standard', revision: 'v1.5.0', crdMirrorDir: 'gateway-api' },
 ];

@@ -1,6 +1,6 @@
 /**
  * npm run e2e -- --env <env> [--json <file>]
- * The user's loop on a real Argo CD v3.3.2 and Kubernetes 1.35 control plane:
+ * The user's loop on the pinned Argo CD and a Kubernetes control plane:
  * bootstrap, push, selfHeal, prune, a rejected commit and an upstream chart
  * change, with a table of the Applications. Runs in a private network
  * namespace when it can, so every server it starts is reachable on loopback only.

@@ -19,7 +19,7 @@ import { projectRoot } from '../../lib/project';
 /** A tool that cannot be built or trusted: one line for the CLI to show. */
 export class ToolError extends CheckFailure {}
 
-/** The oldest Go the pinned builds accept (kwok v0.8.0 says `go 1.26.0`). */
+/** The oldest Go the pinned builds accept (kwok's go.mod says `go 1.26.0`). */
 export const MIN_GO = '1.26';
 
 export const ROOT = projectRoot();
