@@ -29,7 +29,7 @@ const SYSTEM = [
 ];
 
 interface Harness {
-  /** Runs bootstrap/<script>; `lab/<script>` runs the seed's path (lab/setup.sh, lab/verify-all.sh, lab/teardown.sh). */
+  /** Runs ops/bootstrap/<script>; `lab/<script>` runs the seed's path (lab/setup.sh, lab/verify-all.sh, lab/teardown.sh). */
   readonly run: (script: string, args: string[], env?: Record<string, string>) => { status: number | null; stdout: string; stderr: string };
   readonly calls: () => string[];
   readonly clearLog: () => void;
@@ -55,7 +55,7 @@ function harness(options: { without?: string[]; root?: string } = {}): Harness {
   return {
     run: (script, args, env = {}) => {
       // From a folder of its own: a user may start the scripts from anywhere (kind must still run in the clone).
-      const file = script.startsWith('lab/') ? path.join(root, script) : path.join(root, 'bootstrap', script);
+      const file = script.startsWith('lab/') ? path.join(root, script) : path.join(root, 'ops', 'bootstrap', script);
       const result = spawnSync(path.join(bin, 'bash'), [file, ...args], {
         cwd: dir,
         encoding: 'utf8',
@@ -85,9 +85,9 @@ describe('shellcheck', () => {
   test('bootstrap scripts, project scripts and the CI entry point are clean', () => {
     const files = [
       ...fs
-        .readdirSync(path.join(ROOT, 'bootstrap'))
+        .readdirSync(path.join(ROOT, 'ops', 'bootstrap'))
         .filter((f) => f.endsWith('.sh'))
-        .map((f) => `bootstrap/${f}`),
+        .map((f) => `ops/bootstrap/${f}`),
       ...fs
         .readdirSync(path.join(ROOT, 'lab'))
         .filter((f) => f.endsWith('.sh'))
@@ -190,7 +190,7 @@ describe('setup.sh with recording stubs', () => {
 
   test('a copy of the lab without its .git folder is refused before any change: Argo CD would have no commits to read', () => {
     const root = tempDir('bootstrap-no-git-');
-    fs.cpSync(path.join(ROOT, 'bootstrap'), path.join(root, 'bootstrap'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'ops', 'bootstrap'), path.join(root, 'ops', 'bootstrap'), { recursive: true });
     fs.cpSync(path.join(ROOT, 'dist', 'dev'), path.join(root, 'dist', 'dev'), { recursive: true });
     const h = harness({ root });
     const result = h.run('setup.sh', ['--env', 'dev']);
@@ -236,7 +236,7 @@ describe('setup.sh with recording stubs', () => {
   test('a rendered environment without its bootstrap.env asks for a synth, instead of calling the environment unknown', () => {
     // A copy of the scripts and of dist/dev without its bootstrap.env: the shared dist/ stays whole for the other suites.
     const root = tempDir('bootstrap-partial-');
-    fs.cpSync(path.join(ROOT, 'bootstrap'), path.join(root, 'bootstrap'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'ops', 'bootstrap'), path.join(root, 'ops', 'bootstrap'), { recursive: true });
     fs.cpSync(path.join(ROOT, 'dist', 'dev'), path.join(root, 'dist', 'dev'), { recursive: true });
     fs.rmSync(path.join(root, 'dist', 'dev', 'bootstrap', 'bootstrap.env'));
     const h = harness({ root });
@@ -250,7 +250,7 @@ describe('setup.sh with recording stubs', () => {
 
   test('a clone without dist/ asks for a synth in one line, instead of ending in silence', () => {
     const root = tempDir('bootstrap-no-dist-');
-    fs.cpSync(path.join(ROOT, 'bootstrap'), path.join(root, 'bootstrap'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'ops', 'bootstrap'), path.join(root, 'ops', 'bootstrap'), { recursive: true });
     const h = harness({ root });
     for (const script of ['setup.sh', 'verify.sh', 'teardown.sh']) {
       const result = h.run(script, ['--env', 'dev']);

@@ -206,7 +206,7 @@ describe('atomic writes and bad input', () => {
     const clone = path.join(tempDir('crlf-'), 'repo');
     const git = spawnSync('git', ['-c', 'core.autocrlf=true', 'clone', '-q', '--no-hardlinks', ROOT, clone], { encoding: 'utf8' });
     expect(git.status).toBe(0);
-    const files = ['dist/prod/demo/deployment-backend.yaml', 'dist/prod/bootstrap/bootstrap.env', 'bootstrap/setup.sh'];
+    const files = ['dist/prod/demo/deployment-backend.yaml', 'dist/prod/bootstrap/bootstrap.env', 'ops/bootstrap/setup.sh'];
     expect(files.filter((f) => fs.readFileSync(path.join(clone, f), 'utf8').includes('\r'))).toEqual([]);
   });
 

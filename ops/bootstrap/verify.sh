@@ -4,7 +4,7 @@
 #
 #   bash lab/verify-all.sh [--env dev] [--light] [--skip-istio]   (without --env: the lab of kubectl's current context)
 set -uo pipefail
-# shellcheck source=bootstrap/lib.sh
+# shellcheck source=ops/bootstrap/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 usage="usage: bash lab/verify-all.sh [--env <$(known_envs '|')>] [--light] [--skip-istio]"

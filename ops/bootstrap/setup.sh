@@ -3,9 +3,9 @@
 # else to Argo CD (the root Application). Safe to run again: a cluster,
 # release or secret that exists is left alone.
 #
-#   bash lab/setup.sh --env dev [--light] [--skip-istio]   (the seed's path; bootstrap/setup.sh is the same)
+#   bash lab/setup.sh --env dev [--light] [--skip-istio]   (the seed's path; ops/bootstrap/setup.sh is the same)
 set -euo pipefail
-# shellcheck source=bootstrap/lib.sh
+# shellcheck source=ops/bootstrap/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 usage="usage: bash lab/setup.sh --env <$(known_envs '|')> [--light] [--skip-istio]"

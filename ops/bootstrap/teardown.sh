@@ -3,7 +3,7 @@
 #
 #   bash lab/teardown.sh --env dev [--light] [--skip-istio]   (the flags setup.sh took, naming the same lab)
 set -euo pipefail
-# shellcheck source=bootstrap/lib.sh
+# shellcheck source=ops/bootstrap/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 usage="usage: bash lab/teardown.sh --env <$(known_envs '|')> [--light] [--skip-istio]"

@@ -3,7 +3,7 @@
 # rendered bootstrap.env, and one-line errors. No versions or names live
 # here; they come from dist/<env>/bootstrap/bootstrap.env (npm run synth).
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 die() { # die <exit code> <message>
   echo "error: $2" >&2
