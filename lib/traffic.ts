@@ -63,13 +63,3 @@ export const dcServiceName = (service: string) => `${service}-dc`;
 export const BACKEND_CONTAINER_PORT = 8080;
 
 export const BACKEND_SERVICE_PORT = 80;
-
-/**
- * Seed 2-1's test pod (`kubectl run test-cnp` in demo): the frontend's ServiceAccount, but not its
- * labels. The exercise starts it, and the flow table asks Cilium whether it reaches the backend.
- */
-export const SEED_TEST_POD = {
-  name: 'test-cnp',
-  labels: { app: 'test-cnp', env: 'dev', team: 'platform' },
-  serviceAccount: 'frontend',
-} as const;

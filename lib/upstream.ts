@@ -91,16 +91,6 @@ export const BOOTSTRAP_SECRETS = {
   rollbackReceiver: { namespace: NAMESPACES.monitoring, name: 'rollback-receiver' },
 } as const;
 
-/** Pods created by upstream charts that our policies select, by namespace. */
-export const UPSTREAM_PODS: ReadonlyArray<{ readonly chart: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>> }> =
-  [
-    { chart: 'kong/ingress', namespace: NAMESPACES.kong, labels: KONG_PROXY_POD_LABELS },
-    { chart: 'grafana/grafana', namespace: NAMESPACES.monitoring, labels: GRAFANA_POD.labels },
-    ...Object.values(ARGOCD_PODS).map((p) => ({ chart: 'argo/argo-cd', namespace: NAMESPACES.argocd, labels: p.labels })),
-    // Not a chart: the cluster DNS that Kind (kubeadm) deploys.
-    { chart: 'kind/coredns', namespace: CLUSTER_DNS_POD.namespace, labels: CLUSTER_DNS_POD.labels },
-  ];
-
 /** `<name>.<namespace>.svc`, the in-cluster DNS name of a Service. */
 export const serviceHost = (s: { readonly name: string; readonly namespace: string }) => `${s.name}.${s.namespace}.svc`;
 

@@ -7,7 +7,8 @@ import { checkValuesKeys, loadChartDocs, ValuesKeyReport } from '../verify/check
 import { EnvironmentConfig } from '../config';
 import { applicationsOf, HydratedApp, hydrateApplications } from '../verify/engines/hydrate';
 import { podImages, podTemplateOf } from '../verify/engines/pods';
-import { GRAFANA_POD, UPSTREAM_PODS } from '../lib/upstream';
+import { GRAFANA_POD } from '../lib/upstream';
+import { UPSTREAM_PODS } from '../verify/checks/upstream-pods';
 import { KubeObject } from '../lib/synth';
 import { ALL_ENVS, render } from './helpers';
 import { toolPath } from './tools';

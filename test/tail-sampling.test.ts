@@ -7,7 +7,8 @@ import { collectorSettings } from '../topology/index';
 import { ENVIRONMENTS } from '../config/environments';
 import { VERSIONS } from '../config/versions';
 import { toYaml } from '../lib/yaml';
-import { builderManifest, collectorConfig, componentTypes, SPAN_NORMALIZATION } from '../observability/collector-config';
+import { collectorConfig, SPAN_NORMALIZATION } from '../observability/collector-config';
+import { builderManifest, componentTypes } from '../verify/tools/collector-manifest';
 import { KongRequest, kongRequests, sendKongSpans } from './kong-spans';
 import { ROOT, tempDir } from './helpers';
 import {

@@ -16,7 +16,8 @@
 import { lgtmInCluster } from '../../argocd/values/lgtm';
 import { EnvironmentConfig } from '../../config';
 import { NAMESPACES } from '../../lib/namespaces';
-import { BACKEND_CONTAINER_PORT, OTEL_COLLECTOR_NAME, OTLP_PORTS, SEED_TEST_POD } from '../../lib/traffic';
+import { BACKEND_CONTAINER_PORT, OTEL_COLLECTOR_NAME, OTLP_PORTS } from '../../lib/traffic';
+import { SEED_TEST_POD } from '../exercises/seed-manifests';
 import { ARGOCD_PODS, CLUSTER_DNS_POD, GRAFANA_POD, KONG_PROXY_CONTAINER_PORT, KONG_PROXY_POD_LABELS, UPSTREAM_SERVICES } from '../../lib/upstream';
 import { BACKEND_SELECTOR } from '../../topology/index';
 import { UNKNOWN_EXTERNAL_ADDRESS } from '../engines/connections';

@@ -1,7 +1,8 @@
 import { podTemplateOf } from '../engines/pods';
 import { KubeObject } from '../../lib/synth';
 import { UPSTREAM_COMPONENTS } from '../../argocd/upstream-components';
-import { BOOTSTRAP_SECRETS, UPSTREAM_PODS, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from '../../lib/upstream';
+import { BOOTSTRAP_SECRETS, UPSTREAM_SERVICE_ACCOUNTS, UPSTREAM_SERVICES } from '../../lib/upstream';
+import { UPSTREAM_PODS } from './upstream-pods';
 import { KONG_PLUGINS_ANNOTATION } from '../../charts/gateway-routes';
 import { AMBIENT_LABEL } from '../../lib/namespaces';
 import { HBONE_PORT } from '../../lib/traffic';

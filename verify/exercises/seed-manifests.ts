@@ -1,11 +1,20 @@
 import { NAMESPACES } from '../../lib/namespaces';
-import { SEED_TEST_POD } from '../../lib/traffic';
 
 /**
  * Manifests the seed's exercises apply, as the seed writes them (its heredocs):
  * the exercise catalog applies them, and the flow checks judge the cluster
  * with them in place, as the reader's cluster is after that step.
  */
+
+/**
+ * Seed 2-1's test pod (`kubectl run test-cnp` in demo): the frontend's ServiceAccount, but not its
+ * labels. The exercise starts it, and the flow table asks Cilium whether it reaches the backend.
+ */
+export const SEED_TEST_POD = {
+  name: 'test-cnp',
+  labels: { app: 'test-cnp', env: 'dev', team: 'platform' },
+  serviceAccount: 'frontend',
+} as const;
 
 /** Seed 2-1 step 1: the test pod with the frontend's ServiceAccount and its own labels. */
 export const SEED_TEST_CNP_POD = {

@@ -8,7 +8,8 @@ import { collectorSettings } from '../../topology/index';
 import { ENVIRONMENT_LIST } from '../../config/environments';
 import { runCommand } from '../../lib/command';
 import { toYaml } from '../../lib/yaml';
-import { builderManifest, collectorConfig } from '../../observability/collector-config';
+import { collectorConfig } from '../../observability/collector-config';
+import { builderManifest } from '../tools/collector-manifest';
 import { cacheRoot, ensureTools, linkDir, stampOf } from '../tools/cache';
 import { providedNames, Tool, toolByName, toolProviding, TOOLS } from '../tools/catalog';
 
