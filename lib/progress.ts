@@ -19,3 +19,11 @@ export function stepProgress(
     write(`${prefix}: ${what} (at ${((now - started) / 1000).toFixed(1)} s)\n`);
   };
 }
+
+/**
+ * Step progress for a command a person runs at a terminal (promote, rollback): the synth inside
+ * takes a few seconds each time. Where stderr is not a terminal (a script, a hook, CI), the
+ * command keeps its contract of one result line, or one error line, and nothing else.
+ */
+export const interactiveProgress = (prefix: string): ((what: string) => void) | undefined =>
+  process.stderr.isTTY ? stepProgress(prefix) : undefined;

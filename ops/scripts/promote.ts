@@ -8,7 +8,7 @@ import { PROMOTION_ORDER } from '../../config/releases';
 import { runCommand } from '../../lib/command';
 import { projectRoot } from '../../lib/project';
 import { promoteInClone } from '../promote';
-import { stepProgress } from '../../lib/progress';
+import { interactiveProgress } from '../../lib/progress';
 
 runCommand(
   {
@@ -26,7 +26,7 @@ runCommand(
     },
   },
   ({ flags }) => {
-    const result = promoteInClone(projectRoot(), { from: flags.from, to: flags.to }, headRelease(), stepProgress('promote'));
+    const result = promoteInClone(projectRoot(), { from: flags.from, to: flags.to }, headRelease(), interactiveProgress('promote'));
     process.stdout.write(result.diff);
     process.stdout.write(
       `promote: ${flags.from}'s release to ${flags.to} (${result.changes.join(', ')}): ${result.files.length} files changed (${result.files.join(', ')}); commit them as one pull request\n`,

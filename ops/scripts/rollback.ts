@@ -10,7 +10,7 @@
 import { ENVIRONMENT_NAMES } from '../../config/environments';
 import { runCommand } from '../../lib/command';
 import { projectRoot } from '../../lib/project';
-import { stepProgress } from '../../lib/progress';
+import { interactiveProgress } from '../../lib/progress';
 import { rollBack } from '../rollback';
 
 runCommand(
@@ -35,7 +35,7 @@ runCommand(
     const result = await rollBack(
       projectRoot(),
       { env: flags.env, service: flags.service, reason: flags.reason },
-      { push: flags.push, progress: stepProgress('rollback') },
+      { push: flags.push, progress: interactiveProgress('rollback') },
     );
     process.stdout.write(
       result.outcome === 'committed'

@@ -28,19 +28,12 @@ npx eslint --max-warnings 0 .
 step "jest"
 # A failed suite still gets its time table and the stale-dist check: the report is what a red run is read by.
 jest_status=0
-# The e2e is the critical path (its labs keep about one core busy, waiting on Argo CD the rest of the time), so it runs
-# beside every other suite, and the others run niced: when both want the CPU the e2e gets it, and the others take what
-# it leaves. Two jest runs, one worker each; the summary merges their results.
-npx jest --ci -w 1 --json --outputFile=.build/jest-e2e.json test/e2e.test.ts &
-e2e_jest=$!
-trap 'kill "$e2e_jest" 2>/dev/null || true' INT TERM
-nice -n 10 npx jest --ci -w 1 --json --outputFile=.build/jest-rest.json --testPathIgnorePatterns '/node_modules/' '/e2e\.test\.ts$' || jest_status=$?
-wait "$e2e_jest" || jest_status=$?
-trap - INT TERM
+# Two workers: most long suites wait on the processes they start, so the e2e runs beside the rest (test/sequencer.js).
+npx jest --ci -w 2 --json --outputFile=.build/jest-results.json || jest_status=$?
 
 step "dist/ matches a fresh synth"
 node lib/run-ts.js main.ts --check
 
 printf '\ntest: %ss for the pinned tools (one-time builds, cached per user afterwards), %ss for the checks\n' "$tools_seconds" "$((SECONDS - tools_seconds))"
-node verify/scripts/jest-summary.js .build/jest-e2e.json .build/jest-rest.json
+node verify/scripts/jest-summary.js .build/jest-results.json
 exit "$jest_status"
