@@ -88,7 +88,7 @@ export class AppOfApps extends PlatformChart {
     for (const project of [props.projects.system, props.projects.platform]) {
       const members = children.filter((c) => c.project === project);
       new AppProject(this, `project-${project}`, {
-        metadata: { name: project, namespace: props.namespace, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
+        metadata: { name: project, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
         spec: {
           // At most 255 bytes (the CRD's limit), so it does not list the members.
           description: `${props.env.name}: ${members.length} ${project} Applications; only their pinned sources, namespaces and cluster-scoped kinds.`,
@@ -111,7 +111,6 @@ export class AppOfApps extends PlatformChart {
       new Application(this, `app-${child.name}`, {
         metadata: {
           name: child.name,
-          namespace: props.namespace,
           annotations: { 'argocd.argoproj.io/sync-wave': String(child.wave) },
           finalizers: [RESOURCES_FINALIZER],
         },

@@ -19,7 +19,7 @@ export class RootApplication extends PlatformChart {
   constructor(scope: Construct, id: string, props: RootApplicationProps) {
     super(scope, id, props);
     new AppProject(this, 'project', {
-      metadata: { name: props.project, namespace: props.namespace },
+      metadata: { name: props.project },
       spec: {
         description: `The root of ${props.env.name}: the child Applications and their AppProjects, from this repository only.`,
         sourceRepos: [props.env.git.repoURL],
@@ -34,7 +34,6 @@ export class RootApplication extends PlatformChart {
     new Application(this, 'root', {
       metadata: {
         name: `root-${props.env.name}`,
-        namespace: props.namespace,
       },
       spec: {
         project: props.project,

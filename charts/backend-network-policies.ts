@@ -35,7 +35,7 @@ export class BackendNetworkPolicies extends PlatformChart {
 
     if (props.l3l4 && !props.l7) {
       new CiliumNetworkPolicy(this, 'backend-allow-frontend-only', {
-        metadata: { name: 'backend-allow-frontend-only', namespace: props.namespace },
+        metadata: { name: 'backend-allow-frontend-only' },
         spec: {
           description: 'backend accepts traffic only from the frontend tier and from the Kong namespace (seed lab 2-1).',
           endpointSelector: { matchLabels: props.backendSelector },
@@ -48,7 +48,7 @@ export class BackendNetworkPolicies extends PlatformChart {
       if (props.admittedPort !== props.backendPort)
         throw new Error('backend-l7-http-policy: the proxy reads HTTP on the container port, which a mesh would tunnel (HBONE)');
       new CiliumNetworkPolicy(this, 'backend-l7-http-policy', {
-        metadata: { name: 'backend-l7-http-policy', namespace: props.namespace },
+        metadata: { name: 'backend-l7-http-policy' },
         spec: {
           description:
             'The frontend tier may only GET the allowed paths; POST and /delay/.* are denied (seed lab 2-3). The Kong namespace keeps its route.',

@@ -25,11 +25,11 @@ export class DcUpstreams extends PlatformChart {
       const name = dcServiceName(m.service);
       const labels = { app: name, team: props.env.team };
       new k8s.KubeService(this, `${name}-service`, {
-        metadata: { name, namespace: props.namespace, labels },
+        metadata: { name, labels },
         spec: { ports: [{ name: DC_PORT_NAME, port: m.dcUpstream.port, protocol: 'TCP' }] },
       });
       new k8s.KubeEndpointSlice(this, `${name}-endpoints`, {
-        metadata: { name, namespace: props.namespace, labels: { ...labels, 'kubernetes.io/service-name': name } },
+        metadata: { name, labels: { ...labels, 'kubernetes.io/service-name': name } },
         addressType: 'IPv4',
         endpoints: [{ addresses: [m.dcUpstream.address], conditions: { ready: true } }],
         ports: [{ name: DC_PORT_NAME, port: m.dcUpstream.port, protocol: 'TCP' }],

@@ -37,7 +37,7 @@ export class Fleet extends PlatformChart {
         throw new Error(`fleet: ${cluster.name} renders nothing in ${props.destinationNamespace}, the Applications' destination namespace`);
       new AppProject(this, `project-${cluster.name}`, {
         // Before the ApplicationSet: an Application generated for a project not yet there fails, and waits for the controller's requeue.
-        metadata: { name: projectOf(cluster.name), namespace: props.namespace, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
+        metadata: { name: projectOf(cluster.name), annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
         spec: {
           description: `${cluster.name}: ${props.components.join(', ')} of dist/${cluster.environment}/, on this cluster's API server only.`.slice(
             0,
@@ -50,7 +50,7 @@ export class Fleet extends PlatformChart {
       });
     }
     new ApplicationSet(this, 'fleet', {
-      metadata: { name: 'fleet', namespace: props.namespace },
+      metadata: { name: 'fleet' },
       spec: {
         goTemplate: true,
         // A Secret without the fields the template reads fails its generation instead of rendering an empty path.

@@ -18,7 +18,6 @@ export class GrafanaDashboards extends PlatformChart {
       new k8s.KubeConfigMap(this, dashboard.uid, {
         metadata: {
           name: `dashboard-${dashboard.uid}`,
-          namespace: props.namespace,
           labels: { [props.label.key]: props.label.value },
         },
         data: { [`${dashboard.uid}.json`]: `${JSON.stringify(dashboard, null, 2)}\n` },

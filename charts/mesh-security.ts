@@ -39,7 +39,7 @@ export class MeshSecurity extends PlatformChart {
 
     new PeerAuthentication(this, 'mesh-strict', {
       // The chart's namespace is Istio's root namespace: a PeerAuthentication there applies mesh-wide.
-      metadata: { name: 'default', namespace: props.namespace },
+      metadata: { name: 'default' },
       spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
     });
 

@@ -38,14 +38,13 @@ export class MimirRules extends PlatformChart {
     const data = props.externalRulerApi
       ? Object.fromEntries(props.groups.map((g) => [`${g.name}.yaml`, toYaml(g)]))
       : { [MIMIR_RULES.file]: toYaml({ groups: props.groups }) };
-    new k8s.KubeConfigMap(this, 'rules', { metadata: { name: MIMIR_RULES.configMap, namespace: props.namespace }, data });
+    new k8s.KubeConfigMap(this, 'rules', { metadata: { name: MIMIR_RULES.configMap }, data });
     if (!props.externalRulerApi) return;
 
     const jobLabels = { ...platformLabels(props.env.name), app: 'mimir-rules-sync', 'app.kubernetes.io/name': 'mimir-rules-sync' };
     new k8s.KubeJob(this, 'sync', {
       metadata: {
         name: 'mimir-rules-sync',
-        namespace: props.namespace,
         labels: jobLabels,
         // Re-run after every sync, so the external ruler always holds what git says.
         annotations: { 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' },

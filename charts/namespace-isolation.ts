@@ -33,19 +33,18 @@ export class NamespaceIsolation extends PlatformChart {
     const left = props.ingressLeftTo;
     if (!left) {
       new k8s.KubeNetworkPolicy(this, 'default-deny', {
-        metadata: { name: 'default-deny', namespace: props.namespace },
+        metadata: { name: 'default-deny' },
         spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
       });
     } else {
       // Policies add up: a pod selected for ingress here could never be opened by its owner's policy being absent.
       new k8s.KubeNetworkPolicy(this, 'default-deny', {
-        metadata: { name: 'default-deny', namespace: props.namespace },
+        metadata: { name: 'default-deny' },
         spec: { podSelector: {}, policyTypes: ['Egress'] },
       });
       new k8s.KubeNetworkPolicy(this, 'default-deny-ingress', {
         metadata: {
           name: 'default-deny-ingress',
-          namespace: props.namespace,
           annotations: { 'kind-parity-platform.io/ingress-left-to': `app=${left.app}: ${left.owner}` },
         },
         spec: { podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: [left.app] }] }, policyTypes: ['Ingress'] },
@@ -54,7 +53,7 @@ export class NamespaceIsolation extends PlatformChart {
     for (const rule of props.rules) {
       if (isCiliumRule(rule)) {
         new CiliumNetworkPolicy(this, rule.name, {
-          metadata: { name: rule.name, namespace: props.namespace },
+          metadata: { name: rule.name },
           spec: {
             endpointSelector: Object.keys(rule.pods).length > 0 ? { matchLabels: { ...rule.pods } } : {},
             ...(rule.isolates === false ? { enableDefaultDeny: { ingress: false, egress: false } } : {}),
@@ -67,7 +66,7 @@ export class NamespaceIsolation extends PlatformChart {
       const ports = rule.ports?.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol }));
       const clause = { ...(ports ? { ports } : {}) };
       new k8s.KubeNetworkPolicy(this, rule.name, {
-        metadata: { name: rule.name, namespace: props.namespace },
+        metadata: { name: rule.name },
         spec: {
           podSelector: selector(rule.pods),
           policyTypes: [rule.direction === 'ingress' ? 'Ingress' : 'Egress'],

@@ -55,7 +55,7 @@ export class OtelCollector extends PlatformChart {
 
     if (props.replicas > 1) {
       new k8s.KubePodDisruptionBudget(this, 'pdb', {
-        metadata: { name, namespace: props.namespace, labels },
+        metadata: { name, labels },
         spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
       });
     }

@@ -40,7 +40,7 @@ export class PlatformGuardrails extends PlatformChart {
 
     const quota = props.settings.quota;
     new k8s.KubeResourceQuota(this, 'quota', {
-      metadata: { name: `${props.namespace}-quota`, namespace: props.namespace },
+      metadata: { name: `${props.namespace}-quota` },
       spec: {
         hard: {
           'requests.cpu': k8s.Quantity.fromString(quota.requestsCpu),
@@ -54,14 +54,14 @@ export class PlatformGuardrails extends PlatformChart {
 
     const defaults = resourceRequirements(props.settings.containerDefaults);
     new k8s.KubeLimitRange(this, 'limit-range', {
-      metadata: { name: `${props.namespace}-limits`, namespace: props.namespace },
+      metadata: { name: `${props.namespace}-limits` },
       spec: {
         limits: [{ type: 'Container', default: defaults.limits, defaultRequest: defaults.requests }],
       },
     });
 
     new k8s.KubePodDisruptionBudget(this, 'backend-pdb', {
-      metadata: { name: 'backend-pdb', namespace: props.namespace },
+      metadata: { name: 'backend-pdb' },
       spec: {
         minAvailable: k8s.IntOrString.fromNumber(props.settings.backendPdbMinAvailable),
         selector: { matchLabels: props.backendSelector },

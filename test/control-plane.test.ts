@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { VERSIONS } from '../config/versions';
+import { isClusterScopedKind } from '../lib/scope';
 import { ACCEPTED_WARNINGS } from '../verify/checks/admission-warnings';
 import { againstExceptions, analyzeCluster } from '../verify/checks/istio-analysis';
 import { ISTIO_ANALYSIS_EXCEPTIONS } from '../verify/checks/istio-analysis-exceptions';
@@ -163,6 +164,16 @@ describe.each(ALL_ENVS.map((env) => [env.name, env] as const))('%s on a real Kub
     const unrendered = hydrated.filter((a) => a.status !== 'rendered').map((a) => a.app);
     const findings = projectFindings(apps, objects).filter((f) => !/which no child renders/.test(f) || unrendered.length === 0);
     expect(findings).toEqual([]);
+  });
+
+  test("the render's scope list (lib/scope.ts) says of every admitted kind what the API server's discovery says", () => {
+    const kinds = new Map(admission.admitted.map((m) => [`${m.object.apiVersion} ${m.object.kind}`, m.object] as const));
+    const wrong = [...kinds.values()]
+      .map((o) => ({ o, namespaced: cp.client.resourceFor(o.apiVersion, o.kind)?.namespaced }))
+      .filter(({ o, namespaced }) => namespaced !== undefined && isClusterScopedKind(o.apiVersion, o.kind) === namespaced)
+      .map(({ o, namespaced }) => `${o.apiVersion} ${o.kind}: the API server says ${namespaced ? 'namespaced' : 'cluster-scoped'}`);
+    expect(wrong).toEqual([]);
+    expect([...kinds.values()].filter((o) => isClusterScopedKind(o.apiVersion, o.kind)).length).toBeGreaterThan(10);
   });
 
   test('a second apply changes nothing: no generation bump, no changed field ownership (an empty metadata map settles on the third apply)', () => {

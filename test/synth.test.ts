@@ -1,7 +1,9 @@
+import { ApiObject, App } from 'cdk8s';
 import { COMPONENTS } from '../components';
 import { ENVIRONMENTS } from '../config/environments';
 import { synth } from '../lib/cli';
 import { IMAGES } from '../lib/images';
+import { PlatformChart } from '../lib/platform-chart';
 import { renderEnvironment } from '../lib/synth';
 import { ALL_ENVS, podOwners, readTree, render, tempDir } from './helpers';
 
@@ -70,5 +72,31 @@ describe('registry override (seed section 12, Harbor)', () => {
       // Nothing mentions the public registry any more.
       expect(render(env).files.some((f) => f.content.includes('docker.io/'))).toBe(false);
     }
+  });
+});
+
+describe('PlatformChart puts namespaced objects in the component namespace', () => {
+  const objectsOf = (build: (chart: PlatformChart) => void) => {
+    const chart = new PlatformChart(new App(), 'c', { env: ENVIRONMENTS.dev, namespace: 'demo' });
+    build(chart);
+    return chart.toJson().map((o) => `${o.kind} ${o.metadata?.namespace ?? '(cluster)'}`);
+  };
+
+  test('a namespaced object that names none gets it; a cluster-scoped one and one that names another keep theirs', () => {
+    expect(
+      objectsOf((c) => {
+        new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+        new ApiObject(c, 'np', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'b', namespace: 'kong' } });
+        new ApiObject(c, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } });
+        new ApiObject(c, 'gc', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'kong' } });
+        new ApiObject(c, 'k8s', { apiVersion: 'constraints.gatekeeper.sh/v1beta1', kind: 'K8sRequireLabels', metadata: { name: 'x' } });
+      }),
+    ).toEqual(['ConfigMap demo', 'NetworkPolicy kong', 'Namespace (cluster)', 'GatewayClass (cluster)', 'K8sRequireLabels (cluster)']);
+  });
+
+  test('seeded break: a cluster-scoped kind missing from lib/scope.ts is given the namespace (the control-plane test compares the list with discovery)', () => {
+    expect(objectsOf((c) => new ApiObject(c, 'sc', { apiVersion: 'example.com/v1', kind: 'ClusterThing', metadata: { name: 'x' } }))).toEqual([
+      'ClusterThing demo',
+    ]);
   });
 });

@@ -95,39 +95,3 @@ export function kindRank(kind: string): number {
   return i === -1 ? KIND_ORDER.length : i;
 }
 
-/**
- * Built-in cluster-scoped kinds of Kubernetes 1.35. Argo CD sets the
- * Application's destination namespace on every other object that has none.
- */
-export const CLUSTER_SCOPED_BUILTIN_KINDS: ReadonlySet<string> = new Set([
-  'APIService',
-  'CertificateSigningRequest',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'ClusterTrustBundle',
-  'ComponentStatus',
-  'CSIDriver',
-  'CSINode',
-  'CustomResourceDefinition',
-  'DeviceClass',
-  'FlowSchema',
-  'IngressClass',
-  'IPAddress',
-  'MutatingAdmissionPolicy',
-  'MutatingAdmissionPolicyBinding',
-  'MutatingWebhookConfiguration',
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'PriorityClass',
-  'PriorityLevelConfiguration',
-  'ResourceSlice',
-  'RuntimeClass',
-  'ServiceCIDR',
-  'StorageClass',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'ValidatingWebhookConfiguration',
-  'VolumeAttachment',
-  'VolumeAttributesClass',
-]);

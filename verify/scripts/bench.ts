@@ -177,6 +177,10 @@ runCommand(
         timed('npm run hydrate', node, ['lib/run-ts.js', 'verify/scripts/hydrate.ts', '--out', path.join(scratch, 'hydrated')], { env });
       sample('npm run hydrate, all environments, cold', 1, hydrate);
       sample('npm run hydrate, all environments, warm', 1, hydrate);
+      // What a reviewer waits for when a branch changes nothing rendered: synth of every environment, the base read from git.
+      sample('npm run diff, no change (target 2 s)', runs, () =>
+        timed('npm run diff', node, ['lib/run-ts.js', 'verify/scripts/diff.ts', '--base', 'HEAD']),
+      );
 
       const state = path.join(scratch, 'cluster');
       const cluster = (action: string) => ['lib/run-ts.js', 'verify/scripts/cluster.ts', action];
