@@ -11,6 +11,7 @@ import {
   unfollowedImports,
   verificationImports,
 } from '../verify/checks/import-graph';
+import { functionSizeProblems, functionSizes, LONG_FUNCTIONS, MAX_FUNCTION_LINES } from '../verify/checks/function-sizes';
 import { ROOT } from './helpers';
 
 /** How many files deep main.ts may reach: a newcomer reads the render path from the entry to the types in this many steps. */
@@ -101,5 +102,37 @@ describe('a short tower with no back-arrows', () => {
   test('a folder that imports its importer is caught', () => {
     // lib/ imports config/ everywhere; config/types.ts importing lib/ makes the two one knot.
     expect(backArrows(wholeGraph(withImport('config/types.ts', '../lib/labels')))).toEqual([expect.stringMatching(/^config <-> lib \(/)]);
+  });
+});
+
+describe('functions a reader can hold', () => {
+  const files = execFileSync(
+    'git',
+    ['ls-files', '--cached', '--others', '--exclude-standard', 'config/**.ts', 'verify/engines/*.ts', 'verify/checks/*.ts'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  )
+    .split('\n')
+    .filter((f) => f.endsWith('.ts') && fs.existsSync(path.join(ROOT, f)));
+  const sizes = files.flatMap((f) => functionSizes(f, fs.readFileSync(path.join(ROOT, f), 'utf8')));
+
+  test(`no function over ${MAX_FUNCTION_LINES} lines in config/, verify/engines/ and verify/checks/ but the listed ones, none of which may grow`, () => {
+    expect(files.length).toBeGreaterThan(40);
+    expect(functionSizeProblems(sizes)).toEqual([]);
+    process.stdout.write(`function sizes: ${sizes.length} functions, ${LONG_FUNCTIONS.length} still over ${MAX_FUNCTION_LINES} lines\n`);
+  });
+
+  test('seeded breaks: a new long function, a listed one that grew, and a stale entry are each named', () => {
+    const long = `function ok() {\n${'  step();\n'.repeat(10)}}\nexport function sprawling() {\n${'  step();\n'.repeat(120)}}\n`;
+    expect(functionSizeProblems(functionSizes('verify/checks/x.ts', long), [])).toEqual([
+      'verify/checks/x.ts: sprawling is 122 lines, over 100; split it into named steps',
+    ]);
+    const grown = sizes.map((s) => (s.name === 'runE2e' ? { ...s, lines: s.lines + 1 } : s));
+    expect(functionSizeProblems(grown)).toEqual([expect.stringMatching(/^verify\/engines\/gitops-scenarios\.ts: runE2e grew to \d+ lines/)]);
+    expect(functionSizeProblems(sizes.filter((s) => s.name !== 'startControlPlane'))).toEqual([
+      'verify/engines/control-plane.ts: startControlPlane is no longer over 100 lines; remove it from LONG_FUNCTIONS',
+    ]);
   });
 });
