@@ -94,4 +94,3 @@ export function kindRank(kind: string): number {
   const i = KIND_ORDER.indexOf(kind);
   return i === -1 ? KIND_ORDER.length : i;
 }
-
